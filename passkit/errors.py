@@ -1,0 +1,71 @@
+"""One exception tree for everything a caller can get wrong.
+
+Every message is meant to be read by a person: it names the file, field or record at fault
+and says what to do about it. The command line prints the message alone, without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class PasskitError(Exception):
+    """Base of every error passkit raises on purpose."""
+
+
+class LayoutError(PasskitError):
+    """A layout file is wrong: names the file, the line and the field path."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.field = field
+        self.detail = message
+        where = ""
+        if file:
+            where = file + (f":{line}" if line else "")
+        if field:
+            where = f"{where}: {field}" if where else field
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class DataError(PasskitError):
+    """A record (the per-pass data) is wrong: names the input and the record."""
+
+    def __init__(
+        self, message: str, *, record: str | None = None, input: str | None = None
+    ) -> None:
+        self.record = record
+        self.input = input
+        self.detail = message
+        parts = [p for p in (record, f"input '{input}'" if input else None) if p]
+        super().__init__(f"{', '.join(parts)}: {message}" if parts else message)
+
+
+class ImageError(PasskitError):
+    """An image cannot be read or does not suit the place it is used."""
+
+
+class SigningError(PasskitError):
+    """Certificates, keys or signatures are unusable: says which and what to do."""
+
+
+class WalletRuleError(PasskitError):
+    """A rule of Apple Wallet or Google Wallet is broken: names the field and the rule."""
+
+
+class BundleError(PasskitError):
+    """A pass bundle or save link being read is malformed or unsafe."""
+
+
+class GoogleApiError(PasskitError):
+    """The Google Wallet REST API answered with an error."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)

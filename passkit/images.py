@@ -1,0 +1,108 @@
+"""Image sources: a picture given as a path, bytes or a PIL image, read once and named for errors.
+
+Both wallets and the previews start from an `ImageSource`. It keeps the original encoded bytes
+and a content digest, so that everything derived from it (resized PNGs, hashes) can be cached by
+content and computed once per process rather than once per pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from passkit.errors import ImageError
+
+
+@dataclass(frozen=True, eq=False)
+class ImageSource:
+    """The encoded bytes of one picture, where they came from, and where it is hosted (if it is).
+
+    `url` is the public address of the same picture: Google Wallet shows only hosted images.
+    """
+
+    data: bytes
+    name: str
+    url: str | None = None
+    digest: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ImageSource):
+            return NotImplemented
+        return self.digest == other.digest and self.url == other.url
+
+    def __hash__(self) -> int:
+        return hash((self.digest, self.url))
+
+    def __repr__(self) -> str:
+        return f"ImageSource({self.name!r}, {len(self.data)} bytes)"
+
+    @classmethod
+    def from_path(cls, path: str | Path, *, url: str | None = None) -> ImageSource:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ImageError(f"{path}: image file not found; check the path") from None
+        except OSError as exc:
+            raise ImageError(f"{path}: cannot read the image file ({exc.strerror})") from None
+        return cls(data=data, name=str(path), url=url)
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes, *, name: str = "<bytes>", url: str | None = None
+    ) -> ImageSource:
+        return cls(data=bytes(data), name=name, url=url)
+
+    @classmethod
+    def from_pil(
+        cls, image: Image.Image, *, name: str = "<PIL image>", url: str | None = None
+    ) -> ImageSource:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return cls(data=buffer.getvalue(), name=name, url=url)
+
+    @classmethod
+    def coerce(cls, value: Any) -> ImageSource:
+        """Accept what a caller naturally has: a path, bytes, a PIL image or an ImageSource."""
+        if isinstance(value, ImageSource):
+            return value
+        if isinstance(value, Image.Image):
+            return cls.from_pil(value)
+        if isinstance(value, bytes | bytearray | memoryview):
+            return cls.from_bytes(bytes(value))
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            raise ImageError(
+                f"{value}: images are read from files, bytes or PIL images, not downloaded; "
+                "save the picture locally (its public address can be given as the image url)"
+            )
+        if isinstance(value, str | Path):
+            return cls.from_path(value)
+        raise ImageError(
+            f"an image must be a file path, bytes or a PIL image, not {type(value).__name__}"
+        )
+
+    def with_url(self, url: str | None) -> ImageSource:
+        return ImageSource(data=self.data, name=self.name, url=url)
+
+    def open(self) -> Image.Image:
+        """Decode the picture, raising ImageError (naming the source) if pillow cannot read it."""
+        try:
+            image = Image.open(io.BytesIO(self.data))
+            image.load()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise ImageError(
+                f"{self.name}: not an image that can be read ({exc}); use PNG, JPEG, GIF or WebP"
+            ) from None
+        except Image.DecompressionBombError:
+            raise ImageError(
+                f"{self.name}: the image is too large to decode safely; use a smaller picture"
+            ) from None
+        return image
