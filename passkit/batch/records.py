@@ -1,0 +1,132 @@
+"""Records streamed from JSON, JSON Lines or CSV files, one at a time, each named for errors.
+
+A campaign file can hold millions of records, so JSON Lines and CSV are read line by line and
+never loaded whole. Every record carries a name such as ``members.csv line 12`` that error
+messages and the failures file use.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from passkit.errors import DataError
+
+JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record of per-pass data and where it came from."""
+
+    data: dict[str, Any]
+    name: str
+    line: int
+    # CSV cells are text: the layout converts them to the declared input types.
+    from_text: bool = False
+    # Set when the line could not be read as a record; building it reports this as its failure.
+    problem: str | None = None
+
+
+def read_records(path: str | Path) -> Iterator[Record]:
+    """Yield the records of a .json, .jsonl/.ndjson or .csv file in order."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in JSON_LINES_SUFFIXES:
+        reader = _read_json_lines
+    elif suffix == ".csv":
+        reader = _read_csv
+    elif suffix == ".json":
+        reader = _read_json
+    else:
+        raise DataError(
+            f"{path}: unknown record file type {suffix or '(no suffix)'}; "
+            "use .json (one record or a list), .jsonl (one record per line) or .csv"
+        )
+    try:
+        yield from reader(path)
+    except FileNotFoundError:
+        raise DataError(f"{path}: record file not found; check the path") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory; give a .json, .jsonl or .csv file") from None
+    except PermissionError:
+        raise DataError(f"{path}: cannot read the record file (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path}: the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+            "save it as UTF-8"
+        ) from None
+
+
+def _read_json(path: Path) -> Iterator[Record]:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    if isinstance(value, dict):
+        yield Record(data=value, name=str(path), line=1)
+        return
+    if not isinstance(value, list):
+        raise DataError(f"{path}: expected a JSON object (one record) or a list of objects")
+    for index, item in enumerate(value):
+        name = f"{path} record {index + 1}"
+        if not isinstance(item, dict):
+            raise DataError(f"{name}: expected a JSON object, got {type(item).__name__}")
+        yield Record(data=item, name=name, line=index + 1)
+
+
+def _read_json_lines(path: Path) -> Iterator[Record]:
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            name = f"{path} line {number}"
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield _unreadable(name, number, f"not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(value, dict):
+                yield _unreadable(name, number, "expected a JSON object on this line")
+                continue
+            yield Record(data=value, name=name, line=number)
+
+
+def _read_csv(path: Path) -> Iterator[Record]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames:
+            return
+        for row in reader:
+            number = reader.line_num
+            name = f"{path} line {number}"
+            if None in row:
+                yield _unreadable(name, number, "this row has more cells than the header")
+                continue
+            yield Record(data=_nest(row), name=name, line=number, from_text=True)
+
+
+def _nest(row: dict[str, str]) -> dict[str, Any]:
+    """Turn columns like ``member.name`` into nested records; empty cells count as absent."""
+    nested: dict[str, Any] = {}
+    for column, cell in row.items():
+        if cell is None or cell == "":
+            continue
+        target = nested
+        *parents, leaf = column.strip().split(".")
+        for parent in parents:
+            child = target.setdefault(parent, {})
+            if not isinstance(child, dict):
+                child = target[parent] = {}
+            target = child
+        target[leaf] = cell
+    return nested
+
+
+def _unreadable(name: str, line: int, reason: str) -> Record:
+    return Record(data={}, name=name, line=line, problem=reason)
