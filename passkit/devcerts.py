@@ -54,6 +54,9 @@ class DevChain:
     google_service_account_json: bytes
     pass_type_id: str
     team_id: str
+    # Kept so that more development certificates can be issued under the same intermediate;
+    # `write_dev_certificates` does not write it.
+    wwdr_key_pem: bytes
 
     def signer(self) -> AppleSigner:
         return AppleSigner.from_pem(
@@ -274,6 +277,7 @@ def make_dev_chain(
         google_service_account_json=_service_account(account_key),
         pass_type_id=pass_type_id,
         team_id=team_id,
+        wwdr_key_pem=_pkcs8(wwdr_key),
     )
 
 

@@ -177,7 +177,8 @@ class DetachedSignedData:
             VERSION_1 + issuer_and_serial_number(signer_certificate) + SHA256_ALGORITHM
         )
         self._signature_algorithm = SIGNATURE_ALGORITHMS[signature_algorithm]
-        certificates = tlv(CONTEXT_0, signer_certificate + b"".join(other_certificates))
+        # [0] IMPLICIT SET OF: DER sorts the certificates like any SET OF.
+        certificates = tlv(CONTEXT_0, b"".join(sorted([signer_certificate, *other_certificates])))
         self._signed_data_prefix = (
             VERSION_1 + set_of(SHA256_ALGORITHM) + sequence(OID_DATA) + certificates
         )

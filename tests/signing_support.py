@@ -1,0 +1,53 @@
+"""Helpers for the signing tests: check signatures with the openssl command line."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def openssl(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["openssl", *map(str, args)], capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def cms_verify(
+    signature: bytes, manifest: bytes, root: Path, work: Path, *, command: str = "cms"
+) -> subprocess.CompletedProcess[str]:
+    """Verify a detached DER signature over `manifest` with openssl, trusting only `root`.
+
+    The intermediate is not given: it must come from inside the signature.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    signature_path = work / "signature"
+    manifest_path = work / "manifest.json"
+    signature_path.write_bytes(signature)
+    manifest_path.write_bytes(manifest)
+    return openssl(
+        command,
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        signature_path,
+        "-content",
+        manifest_path,
+        "-CAfile",
+        root,
+        "-purpose",
+        "any",
+        "-out",
+        work / "verified-content",
+    )
+
+
+def cms_print(signature: bytes, work: Path) -> str:
+    """openssl's readable dump of a DER CMS structure."""
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "signature-to-print"
+    path.write_bytes(signature)
+    result = openssl("cms", "-cmsout", "-print", "-inform", "DER", "-in", path)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
