@@ -1,0 +1,172 @@
+"""The `.pkpass` bundle: pass.json, images, localisations, manifest.json and signature, zipped.
+
+Per pass the work is: pass.json and its SHA-1, the manifest, the signature and the zip. Images
+come from the prepared-image cache (`passkit.apple.images`), so a campaign of 100,000 passes
+resizes and hashes each picture once.
+
+Localisation: each language of `Pass.translations` gets `<lang>.lproj/pass.strings` and its
+localised images. When there are translations, the pass's own language also gets an `.lproj`
+(with an empty pass.strings): otherwise Wallet, finding a single localisation, would show the
+translation to everyone. Apple looks for an image at the top level before the `.lproj`
+directories, so an image localised in any language is written into every language's `.lproj`
+(the pass's own picture where a language has none) and not at the top level. The icon cannot
+be localised: Wallet needs it at the top level.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from passkit.apple.images import BundleFile, image_files
+from passkit.apple.jsonbytes import dumps
+from passkit.apple.passjson import compile_pass_json
+from passkit.apple.strings import encode_strings
+from passkit.apple.styles import (
+    STYLE_IMAGES,
+    STYLE_OF_KIND,
+    describe_kind,
+    list_words,
+)
+from passkit.apple.zipwriter import write_zip
+from passkit.errors import WalletRuleError
+from passkit.files import atomic_write
+from passkit.images import ImageSource
+from passkit.model import Images, Pass
+
+if TYPE_CHECKING:
+    from passkit.apple.signing import AppleSigner
+
+MANIFEST = "manifest.json"
+SIGNATURE = "signature"
+
+
+def bundle_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[tuple[str, bytes]]:
+    """Every file of the bundle but manifest.json and signature, in bundle order."""
+    return [(f.name, f.data) for f in collect_files(p, pass_type_id=pass_type_id, team_id=team_id)]
+
+
+def collect_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[BundleFile]:
+    """`bundle_files` with each file's SHA-1, CRC-32 and compression."""
+    style = STYLE_OF_KIND[p.kind]
+    check_images(p, style)
+    pass_json = compile_pass_json(p, pass_type_id=pass_type_id, team_id=team_id)
+    files = [BundleFile.of("pass.json", dumps(pass_json), deflate=True)]
+    localised = _localised_roles(p)
+    for role in STYLE_IMAGES[style]:
+        source = getattr(p.images, role)
+        if source is not None and role not in localised:
+            files.extend(image_files(source, role, style))
+    if p.translations:
+        for language in sorted({*p.translations, p.language}):
+            files.extend(_lproj(p, language, style, localised))
+    return files
+
+
+def build_pkpass(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> bytes:
+    """The signed `.pkpass` bytes of `p`. `now` (default: the current time) is the signing time.
+
+    The pass type id and team id are the pass's own when it gives them (the signer then checks
+    that its certificate is for them), otherwise the certificate's.
+    """
+    now = _aware(now)
+    signer.check(now=now, pass_type_id=p.pass_type_id, team_id=p.team_id)
+    files = collect_files(
+        p,
+        pass_type_id=p.pass_type_id or signer.pass_type_id,
+        team_id=p.team_id or signer.team_id,
+    )
+    manifest = manifest_bytes(files)
+    signature = signer.sign(manifest, signing_time=now)
+    files.append(BundleFile.of(MANIFEST, manifest, deflate=True))
+    files.append(BundleFile.of(SIGNATURE, signature, deflate=False))
+    return write_zip(files)
+
+
+def write_pkpass(
+    path: str | Path, p: Pass, signer: AppleSigner, *, now: datetime | None = None
+) -> Path:
+    """Build `p` and write it to `path` atomically (never a half-written file)."""
+    return atomic_write(path, build_pkpass(p, signer, now=now))
+
+
+def manifest_bytes(files: list[BundleFile]) -> bytes:
+    """manifest.json: the SHA-1 (hex) of every file by its path, keys sorted."""
+    table = {file.name: file.sha1 for file in files}
+    return json.dumps(table, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+
+def _aware(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    # A clock without a time zone is taken as UTC, the zone of the signature's signing time.
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+
+def check_images(p: Pass, style: str) -> None:
+    """Apple's image rules for the style: an icon, only images the style shows, and so on."""
+    if p.images.icon is None:
+        raise WalletRuleError(
+            "images.icon: Apple Wallet needs an icon, shown on the lock screen and in "
+            "notifications; add images.icon (a square picture, at least 87 x 87 pixels)"
+        )
+    _check_roles(p.images, "images", p, style)
+    for language, translation in p.translations.items():
+        where = f"translations.{language}.images"
+        if translation.images.icon is not None:
+            raise WalletRuleError(
+                f"{where}.icon: Apple Wallet reads the icon only from the top level of the "
+                "pass, so it cannot be localised; remove the localised icon"
+            )
+        _check_roles(translation.images, where, p, style)
+
+
+def _check_roles(images: Images, where: str, p: Pass, style: str) -> None:
+    shown = STYLE_IMAGES[style]
+    for role, _ in images.items():
+        if role not in shown:
+            raise WalletRuleError(
+                f"{where}.{role}: Apple Wallet does not show a {role} image on "
+                f"{describe_kind(p.kind)}, which shows only {list_words(list(shown))} "
+                f"images; remove {where}.{role} or choose a kind of pass that shows it"
+            )
+    if style == "eventTicket":
+        strip = images.strip or p.images.strip
+        if strip is not None:
+            for other in ("background", "thumbnail"):
+                if getattr(images, other) is not None or getattr(p.images, other) is not None:
+                    raise WalletRuleError(
+                        f"{where}.strip: an Apple event ticket with a strip image cannot also "
+                        f"show a {other} image; remove the strip or the {other}"
+                    )
+
+
+def _localised_roles(p: Pass) -> set[str]:
+    return {role for t in p.translations.values() for role, _ in t.images.items()}
+
+
+def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> list[BundleFile]:
+    directory = f"{language}.lproj"
+    translation = p.translations.get(language)
+    table = translation.strings if translation is not None else {}
+    try:
+        strings = encode_strings(table)
+    except UnicodeEncodeError as exc:
+        raise WalletRuleError(
+            f"translations.{language}.strings: {exc.object[exc.start : exc.end]!r} is not "
+            "valid text; fix the translation"
+        ) from None
+    files = [BundleFile.of(f"{directory}/pass.strings", strings, deflate=True)]
+    for role in STYLE_IMAGES[style]:
+        if role not in localised:
+            continue
+        source: ImageSource | None = None
+        if translation is not None:
+            source = getattr(translation.images, role)
+        if source is None:
+            source = getattr(p.images, role)
+        if source is not None:
+            files.extend(file.moved_to(directory) for file in image_files(source, role, style))
+    return files

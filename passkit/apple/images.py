@@ -1,0 +1,216 @@
+"""Pass images as Apple Wallet wants them: PNG at @1x, @2x and @3x, sized for the style.
+
+Every picture keeps its proportions. How each role reaches its allotted space
+(`passkit.apple.styles.Fit`):
+- strip and background *fill* their space: scaled to cover it, then the overflow is cropped
+  evenly from both sides (Wallet itself crops pictures of another shape the same way);
+- the icon is *padded*: scaled to fit a square and centred on a transparent canvas, so that a
+  wide logo used as icon is not cut;
+- logo, footer and thumbnail are scaled to fit *within* their space and keep their own shape
+  (a thumbnail narrower than 2:3 or wider than 3:2 is first cropped to that limit, as Wallet
+  would).
+A source smaller than the @3x size is scaled up (Lanczos), which is what Wallet would do with a
+smaller file; give pictures at least three times the point size for sharp results.
+
+Pictures are turned upright (EXIF orientation), converted to sRGB when they carry a colour
+profile, and written without any metadata (no EXIF, no ICC profile, no text chunks) with fixed
+PNG settings, so the same source always gives the same bytes.
+
+Preparing is slow (decode, resize, compress) and the same for every pass of a layout, so the
+result is cached by (source digest, role, style): files, SHA-1 and CRC-32 are computed once per
+process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import threading
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from PIL import Image, ImageCms, ImageOps
+
+from passkit.apple.styles import SCALES, Fit, ImageSpec, image_spec
+from passkit.errors import ImageError
+from passkit.images import ImageSource
+
+CACHE_SIZE = 512
+PNG_COMPRESS_LEVEL = 9
+
+
+@dataclass(frozen=True, slots=True)
+class BundleFile:
+    """One file of a pass bundle, with what the manifest and the zip need about it."""
+
+    name: str
+    data: bytes
+    sha1: str
+    crc: int
+    deflate: bool
+
+    @classmethod
+    def of(cls, name: str, data: bytes, *, deflate: bool) -> BundleFile:
+        return cls(name, data, hashlib.sha1(data).hexdigest(), zlib.crc32(data), deflate)
+
+    def moved_to(self, directory: str) -> BundleFile:
+        return BundleFile(f"{directory}/{self.name}", self.data, self.sha1, self.crc, self.deflate)
+
+
+@dataclass
+class CacheInfo:
+    hits: int = 0
+    misses: int = 0
+    size: int = 0
+
+
+class _PreparedCache:
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.entries: OrderedDict[tuple[str, str, str], tuple[BundleFile, ...]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.info = CacheInfo()
+
+    def get(self, key: tuple[str, str, str]) -> tuple[BundleFile, ...] | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                self.info.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.info.hits += 1
+            return found
+
+    def put(self, key: tuple[str, str, str], files: tuple[BundleFile, ...]) -> None:
+        with self.lock:
+            self.entries[key] = files
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.maxsize:
+                self.entries.popitem(last=False)
+            self.info.size = len(self.entries)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.info = CacheInfo()
+
+
+_cache = _PreparedCache(CACHE_SIZE)
+
+
+def image_files(source: ImageSource, role: str, style: str) -> tuple[BundleFile, ...]:
+    """`<role>.png`, `<role>@2x.png` and `<role>@3x.png` for `style`, prepared once per process."""
+    key = (source.digest, role, style)
+    files = _cache.get(key)
+    if files is None:
+        files = _prepare(source, role, image_spec(role, style))
+        _cache.put(key, files)
+    return files
+
+
+def cache_info() -> CacheInfo:
+    """Hits, misses and size of the prepared-image cache (a copy)."""
+    with _cache.lock:
+        return CacheInfo(_cache.info.hits, _cache.info.misses, len(_cache.entries))
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _prepare(source: ImageSource, role: str, spec: ImageSpec) -> tuple[BundleFile, ...]:
+    picture = _upright_srgb(source)
+    if spec.aspect_range is not None:
+        picture = _crop_to_aspect_range(picture, *spec.aspect_range)
+    files = []
+    for scale in SCALES:
+        resized = _fit(picture, spec, scale)
+        name = f"{role}.png" if scale == 1 else f"{role}@{scale}x.png"
+        files.append(BundleFile.of(name, _png_bytes(resized), deflate=False))
+    return tuple(files)
+
+
+def _upright_srgb(source: ImageSource) -> Image.Image:
+    """The decoded picture, turned upright, in sRGB, as RGBA."""
+    picture = source.open()
+    # A broken EXIF block is ignored: the picture is kept as stored.
+    with contextlib.suppress(ValueError, OSError, SyntaxError):
+        picture = ImageOps.exif_transpose(picture)
+    profile = picture.info.get("icc_profile")
+    if profile:
+        picture = _to_srgb(picture, profile)
+    if picture.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        # 16-bit or float greyscale: bring to 8 bits before the usual conversion.
+        picture = picture.convert("I").point(lambda value: value / 256).convert("L")
+    try:
+        return picture.convert("RGBA")
+    except (ValueError, OSError) as exc:
+        raise ImageError(f"{source.name}: cannot convert the picture to RGBA ({exc})") from None
+
+
+def _to_srgb(picture: Image.Image, profile: bytes) -> Image.Image:
+    try:
+        if picture.mode not in ("RGB", "RGBA", "CMYK", "L"):
+            picture = picture.convert("RGBA")
+        output_mode = "RGBA" if picture.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(
+            picture,
+            ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+            ImageCms.createProfile("sRGB"),
+            outputMode=output_mode,
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return picture  # an unusable profile: the pixels are taken as sRGB already
+    assert converted is not None
+    return converted
+
+
+def _crop_to_aspect_range(picture: Image.Image, narrowest: float, widest: float) -> Image.Image:
+    width, height = picture.size
+    ratio = width / height
+    if ratio > widest:
+        kept = max(1, round(height * widest))
+        left = (width - kept) // 2
+        return picture.crop((left, 0, left + kept, height))
+    if ratio < narrowest:
+        kept = max(1, round(width / narrowest))
+        top = (height - kept) // 2
+        return picture.crop((0, top, width, top + kept))
+    return picture
+
+
+def fitted_points(size: tuple[int, int], spec: ImageSpec) -> tuple[float, float]:
+    """The size in points a picture of `size` pixels takes in its allotted space."""
+    if spec.fit is not Fit.WITHIN:
+        return float(spec.width), float(spec.height)
+    width, height = size
+    factor = min(spec.width / width, spec.height / height)
+    return width * factor, height * factor
+
+
+def _fit(picture: Image.Image, spec: ImageSpec, scale: int) -> Image.Image:
+    box = (spec.width * scale, spec.height * scale)
+    if spec.fit is Fit.FILL:
+        return ImageOps.fit(picture, box, method=Image.Resampling.LANCZOS)
+    if spec.fit is Fit.PAD:
+        return ImageOps.pad(
+            picture, box, method=Image.Resampling.LANCZOS, color=(0, 0, 0, 0), centering=(0.5, 0.5)
+        )
+    points_wide, points_high = fitted_points(picture.size, spec)
+    size = (
+        min(box[0], max(1, round(points_wide * scale))),
+        min(box[1], max(1, round(points_high * scale))),
+    )
+    return picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _png_bytes(picture: Image.Image) -> bytes:
+    alpha_low, _ = picture.getchannel("A").getextrema()
+    if alpha_low == 255:
+        picture = picture.convert("RGB")  # fully opaque: a smaller file
+    picture.info = {}  # nothing of the source's metadata reaches the file
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL, optimize=False)
+    return buffer.getvalue()
