@@ -176,7 +176,12 @@ def _name_attribute(certificate: x509.Certificate, oid: x509.ObjectIdentifier) -
 
 def _describe(certificate: x509.Certificate) -> str:
     common_name = _name_attribute(certificate, NameOID.COMMON_NAME)
-    return f"'{common_name}'" if common_name else f"'{certificate.subject.rfc4514_string()}'"
+    return f"'{common_name}'" if common_name else f"'{_name(certificate.subject)}'"
+
+
+def _name(name: x509.Name) -> str:
+    # In certificate order (CN first), which reads better than RFC 4514's reversed order.
+    return ", ".join(attribute.rfc4514_string() for attribute in name)
 
 
 def _when(moment: datetime) -> str:
@@ -275,15 +280,15 @@ class AppleSigner:
         if certificate.issuer != wwdr.subject:
             raise SigningError(
                 f"the pass certificate {_describe(certificate)} ({certificate_name}) was issued by"
-                f" '{certificate.issuer.rfc4514_string()}', not by the WWDR certificate"
-                f" '{wwdr.subject.rfc4514_string()}' ({wwdr_name}): {fix}"
+                f" '{_name(certificate.issuer)}', not by the WWDR certificate"
+                f" '{_name(wwdr.subject)}' ({wwdr_name}): {fix}"
             )
         try:
             certificate.verify_directly_issued_by(wwdr)
         except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
             raise SigningError(
                 f"the pass certificate {_describe(certificate)} ({certificate_name}) names"
-                f" '{wwdr.subject.rfc4514_string()}' as issuer but its signature does not verify"
+                f" '{_name(wwdr.subject)}' as issuer but its signature does not verify"
                 f" with the WWDR certificate ({wwdr_name}): {fix}"
             ) from None
 
@@ -343,8 +348,8 @@ class AppleSigner:
                 ) from None
             raise SigningError(
                 f"wrong password for {loaded.name}, or the file is not PKCS#12: check the"
-                " password; a file exported with legacy RC2 encryption can be converted with"
-                " `openssl pkcs12 -legacy -in old.p12 -nodes | openssl pkcs12 -export -out new.p12`"
+                " password chosen when the certificate was exported (for example from Keychain"
+                " Access)"
             ) from None
         except UnsupportedAlgorithm as exc:
             raise SigningError(f"{loaded.name} uses an unsupported algorithm ({exc})") from None
