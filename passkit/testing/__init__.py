@@ -1,0 +1,68 @@
+"""Open, verify and assert on what passkit builds: Apple bundles and Google save links.
+
+    from passkit.testing import open_pkpass, assert_field
+
+    bundle = open_pkpass("out/M-1001.pkpass")
+    bundle.assert_valid(ca="certs/root.pem")
+    assert_field(bundle, "points", 120, label="Points", group="primary")
+
+Names are imported on first use, so that the pytest plugin (which imports this package) costs
+nothing to a test suite that does not use it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from passkit.testing.archive import ArchiveLimits as ArchiveLimits
+    from passkit.testing.assertions import PassAssertionError as PassAssertionError
+    from passkit.testing.assertions import assert_barcode as assert_barcode
+    from passkit.testing.assertions import assert_field as assert_field
+    from passkit.testing.assertions import assert_valid as assert_valid
+    from passkit.testing.pkpass import Bundle as Bundle
+    from passkit.testing.pkpass import Report as Report
+    from passkit.testing.pkpass import VerificationError as VerificationError
+    from passkit.testing.pkpass import open_pkpass as open_pkpass
+    from passkit.testing.savelink import GoogleClassView as GoogleClassView
+    from passkit.testing.savelink import GoogleObjectView as GoogleObjectView
+    from passkit.testing.savelink import SaveLinkView as SaveLinkView
+    from passkit.testing.savelink import open_save_link as open_save_link
+    from passkit.testing.views import BarcodeView as BarcodeView
+    from passkit.testing.views import FieldNotFound as FieldNotFound
+    from passkit.testing.views import FieldView as FieldView
+
+_EXPORTS = {
+    "ArchiveLimits": "passkit.testing.archive",
+    "PassAssertionError": "passkit.testing.assertions",
+    "assert_barcode": "passkit.testing.assertions",
+    "assert_field": "passkit.testing.assertions",
+    "assert_valid": "passkit.testing.assertions",
+    "Bundle": "passkit.testing.pkpass",
+    "Report": "passkit.testing.pkpass",
+    "VerificationError": "passkit.testing.pkpass",
+    "open_pkpass": "passkit.testing.pkpass",
+    "GoogleClassView": "passkit.testing.savelink",
+    "GoogleObjectView": "passkit.testing.savelink",
+    "SaveLinkView": "passkit.testing.savelink",
+    "open_save_link": "passkit.testing.savelink",
+    "BarcodeView": "passkit.testing.views",
+    "FieldNotFound": "passkit.testing.views",
+    "FieldView": "passkit.testing.views",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'passkit.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
