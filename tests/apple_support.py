@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 from passkit.apple.signing import AppleSigner
 from passkit.model import Pass
@@ -167,9 +167,9 @@ def png_chunk_types(data: bytes) -> list[str]:
 
 def dark_box(image: Image.Image) -> tuple[int, int, int, int]:
     """Bounding box of the (nearly) black pixels: the disc drawn by `picture`."""
-    grey = image.convert("RGBA")
-    mask = Image.new("L", grey.size, 0)
-    mask.putdata([255 if a > 128 and r + g + b < 90 else 0 for r, g, b, a in grey.getdata()])
-    box = mask.getbbox()
+    rgba = image.convert("RGBA")
+    dark = rgba.convert("L").point(lambda v: 255 if v < 30 else 0)
+    opaque = rgba.getchannel("A").point(lambda v: 255 if v > 128 else 0)
+    box = ImageChops.multiply(dark, opaque).getbbox()
     assert box is not None, "the disc is gone"
     return box
