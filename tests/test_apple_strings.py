@@ -1,0 +1,93 @@
+"""pass.strings: escaping that round-trips, read back by our reader and by openstep-plist."""
+
+from __future__ import annotations
+
+import codecs
+
+import openstep_plist
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from passkit.apple.strings import decode_strings, encode_strings, escape
+from passkit.errors import BundleError
+
+TRICKY = {
+    'She said "hi"': 'Elle a dit "salut"',
+    "C:\\path\\to": "C:\\chemin\\vers",
+    "two\nlines": "deux\nlignes",
+    "tab\there": "tab\tici",
+    "carriage\r\nreturn": "retour\r\nchariot",
+    "emoji 🎉": "émoji 🎉🇫🇷",
+    "Name": "الاسم",  # right-to-left
+    "mixed עברית and English": "\u202bעברית\u202c",
+    "control \x01 \x1f \x7f": "ok",
+    "ends with backslash \\": 'ends with quote "',
+    "": "empty key",
+    "semicolon; = equals": "/* not a comment */ // nor this",
+}
+
+
+def openstep(data: bytes) -> dict[str, str]:
+    """A second, independent reader of the strings-file format."""
+    # A strings file is the inside of an old-style property-list dictionary.
+    parsed = openstep_plist.loads("{" + data.decode("utf-16") + "}")
+    assert isinstance(parsed, dict)
+    return {str(k): str(v) for k, v in parsed.items()}
+
+
+def test_tricky_texts_round_trip() -> None:
+    data = encode_strings(TRICKY)
+    assert decode_strings(data) == TRICKY
+    assert openstep(data) == TRICKY
+
+
+def test_the_file_is_utf16_with_a_byte_order_mark() -> None:
+    data = encode_strings({"Balance": "Solde", "emoji": "🎉"})
+    assert data.startswith(codecs.BOM_UTF16_LE)
+    text = data[2:].decode("utf-16-le")
+    assert text == '"Balance" = "Solde";\n"emoji" = "🎉";\n'
+    assert "🎉".encode("utf-16-le") in data  # a surrogate pair, as UTF-16 writes it
+
+
+def test_entries_are_sorted_for_equal_bytes() -> None:
+    assert encode_strings({"b": "2", "a": "1"}) == encode_strings({"a": "1", "b": "2"})
+
+
+def test_escapes() -> None:
+    assert escape('a"b\\c\nd\te\rf') == 'a\\"b\\\\c\\nd\\te\\rf'
+    assert escape("\x00\x1b\x7f") == "\\U0000\\U001b\\U007f"
+    assert escape("é 🎉 \u200f") == "é 🎉 \u200f"
+
+
+def test_empty_table() -> None:
+    assert encode_strings({}) == codecs.BOM_UTF16_LE
+    assert decode_strings(encode_strings({})) == {}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=40), st.text(max_size=80), max_size=8))
+def test_any_table_round_trips(table: dict[str, str]) -> None:
+    data = encode_strings(table)
+    assert decode_strings(data) == table
+    assert openstep(data) == table
+
+
+def test_reader_accepts_utf8_comments_and_surrogate_escapes() -> None:
+    text = '/* header */\n"a" = "x\\Ud83c\\Udf89";\n// line comment\n"b"="y";'
+    assert decode_strings(text.encode("utf-8")) == {"a": "x🎉", "b": "y"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('"a" = "b"', "expected ';'"),
+        ('"a" "b";', "expected '='"),
+        ('"a" = "b', "a quoted string is not closed"),
+        ('"a" = "\\q";', "unknown escape"),
+        ("/* open", "a comment is not closed"),
+    ],
+)
+def test_reader_errors(text: str, message: str) -> None:
+    with pytest.raises(BundleError, match=message):
+        decode_strings(text.encode("utf-8"))
