@@ -37,6 +37,10 @@ def encode_length(length: int) -> bytes:
     return bytes((0x80 | len(body),)) + body
 
 
+def header(tag: int, length: int) -> bytes:
+    return bytes((tag,)) + encode_length(length)
+
+
 def tlv(tag: int, content: bytes) -> bytes:
     return bytes((tag,)) + encode_length(len(content)) + content
 
@@ -157,13 +161,20 @@ SIGNATURE_ALGORITHMS: dict[SignatureAlgorithm, bytes] = {
 }
 VERSION_1 = integer(1)
 CONTENT_TYPE_ATTRIBUTE = sequence(OID_CONTENT_TYPE, set_of(OID_DATA))
+SHA256_SIZE = 32
+# The messageDigest attribute up to the digest itself, which always comes last.
+MESSAGE_DIGEST_ATTRIBUTE_PREFIX = sequence(
+    OID_MESSAGE_DIGEST, set_of(octet_string(bytes(SHA256_SIZE)))
+)[:-SHA256_SIZE]
+IMPLICIT_0 = bytes((CONTEXT_0,))
 
 
 class DetachedSignedData:
     """Encodes detached SignedData for one signer; all that is constant is encoded here, once.
 
     Use `signed_attributes` to get the bytes the private key must sign, then `encode` with the
-    signature to get the DER ContentInfo.
+    signature to get the DER ContentInfo. Both only concatenate precomputed pieces: signing
+    thousands of passes a second leaves no room for re-encoding certificates each time.
     """
 
     def __init__(
@@ -182,24 +193,85 @@ class DetachedSignedData:
         self._signed_data_prefix = (
             VERSION_1 + set_of(SHA256_ALGORITHM) + sequence(OID_DATA) + certificates
         )
+        # A batch signs many manifests at one clock reading: encode that time once.
+        self._last_time: tuple[datetime, bytes] | None = None
+        self._frames: dict[tuple[int, int], tuple[bytes, bytes]] = {}
+
+    def _signing_time_attribute(self, signing_time: datetime) -> bytes:
+        last = self._last_time
+        if last is not None and last[0] == signing_time:
+            return last[1]
+        attribute = sequence(OID_SIGNING_TIME, set_of(encode_time(signing_time)))
+        self._last_time = (signing_time, attribute)
+        return attribute
 
     def signed_attributes(self, content_digest: bytes, signing_time: datetime) -> bytes:
-        """The DER SET OF signed attributes: exactly the bytes the signature covers."""
-        return set_of(
-            CONTENT_TYPE_ATTRIBUTE,
-            sequence(OID_SIGNING_TIME, set_of(encode_time(signing_time))),
-            sequence(OID_MESSAGE_DIGEST, set_of(octet_string(content_digest))),
+        """The DER SET OF signed attributes: exactly the bytes the signature covers.
+
+        Equal to set_of(contentType, signingTime, messageDigest): DER sorts a SET OF by
+        encoding, and with a SHA-256 digest the three attributes' lengths (24, 28 or 30, and 47
+        content octets) already put them in this order, so no sorting is needed.
+        """
+        if len(content_digest) != SHA256_SIZE:
+            raise ValueError(f"expected a SHA-256 digest of {SHA256_SIZE} bytes")
+        content = b"".join(
+            (
+                CONTENT_TYPE_ATTRIBUTE,
+                self._signing_time_attribute(signing_time),
+                MESSAGE_DIGEST_ATTRIBUTE_PREFIX,
+                content_digest,
+            )
         )
+        return header(SET, len(content)) + content
 
     def encode(self, signed_attributes: bytes, signature: bytes) -> bytes:
         """DER ContentInfo holding the SignedData, given what `signed_attributes` returned."""
-        # In SignerInfo the attributes are [0] IMPLICIT: same content, tag SET replaced by [0].
-        implicit_attributes = bytes((CONTEXT_0,)) + signed_attributes[1:]
-        signer_info = sequence(
-            self._signer_prefix,
-            implicit_attributes,
-            self._signature_algorithm,
-            octet_string(signature),
+        lengths = (len(signed_attributes), len(signature))
+        frame = self._frames.get(lengths)
+        if frame is None:
+            frame = self._frames[lengths] = self._frame(*lengths)
+        before_attributes, before_signature = frame
+        # In SignerInfo the attributes are [0] IMPLICIT: the frame ends with that tag, which
+        # takes the place of the SET tag the signature covered.
+        return b"".join(
+            (before_attributes, memoryview(signed_attributes)[1:], before_signature, signature)
         )
-        signed_data = sequence(self._signed_data_prefix, tlv(SET, signer_info))
-        return sequence(OID_SIGNED_DATA, tlv(CONTEXT_0, signed_data))
+
+    def _frame(self, attributes_length: int, signature_length: int) -> tuple[bytes, bytes]:
+        """Everything around the signed attributes and the signature, given their lengths.
+
+        RSA signatures have one length and ECDSA ones three, and the attributes two (UTCTime or
+        GeneralizedTime), so a signer needs only a few frames.
+        """
+        signature_header = header(OCTET_STRING, signature_length)
+        signer_info_length = (
+            len(self._signer_prefix)
+            + attributes_length
+            + len(self._signature_algorithm)
+            + len(signature_header)
+            + signature_length
+        )
+        signer_info_header = header(SEQUENCE, signer_info_length)
+        signer_infos_length = len(signer_info_header) + signer_info_length
+        signer_infos_header = header(SET, signer_infos_length)
+        signed_data_length = (
+            len(self._signed_data_prefix) + len(signer_infos_header) + signer_infos_length
+        )
+        signed_data_header = header(SEQUENCE, signed_data_length)
+        explicit_length = len(signed_data_header) + signed_data_length
+        explicit_header = header(CONTEXT_0, explicit_length)
+        content_info_length = len(OID_SIGNED_DATA) + len(explicit_header) + explicit_length
+        before_attributes = b"".join(
+            (
+                header(SEQUENCE, content_info_length),
+                OID_SIGNED_DATA,
+                explicit_header,
+                signed_data_header,
+                self._signed_data_prefix,
+                signer_infos_header,
+                signer_info_header,
+                self._signer_prefix,
+                IMPLICIT_0,
+            )
+        )
+        return before_attributes, self._signature_algorithm + signature_header
