@@ -6,11 +6,13 @@ options (with image paths already read into `ImageSource`s carrying their public
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from passkit.model import Image, Model
+
+FieldKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=64)]
 
 
 class GoogleOptions(Model):
@@ -26,3 +28,22 @@ class GoogleOptions(Model):
     hero_image: Image | None = None
     # Web origins allowed to show the "Add to Google Wallet" button for the save link.
     origins: tuple[str, ...] = ()
+    # The rows of the Google card front, as field keys (at most 3 rows of 1 to 3 keys). By
+    # default the Apple front: header, primary, secondary and auxiliary fields, in that order.
+    card_rows: tuple[tuple[FieldKey, ...], ...] | None = None
+    # Where an offer (coupon) can be redeemed; Google requires it on offers.
+    redemption_channel: Literal["INSTORE", "ONLINE", "BOTH", "TEMPORARY_PRICE_REDUCTION"] = "BOTH"
+
+    @field_validator("card_rows")
+    @classmethod
+    def _three_rows_of_three(
+        cls, rows: tuple[tuple[str, ...], ...] | None
+    ) -> tuple[tuple[str, ...], ...] | None:
+        if rows is None:
+            return rows
+        if len(rows) > 3:
+            raise ValueError(f"a Google card shows at most 3 rows, got {len(rows)}")
+        for number, row in enumerate(rows, 1):
+            if not 1 <= len(row) <= 3:
+                raise ValueError(f"row {number} has {len(row)} fields; a row holds 1 to 3")
+        return rows

@@ -1,0 +1,190 @@
+"""`compile_google`: a `Pass` -> one Google Wallet class and one object (a `GooglePass`).
+
+Which Google type a pass becomes: loyalty -> loyalty, gift card -> gift card, generic ->
+generic, coupon -> offer, event ticket -> event ticket, boarding pass -> flight (air, with a
+complete trip) or transit.
+
+Ids: the class is `<issuer id>.<class suffix>` (plus an event or flight part for the types whose
+class describes one event or one flight); the object is `<issuer id>.<class suffix>.<serial>`,
+the serial made safe when it holds characters Google does not allow. The class suffix is the
+`class_suffix` argument, else the layout's `google.class_suffix`, else
+`<organisation>.<pass kind>` in lower case.
+
+The class depends only on the layout, so it is built once per distinct `ClassInputs` and
+memoised; each call then builds the object alone (and copies the memoised class, so that a
+caller may change what it gets).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from passkit.google.boarding import FLIGHT, TRANSIT, flight_plan
+from passkit.google.classinfo import ClassInputs
+from passkit.google.common import ObjectContext, card_rows, common_object_parts
+from passkit.google.event_ticket import EVENT_TICKET
+from passkit.google.generic import GENERIC
+from passkit.google.gift_card import GIFT_CARD
+from passkit.google.ids import check_issuer_id, check_suffix, make_id, safe_suffix, slug
+from passkit.google.kindbase import KindCompiler
+from passkit.google.kinds import GoogleKind, google_kind
+from passkit.google.localize import JsonDict, Localizer
+from passkit.google.loyalty import LOYALTY
+from passkit.google.offer import OFFER
+from passkit.google.options import GoogleOptions
+from passkit.model import Kind, Pass, TransitType
+
+COMPILERS: dict[str, KindCompiler] = {
+    c.name: c for c in (LOYALTY, GIFT_CARD, GENERIC, OFFER, EVENT_TICKET, FLIGHT, TRANSIT)
+}
+_BY_PASS_KIND: dict[Kind, KindCompiler] = {
+    Kind.LOYALTY: LOYALTY,
+    Kind.GIFT_CARD: GIFT_CARD,
+    Kind.GENERIC: GENERIC,
+    Kind.COUPON: OFFER,
+    Kind.EVENT_TICKET: EVENT_TICKET,
+}
+_DEFAULT_OPTIONS = GoogleOptions()
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars), several times faster than deepcopy."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class GooglePass:
+    """A pass compiled for Google Wallet: its class and object, ready to sign or insert."""
+
+    kind: str  # "loyalty", "giftCard", "generic", "offer", "eventTicket", "flight", "transit"
+    class_id: str
+    object_id: str
+    class_json: JsonDict
+    object_json: JsonDict
+    notices: tuple[str, ...] = ()  # what was left out or changed, for a person to read
+    origins: tuple[str, ...] = ()  # the layout's google.origins, used by save links by default
+
+    @property
+    def google_kind(self) -> GoogleKind:
+        return google_kind(self.kind)
+
+    @property
+    def class_payload_key(self) -> str:
+        return self.google_kind.class_payload_key
+
+    @property
+    def object_payload_key(self) -> str:
+        return self.google_kind.object_payload_key
+
+    def payload(self) -> JsonDict:
+        """The save-link JWT payload carrying the class and the object in full."""
+        return {
+            self.class_payload_key: [self.class_json],
+            self.object_payload_key: [self.object_json],
+        }
+
+    def skinny_payload(self) -> JsonDict:
+        """The payload of a link to a class and object inserted beforehand: ids only."""
+        return {self.object_payload_key: [{"id": self.object_id, "classId": self.class_id}]}
+
+
+def compiler_for(p: Pass) -> tuple[KindCompiler, str | None]:
+    """The compiler of the pass's Google type, and a notice when the choice needs explaining."""
+    if p.kind is not Kind.BOARDING_PASS:
+        return _BY_PASS_KIND[p.kind], None
+    plan = flight_plan(p)
+    if isinstance(plan, str):
+        notice = None
+        if p.transit_type is TransitType.AIR:
+            notice = f"the air boarding pass is a Google transit ticket, not a flight: {plan}"
+        return TRANSIT, notice
+    return FLIGHT, None
+
+
+def base_class_suffix(p: Pass, options: GoogleOptions, class_suffix: str | None) -> str:
+    if class_suffix is not None:
+        return check_suffix(class_suffix, what="class suffix")
+    if options.class_suffix is not None:
+        return check_suffix(options.class_suffix, what="google.class_suffix")
+    return f"{slug(p.organization)}.{p.kind.value}"
+
+
+def compile_google(
+    p: Pass,
+    *,
+    issuer_id: str,
+    options: GoogleOptions | None = None,
+    class_suffix: str | None = None,
+) -> GooglePass:
+    """The Google class and object of `p`; WalletRuleError when a Google rule cannot be met."""
+    issuer = check_issuer_id(issuer_id)
+    options = options or _DEFAULT_OPTIONS
+    base = base_class_suffix(p, options, class_suffix)
+    compiler, kind_notice = compiler_for(p)
+    part = compiler.class_suffix_part(p)
+    class_id = make_id(issuer, f"{base}.{part}" if part else base)
+    object_id = make_id(issuer, f"{base}.{safe_suffix(p.serial_number)}")
+
+    loc = Localizer.of(p)
+    ctx = ObjectContext(p=p, loc=loc, roles=compiler.roles(p))
+    if kind_notice:
+        ctx.notices.append(kind_notice)
+    rows = card_rows(p, ctx.consumed, options.card_rows, ctx.notices)
+    inputs = ClassInputs(
+        kind=compiler.name,
+        class_id=class_id,
+        language=p.language,
+        translations=loc.key,
+        issuer_name=options.issuer_name or p.organization,
+        title=p.title or p.description,
+        background=p.background_color.hex if p.background_color else None,
+        square_logos=(
+            ("google.program_logo", options.program_logo),
+            ("icon", p.images.icon),
+            ("logo", p.images.logo),
+        ),
+        wide_logo=(("logo", p.images.logo),),
+        hero=(("google.hero_image", options.hero_image), ("strip", p.images.strip)),
+        image_modules=tuple(
+            (role, source)
+            for role, source in (("thumbnail", p.images.thumbnail), ("footer", p.images.footer))
+            if source is not None
+        ),
+        sharing_prohibited=p.sharing_prohibited,
+        rows=rows,
+        labels=tuple((role, f.label) for role, f in ctx.roles.items() if f.label is not None),
+        extra=compiler.class_extra(p, options, ctx.roles),
+    )
+    class_json, shared, class_notices = _build_class(inputs)
+
+    object_json: JsonDict = {"id": object_id, "classId": class_id}
+    object_json.update(json_copy(shared))
+    object_json.update(common_object_parts(ctx))
+    object_json.update(compiler.object_parts(ctx))
+    return GooglePass(
+        kind=compiler.name,
+        class_id=class_id,
+        object_id=object_id,
+        class_json=json_copy(class_json),
+        object_json=object_json,
+        notices=(*class_notices, *ctx.notices),
+        origins=tuple(options.origins),
+    )
+
+
+@lru_cache(maxsize=512)
+def _build_class(inputs: ClassInputs) -> tuple[JsonDict, JsonDict, tuple[str, ...]]:
+    notices: list[str] = []
+    class_json, shared = COMPILERS[inputs.kind].build_class(inputs, notices)
+    return class_json, shared, tuple(notices)
+
+
+def clear_class_cache() -> None:
+    """Forget memoised classes (tests, or a long-running process reloading its layouts)."""
+    _build_class.cache_clear()

@@ -1,0 +1,194 @@
+"""Save links: `https://pay.google.com/gp/v/save/<JWT>`, and reading them back.
+
+The JWT is RS256, signed with the service account's key (its id in the header), with the claims
+Google documents: `iss` the account's e-mail, `aud` "google", `typ` "savetowallet", `iat`,
+`origins`, and a `payload` holding the class and the object. Browsers and mail clients break
+links longer than about 1,800 characters; past `max_length` the link carries only the object's
+id and class id (a "skinny" JWT), and Google then needs the class and the object inserted
+through the REST API beforehand (`WalletClient.upsert`), which the link's `notice` says.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt as pyjwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from passkit.errors import BundleError
+from passkit.google.compile import GooglePass
+from passkit.google.credentials import ServiceAccount, b64url_length, compact_json
+from passkit.google.kinds import BY_PAYLOAD_KEY
+
+SAVE_URL = "https://pay.google.com/gp/v/save/"
+MAX_LINK_LENGTH = 1800
+
+
+@dataclass(frozen=True)
+class SaveLink:
+    url: str
+    jwt: str
+    skinny: bool  # True: only ids in the JWT; insert the class and object first
+    class_id: str
+    object_id: str
+    kind: str
+    notice: str | None = None
+
+
+def save_claims(
+    account: ServiceAccount, origins: Sequence[str], issued_at: int, payload: Any
+) -> dict[str, Any]:
+    return {
+        "iss": account.client_email,
+        "aud": "google",
+        "typ": "savetowallet",
+        "iat": issued_at,
+        "origins": list(origins),
+        "payload": payload,
+    }
+
+
+def _timestamp(now: datetime | None) -> int:
+    moment = datetime.now(UTC) if now is None else now
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def save_link(
+    gp: GooglePass,
+    account: ServiceAccount,
+    *,
+    origins: Sequence[str] = (),
+    now: datetime | None = None,
+    max_length: int = MAX_LINK_LENGTH,
+) -> SaveLink:
+    """A signed save link for `gp`; skinny (ids only) when the full one exceeds `max_length`.
+
+    `origins` are the web origins allowed to show the save button; by default the layout's
+    `google.origins` (`gp.origins`).
+    """
+    allowed = tuple(origins) or gp.origins
+    issued_at = _timestamp(now)
+    body = compact_json(save_claims(account, allowed, issued_at, gp.payload()))
+    # The length is known before signing: header, payload and signature are fixed-size
+    # base64url texts, so the key signs once whichever link is made.
+    length = (
+        len(SAVE_URL)
+        + len(account.header_b64)
+        + 1
+        + b64url_length(len(body))
+        + 1
+        + account.signature_length
+    )
+    notice = None
+    skinny = length > max_length
+    if skinny:
+        body = compact_json(save_claims(account, allowed, issued_at, gp.skinny_payload()))
+        notice = (
+            f"the full save link would be {length} characters (more than {max_length}), so it "
+            f"carries only the ids: insert class {gp.class_id} and object {gp.object_id} "
+            "through the Google Wallet REST API (WalletClient.upsert) before anyone opens it"
+        )
+    token = account.sign_jwt(body)
+    return SaveLink(
+        url=SAVE_URL + token,
+        jwt=token,
+        skinny=skinny,
+        class_id=gp.class_id,
+        object_id=gp.object_id,
+        kind=gp.kind,
+        notice=notice,
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecodedSaveLink:
+    """What a save link holds: its JWT header and claims, classes and objects by Google type."""
+
+    jwt: str
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    classes: tuple[tuple[str, dict[str, Any]], ...]  # (kind, class JSON)
+    objects: tuple[tuple[str, dict[str, Any]], ...]  # (kind, object JSON)
+    verified: bool
+
+    @property
+    def skinny(self) -> bool:
+        """True when the objects are references only (id and class id, no class)."""
+        return not self.classes and all(set(o) <= {"id", "classId"} for _, o in self.objects)
+
+
+def _segment(part: str, what: str, source: str) -> Any:
+    try:
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        return json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise BundleError(f"{source}: the JWT {what} is not base64url JSON ({exc})") from None
+
+
+def read_save_link(
+    link: str,
+    *,
+    verify_with: ServiceAccount | rsa.RSAPublicKey | None = None,
+    source: str = "save link",
+) -> DecodedSaveLink:
+    """Decode a save link (or its bare JWT). With `verify_with`, also check the RS256
+    signature and the `aud` claim, raising BundleError when they do not hold."""
+    text = link.strip()
+    if text.startswith(SAVE_URL):
+        text = text[len(SAVE_URL) :]
+    elif text.startswith(("http://", "https://")):
+        raise BundleError(f"{source}: not a Google Wallet save link (expected {SAVE_URL}<jwt>)")
+    parts = text.split(".")
+    if len(parts) != 3 or not all(parts):
+        raise BundleError(f"{source}: not a JWT (expected three dot-separated parts)")
+    header = _segment(parts[0], "header", source)
+    claims = _segment(parts[1], "claims", source)
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise BundleError(f"{source}: the JWT header and claims must be JSON objects")
+    verified = False
+    if verify_with is not None:
+        key = verify_with.public_key() if isinstance(verify_with, ServiceAccount) else verify_with
+        try:
+            pyjwt.decode(
+                text,
+                key,
+                algorithms=["RS256"],
+                audience="google",
+                options={"verify_iat": False, "verify_exp": False},
+            )
+        except pyjwt.PyJWTError as exc:
+            raise BundleError(f"{source}: the save link does not verify: {exc}") from None
+        verified = True
+    payload = claims.get("payload")
+    if not isinstance(payload, dict):
+        raise BundleError(f"{source}: the JWT has no 'payload' object of classes and objects")
+    classes: list[tuple[str, dict[str, Any]]] = []
+    objects: list[tuple[str, dict[str, Any]]] = []
+    for key, items in payload.items():
+        kind = BY_PAYLOAD_KEY.get(key)
+        if kind is None or not isinstance(items, list):
+            raise BundleError(f"{source}: unknown payload entry {key!r}")
+        target = classes if key == kind.class_payload_key else objects
+        for item in items:
+            if not isinstance(item, dict):
+                raise BundleError(f"{source}: {key} holds a {type(item).__name__}, not an object")
+            target.append((kind.name, item))
+    return DecodedSaveLink(
+        jwt=text,
+        header=header,
+        claims=claims,
+        classes=tuple(classes),
+        objects=tuple(objects),
+        verified=verified,
+    )

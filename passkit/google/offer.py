@@ -1,0 +1,43 @@
+"""Coupons -> OfferClass / OfferObject.
+
+The offer's title is the pass's title (or its description), its provider the issuer name, and
+its redemption channel `google.redemption_channel` (BOTH unless the layout says otherwise).
+"""
+
+from __future__ import annotations
+
+from passkit.google.classinfo import ClassInputs, standard_class
+from passkit.google.common import ObjectContext
+from passkit.google.kindbase import Extra, KindCompiler
+from passkit.google.localize import JsonDict
+from passkit.google.options import GoogleOptions
+from passkit.model import Pass, PassField
+
+
+def _roles(p: Pass) -> dict[str, PassField]:
+    return {}
+
+
+def _class_extra(p: Pass, options: GoogleOptions, roles: dict[str, PassField]) -> Extra:
+    return (("redemption_channel", options.redemption_channel),)
+
+
+def _build_class(inputs: ClassInputs, notices: list[str]) -> tuple[JsonDict, JsonDict]:
+    result, loc, _ = standard_class(inputs, notices, logo_fields=("titleImage", "wideTitleImage"))
+    loc.set_text(result, "title", "localizedTitle", inputs.title)
+    loc.set_text(result, "provider", "localizedProvider", inputs.issuer_name)
+    result["redemptionChannel"] = inputs.get("redemption_channel", "BOTH")
+    return result, {}
+
+
+def _object_parts(ctx: ObjectContext) -> JsonDict:
+    return {}
+
+
+OFFER = KindCompiler(
+    name="offer",
+    roles=_roles,
+    class_extra=_class_extra,
+    build_class=_build_class,
+    object_parts=_object_parts,
+)
