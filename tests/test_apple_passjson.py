@@ -394,6 +394,13 @@ def test_relevance_state_and_services() -> None:
     assert "voided" not in document
 
 
+def test_nfc_needs_the_readers_public_key() -> None:
+    with pytest.raises(WalletRuleError, match=r"^nfc\.encryption_public_key: Apple Wallet needs"):
+        compiled(make(nfc={"message": "member-42"}))
+    document = compiled(make(nfc={"message": "m", "encryption_public_key": "MDkw"}))
+    assert document["nfc"] == {"message": "m", "encryptionPublicKey": "MDkw"}
+
+
 @pytest.mark.parametrize(
     ("status", "voided"),
     [("active", None), ("redeemed", True), ("voided", True), ("expired", True)],

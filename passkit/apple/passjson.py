@@ -174,9 +174,16 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
         out["webServiceURL"] = p.web_service.url
         out["authenticationToken"] = p.web_service.authentication_token
     if p.nfc is not None:
-        nfc: dict[str, Any] = {"message": p.nfc.message}
-        if p.nfc.encryption_public_key is not None:
-            nfc["encryptionPublicKey"] = p.nfc.encryption_public_key
+        if p.nfc.encryption_public_key is None:
+            raise WalletRuleError(
+                "nfc.encryption_public_key: Apple Wallet needs the public key of the NFC "
+                "reader (Value Added Services: a Base64 X.509 SubjectPublicKeyInfo of a P-256 "
+                "ECDH key); add it, or remove nfc"
+            )
+        nfc: dict[str, Any] = {
+            "message": p.nfc.message,
+            "encryptionPublicKey": p.nfc.encryption_public_key,
+        }
         if p.nfc.requires_authentication:
             nfc["requiresAuthentication"] = True
         out["nfc"] = nfc
