@@ -33,7 +33,7 @@ from apple_support import (
 from passkit.apple import AppleSigner, build_pkpass, bundle_files, write_pkpass
 from passkit.apple.strings import decode_strings
 from passkit.devcerts import DevCertificates
-from passkit.errors import SigningError
+from passkit.errors import SigningError, WalletRuleError
 
 
 @pytest.fixture
@@ -226,6 +226,12 @@ def test_localised_strings_and_images(
     # The pass's own language gets an empty table, so English devices do not pick French.
     assert decode_strings(files["en.lproj/pass.strings"]) == {}
     assert files["fr.lproj/pass.strings"][:2] == b"\xff\xfe"
+
+
+def test_the_pass_language_must_be_a_language_tag(dev_signer: AppleSigner, now: datetime) -> None:
+    p = make_pass("coupon", language="../../etc", translations={"fr": {"strings": {"a": "b"}}})
+    with pytest.raises(WalletRuleError, match=r"^language: '\.\./\.\./etc' is not a language tag"):
+        build_pkpass(p, dev_signer, now=now)
 
 
 def test_no_translations_means_no_lproj(now: datetime, dev_signer: AppleSigner) -> None:

@@ -16,6 +16,7 @@ be localised: Wallet needs it at the top level.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
 
 MANIFEST = "manifest.json"
+# The language tags Pass accepts for translations (and Apple's older en_US form).
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
 SIGNATURE = "signature"
 
 
@@ -60,6 +63,11 @@ def collect_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[BundleFil
         if source is not None and role not in localised:
             files.extend(image_files(source, role, style))
     if p.translations:
+        if not _LANGUAGE.fullmatch(p.language):
+            raise WalletRuleError(
+                f"language: {p.language!r} is not a language tag, and it names the pass's own "
+                "localisation directory; use forms like 'en', 'pt-BR' or 'zh-Hans'"
+            )
         for language in sorted({*p.translations, p.language}):
             files.extend(_lproj(p, language, style, localised))
     return files
