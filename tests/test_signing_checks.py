@@ -35,20 +35,22 @@ def _issue(
     chain: DevChain,
     subject: x509.Name,
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey,
+    *,
+    not_before: datetime | None = None,
 ) -> bytes:
     """A certificate for `key` issued by the chain's development WWDR."""
     wwdr = x509.load_pem_x509_certificate(chain.wwdr_pem)
     wwdr_key = serialization.load_pem_private_key(chain.wwdr_key_pem, None)
     assert isinstance(wwdr_key, rsa.RSAPrivateKey)
-    now = datetime.now(UTC)
+    start = datetime.now(UTC) - timedelta(days=1) if not_before is None else not_before
     certificate = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(wwdr.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=100))
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=100))
         .sign(wwdr_key, hashes.SHA256())
     )
     return certificate.public_bytes(serialization.Encoding.PEM)
@@ -252,6 +254,18 @@ def test_check_wwdr_expired() -> None:
     ) as error:
         chain.signer().check(now=START + timedelta(days=200))
     assert "apple.com/certificateauthority" in str(error.value)
+
+
+def test_check_wwdr_not_yet_valid(chain: DevChain) -> None:
+    # a pass certificate dated before its intermediate: only the WWDR is not valid yet
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    early = _issue(chain, _pass_subject(), key, not_before=START - timedelta(days=30))
+    signer = AppleSigner.from_pem(early, _pem_key(key), wwdr=chain.wwdr_pem)
+    with pytest.raises(
+        SigningError, match=r"the WWDR certificate .* is not valid before 2030-01-01"
+    ):
+        signer.check(now=START - timedelta(days=10))
+    signer.check(now=START)
 
 
 def test_check_pass_type_id_differs(chain: DevChain) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -252,6 +253,8 @@ class AppleSigner:
         self.certificate = certificate
         self.wwdr = wwdr
         self._key = key
+        self._valid_from = max(certificate.not_valid_before_utc, wwdr.not_valid_before_utc)
+        self._valid_until = min(certificate.not_valid_after_utc, wwdr.not_valid_after_utc)
         now = datetime.now(UTC)
         self.warnings = tuple(
             warning
@@ -417,6 +420,25 @@ class AppleSigner:
         moment = datetime.now(UTC) if now is None else now
         if moment.tzinfo is None:
             raise SigningError("check(now=...) needs a timezone-aware datetime")
+        # Called for every pass: one comparison when all is well, the details only when not.
+        if not self._valid_from <= moment <= self._valid_until:
+            self._explain_validity(moment)
+        if pass_type_id is not None and pass_type_id != self.pass_type_id:
+            subject = _describe(self.certificate)
+            raise SigningError(
+                f"the pass type identifier '{pass_type_id}' differs from the certificate's"
+                f" '{self.pass_type_id}' (UID of {subject}): sign with the certificate issued"
+                f" for '{pass_type_id}', or use '{self.pass_type_id}' as the pass type identifier"
+            )
+        if team_id is not None and team_id != self.team_id:
+            subject = _describe(self.certificate)
+            raise SigningError(
+                f"the team identifier '{team_id}' differs from the certificate's"
+                f" '{self.team_id}' (OU of {subject}): use '{self.team_id}', or sign with a"
+                f" certificate of team '{team_id}'"
+            )
+
+    def _explain_validity(self, moment: datetime) -> NoReturn:
         subject = _describe(self.certificate)
         not_before = self.certificate.not_valid_before_utc
         not_after = self.certificate.not_valid_after_utc
@@ -439,23 +461,10 @@ class AppleSigner:
                 " https://www.apple.com/certificateauthority/ and give it as wwdr= or"
                 f" {ENV_WWDR}"
             )
-        if moment < self.wwdr.not_valid_before_utc:
-            raise SigningError(
-                f"the WWDR certificate {_describe(self.wwdr)} is not valid before"
-                f" {_when(self.wwdr.not_valid_before_utc)} (now is {_when(moment)})"
-            )
-        if pass_type_id is not None and pass_type_id != self.pass_type_id:
-            raise SigningError(
-                f"the pass type identifier '{pass_type_id}' differs from the certificate's"
-                f" '{self.pass_type_id}' (UID of {subject}): sign with the certificate issued"
-                f" for '{pass_type_id}', or use '{self.pass_type_id}' as the pass type identifier"
-            )
-        if team_id is not None and team_id != self.team_id:
-            raise SigningError(
-                f"the team identifier '{team_id}' differs from the certificate's"
-                f" '{self.team_id}' (OU of {subject}): use '{self.team_id}', or sign with a"
-                f" certificate of team '{team_id}'"
-            )
+        raise SigningError(
+            f"the WWDR certificate {_describe(self.wwdr)} is not valid before"
+            f" {_when(self.wwdr.not_valid_before_utc)} (now is {_when(moment)}): check the clock"
+        )
 
     def sign(self, manifest: bytes, *, signing_time: datetime) -> bytes:
         """Detached CMS SignedData (DER) over `manifest`, with `signing_time` as signingTime."""
