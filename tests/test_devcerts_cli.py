@@ -52,8 +52,8 @@ def test_certs_dev_writes_files_and_warns(tmp_path: Path) -> None:
 
 
 def test_second_run_without_force_fails_cleanly(tmp_path: Path) -> None:
-    first = _passkit("certs", "dev", tmp_path)
-    assert first.returncode == 0, first.stderr
+    first = CliRunner().invoke(cli, ["certs", "dev", str(tmp_path)])
+    assert first.exit_code == 0, first.output
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
 
     second = _passkit("certs", "dev", tmp_path)
