@@ -1,0 +1,340 @@
+"""Typed inputs: the variables a layout declares, and the checking of a record against them.
+
+Records come from JSON (typed values), CSV (text only) or Python code. A value of the declared
+type is taken as is; text is read when it is unambiguous ("42" for an integer, "true" for a
+boolean, "12.50 EUR" for money, an ISO 8601 date). Anything else is refused with a message that
+says what was expected, and empty text counts as absent for every type but string.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from passkit.errors import WalletRuleError
+from passkit.model import Money
+
+if TYPE_CHECKING:
+    from passkit.layout.schema import InputDecl
+
+
+class InputType(StrEnum):
+    STRING = "string"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    DATETIME = "datetime"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    LIST = "list"
+
+
+class InputValueError(ValueError):
+    """A value that does not suit its input; the message says what was expected."""
+
+
+_MISSING: Any = object()
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+_MONEY_TEXT = re.compile(
+    r"^\s*(?:(?P<c1>[A-Za-z]{3})\s*(?P<a1>[-+]?[\d.]+)|(?P<a2>[-+]?[\d.]+)\s*(?P<c2>[A-Za-z]{3}))\s*$"
+)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float | Decimal):
+        return f"the number {value}"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _as_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise InputValueError(f"expected text, got {_shown(value)} (quote it in the record)")
+
+
+def _as_integer(value: Any) -> int:
+    if isinstance(value, bool):
+        raise InputValueError(f"expected a whole number, got {_shown(value)}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal) and value == int(value):
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+        return int(value)
+    raise InputValueError(f"expected a whole number, got {_shown(value)}")
+
+
+def _as_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise InputValueError(f"expected a number, got {_shown(value)}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(str(value))
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise InputValueError(f"expected a number, got {_shown(value)}") from None
+    else:
+        raise InputValueError(f"expected a number, got {_shown(value)}")
+    if not result.is_finite():
+        raise InputValueError(f"expected a finite number, got {_shown(value)}")
+    return result
+
+
+def _parse_datetime(value: Any, zone: ZoneInfo | None) -> datetime:
+    moment: datetime
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise InputValueError(
+                f"expected an ISO 8601 date-time such as 2026-12-01T20:00:00+01:00, "
+                f"got {_shown(value)}"
+            ) from None
+    else:
+        raise InputValueError(f"expected a date-time, got {_shown(value)}")
+    if moment.tzinfo is None:
+        if zone is None:
+            raise InputValueError(
+                f"{_shown(value)} has no time zone; add one (e.g. +01:00 or Z) "
+                "or give the input a time_zone"
+            )
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise InputValueError(f"expected a date without a time, got {value.isoformat()!r}")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputValueError(f"expected a date such as 2026-12-01, got {_shown(value)}")
+
+
+def _as_boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise InputValueError(f"expected true or false, got {_shown(value)}")
+
+
+def _as_money(value: Any, currency: str | None) -> Money:
+    money: Money
+    if isinstance(value, Money):
+        money = value
+    elif isinstance(value, Mapping):
+        if set(value) != {"amount", "currency"}:
+            raise InputValueError(
+                f"expected money as {{amount, currency}}, got keys {sorted(map(str, value))}"
+            )
+        money = _money(_as_decimal(value["amount"]), value["currency"])
+    elif isinstance(value, str):
+        match = _MONEY_TEXT.match(value)
+        if match:
+            amount = match.group("a1") or match.group("a2")
+            code = (match.group("c1") or match.group("c2")).upper()
+            money = _money(_as_decimal(amount), code)
+        elif currency is not None:
+            money = _money(_as_decimal(value), currency)
+        else:
+            raise InputValueError(f"expected money such as '12.50 EUR', got {_shown(value)}")
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        if currency is None:
+            raise InputValueError(
+                f"got {_shown(value)} without a currency; write it as {{amount, currency}} "
+                "or '12.50 EUR', or give the input a currency"
+            )
+        money = _money(_as_decimal(value), currency)
+    else:
+        raise InputValueError(f"expected money such as '12.50 EUR', got {_shown(value)}")
+    if currency is not None and money.currency != currency:
+        raise InputValueError(f"expected an amount in {currency}, got {money}")
+    return money
+
+
+def _money(amount: Decimal, currency: Any) -> Money:
+    try:
+        return Money(amount=amount, currency=currency)
+    except WalletRuleError:
+        raise InputValueError(
+            f"{currency!r} is not a currency code; use three capital letters such as EUR"
+        ) from None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str) and value.strip().startswith("["):
+        # CSV cells cannot hold lists; a JSON array written in the cell can.
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, list):
+            return parsed
+    raise InputValueError(f"expected a list, got {_shown(value)}")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One declared input, ready to check values. `default` is already a checked value."""
+
+    name: str
+    type: InputType
+    required: bool
+    default: Any
+    description: str | None = None
+    choices: tuple[Any, ...] | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    currency: str | None = None
+    time_zone: ZoneInfo | None = None
+    items: InputType | None = None
+    max_items: int | None = None
+
+    def check(self, value: Any) -> Any:
+        """The value converted to the input's type; raises InputValueError saying why not."""
+        if self.type is InputType.LIST:
+            items = _as_list(value)
+            if self.max_items is not None and len(items) > self.max_items:
+                raise InputValueError(f"expected at most {self.max_items} items, got {len(items)}")
+            if self.items is None:
+                return items
+            checked = []
+            for index, item in enumerate(items):
+                try:
+                    checked.append(self._check_one(item, self.items))
+                except InputValueError as exc:
+                    raise InputValueError(f"item {index + 1}: {exc}") from None
+            return checked
+        return self._check_one(value, self.type)
+
+    def _check_one(self, value: Any, kind: InputType) -> Any:
+        result = _CONVERTERS[kind](self, value)
+        if self.choices is not None and result not in self.choices:
+            allowed = ", ".join(repr(choice) for choice in self.choices)
+            raise InputValueError(f"expected one of {allowed}, got {_shown(value)}")
+        self._check_bounds(result)
+        return result
+
+    def _check_bounds(self, value: Any) -> None:
+        number = value.amount if isinstance(value, Money) else value
+        if isinstance(number, int | Decimal) and not isinstance(number, bool):
+            if self.min is not None and number < self.min:
+                raise InputValueError(f"expected at least {self.min}, got {number}")
+            if self.max is not None and number > self.max:
+                raise InputValueError(f"expected at most {self.max}, got {number}")
+        if isinstance(value, str):
+            if self.min_length is not None and len(value) < self.min_length:
+                raise InputValueError(
+                    f"expected at least {self.min_length} characters, got {len(value)}"
+                )
+            if self.max_length is not None and len(value) > self.max_length:
+                raise InputValueError(
+                    f"expected at most {self.max_length} characters, got {len(value)}"
+                )
+            if self.pattern is not None and not re.fullmatch(self.pattern, value):
+                raise InputValueError(
+                    f"{_shown(value)} does not match the pattern {self.pattern!r}"
+                )
+
+
+_CONVERTERS: dict[InputType, Callable[[InputSpec, Any], Any]] = {
+    InputType.STRING: lambda spec, value: _as_string(value),
+    InputType.INTEGER: lambda spec, value: _as_integer(value),
+    InputType.DECIMAL: lambda spec, value: _as_decimal(value),
+    InputType.MONEY: lambda spec, value: _as_money(value, spec.currency),
+    InputType.DATETIME: lambda spec, value: _parse_datetime(value, spec.time_zone),
+    InputType.DATE: lambda spec, value: _as_date(value),
+    InputType.BOOLEAN: lambda spec, value: _as_boolean(value),
+    InputType.LIST: lambda spec, value: _as_list(value),
+}
+
+
+def build_input(name: str, decl: InputDecl, layout_zone: ZoneInfo) -> InputSpec:
+    """An InputSpec from its declaration; raises InputValueError for a default that does not fit.
+
+    Raised errors name the part of the declaration at fault in their first word
+    (``default:`` or ``choices:``) so that the loader can point at its line.
+    """
+    from passkit.layout.templating import zone
+
+    item_type = decl.items or (decl.type if decl.type is not InputType.LIST else None)
+    spec = InputSpec(
+        name=name,
+        type=decl.type,
+        required=False,
+        default=None,
+        description=decl.description,
+        min=decl.min,
+        max=decl.max,
+        min_length=decl.min_length,
+        max_length=decl.max_length,
+        pattern=decl.pattern,
+        currency=decl.currency,
+        time_zone=zone(decl.time_zone) if decl.time_zone else layout_zone,
+        items=decl.items,
+        max_items=decl.max_items,
+    )
+    choices: tuple[Any, ...] | None = None
+    if decl.choices is not None:
+        converted = []
+        for choice in decl.choices:
+            try:
+                converted.append(
+                    _CONVERTERS[item_type](spec, choice) if item_type is not None else choice
+                )
+            except InputValueError as exc:
+                raise InputValueError(f"choices: {exc}") from None
+        choices = tuple(converted)
+    has_default = "default" in decl.model_fields_set
+    required = decl.required if decl.required is not None else not has_default
+    spec = InputSpec(**{**spec.__dict__, "choices": choices, "required": required})
+    default = None
+    if has_default and decl.default is not None:
+        try:
+            default = spec.check(decl.default)
+        except InputValueError as exc:
+            raise InputValueError(f"default: {exc}") from None
+    return InputSpec(**{**spec.__dict__, "default": default})
+
+
+def is_absent(spec: InputSpec, value: Any) -> bool:
+    """None is absent; so is empty text for every type but string (CSV cells are text)."""
+    return value is None or (
+        spec.type is not InputType.STRING and isinstance(value, str) and not value.strip()
+    )

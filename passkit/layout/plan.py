@@ -1,0 +1,286 @@
+"""The render plan: what a loaded layout does for each record, prepared once.
+
+All templates of a layout are gathered into two jinja2 programs (`Stage`): the early one
+(serial number, barcode message, expiry) and the late one (everything else, which may use the
+serial number, the barcode value and the expiry). One program evaluates all its templates in one
+call, which is many times faster than calling each template alone. Each template's result is
+stored in a slot; a tree of `Node`s then builds the `Pass` from the slots. Parts of the pass that
+do not depend on the record are built when the layout loads and shared by every pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from passkit.errors import WalletRuleError
+from passkit.layout.templating import ENVIRONMENT, Template
+from passkit.model import Model
+
+SLOT_PREFIX = "pk__"
+
+
+class RenderError(Exception):
+    """A value could not be made for one record: where (layout path and line) and why."""
+
+    def __init__(self, where: str, message: str, variables: frozenset[str] = frozenset()) -> None:
+        super().__init__(f"{where}: {message}" if where else message)
+        self.where = where
+        self.message = message
+        self.variables = variables
+
+
+class _Omit:
+    """Marks a list item left out (its `when` is false, or its value is empty)."""
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omit()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages
+
+
+@dataclass(frozen=True)
+class Step:
+    slot: str
+    template: Template
+    guard: str | None
+    is_guard: bool = False
+
+
+class Stage:
+    """One jinja2 program assigning every template's result to its slot."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._parts: list[str] = []
+        self._steps: list[Step] = []
+        self._guard: str | None = None
+        self._program: jinja2.Template | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self._steps)
+
+    def add(self, template: Template) -> str:
+        slot = self._new_slot()
+        if template.native:
+            self._parts.append(f"{{% set {slot} = ({template.expression}) %}}")
+        else:
+            self._parts.append(f"{{% set {slot} %}}{template.source}{{% endset %}}")
+        self._steps.append(Step(slot, template, self._guard))
+        return slot
+
+    def open_guard(self, template: Template) -> str:
+        """Start a block evaluated only when `template` is true; returns the guard's slot."""
+        if self._guard is not None:
+            raise RuntimeError("guards do not nest")
+        slot = self.add(template)
+        self._steps[-1] = Step(slot, template, None, is_guard=True)
+        if template.native:
+            self._parts.append(f"{{% if {slot} %}}")
+        else:
+            self._parts.append(f"{{% if {slot} | trim | lower not in ('', 'false', 'no', '0') %}}")
+        self._guard = slot
+        return slot
+
+    def close_guard(self) -> None:
+        self._parts.append("{% endif %}")
+        self._guard = None
+
+    def compile(self) -> None:
+        if self._steps:
+            self._program = ENVIRONMENT.from_string("".join(self._parts))
+
+    def run(self, context: dict[str, Any]) -> dict[str, Any]:
+        """Every slot's value; raises RenderError naming the template that failed."""
+        if self._program is None:
+            return {}
+        try:
+            values = self._program.make_module(context).__dict__
+        except Exception:
+            self._explain(context)
+            raise
+        for step in self._steps:
+            value = values.get(step.slot)
+            if isinstance(value, jinja2.Undefined):
+                self._explain(context)
+        return values
+
+    def _explain(self, context: Mapping[str, Any]) -> None:
+        """Evaluate the templates one by one to find, and report, the one that fails."""
+        guards: dict[str, bool] = {}
+        for step in self._steps:
+            if step.guard is not None and not guards.get(step.guard, False):
+                continue
+            try:
+                value = step.template.evaluate(context)
+            except Exception as exc:  # any error of a designer's template is reported as data
+                raise RenderError(
+                    step.template.where, _describe(exc), step.template.variables
+                ) from None
+            if step.is_guard:
+                guards[step.slot] = _truthy(value, step.template.native)
+        raise RenderError("", "a template failed but the failure could not be located")
+
+    def _new_slot(self) -> str:
+        return f"{SLOT_PREFIX}{self.name}{len(self._steps)}"
+
+
+def _truthy(value: Any, native: bool) -> bool:
+    if native:
+        return bool(value)
+    return str(value).strip().lower() not in ("", "false", "no", "0")
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"{exc.message or 'undefined value'} (check the record and the template)"
+    message = str(exc)
+    if isinstance(exc, ValueError | TypeError) and message:
+        return message
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+# ---------------------------------------------------------------------------------------------
+# Nodes
+
+
+class Node:
+    """Part of the pass: evaluated from the slots of one record."""
+
+    def evaluate(self, values: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+    @property
+    def constant(self) -> bool:
+        return False
+
+
+class Const(Node):
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def evaluate(self, values: Mapping[str, Any]) -> Any:
+        return self.value
+
+    @property
+    def constant(self) -> bool:
+        return True
+
+
+class Slot(Node):
+    """A template's result, optionally converted (e.g. a date into a moment)."""
+
+    __slots__ = ("convert", "name", "where")
+
+    def __init__(self, name: str, where: str, convert: Callable[[Any], Any] | None = None) -> None:
+        self.name = name
+        self.where = where
+        self.convert = convert
+
+    def evaluate(self, values: Mapping[str, Any]) -> Any:
+        value = values[self.name]
+        if self.convert is None or value is None:
+            return value
+        try:
+            return self.convert(value)
+        except (ValueError, TypeError) as exc:
+            raise RenderError(self.where, str(exc)) from None
+
+
+class ModelNode(Node):
+    """One part of the pass model built from its children; None children take the default."""
+
+    __slots__ = ("children", "cls", "constants", "dynamic", "where")
+
+    def __init__(self, cls: type[Model], children: Mapping[str, Node], where: str) -> None:
+        self.cls = cls
+        self.children = dict(children)
+        self.where = where
+        # Constant arguments are gathered once; only the others are evaluated per record.
+        self.constants = {
+            name: child.evaluate({})
+            for name, child in self.children.items()
+            if isinstance(child, Const) and child.value is not None
+        }
+        self.dynamic = tuple(
+            (name, child) for name, child in self.children.items() if not isinstance(child, Const)
+        )
+
+    def arguments(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        arguments = dict(self.constants)
+        for name, child in self.dynamic:
+            value = child.evaluate(values)
+            if value is not None:
+                arguments[name] = value
+        return arguments
+
+    def evaluate(self, values: Mapping[str, Any]) -> Any:
+        return self.build(self.arguments(values))
+
+    def build(self, arguments: dict[str, Any]) -> Any:
+        try:
+            return self.cls(**arguments)
+        except WalletRuleError as exc:
+            raise RenderError(self.where, str(exc)) from None
+
+
+class ListNode(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Node]) -> None:
+        self.items = items
+
+    def evaluate(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        results = []
+        for item in self.items:
+            value = item.evaluate(values)
+            if value is not OMIT:
+                results.append(value)
+        return tuple(results)
+
+
+class DictNode(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, items: Mapping[str, Node]) -> None:
+        self.items = dict(items)
+
+    def evaluate(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: node.evaluate(values) for key, node in self.items.items()}
+
+
+class Guarded(Node):
+    """A list item shown only when its guard (a `when:` template) was true."""
+
+    __slots__ = ("guard", "native", "node")
+
+    def __init__(self, guard: str, native: bool, node: Node) -> None:
+        self.guard = guard
+        self.native = native
+        self.node = node
+
+    def evaluate(self, values: Mapping[str, Any]) -> Any:
+        if not _truthy(values[self.guard], self.native):
+            return OMIT
+        return self.node.evaluate(values)
+
+
+def fold(node: Node) -> Node:
+    """A container of constants becomes one constant (built, and so checked, at load time)."""
+    if isinstance(node, ModelNode) and all(c.constant for c in node.children.values()):
+        return Const(node.evaluate({}))
+    if isinstance(node, ListNode) and all(c.constant for c in node.items):
+        return Const(node.evaluate({}))
+    if isinstance(node, DictNode) and all(c.constant for c in node.items.values()):
+        return Const(node.evaluate({}))
+    return node

@@ -1,0 +1,160 @@
+"""`Layout`: a loaded layout, turning one record into one `Pass`.
+
+Everything that does not depend on the record was prepared by `load_layout`; `render` checks
+the record, evaluates the layout's templates (two jinja2 calls in all) and builds the pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from passkit.errors import DataError
+from passkit.google.options import GoogleOptions
+from passkit.layout.build import Plan
+from passkit.layout.inputs import InputSpec, InputValueError, is_absent
+from passkit.layout.plan import RenderError
+from passkit.layout.schema import LayoutSpec
+from passkit.model import Kind, Pass
+
+
+class Layout:
+    """A layout file, loaded and checked: use `render(record)` to make a pass."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        path: Path,
+        spec: LayoutSpec,
+        inputs: Mapping[str, InputSpec],
+        google: GoogleOptions,
+        sources: tuple[Path, ...],
+        plan: Plan,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.spec = spec
+        self.kind: Kind = spec.kind
+        self.inputs: Mapping[str, InputSpec] = MappingProxyType(dict(inputs))
+        self.google = google
+        self.sources = sources
+        self._plan = plan
+        self._specs = tuple(inputs.values())
+        self._constants = {"locale": spec.locale or spec.language, "time_zone": spec.time_zone}
+
+    def __repr__(self) -> str:
+        return f"<Layout {self.name!r} ({self.kind.value}) from {self.path}>"
+
+    def __reduce__(self) -> tuple[Any, tuple[Path]]:
+        # Compiled templates cannot be pickled; a worker process loads the layout again.
+        from passkit.layout.loader import load_layout
+
+        return load_layout, (self.path,)
+
+    def render(
+        self,
+        record: Mapping[str, Any],
+        *,
+        now: datetime | None = None,
+        record_name: str = "record",
+    ) -> Pass:
+        """The pass for one record, issued at `now` (default: the current time, UTC).
+
+        Raises DataError naming the input (or template), the layout and the record.
+        """
+        if now is None:
+            now = datetime.now(UTC)
+        elif now.tzinfo is None:
+            raise ValueError("now must have a time zone, e.g. datetime.now(UTC)")
+        who = f"{record_name} (layout {self.name})"
+        context = self.check(record, record_name=record_name)
+        context["now"] = now
+        context.update(self._constants)
+        plan = self._plan
+        try:
+            early = plan.early.run(context)
+            serial = plan.serial_number.evaluate(early)
+            if not serial:
+                raise RenderError("serial_number", "the serial number came out empty")
+            context["serial_number"] = serial
+            if plan.barcode_generator is not None:
+                context["barcode_value"] = plan.barcode_generator.generate(serial)
+            else:
+                message = plan.barcode_message.evaluate(early) if plan.barcode_message else None
+                context["barcode_value"] = message
+            expires_at = None
+            if plan.expiry is not None:
+                try:
+                    expires_at = plan.expiry.expires_at(
+                        plan.expiry_at.evaluate(early),
+                        plan.expiry_days.evaluate(early),
+                        plan.expiry_hours.evaluate(early),
+                        issued_at=now,
+                    )
+                except ValueError as exc:
+                    raise RenderError("expiry", str(exc)) from None
+            context["expires_at"] = expires_at
+            values = early
+            if plan.late:
+                values.update(plan.late.run(context))
+            values.update(context)
+            result = plan.pass_node.evaluate(values)
+        except RenderError as exc:
+            raise DataError(
+                exc.message if not exc.where else f"{exc.where}: {exc.message}",
+                record=who,
+                input=self._input_named_by(exc),
+            ) from None
+        assert isinstance(result, Pass)
+        return result
+
+    def check(self, record: Mapping[str, Any], *, record_name: str = "record") -> dict[str, Any]:
+        """The record's values converted to their inputs' types, defaults filled in.
+
+        Raises DataError for a missing required input, a value of the wrong type, or a key
+        that is not an input of the layout.
+        """
+        who = f"{record_name} (layout {self.name})"
+        if not isinstance(record, Mapping):
+            raise DataError(
+                f"a record is a mapping of input names to values, not {type(record).__name__}",
+                record=who,
+            )
+        inputs = self.inputs
+        for key in record:
+            if key not in inputs:
+                close = difflib.get_close_matches(str(key), list(inputs), n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                known = ", ".join(inputs) or "none"
+                raise DataError(
+                    f"the layout has no input called {key!r}; {hint}its inputs are: {known}",
+                    record=who,
+                    input=str(key),
+                )
+        values: dict[str, Any] = {}
+        for spec in self._specs:
+            value = record.get(spec.name)
+            if is_absent(spec, value):
+                if spec.required:
+                    about = f" ({spec.description})" if spec.description else ""
+                    raise DataError(
+                        f"missing: this {spec.type.value} input is required{about}",
+                        record=who,
+                        input=spec.name,
+                    )
+                values[spec.name] = spec.default
+                continue
+            try:
+                values[spec.name] = spec.check(value)
+            except InputValueError as exc:
+                raise DataError(str(exc), record=who, input=spec.name) from None
+        return values
+
+    def _input_named_by(self, error: RenderError) -> str | None:
+        names = [name for name in error.variables if name in self.inputs]
+        return names[0] if len(names) == 1 else None
