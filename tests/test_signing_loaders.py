@@ -246,6 +246,21 @@ def test_from_env_inline_pem_and_encrypted_key(dev_certs: DevCertificates, tmp_p
     _assert_signs_verifiably(AppleSigner.from_env(environ), dev_certs, tmp_path)
 
 
+def test_from_env_pem_on_one_line_with_escaped_newlines(
+    dev_certs: DevCertificates, tmp_path: Path
+) -> None:
+    def one_line(path: Path) -> str:
+        return path.read_text().replace("\n", "\\n")
+
+    environ = {
+        "PASSKIT_APPLE_CERT": one_line(dev_certs.pass_certificate),
+        "PASSKIT_APPLE_KEY": one_line(dev_certs.pass_key),
+        "PASSKIT_WWDR": one_line(dev_certs.wwdr),
+    }
+    assert "\n" not in environ["PASSKIT_APPLE_KEY"]
+    _assert_signs_verifiably(AppleSigner.from_env(environ), dev_certs, tmp_path)
+
+
 def test_from_env_pkcs12(dev_certs: DevCertificates, tmp_path: Path) -> None:
     environ = {
         "PASSKIT_APPLE_P12": str(dev_certs.pass_p12),

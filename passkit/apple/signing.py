@@ -57,6 +57,9 @@ def _read(source: Source, what: str) -> _Loaded:
     if isinstance(source, bytes):
         return _Loaded(source, f"the {what} given as bytes")
     if isinstance(source, str) and source.lstrip().startswith("-----BEGIN"):
+        if "\n" not in source:
+            # CI secret stores often hold PEM on one line with literal \n escapes.
+            source = source.replace("\\n", "\n")
         return _Loaded(source.encode("utf-8"), f"the {what} given as PEM text")
     path = Path(source)
     try:
