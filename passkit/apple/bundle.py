@@ -7,9 +7,10 @@ resizes and hashes each picture once.
 Localisation: each language of `Pass.translations` gets `<lang>.lproj/pass.strings` and its
 localised images. When there are translations, the pass's own language also gets an `.lproj`
 (with an empty pass.strings): otherwise Wallet, finding a single localisation, would show the
-translation to everyone. Apple looks for an image at the top level before the `.lproj`
-directories, so an image localised in any language is written into every language's `.lproj`
-(the pass's own picture where a language has none) and not at the top level. The icon cannot
+translation to everyone. Apple's guide says not to put an image both at the top level and in
+an `.lproj` (the top-level one is found first), so an image localised in any language is
+written into every language's `.lproj` (the pass's own picture where a language has none) and
+not at the top level. The icon cannot
 be localised: Wallet needs it at the top level.
 """
 
@@ -41,9 +42,9 @@ if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
 
 MANIFEST = "manifest.json"
+SIGNATURE = "signature"
 # The language tags Pass accepts for translations (and Apple's older en_US form).
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
-SIGNATURE = "signature"
 
 
 def bundle_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[tuple[str, bytes]]:
