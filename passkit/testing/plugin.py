@@ -1,0 +1,171 @@
+"""The passkit pytest plugin: throwaway signing credentials and one-call builds, as fixtures.
+
+Installed with passkit (entry point ``pytest11``), so a project's tests can simply ask for:
+
+- ``passkit_dev_certificates``: development certificates written once per session
+  (`passkit.devcerts.DevCertificates`: root, WWDR-like intermediate, pass certificate and key);
+- ``passkit_dev_signer``: an `AppleSigner` for them;
+- ``passkit_dev_ca``: the path of their root certificate, to verify bundles against;
+- ``passkit_google_credentials``: a throwaway Google `ServiceAccount`;
+- ``passkit_layout``: ``passkit_layout("loyalty")`` loads a shipped layout (or a layout file);
+- ``passkit_build``: ``passkit_build("loyalty", record)`` renders, signs and opens a bundle;
+- ``passkit_save_link``: ``passkit_save_link("loyalty", record)`` does the same for Google.
+
+Nothing is imported or generated until a test asks for a fixture: a suite that does not use
+them pays only for reading this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from passkit.apple.signing import AppleSigner
+    from passkit.devcerts import DevCertificates
+    from passkit.google import ServiceAccount
+    from passkit.layout import Layout
+    from passkit.testing.pkpass import Bundle
+    from passkit.testing.savelink import SaveLinkView
+
+# A well-formed issuer id for development links (Google never sees them).
+DEV_ISSUER_ID = "3388000000000000001"
+
+LayoutRef = Any  # a Layout, a shipped layout's name, or a layout file path
+
+
+@pytest.fixture(scope="session")
+def passkit_dev_certificates(tmp_path_factory: pytest.TempPathFactory) -> DevCertificates:
+    """Development certificates (and a Google service account) made once per test session."""
+    from passkit.devcerts import write_dev_certificates
+
+    return write_dev_certificates(tmp_path_factory.mktemp("passkit-dev-certificates"))
+
+
+@pytest.fixture(scope="session")
+def passkit_dev_signer(passkit_dev_certificates: DevCertificates) -> AppleSigner:
+    """An AppleSigner with a throwaway chain; real devices do not accept what it signs."""
+    return passkit_dev_certificates.signer()
+
+
+@pytest.fixture(scope="session")
+def passkit_dev_ca(passkit_dev_certificates: DevCertificates) -> Path:
+    """The development root certificate (PEM path): ``bundle.assert_valid(passkit_dev_ca)``."""
+    return passkit_dev_certificates.root
+
+
+@pytest.fixture(scope="session")
+def passkit_google_credentials(passkit_dev_certificates: DevCertificates) -> ServiceAccount:
+    """A throwaway Google service account (it does not exist at Google)."""
+    from passkit.google import ServiceAccount
+
+    return ServiceAccount.from_file(passkit_dev_certificates.google_service_account)
+
+
+@pytest.fixture(scope="session")
+def passkit_layout() -> Callable[[LayoutRef], Layout]:
+    """``passkit_layout(name_or_path)``: a loaded layout, each loaded once per session."""
+    loaded: dict[Path, Layout] = {}
+
+    def load(layout: LayoutRef) -> Layout:
+        from passkit.layout import Layout, load_layout
+
+        if isinstance(layout, Layout):
+            return layout
+        path = _layout_path(layout)
+        if path not in loaded:
+            loaded[path] = load_layout(path)
+        return loaded[path]
+
+    return load
+
+
+@pytest.fixture
+def passkit_build(
+    passkit_layout: Callable[[LayoutRef], Layout], passkit_dev_signer: AppleSigner
+) -> Callable[..., Bundle]:
+    """``passkit_build(layout, record=None, *, now=None, signer=None)``: a signed, opened bundle.
+
+    `layout` is a Layout, a shipped layout's name or a layout file; without `record`, the shipped
+    layout's sample record is used. Signed with the development chain unless `signer` is given.
+    """
+
+    def build(
+        layout: LayoutRef,
+        record: Mapping[str, Any] | None = None,
+        *,
+        now: datetime | None = None,
+        signer: AppleSigner | None = None,
+        record_name: str = "record",
+    ) -> Bundle:
+        from passkit.apple.bundle import build_pkpass
+        from passkit.testing.pkpass import open_pkpass
+
+        loaded = passkit_layout(layout)
+        data = _record(loaded, record)
+        p = loaded.render(data, now=now, record_name=record_name)
+        return open_pkpass(build_pkpass(p, signer or passkit_dev_signer, now=now))
+
+    return build
+
+
+@pytest.fixture
+def passkit_save_link(
+    passkit_layout: Callable[[LayoutRef], Layout], passkit_google_credentials: ServiceAccount
+) -> Callable[..., SaveLinkView]:
+    """``passkit_save_link(layout, record=None, *, issuer_id=..., now=None, max_length=1800)``:
+    the save link of a layout and record, signed with the throwaway account and opened (verified).
+    """
+
+    def link(
+        layout: LayoutRef,
+        record: Mapping[str, Any] | None = None,
+        *,
+        issuer_id: str = DEV_ISSUER_ID,
+        now: datetime | None = None,
+        max_length: int | None = None,
+        record_name: str = "record",
+    ) -> SaveLinkView:
+        from passkit.google import compile_google, save_link
+        from passkit.testing.savelink import open_save_link
+
+        loaded = passkit_layout(layout)
+        p = loaded.render(_record(loaded, record), now=now, record_name=record_name)
+        gp = compile_google(p, issuer_id=issuer_id, options=loaded.google)
+        options: dict[str, Any] = {} if max_length is None else {"max_length": max_length}
+        made = save_link(gp, passkit_google_credentials, now=now, **options)
+        return open_save_link(made.url, passkit_google_credentials)
+
+    return link
+
+
+def _layout_path(layout: LayoutRef) -> Path:
+    from passkit.layout import LAYOUTS_DIR
+
+    text = str(layout)
+    if isinstance(layout, Path) or text.endswith((".yaml", ".yml", ".json")) or "/" in text:
+        return Path(layout).resolve()
+    return (LAYOUTS_DIR / f"{text}.yaml").resolve()
+
+
+def _record(layout: Layout, record: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if record is not None:
+        return record
+    import json
+
+    from passkit.errors import DataError
+    from passkit.layout import fixture_for
+
+    path = fixture_for(layout.path)
+    try:
+        loaded: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(
+            f"no record given and no sample record at {path}; pass a record to the fixture",
+            record=layout.name,
+        ) from None
+    return loaded
