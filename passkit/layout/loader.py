@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from passkit.errors import ImageError, LayoutError
+from passkit.errors import ImageError, LayoutError, WalletRuleError
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
 from passkit.layout.build import EARLY_NAMES, LATE_NAMES, RESERVED_NAMES, Loc, PlanBuilder, is_early
@@ -23,6 +23,7 @@ from passkit.layout.render import Layout
 from passkit.layout.schema import GoogleSpec, ImageRef, LayoutSpec
 from passkit.layout.source import LocatedDict, Mark, format_path, locate, merge, read_document
 from passkit.layout.templating import GLOBAL_NAMES, Template, zone
+from passkit.model import FIELD_GROUPS
 
 # Keys a child layout does not inherit from the layout it extends.
 _NOT_INHERITED = ("extends", "name", "abstract")
@@ -309,9 +310,17 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
             program_logo=images.get(("google", "program_logo")),
             hero_image=images.get(("google", "hero_image")),
             origins=tuple(google.origins),
+            card_rows=(
+                tuple(tuple(row) for row in google.card_rows)
+                if google.card_rows is not None
+                else None
+            ),
+            redemption_channel=google.redemption_channel,
         )
-    except Exception as exc:
-        raise fail(("google",), str(exc)) from None
+    except WalletRuleError as exc:
+        head, _, rest = str(exc).partition(": ")
+        raise fail(("google", head), rest or str(exc)) from None
+    _check_card_rows(spec, fail)
     sources = tuple(dict.fromkeys([*files, *reader.paths]))
     return Layout(
         name=name,
@@ -322,6 +331,21 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
         sources=sources,
         plan=plan,
     )
+
+
+def _check_card_rows(spec: LayoutSpec, fail: Callable[[Loc, str], LayoutError]) -> None:
+    if spec.google.card_rows is None:
+        return
+    keys = {field.key for group in FIELD_GROUPS for field in getattr(spec.fields, group)}
+    for row_index, row in enumerate(spec.google.card_rows):
+        for index, key in enumerate(row):
+            if key not in keys:
+                close = difflib.get_close_matches(key, sorted(keys), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise fail(
+                    ("google", "card_rows", row_index, index),
+                    f"no field has the key {key!r}{hint}",
+                )
 
 
 def _safe_suffix(name: str) -> str:

@@ -568,6 +568,14 @@ class GoogleSpec(Spec):
         default=None, description="wide picture across the card; default: the strip image"
     )
     origins: list[str] = Field(default_factory=list)
+    card_rows: list[list[Key]] | None = Field(
+        default=None,
+        description="rows of the Google card front as field keys (up to 3 rows of 1 to 3); "
+        "default: the Apple front",
+    )
+    redemption_channel: Literal["INSTORE", "ONLINE", "BOTH", "TEMPORARY_PRICE_REDUCTION"] = (
+        Field(default="BOTH", description="offers: where the offer can be used")
+    )
     image_base_url: Annotated[str, Field(pattern=r"^https?://")] | None = Field(
         default=None,
         description="where this layout's folder is published: image URLs are this + their path",
