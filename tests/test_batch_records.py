@@ -47,7 +47,7 @@ def test_csv_nests_dotted_columns_and_drops_empty_cells(tmp_path: Path) -> None:
     )
     records = list(read_records(path))
     assert records[0].data == {"member": {"name": "Lovelace, Ada", "id": "42"}, "points": "120"}
-    assert records[0].from_text and records[0].line == 2
+    assert records[0].line == 2
     assert records[1].data["note"] == "two\nlines"
 
 

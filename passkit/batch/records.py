@@ -26,8 +26,6 @@ class Record:
     data: dict[str, Any]
     name: str
     line: int
-    # CSV cells are text: the layout converts them to the declared input types.
-    from_text: bool = False
     # Set when the line could not be read as a record; building it reports this as its failure.
     problem: str | None = None
 
@@ -108,7 +106,7 @@ def _read_csv(path: Path) -> Iterator[Record]:
             if None in row:
                 yield _unreadable(name, number, "this row has more cells than the header")
                 continue
-            yield Record(data=_nest(row), name=name, line=number, from_text=True)
+            yield Record(data=_nest(row), name=name, line=number)
 
 
 def _nest(row: dict[str, str]) -> dict[str, Any]:

@@ -1,0 +1,151 @@
+"""Building one pass from one record, with everything per-layout prepared once per process."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from passkit.batch.plan import BuildPlan
+from passkit.batch.records import Record
+from passkit.errors import PasskitError
+from passkit.files import atomic_write
+
+if TYPE_CHECKING:
+    from passkit.apple.signing import AppleSigner
+    from passkit.google import ServiceAccount
+    from passkit.layout import Layout
+    from passkit.model import Pass
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def output_stem(serial: str) -> str:
+    """A file name for a serial number: itself when safe, else a cleaned form plus a short hash.
+
+    The hash keeps two serials that clean to the same text (``a/b`` and ``a:b``) apart.
+    """
+    cleaned = _UNSAFE_FILENAME.sub("_", serial).strip(".") or "pass"
+    if cleaned == serial:
+        return serial
+    return f"{cleaned[:80]}-{hashlib.sha256(serial.encode()).hexdigest()[:8]}"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What became of one record: the pass built (bytes or files written), skipped, or why not."""
+
+    record: str
+    line: int
+    serial: str | None = None
+    pkpass: bytes | None = None
+    save_link: str | None = None
+    skinny_link: bool = False
+    files: tuple[Path, ...] = ()
+    skipped: bool = False
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Builder:
+    """A layout and its signers, loaded once, building pass after pass."""
+
+    def __init__(self, plan: BuildPlan) -> None:
+        from passkit.layout import load_layout
+
+        self.plan = plan
+        self.layout: Layout = load_layout(plan.layout)
+        self.apple: AppleSigner | None = plan.apple.signer() if plan.apple else None
+        self.google: ServiceAccount | None = plan.google.account() if plan.google else None
+        if self.apple is None and self.google is None:
+            raise PasskitError(
+                "no signing is configured: give Apple certificates (--apple-cert/--apple-key, "
+                "--apple-p12 or PASSKIT_APPLE_*) and/or a Google service account "
+                "(--google-service-account and --google-issuer-id or PASSKIT_GOOGLE_*)"
+            )
+        if self.apple is not None:
+            self.apple.check(now=plan.now)
+
+    def build(self, record: Record) -> BuildResult:
+        if record.problem is not None:
+            return BuildResult(record=record.name, line=record.line, error=record.problem)
+        try:
+            return self._build(record)
+        except PasskitError as exc:
+            return BuildResult(record=record.name, line=record.line, error=str(exc))
+
+    def render(self, record: Record) -> Pass:
+        # CSV cells arrive as text; the layout's inputs read "42" or "12.50 EUR" themselves.
+        return self.layout.render(record.data, now=self.plan.now, record_name=record.name)
+
+    def _build(self, record: Record) -> BuildResult:
+        from passkit.apple.bundle import build_pkpass
+
+        now = self.plan.now or datetime.now(UTC)
+        pass_ = self.render(record)
+        stem = output_stem(pass_.serial_number)
+        out_dir = self.plan.out_dir
+        if out_dir is not None and self.plan.skip_existing and self._already_built(out_dir, stem):
+            return BuildResult(
+                record=record.name, line=record.line, serial=pass_.serial_number, skipped=True
+            )
+        pkpass = build_pkpass(pass_, self.apple, now=now) if self.apple else None
+        link, skinny = self._save_link(pass_, now)
+        files: list[Path] = []
+        if out_dir is not None:
+            if pkpass is not None:
+                files.append(atomic_write(out_dir / f"{stem}.pkpass", pkpass))
+            if link is not None:
+                files.append(atomic_write(out_dir / f"{stem}.google.txt", f"{link}\n".encode()))
+            pkpass = None
+        return BuildResult(
+            record=record.name,
+            line=record.line,
+            serial=pass_.serial_number,
+            pkpass=pkpass,
+            save_link=link,
+            skinny_link=skinny,
+            files=tuple(files),
+        )
+
+    def _already_built(self, out_dir: Path, stem: str) -> bool:
+        wanted = []
+        if self.apple is not None:
+            wanted.append(out_dir / f"{stem}.pkpass")
+        if self.google is not None:
+            wanted.append(out_dir / f"{stem}.google.txt")
+        return all(path.exists() for path in wanted)
+
+    def _save_link(self, pass_: Pass, now: datetime) -> tuple[str | None, bool]:
+        if self.google is None or self.plan.google is None:
+            return None, False
+        from passkit.google import compile_google, save_link
+
+        compiled = compile_google(
+            pass_, issuer_id=self.plan.google.issuer_id, options=self.layout.google
+        )
+        link = save_link(compiled, self.google, origins=self.plan.google.origins, now=now)
+        return link.url, link.skinny
+
+
+_builders: dict[BuildPlan, Builder] = {}
+
+
+def build_record(plan: BuildPlan, record: Record | dict[str, Any]) -> BuildResult:
+    """Build one record in this process, preparing the plan's layout and signers only once.
+
+    This is the function to call from a task of a distributed engine: the plan and the record
+    are plain picklable data, and each worker process keeps its prepared builder.
+    """
+    builder = _builders.get(plan)
+    if builder is None:
+        builder = _builders[plan] = Builder(plan)
+    if not isinstance(record, Record):
+        record = Record(data=dict(record), name="record", line=1)
+    return builder.build(record)

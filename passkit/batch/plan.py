@@ -1,0 +1,174 @@
+"""What a build needs, as plain picklable data: the layout's path and the credentials' bytes.
+
+Signers hold loaded keys, which cannot be sent to another process. A `BuildPlan` holds only
+paths, bytes and strings, so the same plan can be handed to worker processes, or to a task of
+Celery, Dask, Ray or Spark, and each worker prepares its layout and signers once from it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from passkit.errors import SigningError
+
+if TYPE_CHECKING:
+    from passkit.apple.signing import AppleSigner
+    from passkit.google import ServiceAccount
+
+APPLE_ENV = {
+    "certificate": "PASSKIT_APPLE_CERT",
+    "key": "PASSKIT_APPLE_KEY",
+    "key_password": "PASSKIT_APPLE_KEY_PASSWORD",
+    "wwdr": "PASSKIT_WWDR",
+    "p12": "PASSKIT_APPLE_P12",
+    "p12_password": "PASSKIT_APPLE_P12_PASSWORD",
+}
+GOOGLE_ENV = {
+    "service_account": "PASSKIT_GOOGLE_SERVICE_ACCOUNT",
+    "issuer_id": "PASSKIT_GOOGLE_ISSUER_ID",
+}
+
+
+def _read_credential(value: str, what: str) -> bytes:
+    """A credential given as inline PEM/JSON text or as the path of a file holding it."""
+    if value.lstrip().startswith(("-----BEGIN", "{")):
+        return value.encode()
+    try:
+        return Path(value).expanduser().read_bytes()
+    except FileNotFoundError:
+        raise SigningError(f"{what}: file {value} not found; check the path") from None
+    except OSError as exc:
+        raise SigningError(f"{what}: cannot read {value} ({exc.strerror})") from None
+
+
+@dataclass(frozen=True)
+class AppleCredentials:
+    """The bytes an AppleSigner is made from: PEM certificate and key, or a PKCS#12 file."""
+
+    certificate: bytes | None = None
+    key: bytes | None = None
+    key_password: str | None = field(default=None, repr=False)
+    wwdr: bytes | None = None
+    p12: bytes | None = None
+    p12_password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        certificate: str | None = None,
+        key: str | None = None,
+        key_password: str | None = None,
+        wwdr: str | None = None,
+        p12: str | None = None,
+        p12_password: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> AppleCredentials | None:
+        """Credentials from explicit values, falling back to PASSKIT_APPLE_* variables.
+
+        Returns None when Apple signing is not configured at all.
+        """
+        env = os.environ if environ is None else environ
+        given = {
+            "certificate": certificate,
+            "key": key,
+            "key_password": key_password,
+            "wwdr": wwdr,
+            "p12": p12,
+            "p12_password": p12_password,
+        }
+        values = {name: value or env.get(APPLE_ENV[name]) or None for name, value in given.items()}
+        if values["p12"]:
+            return cls(
+                p12=_read_credential(values["p12"], "Apple PKCS#12 file"),
+                p12_password=values["p12_password"],
+                wwdr=_read_credential(values["wwdr"], "WWDR certificate")
+                if values["wwdr"]
+                else None,
+            )
+        if not values["certificate"] and not values["key"]:
+            return None
+        if not values["certificate"] or not values["key"]:
+            missing = "certificate (--apple-cert or PASSKIT_APPLE_CERT)"
+            if values["certificate"]:
+                missing = "private key (--apple-key or PASSKIT_APPLE_KEY)"
+            raise SigningError(
+                f"Apple signing needs both a certificate and a key; the {missing} is missing"
+            )
+        return cls(
+            certificate=_read_credential(values["certificate"], "Apple certificate"),
+            key=_read_credential(values["key"], "Apple private key"),
+            key_password=values["key_password"],
+            wwdr=_read_credential(values["wwdr"], "WWDR certificate") if values["wwdr"] else None,
+        )
+
+    def signer(self) -> AppleSigner:
+        from passkit.apple.signing import AppleSigner
+
+        if self.p12 is not None:
+            return AppleSigner.from_pkcs12(self.p12, password=self.p12_password, wwdr=self.wwdr)
+        assert self.certificate is not None and self.key is not None
+        return AppleSigner.from_pem(
+            self.certificate, self.key, key_password=self.key_password, wwdr=self.wwdr
+        )
+
+
+@dataclass(frozen=True)
+class GoogleCredentials:
+    """A service-account key (its JSON text) and the issuer id that Google gave the account."""
+
+    service_account_json: str = field(repr=False)
+    issuer_id: str
+    origins: tuple[str, ...] = ()
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        service_account: str | None = None,
+        issuer_id: str | None = None,
+        origins: tuple[str, ...] = (),
+        environ: Mapping[str, str] | None = None,
+    ) -> GoogleCredentials | None:
+        """Credentials from explicit values, falling back to PASSKIT_GOOGLE_* variables."""
+        env = os.environ if environ is None else environ
+        account = service_account or env.get(GOOGLE_ENV["service_account"]) or None
+        issuer = issuer_id or env.get(GOOGLE_ENV["issuer_id"]) or None
+        if not account and not issuer:
+            return None
+        if not account:
+            raise SigningError(
+                "Google Wallet needs a service account key: give --google-service-account "
+                "or set PASSKIT_GOOGLE_SERVICE_ACCOUNT"
+            )
+        if not issuer:
+            raise SigningError(
+                "Google Wallet needs the issuer id from the Google Pay & Wallet console: give "
+                "--google-issuer-id or set PASSKIT_GOOGLE_ISSUER_ID"
+            )
+        text = _read_credential(account, "Google service account").decode("utf-8", "replace")
+        return cls(service_account_json=text, issuer_id=issuer, origins=origins)
+
+    def account(self) -> ServiceAccount:
+        from passkit.google import ServiceAccount
+
+        return ServiceAccount.from_json(self.service_account_json, source="service account")
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """Everything a worker needs to build passes of one layout, as picklable data."""
+
+    layout: Path
+    apple: AppleCredentials | None = None
+    google: GoogleCredentials | None = None
+    # A fixed clock makes output reproducible; None means the time of each build.
+    now: datetime | None = None
+    # Output directory when workers write files themselves; None means results carry bytes.
+    out_dir: Path | None = None
+    skip_existing: bool = False

@@ -1,0 +1,102 @@
+"""Building many passes: in this process, or on worker processes with a bounded window.
+
+Records are pulled from the input only as fast as workers finish them, so memory stays flat
+however long the input is. Each worker prepares the plan's layout and signers once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from itertools import islice
+from typing import Any
+
+from passkit.batch.builder import Builder, BuildResult
+from passkit.batch.plan import BuildPlan
+from passkit.batch.records import Record
+
+# Records sent to a worker at once: large enough to amortise the inter-process round trip,
+# small enough that progress stays smooth and an interrupt loses little work.
+CHUNK_SIZE = 64
+# Chunks queued per worker beyond the one it is working on.
+CHUNKS_AHEAD = 2
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def as_records(records: Iterable[Record | Mapping[str, Any]]) -> Iterator[Record]:
+    for index, item in enumerate(records, start=1):
+        if isinstance(item, Record):
+            yield item
+        else:
+            yield Record(data=dict(item), name=f"record {index}", line=index)
+
+
+def build_many(
+    plan: BuildPlan,
+    records: Iterable[Record | Mapping[str, Any]],
+    *,
+    jobs: int | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[BuildResult]:
+    """Yield one BuildResult per record as it finishes (not necessarily in input order).
+
+    `jobs` defaults to the number of cores; 1 builds in this process. With `plan.out_dir` set,
+    workers write the files themselves and results carry paths instead of bytes.
+    """
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    stream = as_records(records)
+    if jobs == 1:
+        builder = Builder(plan)
+        for record in stream:
+            yield builder.build(record)
+        return
+    # Fail early, in this process, on a layout or certificate that cannot work at all.
+    Builder(plan)
+    yield from _build_in_workers(plan, stream, jobs, chunk_size)
+
+
+def _build_in_workers(
+    plan: BuildPlan, stream: Iterator[Record], jobs: int, chunk_size: int
+) -> Iterator[BuildResult]:
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(plan,))
+    pending: deque[Future[list[BuildResult]]] = deque()
+    try:
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < jobs * (1 + CHUNKS_AHEAD):
+                chunk = list(islice(stream, chunk_size))
+                if not chunk:
+                    exhausted = True
+                    break
+                pending.append(executor.submit(_build_chunk, chunk))
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending.remove(future)
+                yield from future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+_worker_builder: Builder | None = None
+
+
+def _start_worker(plan: BuildPlan) -> None:
+    # The parent decides what Ctrl-C means; workers finish the pass they are on and stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker_builder
+    _worker_builder = Builder(plan)
+
+
+def _build_chunk(chunk: list[Record]) -> list[BuildResult]:
+    assert _worker_builder is not None, "worker started without a plan"
+    return [_worker_builder.build(record) for record in chunk]

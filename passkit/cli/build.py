@@ -1,0 +1,142 @@
+"""`passkit build`: passes from a layout and one record or a file of many."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from passkit.batch.builder import BuildResult
+from passkit.batch.outputs import FailuresFile, ZipOutput
+from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
+from passkit.batch.progress import Progress, estimate_record_count
+from passkit.batch.records import read_records
+from passkit.batch.run import build_many, default_jobs
+from passkit.cli.options import signing_options
+
+BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            "use an ISO 8601 date and time with its offset, e.g. 2026-12-01T09:00:00+00:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter("give the time zone offset too, e.g. 2026-12-01T09:00:00+00:00")
+    return moment
+
+
+@click.command()
+@click.argument("layout", type=click.Path(path_type=Path))
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Record file: .json (one record or a list), .jsonl or .csv (many records).",
+)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Directory to write into.")
+@click.option(
+    "--zip", "zip_path", type=click.Path(path_type=Path), help="Collect the passes into one .zip."
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
+@click.option("--skip-existing", is_flag=True, help="Skip records whose files already exist.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar instead of a line per pass [default: on for .jsonl/.csv].",
+)
+@click.option("--now", "now_text", help="Fixed clock (ISO 8601) for reproducible output.")
+@signing_options
+def build(
+    layout: Path,
+    data: Path,
+    out_dir: Path | None,
+    zip_path: Path | None,
+    jobs: int | None,
+    skip_existing: bool,
+    progress: bool | None,
+    now_text: str | None,
+    apple: AppleCredentials | None,
+    google: GoogleCredentials | None,
+) -> None:
+    """Build the passes of LAYOUT for the records in --data.
+
+    Writes OUT/<serial>.pkpass when Apple signing is configured and OUT/<serial>.google.txt
+    (the save link) when Google is. Exit status: 0 all built, 1 some records failed (listed in
+    failures.jsonl beside the output), 2 usage or layout error.
+    """
+    if out_dir is None and zip_path is None:
+        raise click.UsageError("say where to write: --out DIR and/or --zip OUT.zip")
+    if zip_path is not None and skip_existing:
+        raise click.UsageError("--skip-existing works with --out DIR, not with --zip")
+    now = _parse_now(now_text)
+    plan = BuildPlan(
+        layout=layout,
+        apple=apple,
+        google=google,
+        now=now,
+        out_dir=out_dir if zip_path is None else None,
+        skip_existing=skip_existing,
+    )
+    if progress is None:
+        progress = data.suffix.lower() in BATCH_SUFFIXES
+    failures_path = (
+        zip_path.with_name(zip_path.stem + ".failures.jsonl")
+        if zip_path is not None
+        else (out_dir or Path(".")) / "failures.jsonl"
+    )
+    results = build_many(
+        plan, read_records(data), jobs=jobs if jobs is not None else default_jobs()
+    )
+    tracker = Progress(estimate_record_count(data) if progress else None)
+    zip_output = ZipOutput(zip_path) if zip_path is not None else None
+    interrupted = False
+    try:
+        with FailuresFile(failures_path) as failures:
+            try:
+                for result in results:
+                    tracker.update(result)
+                    if not result.ok:
+                        failures.add(result)
+                        if not progress:
+                            click.echo(f"failed: {result.record}: {result.error}", err=True)
+                        continue
+                    if zip_output is not None:
+                        zip_output.add(result)
+                    if not progress:
+                        click.echo(_describe(result))
+            except KeyboardInterrupt:
+                interrupted = True
+    finally:
+        tracker.close()
+        if zip_output is not None:
+            zip_output.close()
+    tally = tracker.tally
+    click.echo(tally.summary(), err=True)
+    if tally.failed:
+        click.echo(f"failures listed in {failures_path}", err=True)
+    if interrupted:
+        click.echo(
+            "interrupted: the passes built so far are kept; "
+            "run the same command with --skip-existing to resume",
+            err=True,
+        )
+        sys.exit(130)
+    if tally.failed:
+        sys.exit(1)
+
+
+def _describe(result: BuildResult) -> str:
+    if result.skipped:
+        return f"skipped {result.serial}: already built"
+    if result.files:
+        return f"{result.serial}: wrote " + ", ".join(str(path) for path in result.files)
+    return f"{result.serial}: added to the archive"

@@ -1,0 +1,59 @@
+"""`passkit demo`: every shipped layout, built with its sample record and dev certificates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from passkit.batch.builder import Builder
+from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
+from passkit.batch.records import read_records
+
+# Any numeric id works for development links; Google accepts none but its own issuers' ids.
+DEMO_ISSUER_ID = "3388000000022000000"
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("out"))
+def demo(directory: Path) -> None:
+    """Build a pass of every shipped layout into DIRECTORY [default: ./out].
+
+    Development certificates are made in DIRECTORY/certs on the first run and reused after.
+    Their passes verify against DIRECTORY/certs/root.pem but no real device accepts them.
+    """
+    from passkit.devcerts import write_dev_certificates
+    from passkit.layout import FIXTURES_DIR, shipped_layouts
+
+    certs_dir = directory / "certs"
+    if (certs_dir / "pass-cert.pem").exists():
+        click.echo(f"using the development certificates in {certs_dir}")
+    else:
+        write_dev_certificates(certs_dir)
+        click.echo(f"wrote development certificates to {certs_dir} (not accepted by real devices)")
+    apple = AppleCredentials.resolve(
+        certificate=str(certs_dir / "pass-cert.pem"),
+        key=str(certs_dir / "pass-key.pem"),
+        wwdr=str(certs_dir / "wwdr.pem"),
+        environ={},
+    )
+    google = GoogleCredentials.resolve(
+        service_account=str(certs_dir / "google-service-account.json"),
+        issuer_id=DEMO_ISSUER_ID,
+        environ={},
+    )
+    written: list[Path] = []
+    for layout_path in shipped_layouts():
+        plan = BuildPlan(layout=layout_path, apple=apple, google=google, out_dir=directory)
+        fixture = FIXTURES_DIR / f"{layout_path.stem}.json"
+        builder = Builder(plan)
+        for record in read_records(fixture):
+            result = builder.build(record)
+            if not result.ok:
+                raise click.ClickException(f"{layout_path.name}: {result.error}")
+            written.extend(result.files)
+            click.echo(f"{layout_path.stem:<22} " + "  ".join(p.name for p in result.files))
+    click.echo(f"\nwrote {len(written)} files to {directory}/")
+    example = next((p for p in written if p.suffix == ".pkpass"), None)
+    if example is not None:
+        click.echo(f"check one: passkit verify {example} --ca {certs_dir / 'root.pem'}")

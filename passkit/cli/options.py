@@ -1,0 +1,68 @@
+"""Command-line options shared by the commands that sign passes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from passkit.batch.plan import AppleCredentials, GoogleCredentials
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SIGNING_OPTIONS = (
+    click.option("--apple-cert", help="Pass Type ID certificate, PEM [env PASSKIT_APPLE_CERT]."),
+    click.option("--apple-key", help="Its private key, PEM [env PASSKIT_APPLE_KEY]."),
+    click.option(
+        "--apple-key-password",
+        help="Password of an encrypted key; prefer env PASSKIT_APPLE_KEY_PASSWORD.",
+    ),
+    click.option(
+        "--wwdr", help="Apple WWDR certificate, PEM [default: shipped G4; env PASSKIT_WWDR]."
+    ),
+    click.option("--apple-p12", help="Certificate and key as PKCS#12 [env PASSKIT_APPLE_P12]."),
+    click.option(
+        "--apple-p12-password", help="Its password; prefer env PASSKIT_APPLE_P12_PASSWORD."
+    ),
+    click.option(
+        "--google-service-account",
+        help="Service account key JSON [env PASSKIT_GOOGLE_SERVICE_ACCOUNT].",
+    ),
+    click.option(
+        "--google-issuer-id", help="Google Wallet issuer id [env PASSKIT_GOOGLE_ISSUER_ID]."
+    ),
+    click.option(
+        "--google-origin",
+        "google_origins",
+        multiple=True,
+        help="Web origin allowed to show the save button (repeatable).",
+    ),
+)
+
+
+def signing_options(command: F) -> F:
+    """Add the Apple and Google signing options; the command receives `apple` and `google`."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["apple"] = AppleCredentials.resolve(
+            certificate=kwargs.pop("apple_cert"),
+            key=kwargs.pop("apple_key"),
+            key_password=kwargs.pop("apple_key_password"),
+            wwdr=kwargs.pop("wwdr"),
+            p12=kwargs.pop("apple_p12"),
+            p12_password=kwargs.pop("apple_p12_password"),
+        )
+        kwargs["google"] = GoogleCredentials.resolve(
+            service_account=kwargs.pop("google_service_account"),
+            issuer_id=kwargs.pop("google_issuer_id"),
+            origins=tuple(kwargs.pop("google_origins")),
+        )
+        return command(*args, **kwargs)
+
+    decorated: Any = wrapper
+    for option in reversed(_SIGNING_OPTIONS):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
