@@ -1,0 +1,26 @@
+"""Building many passes: streamed records, worker processes, files or bytes as they finish.
+
+    plan = BuildPlan(layout=Path("layouts/loyalty.yaml"),
+                     apple=AppleCredentials.resolve(certificate="cert.pem", key="key.pem"))
+    for result in build_many(plan, read_records("members.jsonl"), jobs=4):
+        store(result.serial, result.pkpass)
+
+Plans and records are plain picklable data: `build_record(plan, record)` runs unchanged inside
+a task of Celery, Dask, Ray or Spark, preparing the layout and signers once per worker.
+"""
+
+from passkit.batch.builder import BuildResult, build_record
+from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
+from passkit.batch.records import Record, read_records
+from passkit.batch.run import build_many
+
+__all__ = [
+    "AppleCredentials",
+    "BuildPlan",
+    "BuildResult",
+    "GoogleCredentials",
+    "Record",
+    "build_many",
+    "build_record",
+    "read_records",
+]

@@ -1,0 +1,289 @@
+"""Batch builds: `passkit build` on many records, and `build_many` from Python."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from passkit.batch import BuildPlan, build_many, build_record
+from passkit.batch.plan import AppleCredentials, GoogleCredentials
+from passkit.cli import main
+from passkit.devcerts import DevCertificates
+from passkit.layout import FIXTURES_DIR, LAYOUTS_DIR
+from passkit.testing import open_pkpass, open_save_link
+
+LOYALTY = LAYOUTS_DIR / "loyalty.yaml"
+FIXTURE = json.loads((FIXTURES_DIR / "loyalty.json").read_text())
+ISSUER_ID = "3388000000022000001"
+
+
+def member(index: int, **changes: object) -> dict[str, object]:
+    return {**FIXTURE, "member_id": f"{70000000 + index}", "points": index, **changes}
+
+
+def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def signing_args(certs: DevCertificates) -> list[str]:
+    return [
+        "--apple-cert",
+        str(certs.pass_certificate),
+        "--apple-key",
+        str(certs.pass_key),
+        "--wwdr",
+        str(certs.wwdr),
+    ]
+
+
+def run_cli(*args: str) -> int:
+    try:
+        main(list(args))
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    return 0
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith("PASSKIT_"):
+            monkeypatch.delenv(name)
+    yield
+
+
+def test_jsonl_batch_builds_every_record_and_lists_failures(
+    tmp_path: Path, dev_certs: DevCertificates, clean_env: None
+) -> None:
+    records = [member(i) for i in range(12)]
+    records[4] = member(4, points="lots")
+    data = write_jsonl(tmp_path / "members.jsonl", records)
+    out = tmp_path / "out"
+    status = run_cli(
+        "build",
+        str(LOYALTY),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        *signing_args(dev_certs),
+    )
+    assert status == 1
+    built = sorted(out.glob("*.pkpass"))
+    assert len(built) == 11
+    for path in built:
+        bundle = open_pkpass(path)
+        assert bundle.verify(ca=dev_certs.root) == [], path
+    points = sorted(int(open_pkpass(p).field("points").value) for p in built)
+    assert points == [i for i in range(12) if i != 4]
+    failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
+    assert len(failures) == 1
+    assert failures[0]["line"] == 5
+    assert failures[0]["record"] == f"{data} line 5"
+    assert "input 'points'" in failures[0]["error"]
+    assert not list(out.glob(".*.part"))
+
+
+def test_csv_batch_reads_text_cells_as_typed_inputs(
+    tmp_path: Path, dev_certs: DevCertificates, clean_env: None
+) -> None:
+    data = tmp_path / "members.csv"
+    with data.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["member_id", "member_name", "points", "tier"])
+        writer.writeheader()
+        writer.writerow(
+            {
+                "member_id": "12345678",
+                "member_name": 'Zoë "Z" O\'Neil',
+                "points": "120",
+                "tier": "Gold",
+            }
+        )
+        writer.writerow(
+            {"member_id": "12345679", "member_name": "Bob", "points": "-", "tier": "Gold"}
+        )
+    out = tmp_path / "out"
+    status = run_cli(
+        "build",
+        str(LOYALTY),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        *signing_args(dev_certs),
+    )
+    assert status == 1
+    bundle = open_pkpass(out / "lumen-12345678.pkpass")
+    assert bundle.field("points").value == 120
+    assert bundle.field("member").value == 'Zoë "Z" O\'Neil'
+    failure = json.loads((out / "failures.jsonl").read_text())
+    assert failure["line"] == 3 and "input 'points'" in failure["error"]
+
+
+def test_zip_output_collects_passes_and_links(
+    tmp_path: Path, dev_certs: DevCertificates, clean_env: None
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(5)])
+    archive = tmp_path / "campaign.zip"
+    status = run_cli(
+        "build",
+        str(LOYALTY),
+        "--data",
+        str(data),
+        "--zip",
+        str(archive),
+        "--jobs",
+        "2",
+        *signing_args(dev_certs),
+        "--google-service-account",
+        str(dev_certs.google_service_account),
+        "--google-issuer-id",
+        ISSUER_ID,
+    )
+    assert status == 0
+    with zipfile.ZipFile(archive) as bundle_zip:
+        names = sorted(bundle_zip.namelist())
+        assert len(names) == 10
+        for name in names:
+            content = bundle_zip.read(name)
+            if name.endswith(".pkpass"):
+                assert open_pkpass(content).verify(ca=dev_certs.root) == []
+            else:
+                link = open_save_link(
+                    content.decode().strip(), public_key=dev_certs.google_service_account
+                )
+                assert link.objects
+    assert not (tmp_path / "campaign.failures.jsonl").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_skip_existing_resumes_without_rebuilding(
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(6)])
+    out = tmp_path / "out"
+    args = [
+        "build",
+        str(LOYALTY),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "--no-progress",
+        *signing_args(dev_certs),
+    ]
+    assert run_cli(*args) == 0
+    kept = out / "lumen-70000002.pkpass"
+    kept_time = kept.stat().st_mtime_ns
+    (out / "lumen-70000003.pkpass").unlink()
+    capsys.readouterr()
+    assert run_cli(*args, "--skip-existing") == 0
+    output = capsys.readouterr()
+    assert output.out.count("skipped") == 5
+    assert "lumen-70000003: wrote" in output.out
+    assert kept.stat().st_mtime_ns == kept_time
+    assert len(list(out.glob("*.pkpass"))) == 6
+
+
+def test_build_many_yields_bytes_and_its_plan_is_picklable(dev_certs: DevCertificates) -> None:
+    plan = BuildPlan(
+        layout=LOYALTY,
+        apple=AppleCredentials.resolve(
+            certificate=str(dev_certs.pass_certificate),
+            key=str(dev_certs.pass_key),
+            wwdr=str(dev_certs.wwdr),
+            environ={},
+        ),
+        google=GoogleCredentials.resolve(
+            service_account=str(dev_certs.google_service_account),
+            issuer_id=ISSUER_ID,
+            environ={},
+        ),
+    )
+    assert pickle.loads(pickle.dumps(plan)) == plan
+    results = list(build_many(plan, [member(i) for i in range(6)], jobs=2))
+    assert sorted(r.serial for r in results if r.serial) == [
+        f"lumen-{70000000 + i}" for i in range(6)
+    ]
+    for result in results:
+        assert result.ok and result.pkpass is not None and result.save_link is not None
+        assert open_pkpass(result.pkpass).verify(ca=dev_certs.root) == []
+    single = build_record(plan, member(99))
+    assert single.serial == "lumen-70000099" and single.ok
+
+
+def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
+    tmp_path: Path, dev_certs: DevCertificates
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(1500)])
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "passkit",
+        "build",
+        str(LOYALTY),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        *signing_args(dev_certs),
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.pkpass"))) < 20:
+        time.sleep(0.05)
+    # A terminal's Ctrl-C reaches the whole process group: the command and its workers.
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr.decode()
+    assert "--skip-existing" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    built = list(out.glob("*.pkpass"))
+    assert 20 <= len(built) < 1500
+    assert [p.name for p in out.iterdir() if p.name.endswith(".part")] == []
+    for path in built:
+        assert open_pkpass(path).verify(ca=dev_certs.root) == [], path
+    resumed = subprocess.run(
+        [*command, "--skip-existing"], env=env, capture_output=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert len(list(out.glob("*.pkpass"))) == 1500
+    assert f"skipped {len(built)} already built" in resumed.stderr.decode()
+
+
+def test_without_any_signing_the_build_says_what_to_configure(
+    tmp_path: Path, clean_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
+    status = run_cli("build", str(LOYALTY), "--data", str(data), "--out", str(tmp_path / "o"))
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "no signing is configured" in error and "PASSKIT_APPLE" in error
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
