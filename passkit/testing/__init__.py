@@ -59,9 +59,9 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'passkit.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    # Not cached here: the submodule in sys.modules stays the one source of truth, even for
+    # test runners that unload and re-import modules between runs (pytester does).
+    return getattr(importlib.import_module(module), name)
 
 
 def __dir__() -> list[str]:

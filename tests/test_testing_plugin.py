@@ -1,0 +1,120 @@
+"""The pytest plugin, run the way a user's project runs it: through pytester.
+
+The inner runs get the plugin from the installed ``pytest11`` entry point, not from this file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ("pytester",)
+
+
+USING_THE_FIXTURES = """
+from decimal import Decimal
+
+from passkit.testing import assert_barcode, assert_field, assert_valid
+
+
+def test_loyalty_card(passkit_build, passkit_dev_ca):
+    bundle = passkit_build("loyalty", {
+        "member_id": "4012883310",
+        "member_name": "Ada Lovelace",
+        "points": 120,
+        "tier": "Gold",
+    })
+    assert_valid(bundle, passkit_dev_ca)
+    assert_field(bundle, "points", 120, label="Points", group="primary")
+    assert_field(bundle, "member", "Ada Lovelace")
+    assert_barcode(bundle, format="qr")
+    assert bundle.serial_number == "lumen-4012883310"
+
+
+def test_sample_record_and_layout(passkit_build, passkit_layout, passkit_dev_signer):
+    layout = passkit_layout("gift_card")
+    bundle = passkit_build(layout)
+    assert bundle.pass_type_identifier == passkit_dev_signer.pass_type_id
+    assert_field(bundle, "balance", Decimal("42.50"))
+
+
+def test_save_link(passkit_save_link, passkit_google_credentials):
+    view = passkit_save_link("loyalty", max_length=100_000)
+    assert view.verified
+    assert view.claims["iss"] == passkit_google_credentials.client_email
+    assert_field(view, "points", 1280)
+    assert_valid(view)
+"""
+
+
+def test_a_test_file_using_the_fixtures_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_cards=USING_THE_FIXTURES)
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+FAILING = """
+from passkit.testing import assert_barcode, assert_field
+
+
+def test_points(passkit_build):
+    bundle = passkit_build("loyalty", {
+        "member_id": "4012883310", "member_name": "Ada", "points": 110,
+    })
+    assert_field(bundle, "points", 120, label="Balance")
+
+
+def test_missing_field(passkit_build):
+    assert_field(passkit_build("loyalty"), "pints", 120)
+
+
+def test_barcode(passkit_build):
+    assert_barcode(passkit_build("loyalty"), "nope", format="pdf417")
+"""
+
+
+def test_a_failing_assertion_reads_well(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_failing=FAILING)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*PassAssertionError: pass 'lumen-4012883310' (the bundle): field 'points' "
+            "(group 'primary', label 'Points')",
+            "*  value: expected 120, got 110",
+            "*  label: expected 'Balance', got 'Points'",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*no field 'pints'",
+            "*fields present: tier (header), points (primary), member (secondary), member_id (back)*",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*: barcode",
+            "*  message: expected 'nope', got 'LUMEN:4012883310'",
+            "*  format: expected 'pdf417', got 'qr'",
+        ]
+    )
+    # The helpers hide their own frames: the failure points at the test's line.
+    assert "values_equal" not in result.stdout.str()
+
+
+def test_the_plugin_costs_nothing_to_a_suite_that_does_not_use_it(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_plain="""
+        import sys
+
+        def test_nothing_heavy_was_imported(request):
+            assert "passkit_build" in request.config.pluginmanager.get_plugin("passkit").__dict__
+            heavy = [name for name in ("cryptography", "pydantic", "passkit.model",
+                     "passkit.testing.pkpass", "passkit.devcerts", "PIL", "jinja2")
+                     if name in sys.modules]
+            assert heavy == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
