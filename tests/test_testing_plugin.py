@@ -87,7 +87,8 @@ def test_a_failing_assertion_reads_well(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*no field 'pints'",
-            "*fields present: tier (header), points (primary), member (secondary), member_id (back)*",
+            "*fields present: tier (header), points (primary), member (secondary), "
+            "member_id (back)*",
         ]
     )
     result.stdout.fnmatch_lines(
