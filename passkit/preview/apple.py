@@ -40,6 +40,7 @@ COLUMN_GAP = 8.0
 LOGO_TEXT_SIZE = 17.0
 THUMBNAIL_BOX = 90.0
 BARCODE_GAP = 12.0
+PRIMARY_SHRINK = 0.75  # Wallet draws a big value up to a quarter smaller before cutting it
 
 
 def _align(field_alignment: Alignment | None, default: Align) -> Align:
@@ -215,6 +216,7 @@ class _Front:
             color=self.fg,
             width=width,
             where=f"{placed.where}.value",
+            min_size=size * PRIMARY_SHRINK,
         )
         if label:
             c.text(
@@ -291,6 +293,7 @@ class _Front:
             width=width,
             align=align,
             where=f"{placed.where}.value",
+            min_size=value_size * PRIMARY_SHRINK if value_size > HEADER_VALUE_SIZE else None,
         )
 
 

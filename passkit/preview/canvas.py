@@ -82,12 +82,19 @@ class Canvas:
         width: float | None = None,
         align: Align = "left",
         where: str | None = None,
+        min_size: float | None = None,
     ) -> float:
         """Draw one line whose top is at `y`; returns the width it took, in points.
 
-        With `width`, the line is fitted into that slot and `align` places it there.
+        With `width`, the line is fitted into that slot and `align` places it there; with
+        `min_size`, a text too wide is first drawn smaller (as Wallet shrinks big values), down
+        to that size, before it is cut.
         """
         face = fonts.font(px(size), weight)
+        if width is not None and min_size is not None:
+            while size > min_size and fonts.text_width(text, face) > px(width):
+                size = max(min_size, size - 1)
+                face = fonts.font(px(size), weight)
         shown = text
         if width is not None:
             shown, was_cut = fonts.fit(text, face, px(width))

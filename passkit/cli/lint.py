@@ -1,0 +1,38 @@
+"""`passkit lint`: design warnings about a layout, before anyone sees the pass."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("layout")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    help="Record JSON [default: the layout's sample record in fixtures/].",
+)
+def lint(layout: str, data: Path | None) -> None:
+    """Warn about what will look wrong in LAYOUT: cut text, too many fields, missing or
+    misshapen images, low contrast, barcodes too dense, content only one wallet shows.
+
+    Exit status: 0 no warnings, 1 warnings, 2 the layout or record cannot be used.
+    """
+    from passkit.preview import lint_layout
+    from passkit.preview.sample import load_sample
+
+    sample = load_sample(layout, data)
+    warnings = lint_layout(sample.layout, sample.record, record_name=sample.record_name)
+    name = sample.layout.path
+    for warning in warnings:
+        click.echo(
+            f"{name}: {warning.where}: {warning.message} [{warning.wallet}] ({warning.code})"
+        )
+    if warnings:
+        count = len(warnings)
+        click.echo(f"{count} design warning{'s' if count != 1 else ''}", err=True)
+        sys.exit(1)
+    click.echo(f"{name}: no design warnings")

@@ -1,0 +1,62 @@
+"""`passkit preview`: a picture (or page) of a pass in Apple Wallet and Google Wallet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from passkit.files import atomic_write
+
+
+@click.command()
+@click.argument("layout")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    help="Record JSON [default: the layout's sample record in fixtures/].",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="FILE.png for a picture, FILE.html for a self-contained page.",
+)
+@click.option(
+    "--wallet",
+    type=click.Choice(["apple", "google", "both"]),
+    default="both",
+    show_default=True,
+    help="Which wallet(s) to draw.",
+)
+@click.option("--lang", help="Draw a translation of the pass, e.g. fr.")
+def preview(layout: str, data: Path | None, out: Path, wallet: str, lang: str | None) -> None:
+    """Draw LAYOUT filled with a record as Apple Wallet (front, back) and Google Wallet show it.
+
+    Design warnings are listed in the picture's margin and printed here.
+    """
+    from passkit import preview as previews
+    from passkit.preview.sample import load_sample
+
+    suffix = out.suffix.lower()
+    if suffix not in (".png", ".html", ".htm"):
+        raise click.BadParameter("the output must end in .png or .html", param_hint="--out")
+    sample = load_sample(layout, data)
+    p = sample.layout.render(sample.record, record_name=sample.record_name)
+    languages = [p.language, *p.translations]
+    if lang is not None and lang not in languages:
+        raise click.BadParameter(
+            f"the pass has no {lang!r} translation; choose one of {', '.join(languages)}",
+            param_hint="--lang",
+        )
+    warnings = previews.lint_pass(p, google=sample.layout.google)
+    options = {"wallet": wallet, "language": lang, "warnings": warnings}
+    if suffix == ".png":
+        body = previews.render_png(p, google=sample.layout.google, **options)  # type: ignore[arg-type]
+    else:
+        page = previews.render_html(p, google=sample.layout.google, **options)  # type: ignore[arg-type]
+        body = page.encode("utf-8")
+    atomic_write(out, body)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {out} ({len(warnings)} design warning{'s' if len(warnings) != 1 else ''})")

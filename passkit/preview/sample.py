@@ -1,0 +1,88 @@
+"""The layout and sample record a preview is drawn from, named the way a designer names them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from passkit.errors import DataError, LayoutError
+
+if TYPE_CHECKING:
+    from passkit.layout import Layout
+
+LAYOUT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Sample:
+    layout: Layout
+    record: dict[str, Any]
+    record_name: str
+
+
+def layout_path(given: str | Path) -> Path:
+    """The layout file for a path, or for the name of a shipped layout ("loyalty")."""
+    from passkit.layout import LAYOUTS_DIR, shipped_layouts
+
+    path = Path(given)
+    if path.is_file():
+        return path
+    for suffix in ("", *LAYOUT_SUFFIXES):
+        candidate = LAYOUTS_DIR / f"{given}{suffix}"
+        if path.parent == Path(".") and candidate.is_file():
+            return candidate
+    shipped = ", ".join(p.stem for p in shipped_layouts())
+    raise LayoutError(
+        f"no such layout file; give the path of a .yaml or .json layout, or the name of a "
+        f"shipped layout ({shipped})",
+        file=str(given),
+    )
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """One record from a JSON file: an object, or the first object of a list."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError("file not found; check the path given to --data", input=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read the record file ({exc})", input=str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", input=str(path)
+        ) from None
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        data = data[0]
+    if not isinstance(data, dict):
+        raise DataError(
+            'a record is a JSON object of input names and values, e.g. {"member_name": "Ada"}',
+            input=str(path),
+        )
+    return data
+
+
+def record_path(layout: Layout, data: Path | None) -> Path:
+    """The record to draw: `data`, else the layout's sample record beside the shipped fixtures."""
+    from passkit.layout import fixture_for
+
+    if data is not None:
+        return data
+    fixture = fixture_for(layout.path)
+    if fixture.is_file():
+        return fixture
+    raise DataError(
+        f"layout {layout.name} has no sample record ({fixture} does not exist); give one with "
+        "--data RECORD.json"
+    )
+
+
+def load_sample(layout: str | Path, data: Path | None = None) -> Sample:
+    from passkit.layout import load_layout
+
+    loaded = load_layout(layout_path(layout))
+    source = record_path(loaded, data)
+    return Sample(loaded, read_record(source), source.name)
