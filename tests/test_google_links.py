@@ -179,3 +179,15 @@ def test_sign_jwt_is_plain_rs256_pkcs1(account: ServiceAccount) -> None:
         raw_segment(token, 2), signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()
     )
     assert len(signature) == account.signature_length
+
+
+@pytest.mark.parametrize("kind", list(KIND_DATA))
+def test_spliced_claims_equal_the_plain_serialisation(kind: str, account: ServiceAccount) -> None:
+    from passkit.google.credentials import compact_json
+    from passkit.google.links import save_claims, save_claims_text
+
+    gp = compile_google(sample_pass(kind), issuer_id=ISSUER_ID)
+    origins = ["https://a.example", "https://b.example"]
+    spliced = save_claims_text(account, origins, 1_700_000_000, gp.payload_text())
+    plain = compact_json(save_claims(account, origins, 1_700_000_000, gp.payload()))
+    assert spliced == plain

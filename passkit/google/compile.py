@@ -17,13 +17,14 @@ caller may change what it gets).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from passkit.google.boarding import FLIGHT, TRANSIT, flight_plan
 from passkit.google.classinfo import ClassInputs
 from passkit.google.common import ObjectContext, card_rows, common_object_parts
+from passkit.google.credentials import compact_json
 from passkit.google.event_ticket import EVENT_TICKET
 from passkit.google.generic import GENERIC
 from passkit.google.gift_card import GIFT_CARD
@@ -59,16 +60,41 @@ def json_copy(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class CompiledClass:
+    """A memoised class: its JSON (shared, never handed out to be changed), its compact JSON
+    text (spliced into save links as is), the object fields it implies, and its notices."""
+
+    json: JsonDict
+    text: bytes
+    shared_object_fields: JsonDict
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class GooglePass:
-    """A pass compiled for Google Wallet: its class and object, ready to sign or insert."""
+    """A pass compiled for Google Wallet: its class and object, ready to sign or insert.
+
+    `class_json` is a fresh copy on every access (the class itself is shared by every pass of
+    the layout); `object_json` belongs to this pass alone.
+    """
 
     kind: str  # "loyalty", "giftCard", "generic", "offer", "eventTicket", "flight", "transit"
     class_id: str
     object_id: str
-    class_json: JsonDict
+    compiled_class: CompiledClass = field(repr=False)
     object_json: JsonDict
     notices: tuple[str, ...] = ()  # what was left out or changed, for a person to read
     origins: tuple[str, ...] = ()  # the layout's google.origins, used by save links by default
+
+    @property
+    def class_json(self) -> JsonDict:
+        copied: JsonDict = json_copy(self.compiled_class.json)
+        return copied
+
+    @property
+    def class_text(self) -> bytes:
+        """The class as compact UTF-8 JSON, computed once per class."""
+        return self.compiled_class.text
 
     @property
     def google_kind(self) -> GoogleKind:
@@ -88,6 +114,22 @@ class GooglePass:
             self.class_payload_key: [self.class_json],
             self.object_payload_key: [self.object_json],
         }
+
+    def payload_text(self) -> bytes:
+        """`payload()` as compact JSON, without serialising the shared class again."""
+        return b"".join(
+            (
+                b'{"',
+                self.class_payload_key.encode("ascii"),
+                b'":[',
+                self.compiled_class.text,
+                b'],"',
+                self.object_payload_key.encode("ascii"),
+                b'":[',
+                compact_json(self.object_json),
+                b"]}",
+            )
+        )
 
     def skinny_payload(self) -> JsonDict:
         """The payload of a link to a class and object inserted beforehand: ids only."""
@@ -161,28 +203,28 @@ def compile_google(
         labels=tuple((role, f.label) for role, f in ctx.roles.items() if f.label is not None),
         extra=compiler.class_extra(p, options, ctx.roles),
     )
-    class_json, shared, class_notices = _build_class(inputs)
+    compiled = _build_class(inputs)
 
     object_json: JsonDict = {"id": object_id, "classId": class_id}
-    object_json.update(json_copy(shared))
+    object_json.update(json_copy(compiled.shared_object_fields))
     object_json.update(common_object_parts(ctx))
     object_json.update(compiler.object_parts(ctx))
     return GooglePass(
         kind=compiler.name,
         class_id=class_id,
         object_id=object_id,
-        class_json=json_copy(class_json),
+        compiled_class=compiled,
         object_json=object_json,
-        notices=(*class_notices, *ctx.notices),
+        notices=(*compiled.notices, *ctx.notices),
         origins=tuple(options.origins),
     )
 
 
 @lru_cache(maxsize=512)
-def _build_class(inputs: ClassInputs) -> tuple[JsonDict, JsonDict, tuple[str, ...]]:
+def _build_class(inputs: ClassInputs) -> CompiledClass:
     notices: list[str] = []
     class_json, shared = COMPILERS[inputs.kind].build_class(inputs, notices)
-    return class_json, shared, tuple(notices)
+    return CompiledClass(class_json, compact_json(class_json), shared, tuple(notices))
 
 
 def clear_class_cache() -> None:

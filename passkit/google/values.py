@@ -9,7 +9,7 @@ German, computed once per language of the pass.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
@@ -36,6 +36,18 @@ def locale_for(language: str) -> Locale:
 def format_moment(
     moment: datetime, date_style: DateStyle | None, time_style: DateStyle | None, language: str
 ) -> str:
+    # Equal instants in different zones compare equal: the zone is part of the cache key.
+    return _format_moment(moment, moment.tzinfo, date_style, time_style, language)
+
+
+@lru_cache(maxsize=4096)
+def _format_moment(
+    moment: datetime,
+    zone: tzinfo | None,
+    date_style: DateStyle | None,
+    time_style: DateStyle | None,
+    language: str,
+) -> str:
     locale = locale_for(language)
     # Apple shows an unstyled date as it was given; a reader of Google needs a date and a time.
     if date_style is None and time_style is None:
@@ -45,7 +57,7 @@ def format_moment(
     date_text = format_date(moment, shown_date.value, locale=locale) if shown_date else ""
     time_text = ""
     if shown_time is not None:
-        time_text = format_time(moment, shown_time.value, tzinfo=moment.tzinfo, locale=locale)
+        time_text = format_time(moment, shown_time.value, tzinfo=zone, locale=locale)
     if shown_date is not None and shown_time is not None:
         pattern = str(locale.datetime_formats.get(shown_date.value, "{1} {0}"))
         return pattern.replace("{1}", date_text).replace("{0}", time_text)
@@ -53,6 +65,13 @@ def format_moment(
 
 
 def format_number(number: int | Decimal, style: NumberStyle | None, language: str) -> str:
+    # Keyed by text: Decimal("1.5") == Decimal("1.50"), but they are written differently.
+    return _format_number(str(number), style, language)
+
+
+@lru_cache(maxsize=4096)
+def _format_number(number_text: str, style: NumberStyle | None, language: str) -> str:
+    number = Decimal(number_text)
     locale = locale_for(language)
     if style is NumberStyle.PERCENT:
         return format_percent(number, locale=locale)
@@ -62,7 +81,12 @@ def format_number(number: int | Decimal, style: NumberStyle | None, language: st
 
 
 def format_money(amount: Decimal | int, currency: str, language: str) -> str:
-    return format_currency(amount, currency, locale=locale_for(language))
+    return _format_money(str(amount), currency, language)
+
+
+@lru_cache(maxsize=4096)
+def _format_money(amount_text: str, currency: str, language: str) -> str:
+    return format_currency(Decimal(amount_text), currency, locale=locale_for(language))
 
 
 def format_field_value(field: PassField, language: str, translate: Mapping[str, str] | None) -> str:
