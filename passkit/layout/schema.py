@@ -573,8 +573,8 @@ class GoogleSpec(Spec):
         description="rows of the Google card front as field keys (up to 3 rows of 1 to 3); "
         "default: the Apple front",
     )
-    redemption_channel: Literal["INSTORE", "ONLINE", "BOTH", "TEMPORARY_PRICE_REDUCTION"] = (
-        Field(default="BOTH", description="offers: where the offer can be used")
+    redemption_channel: Literal["INSTORE", "ONLINE", "BOTH", "TEMPORARY_PRICE_REDUCTION"] = Field(
+        default="BOTH", description="offers: where the offer can be used"
     )
     image_base_url: Annotated[str, Field(pattern=r"^https?://")] | None = Field(
         default=None,

@@ -127,6 +127,9 @@ def _check_allowed(tree: jinja2.nodes.Template) -> None:
                 f"'{{% {name} %}}' is not allowed in layout values: a value is one expression "
                 "or a line of text, and templates cannot read other files"
             )
+    for name in tree.find_all(jinja2.nodes.Name):
+        if name.name == "self":
+            raise TemplateError("'self' is not available in layout templates")
     for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
         attribute = getattr(node, "attr", None)
         if attribute is None and isinstance(node, jinja2.nodes.Getitem):
@@ -187,20 +190,26 @@ def _number(value: Any, name: str) -> Decimal | int:
     raise TypeError(f"{name}: expected a number, got {value!r}")
 
 
+def _with_decimals(pattern: str, decimals: int) -> str:
+    """A CLDR number pattern showing exactly `decimals` digits after the point."""
+    fraction = "." + "0" * decimals if decimals > 0 else ""
+    return ";".join(
+        re.sub(r"0(?:\.[0#]*)?", "0" + fraction, part, count=1) for part in pattern.split(";")
+    )
+
+
 @pass_context
 def number_filter(
     context: Context, value: Any, decimals: int | None = None, locale: str | None = None
 ) -> str:
     """``{{ 12345 | number }}`` -> ``12,345``; `decimals` fixes the digits after the point."""
     amount = _number(value, "number")
+    where = _context_locale(context, locale)
     pattern = None
     if decimals is not None:
-        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+        pattern = _with_decimals(where.decimal_formats[None].pattern, decimals)
     return babel.numbers.format_decimal(
-        amount,
-        format=pattern,
-        locale=_context_locale(context, locale),
-        decimal_quantization=decimals is not None,
+        amount, format=pattern, locale=where, decimal_quantization=decimals is not None
     )
 
 
@@ -208,11 +217,10 @@ def number_filter(
 def percent_filter(
     context: Context, value: Any, decimals: int = 0, locale: str | None = None
 ) -> str:
-    """``{{ 0.25 | percent }}`` -> ``25%``."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
-    return babel.numbers.format_percent(
-        _number(value, "percent"), format=pattern, locale=_context_locale(context, locale)
-    )
+    """``{{ 0.25 | percent }}`` -> ``25%`` (a share of 1, as the locale writes percentages)."""
+    where = _context_locale(context, locale)
+    pattern = _with_decimals(where.percent_formats[None].pattern, decimals)
+    return babel.numbers.format_percent(_number(value, "percent"), format=pattern, locale=where)
 
 
 @pass_context
