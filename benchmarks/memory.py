@@ -1,0 +1,35 @@
+"""Peak memory of building every record of a file with build_many (jobs=1), bytes discarded.
+
+python benchmarks/memory.py LAYOUT RECORDS.jsonl CERTS_DIR   -> one JSON line
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+
+from passkit.batch import AppleCredentials, BuildPlan, build_many, read_records
+
+
+def main() -> None:
+    layout, records, certs = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    apple = AppleCredentials.resolve(
+        certificate=str(certs / "pass-cert.pem"),
+        key=str(certs / "pass-key.pem"),
+        wwdr=str(certs / "wwdr.pem"),
+        environ={},
+    )
+    built = 0
+    for result in build_many(
+        BuildPlan(layout=Path(layout), apple=apple), read_records(records), jobs=1
+    ):
+        assert result.ok, result.error
+        built += 1
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"built": built, "peak_mib": peak_kib / 1024}))
+
+
+if __name__ == "__main__":
+    main()

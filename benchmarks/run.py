@@ -1,0 +1,201 @@
+"""passkit's benchmarks, each reported as a ratio to the signing floor measured in the same run.
+
+    make bench                 # or: .venv/bin/python benchmarks/run.py [--records N] [--quick]
+
+Measures, on this machine and in one run:
+  a. the floor: a minimal process that only makes detached PKCS#7 signatures (key loaded once);
+  b. passkit's single-pass latency in a warm process;
+  c. `passkit build` throughput on N records of a shipped layout, --jobs 1 and all cores, as
+     whole processes (start-up included) writing real files;
+  d. peak memory building 1,000 and 100,000 records;
+  e. Google save links per second against a bare PyJWT RS256 loop.
+Writes the table to benchmarks/results.md and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+LAYOUT = ROOT / "layouts" / "loyalty.yaml"
+FIXTURE = ROOT / "fixtures" / "loyalty.json"
+PYTHON = sys.executable
+PASSKIT = [PYTHON, "-m", "passkit"]
+
+
+def timed(command: list[str], **kwargs: object) -> tuple[float, str]:
+    begin = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+    elapsed = time.perf_counter() - begin
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark step failed: {' '.join(command)}\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def write_records(path: Path, count: int) -> Path:
+    record = json.loads(FIXTURE.read_text())
+    with path.open("w") as handle:
+        for index in range(count):
+            handle.write(
+                json.dumps({**record, "member_id": f"{10000000 + index}", "points": index})
+            )
+            handle.write("\n")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="passkit benchmarks")
+    parser.add_argument("--records", type=int, default=10_000, help="records for throughput")
+    parser.add_argument(
+        "--memory-large", type=int, default=100_000, help="records, large memory run"
+    )
+    parser.add_argument("--quick", action="store_true", help="a tenth of every size, for a try")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    records, large, small = args.records // scale, args.memory_large // scale, 1_000 // scale
+    cores = len(os.sched_getaffinity(0))
+
+    work = Path(tempfile.mkdtemp(prefix="passkit-bench-"))
+    try:
+        certs = work / "certs"
+        timed([*PASSKIT, "certs", "dev", str(certs)])
+        cert, key, wwdr = (str(certs / n) for n in ("pass-cert.pem", "pass-key.pem", "wwdr.pem"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
+        env.update(PASSKIT_APPLE_CERT=cert, PASSKIT_APPLE_KEY=key, PASSKIT_WWDR=wwdr)
+        data = write_records(work / "records.jsonl", records)
+
+        print(f"(a) floor: {records} PKCS#7 signatures ...", flush=True)
+        floor_s, _ = timed([PYTHON, str(HERE / "floor.py"), cert, key, wwdr, str(records)])
+        floor_rate = records / floor_s
+
+        print("(b) warm single-pass latency ...", flush=True)
+        _, out = timed(
+            [PYTHON, str(HERE / "latency.py"), str(LAYOUT), str(FIXTURE), str(certs), "500"]
+        )
+        latency = json.loads(out)
+
+        rates: dict[int, float] = {}
+        for jobs in sorted({1, cores}):
+            print(f"(c) passkit build, {records} records, --jobs {jobs} ...", flush=True)
+            out_dir = work / f"out-{jobs}"
+            seconds, _ = timed(
+                [
+                    *PASSKIT,
+                    "build",
+                    str(LAYOUT),
+                    "--data",
+                    str(data),
+                    "--out",
+                    str(out_dir),
+                    "--jobs",
+                    str(jobs),
+                ],
+                env=env,
+            )
+            rates[jobs] = records / seconds
+            shutil.rmtree(out_dir)
+
+        memory: dict[int, float] = {}
+        for count in (small, large):
+            print(f"(d) peak memory, {count} records ...", flush=True)
+            path = write_records(work / f"memory-{count}.jsonl", count)
+            _, out = timed([PYTHON, str(HERE / "memory.py"), str(LAYOUT), str(path), str(certs)])
+            memory[count] = json.loads(out)["peak_mib"]
+
+        print("(e) Google save links ...", flush=True)
+        _, out = timed(
+            [
+                PYTHON,
+                str(HERE / "google_links.py"),
+                str(LAYOUT),
+                str(FIXTURE),
+                str(certs / "google-service-account.json"),
+                str(max(200, records // 5)),
+            ]
+        )
+        google = json.loads(out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    per_signature = 1 / floor_rate
+    rows = [
+        ("a. floor: PKCS#7 signatures, whole process", f"{floor_rate:,.0f} /s", "1.00"),
+        (
+            "b. warm single pass, median latency",
+            f"{latency['median_s'] * 1000:.2f} ms",
+            f"{per_signature / latency['median_s']:.2f}",
+        ),
+        (
+            "b. warm single pass, 95th percentile",
+            f"{latency['p95_s'] * 1000:.2f} ms",
+            f"{per_signature / latency['p95_s']:.2f}",
+        ),
+        (
+            "b. cold: load layout and keys, first pass",
+            f"{latency['cold_first_pass_s'] * 1000:.0f} ms",
+            "",
+        ),
+    ]
+    for jobs, rate in rates.items():
+        rows.append(
+            (
+                f"c. passkit build, {records:,} records, --jobs {jobs}",
+                f"{rate:,.0f} /s",
+                f"{rate / floor_rate:.2f}",
+            )
+        )
+    if cores > 1:
+        rows.append(
+            (f"c. scaling, --jobs {cores} over --jobs 1", f"{rates[cores] / rates[1]:.2f}x", "")
+        )
+    for count, peak in memory.items():
+        rows.append((f"d. peak memory, {count:,} records", f"{peak:.0f} MiB", ""))
+    rows.append(
+        (
+            f"d. memory growth, {large:,} over {small:,} records",
+            f"{memory[large] / memory[small]:.2f}x",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "e. bare PyJWT RS256 loop",
+            f"{google['bare_pyjwt_per_s']:,.0f} /s",
+            f"{google['bare_pyjwt_per_s'] / floor_rate:.2f}",
+        )
+    )
+    rows.append(
+        (
+            "e. passkit Google save links",
+            f"{google['passkit_per_s']:,.0f} /s",
+            f"{google['passkit_per_s'] / floor_rate:.2f} "
+            f"({google['passkit_per_s'] / google['bare_pyjwt_per_s']:.2f} of PyJWT)",
+        )
+    )
+
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {cores} cores, "
+        f"Python {platform.python_version()}; layout `loyalty`, RSA-2048 development keys.",
+        "",
+        "| measurement | result | ratio to the floor |",
+        "|---|---|---|",
+        *(f"| {name} | {value} | {ratio} |" for name, value, ratio in rows),
+    ]
+    table = "\n".join(lines)
+    (HERE / "results.md").write_text(table + "\n")
+    print()
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
