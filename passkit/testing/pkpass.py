@@ -370,7 +370,8 @@ class Bundle:
 
     def _content_problems(self) -> list[str]:
         problems = []
-        if "icon.png" not in self._archive:
+        # The icon may be localised: then it sits in the language folders instead.
+        if not any(name.rpartition("/")[2] == "icon.png" for name in self._archive):
             problems.append("icon.png: missing; every pass needs an icon")
         for name in self._archive:
             base = name.rpartition("/")[2]

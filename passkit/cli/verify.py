@@ -1,0 +1,92 @@
+"""`passkit verify`: check a .pkpass: zip safety, manifest, signature and chain, pass.json rules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from passkit.errors import PasskitError
+from passkit.testing.pkpass import Bundle, load_certificates
+from passkit.testing.targets import open_target
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE.pkpass...")
+@click.option(
+    "--ca",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Root certificate (PEM or DER) the signature must chain to, e.g. the development "
+    "root.pem. Without it the chain is checked up to Apple's WWDR G4 intermediate.",
+)
+@click.option(
+    "--service-account",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="For a save link: the Google service-account JSON key whose signature to check.",
+)
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="For a save link: the RSA public key or certificate (PEM) to check it with.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, nothing for valid files.")
+def verify(
+    files: tuple[str, ...],
+    ca: Path | None,
+    service_account: Path | None,
+    public_key: Path | None,
+    quiet: bool,
+) -> None:
+    """Check .pkpass bundles (or save links) and print every problem found.
+
+    Exit status: 0 when every file is valid, 1 when some have problems, 2 when a file cannot be
+    read at all (not a zip, unsafe archive, unreadable JSON).
+    """
+    anchors = load_certificates(ca, "--ca") if ca is not None else None
+    key = service_account or public_key
+    status = 0
+    for target in files:
+        try:
+            opened = open_target(target, public_key=key)
+        except PasskitError as exc:
+            click.echo(f"error: {exc}", err=True)
+            status = 2
+            continue
+        if isinstance(opened, Bundle):
+            report = opened.check(anchors)
+            problems, notes = report.problems, report.notes
+            summary = _bundle_summary(opened, report.signature)
+        else:
+            problems, notes = opened.problems(), []
+            summary = f"save link of {', '.join(str(o.id) for o in opened.all_objects)}"
+        if problems:
+            status = max(status, 1)
+            count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            click.echo(f"{target}: {click.style('INVALID', fg='red', bold=True)} ({count})")
+            for problem in problems:
+                click.echo(f"  - {problem}")
+        elif not quiet:
+            click.echo(f"{target}: {click.style('valid', fg='green', bold=True)} ({summary})")
+        if not quiet:
+            for note in notes:
+                click.echo(f"  note: {note}")
+    if status:
+        sys.exit(status)
+
+
+def _bundle_summary(bundle: Bundle, signature: object) -> str:
+    from passkit.testing.cms_verify import SignatureCheck
+
+    parts = [f"{bundle.style} {bundle.serial_number!r}"]
+    if isinstance(signature, SignatureCheck) and signature.signing_time is not None:
+        parts.append(f"signed {signature.signing_time:%Y-%m-%d %H:%M:%S}Z")
+    if isinstance(signature, SignatureCheck) and signature.chain:
+        from cryptography.x509.oid import NameOID
+
+        names = []
+        for cert in signature.chain:
+            common = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            names.append(str(common[0].value) if common else cert.subject.rfc4514_string())
+        parts.append("chain: " + " < ".join(names))
+    return ", ".join(parts)
