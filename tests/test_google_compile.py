@@ -514,3 +514,30 @@ def test_same_inputs_and_clock_give_the_same_json() -> None:
 def test_issued_at_is_not_used_as_validity_start() -> None:
     p = sample_pass("generic", issued_at=datetime(2026, 1, 1, tzinfo=UTC))
     assert "start" not in compile_google(p, issuer_id=ISSUER_ID).object_json["validTimeInterval"]
+
+
+def test_back_fields_that_are_not_links_stay_text() -> None:
+    back = [
+        {
+            "key": "terms",
+            "label": "Terms",
+            "value": "See https://acme.example/terms",
+            "link": "web",
+        },
+        {"key": "call", "label": "Call", "value": "ask at the desk", "link": "phone"},
+        {"key": "site", "label": "Site", "value": "acme.example/rewards", "link": "web"},
+    ]
+    gp = compile_google(sample_pass("loyalty", back=back, links=[]), issuer_id=ISSUER_ID)
+    validate_google_pass(gp)
+    assert {"terms", "call"} <= set(text_modules(gp))
+    assert gp.object_json["linksModuleData"]["uris"] == [
+        {"uri": "https://acme.example/rewards", "id": "site", "description": "Site"}
+    ]
+
+
+def test_a_link_that_is_not_what_its_kind_says_is_refused() -> None:
+    links = [{"kind": "web", "uri": "https://ok.example"}, {"kind": "email", "uri": "nobody"}]
+    with pytest.raises(
+        WalletRuleError, match=r"links\[1\]\.uri: 'nobody' is not a valid email link"
+    ):
+        compile_google(sample_pass("generic", links=links), issuer_id=ISSUER_ID)

@@ -191,3 +191,29 @@ def test_spliced_claims_equal_the_plain_serialisation(kind: str, account: Servic
     spliced = save_claims_text(account, origins, 1_700_000_000, gp.payload_text())
     plain = compact_json(save_claims(account, origins, 1_700_000_000, gp.payload()))
     assert spliced == plain
+
+
+def test_a_small_pass_fits_in_a_full_link(account: ServiceAccount) -> None:
+    from passkit.model import Pass
+
+    p = Pass(
+        kind="generic",
+        serial_number="M-1",
+        organization="Gym",
+        description="Membership",
+        primary=[{"key": "member", "label": "Member", "value": "Ann"}],
+        barcode={"message": "M-1"},
+    )
+    gp = compile_google(p, issuer_id=ISSUER_ID)
+    link = save_link(gp, account, now=NOW)
+    assert not link.skinny and len(link.url) <= 1800
+    assert verify(link.url, account).claims["payload"] == gp.payload()
+
+
+def test_links_for_an_inserted_class_carry_the_object_alone(account: ServiceAccount) -> None:
+    gp = compile_google(sample_pass("gift_card"), issuer_id=ISSUER_ID)
+    link = save_link(gp, account, now=NOW, max_length=100_000, class_inserted=True)
+    assert verify(link.url, account).claims["payload"] == {"giftCardObjects": [gp.object_json]}
+    skinny = save_link(gp, account, now=NOW, class_inserted=True, max_length=900)
+    assert skinny.skinny and skinny.notice
+    assert f"insert object {gp.object_id}" in skinny.notice and "class" not in skinny.notice

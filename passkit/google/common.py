@@ -5,11 +5,13 @@ image and message modules, locations, grouping, sharing rule, and the card-front
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
 
+from passkit.errors import WalletRuleError
 from passkit.google.ids import safe_module_id
 from passkit.google.images import image_json
 from passkit.google.localize import JsonDict, Localizer
@@ -129,26 +131,45 @@ def text_module(ctx: ObjectContext, f: PassField) -> JsonDict:
     return module
 
 
-def link_uri(kind: LinkKind, target: str) -> str:
-    """A Google links-module URI: web addresses as they are, mailto:, tel: and geo: otherwise."""
+_WEB = re.compile(r"(?:https?://)?[^\s/@]+\.[^\s]+", re.IGNORECASE)
+_EMAIL = re.compile(r"(?:mailto:)?[^@\s]+@[^@\s]+\.[^@\s]+", re.IGNORECASE)
+_PHONE = re.compile(r"(?:tel:)?\+?[0-9 ()./\-]*[0-9][0-9 ()./\-]*", re.IGNORECASE)
+
+
+def link_uri(kind: LinkKind, target: str) -> str | None:
+    """A Google links-module URI (web address, mailto:, tel: or geo:), or None when `target`
+    is not a link of that kind (a sentence with an address in it, say)."""
     target = target.strip()
+    lowered = target.lower()
     if kind is LinkKind.EMAIL:
-        return target if target.lower().startswith("mailto:") else f"mailto:{target}"
+        if not _EMAIL.fullmatch(target):
+            return None
+        return target if lowered.startswith("mailto:") else f"mailto:{target}"
     if kind is LinkKind.PHONE:
-        if target.lower().startswith("tel:"):
-            return target
-        return "tel:" + "".join(c for c in target if c.isdigit() or c in "+*#")
+        if not _PHONE.fullmatch(target) or sum(c.isdigit() for c in target) < 3:
+            return None
+        return "tel:" + "".join(c for c in target.removeprefix("tel:") if c.isdigit() or c == "+")
     if kind is LinkKind.ADDRESS:
-        if target.lower().startswith(("geo:", "https://", "http://")):
-            return target
-        return f"geo:0,0?q={quote_plus(target)}"
-    return target
+        if lowered.startswith(("geo:", "https://", "http://")):
+            return target if " " not in target else None
+        return f"geo:0,0?q={quote_plus(target)}" if target else None
+    if not _WEB.fullmatch(target):
+        return None
+    # Google requires a scheme; a bare host name is a web site.
+    return target if lowered.startswith(("http://", "https://")) else f"https://{target}"
 
 
 def links_module(ctx: ObjectContext, link_fields: Sequence[PassField]) -> JsonDict | None:
     uris: list[JsonDict] = []
-    for link in ctx.p.links:
-        uri: JsonDict = {"uri": link_uri(link.kind, link.uri)}
+    for index, link in enumerate(ctx.p.links):
+        target = link_uri(link.kind, link.uri)
+        if target is None:
+            raise WalletRuleError(
+                f"links[{index}].uri: {link.uri!r} is not a valid {link.kind.value} link; give a "
+                "web address, an e-mail address, a phone number or a postal address as its "
+                "kind says"
+            )
+        uri: JsonDict = {"uri": target}
         if link.label:
             ctx.loc.set_text(uri, "description", "localizedDescription", link.label)
         if link.key:
@@ -156,8 +177,9 @@ def links_module(ctx: ObjectContext, link_fields: Sequence[PassField]) -> JsonDi
         uris.append(uri)
     for f in link_fields:
         assert f.link is not None
-        uri = {"uri": link_uri(f.link, ctx.value_text(f)), "id": safe_module_id(f.key)}
-        ctx.loc.set_text(uri, "description", "localizedDescription", f.label or ctx.value_text(f))
+        text = ctx.value_text(f)
+        uri = {"uri": link_uri(f.link, text), "id": safe_module_id(f.key)}
+        ctx.loc.set_text(uri, "description", "localizedDescription", f.label or text)
         uris.append(uri)
     return {"uris": uris} if uris else None
 
@@ -188,7 +210,12 @@ def common_object_parts(ctx: ObjectContext) -> JsonDict:
     for group, f in p.fields():
         if f.key in consumed:
             continue
-        if group == "back" and f.link is not None and isinstance(f.value, str):
+        if (
+            group == "back"
+            and f.link is not None
+            and isinstance(f.value, str)
+            and link_uri(f.link, f.value) is not None
+        ):
             link_fields.append(f)
         else:
             modules.append(text_module(ctx, f))

@@ -131,6 +131,18 @@ class GooglePass:
             )
         )
 
+    def object_payload_text(self) -> bytes:
+        """The payload of a link whose class Google holds already: the object alone."""
+        return b"".join(
+            (
+                b'{"',
+                self.object_payload_key.encode("ascii"),
+                b'":[',
+                compact_json(self.object_json),
+                b"]}",
+            )
+        )
+
     def skinny_payload(self) -> JsonDict:
         """The payload of a link to a class and object inserted beforehand: ids only."""
         return {self.object_payload_key: [{"id": self.object_id, "classId": self.class_id}]}

@@ -76,15 +76,19 @@ def save_link(
     origins: Sequence[str] = (),
     now: datetime | None = None,
     max_length: int = MAX_LINK_LENGTH,
+    class_inserted: bool = False,
 ) -> SaveLink:
     """A signed save link for `gp`; skinny (ids only) when the full one exceeds `max_length`.
 
     `origins` are the web origins allowed to show the save button; by default the layout's
-    `google.origins` (`gp.origins`).
+    `google.origins` (`gp.origins`). `class_inserted=True` says the class is already held by
+    Google (`WalletClient.upsert_class`, once per layout): the link then carries the object
+    alone, which keeps far more links under the length limit.
     """
     allowed = tuple(origins) or gp.origins
     issued_at = _timestamp(now)
-    body = save_claims_text(account, allowed, issued_at, gp.payload_text())
+    payload = gp.object_payload_text() if class_inserted else gp.payload_text()
+    body = save_claims_text(account, allowed, issued_at, payload)
     # The length is known before signing: header, payload and signature are fixed-size
     # base64url texts, so the key signs once whichever link is made.
     length = (
@@ -99,10 +103,15 @@ def save_link(
     skinny = length > max_length
     if skinny:
         body = compact_json(save_claims(account, allowed, issued_at, gp.skinny_payload()))
+        what = (
+            f"object {gp.object_id}"
+            if class_inserted
+            else f"class {gp.class_id} and object {gp.object_id}"
+        )
         notice = (
             f"the full save link would be {length} characters (more than {max_length}), so it "
-            f"carries only the ids: insert class {gp.class_id} and object {gp.object_id} "
-            "through the Google Wallet REST API (WalletClient.upsert) before anyone opens it"
+            f"carries only the ids: insert {what} through the Google Wallet REST API "
+            "(WalletClient.upsert) before anyone opens it"
         )
     token = account.sign_jwt(body)
     return SaveLink(
