@@ -41,7 +41,7 @@ from starlette.routing import Route
 from passkit.errors import DataError, LayoutError, PasskitError
 from passkit.preview.compose import WALLETS, faces
 from passkit.preview.html import STYLE, preview_fragment
-from passkit.preview.sample import LAYOUT_SUFFIXES, read_record, record_path
+from passkit.preview.sample import LAYOUT_SUFFIXES, layout_path, read_record, record_path
 from passkit.preview.warnings import lint_pass
 
 POLL_MS = 500
@@ -385,18 +385,24 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def check_target(target: Path, data: Path | None) -> None:
+def resolve_target(target: Path, data: Path | None) -> Path:
+    """The layout file or folder to serve (a shipped layout may be named: "loyalty")."""
     if not target.exists():
-        raise LayoutError(
-            "no such layout file or folder; give a layout file or a folder of layouts",
-            file=str(target),
-        )
+        try:
+            target = layout_path(target)
+        except LayoutError:
+            raise LayoutError(
+                "no such layout file or folder; give a layout file, a folder of layouts or the "
+                "name of a shipped layout",
+                file=str(target),
+            ) from None
     if target.is_dir() and not discover_layouts(target):
         raise LayoutError("this folder holds no layout (.yaml, .yml or .json)", file=str(target))
     if data is not None:
         read_record(data)  # fail now, with the reason, rather than in the page
         if not data.is_file():
             raise DataError("not a file", input=str(data))
+    return target
 
 
 def serve(
@@ -408,7 +414,7 @@ def serve(
     announce: Any = print,
 ) -> None:
     """Serve the live preview until interrupted."""
-    check_target(target, data)
+    target = resolve_target(target, data)
     state = PreviewState(target=target, data=data)
     sock = bind(host, port)
     actual_port = sock.getsockname()[1]

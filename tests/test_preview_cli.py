@@ -1,0 +1,148 @@
+"""`passkit preview` and `passkit lint` on the shipped layouts and on bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from preview_support import decode_all
+
+from passkit.cli import cli
+from passkit.errors import DataError, LayoutError, PasskitError
+from passkit.layout import fixture_for, load_layout, shipped_layouts
+from passkit.preview import lint_layout
+from passkit.preview.sample import load_sample
+from passkit.preview.server import bind
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "passkit", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("layout", shipped_layouts(), ids=lambda path: path.stem)
+def test_every_shipped_layout_preview_has_a_barcode_that_decodes(
+    layout: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / f"{layout.stem}.png"
+    result = CliRunner().invoke(cli, ["preview", str(layout), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(fixture_for(layout).read_text(encoding="utf-8"))
+    p = load_layout(layout).render(record)
+    assert p.barcode is not None
+    found = decode_all(out.read_bytes())
+    assert [text for _, text in found] == [p.barcode.message] * 2
+
+
+def test_preview_writes_html_in_a_language(tmp_path: Path) -> None:
+    out = tmp_path / "card.html"
+    result = CliRunner().invoke(
+        cli, ["preview", "loyalty", "--out", str(out), "--lang", "fr", "--wallet", "google"]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and page.count("<figure") == 1
+    assert not re.search(r"""src=["']https?://""", page)
+
+
+def test_preview_refuses_unknown_output_and_language(tmp_path: Path) -> None:
+    result = run("preview", "loyalty", "--out", str(tmp_path / "x.gif"))
+    assert result.returncode == 2 and ".png or .html" in result.stderr
+    result = run("preview", "loyalty", "--out", str(tmp_path / "x.png"), "--lang", "xx")
+    assert result.returncode == 2 and "no 'xx' translation" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_unknown_layout_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("preview", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert "nope.yaml" in result.stderr and "no such layout" in result.stderr
+    assert "Traceback" not in result.stderr
+    with pytest.raises(LayoutError, match="shipped layout"):
+        load_sample("no-such-layout")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "not valid JSON (line 1"),
+        ('"just text"', "a record is a JSON object"),
+        (None, "file not found"),
+    ],
+)
+def test_unreadable_record_is_a_clear_error(
+    tmp_path: Path, content: str | None, reason: str
+) -> None:
+    record = tmp_path / "record.json"
+    if content is not None:
+        record.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError, match=re.escape(reason)):
+        load_sample("loyalty", record)
+    result = run("lint", "loyalty", "--data", str(record))
+    assert result.returncode == 2 and reason in result.stderr and "record.json" in result.stderr
+
+
+def test_record_that_does_not_fit_the_layout(tmp_path: Path) -> None:
+    record = tmp_path / "member.json"
+    record.write_text(json.dumps({"member_id": "12"}), encoding="utf-8")
+    result = run("preview", "loyalty", "--data", str(record), "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 2 and "member.json" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_lint_exit_status_follows_the_warnings(tmp_path: Path) -> None:
+    layout_dir = tmp_path / "layouts"
+    shutil.copytree(shipped_layouts()[0].parent, layout_dir)
+    noisy = run("lint", str(layout_dir / "event_ticket.yaml"))
+    assert noisy.returncode == 1
+    assert "(truncated)" in noisy.stdout and "design warning" in noisy.stderr
+    sample = load_sample(layout_dir / "event_ticket.yaml")
+    assert len(lint_layout(sample.layout, sample.record)) == len(noisy.stdout.splitlines())
+
+
+def test_lint_is_clean_for_a_well_made_layout(tmp_path: Path) -> None:
+    source = next(p for p in shipped_layouts() if p.stem == "gift_card")
+    sample = load_sample(source)
+    assert [w.code for w in lint_layout(sample.layout, sample.record)] == ["one-wallet-only"]
+    # Take away what the warning points at (an Apple-only change message): exit 0.
+    layout_dir = tmp_path / "layouts"
+    shutil.copytree(source.parent, layout_dir)
+    target = layout_dir / source.name
+    text = target.read_text(encoding="utf-8")
+    target.write_text(re.sub(r"\n\s*change_message:.*", "", text), encoding="utf-8")
+    result = run("lint", str(target), "--data", str(fixture_for(source)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no design warnings" in result.stdout
+
+
+def test_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(PasskitError, match=f"port {port} on 127.0.0.1 is already in use"):
+            bind("127.0.0.1", port)
+        result = run("serve", "loyalty", "--port", str(port))
+    assert result.returncode == 2 and "already in use" in result.stderr
+
+
+def test_serve_refuses_unknown_layout_and_record(tmp_path: Path) -> None:
+    result = run("serve", str(tmp_path / "missing"), "--port", "0")
+    assert result.returncode == 2 and "no such layout file or folder" in result.stderr
+    result = run("serve", str(tmp_path), "--port", "0")
+    assert result.returncode == 2 and "holds no layout" in result.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text("[", encoding="utf-8")
+    layout = shipped_layouts()[0]
+    result = run("serve", str(layout), "--data", str(bad), "--port", "0")
+    assert (
+        result.returncode == 2 and "bad.json" in result.stderr and "not valid JSON" in result.stderr
+    )
