@@ -10,6 +10,7 @@ import click
 from passkit.errors import PasskitError
 from passkit.testing.pkpass import Bundle, load_certificates
 from passkit.testing.targets import open_target
+from passkit.testing.views import count
 
 
 @click.command()
@@ -62,8 +63,8 @@ def verify(
             summary = f"save link of {', '.join(str(o.id) for o in opened.all_objects)}"
         if problems:
             status = max(status, 1)
-            count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-            click.echo(f"{target}: {click.style('INVALID', fg='red', bold=True)} ({count})")
+            invalid = click.style("INVALID", fg="red", bold=True)
+            click.echo(f"{target}: {invalid} ({count(len(problems), 'problem')})")
             for problem in problems:
                 click.echo(f"  - {problem}")
         elif not quiet:

@@ -20,7 +20,7 @@ from typing import Any
 from passkit.errors import PasskitError
 from passkit.testing.pkpass import Bundle, CaSource, open_pkpass
 from passkit.testing.savelink import GoogleObjectView, SaveLinkView
-from passkit.testing.views import BarcodeView, FieldNotFound, FieldView, describe_fields
+from passkit.testing.views import BarcodeView, FieldNotFound, FieldView, count, describe_fields
 
 Subject = Bundle | SaveLinkView | GoogleObjectView
 
@@ -124,7 +124,9 @@ def assert_valid(
         where = _describe(bundle)
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
-        raise PassAssertionError(f"{where} is not valid ({len(problems)} problems):\n{listing}")
+        raise PassAssertionError(
+            f"{where} is not valid ({count(len(problems), 'problem')}):\n{listing}"
+        )
 
 
 # -- comparing values ------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from passkit.testing.cms_verify import SignatureCheck, check_signature
 from passkit.testing.frozen import FrozenDict, parse_frozen_json, parse_json
 from passkit.testing.rules import FIELD_GROUP_KEYS, check_pass_json, style_of
 from passkit.testing.strings import parse_strings
-from passkit.testing.views import BARCODE_FORMATS, BarcodeView, FieldView, find_field
+from passkit.testing.views import BARCODE_FORMATS, BarcodeView, FieldView, count, find_field
 
 MANIFEST = "manifest.json"
 SIGNATURE = "signature"
@@ -52,7 +52,9 @@ class VerificationError(BundleError, AssertionError):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.problems = list(problems)
         listing = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"{source} is not a valid pass ({len(problems)} problems):\n{listing}")
+        super().__init__(
+            f"{source} is not a valid pass ({count(len(problems), 'problem')}):\n{listing}"
+        )
 
 
 @dataclass(frozen=True)

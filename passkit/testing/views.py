@@ -99,3 +99,8 @@ def find_field(fields: list[FieldView], key: str, where: str) -> FieldView:
         if candidate.key == key:
             return candidate
     raise FieldNotFound(f"{where}: no field with key {key!r}; {describe_fields(fields)}")
+
+
+def count(number: int, noun: str) -> str:
+    """ "1 problem", "2 problems"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
