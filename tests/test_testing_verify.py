@@ -17,6 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from testing_support import (
     SIGNING_TIME,
     default_files,
@@ -418,3 +420,25 @@ def test_verify_does_not_depend_on_the_zip_layout(dev_signer: AppleSigner, root:
 
     data = zip_bytes(entries, compression=zipfile.ZIP_STORED)
     assert open_pkpass(data).verify(root) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_mutated_signature_gives_problems_never_a_crash(
+    data: st.DataObject, good: bytes, root: Path
+) -> None:
+    bundle = open_pkpass(good)
+    signature = bytearray(bundle.read("signature"))
+    manifest = bundle.read("manifest.json")
+    for _ in range(data.draw(st.integers(1, 6))):
+        position = data.draw(st.integers(0, len(signature) - 1))
+        signature[position] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        signature = signature[: data.draw(st.integers(0, len(signature)))]
+    anchors = [x509.load_pem_x509_certificate(root.read_bytes())]
+    result = check_signature(bytes(signature), manifest, anchors=anchors, now=SIGNING_TIME)
+    assert all(isinstance(problem, str) and problem for problem in result.problems)
+    if bytes(signature) != bundle.read("signature") and not result.problems:
+        # Only bytes no check depends on may change unnoticed: never the signed attributes,
+        # the signature value or the certificates.
+        assert result.signing_time == SIGNING_TIME

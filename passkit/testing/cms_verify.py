@@ -91,10 +91,27 @@ def check_signature(
     """
     result = SignatureCheck()
     try:
+        _check(signature, content, anchors, apple_wwdr, now, result)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        # A crafted certificate or attribute can parse yet fail when read (cryptography reads
+        # extensions and names lazily): report it as what it is, a malformed signature.
+        result.problems.append(f"signature: malformed, cannot be checked ({exc})")
+    return result
+
+
+def _check(
+    signature: bytes,
+    content: bytes,
+    anchors: Sequence[x509.Certificate] | None,
+    apple_wwdr: x509.Certificate | None,
+    now: datetime | None,
+    result: SignatureCheck,
+) -> None:
+    try:
         certificates, signer_infos, embedded = _parse_signed_data(signature)
     except der.DerError as exc:
         result.problems.append(f"signature: not a CMS SignedData structure ({exc})")
-        return result
+        return
     if embedded is not None:
         result.problems.append(
             "signature: embeds its content; Apple Wallet expects a detached signature "
@@ -105,7 +122,7 @@ def check_signature(
             f"signature: has {len(signer_infos)} signers; a pass is signed by exactly one"
         )
         if not signer_infos:
-            return result
+            return
     info = signer_infos[0]
     signer = _find_signer(info, certificates)
     if signer is None:
@@ -113,7 +130,7 @@ def check_signature(
             "signature: the signing certificate is not included in the signature; "
             "sign with the Pass Type ID certificate and include it"
         )
-        return result
+        return
     result.signer = signer
     _check_signer_info(info, content, signer, result)
     moment = result.signing_time or now or datetime.now(UTC)
@@ -122,7 +139,6 @@ def check_signature(
             f"signature: signing time {result.signing_time:%Y-%m-%d %H:%M:%S}Z is in the future"
         )
     _check_chain(signer, certificates, anchors, apple_wwdr, moment, result)
-    return result
 
 
 def _parse_signed_data(

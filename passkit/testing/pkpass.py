@@ -305,7 +305,10 @@ class Bundle:
             problems += signature_check.problems
             notes += signature_check.notes
             if signature_check.signer is not None:
-                problems += self._identity_problems(signature_check.signer)
+                try:
+                    problems += self._identity_problems(signature_check.signer)
+                except ValueError as exc:  # a subject that cryptography cannot read
+                    problems.append(f"signature: the signing certificate is malformed ({exc})")
         problems += check_pass_json(self.pass_json)
         problems += self._content_problems()
         return Report(problems, notes, signature_check)
