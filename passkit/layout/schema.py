@@ -695,6 +695,13 @@ def json_schema() -> dict[str, Any]:
         }
     }
     schema["then"] = {"required": required}
+    inputs = schema["properties"]["inputs"]
+    inputs["patternProperties"] = {
+        INPUT_NAME_PATTERN: {
+            "anyOf": [{"$ref": "#/$defs/InputDecl"}, {"$ref": "#/$defs/InputType"}]
+        }
+    }
+    inputs["additionalProperties"] = False
     expiry = schema["properties"]["expiry"]
     expiry["anyOf"] = [{"$ref": "#/$defs/ExpirySpec"}, {"type": "string"}, {"type": "null"}]
     return schema
