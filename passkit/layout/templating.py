@@ -127,8 +127,8 @@ def _check_allowed(tree: jinja2.nodes.Template) -> None:
                 f"'{{% {name} %}}' is not allowed in layout values: a value is one expression "
                 "or a line of text, and templates cannot read other files"
             )
-    for name in tree.find_all(jinja2.nodes.Name):
-        if name.name == "self":
+    for variable in tree.find_all(jinja2.nodes.Name):
+        if variable.name == "self":
             raise TemplateError("'self' is not available in layout templates")
     for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
         attribute = getattr(node, "attr", None)
