@@ -390,16 +390,20 @@ _QUIET = settings(
 
 
 @_QUIET
-@given(st.binary(max_size=2048))
-def test_random_bytes_end_in_bundle_error(data: bytes) -> None:
-    with pytest.raises(BundleError):
+@given(data=st.binary(max_size=2048))
+def test_random_bytes_end_in_bundle_error(
+    data: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with no_disk_writes(tmp_path_factory.mktemp("random")), pytest.raises(BundleError):
         open_pkpass(data)
 
 
 @_QUIET
-@given(st.binary(max_size=1024))
-def test_random_bytes_after_a_zip_signature_end_in_bundle_error(data: bytes) -> None:
-    with pytest.raises(BundleError):
+@given(data=st.binary(max_size=1024))
+def test_random_bytes_after_a_zip_signature_end_in_bundle_error(
+    data: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with no_disk_writes(tmp_path_factory.mktemp("random")), pytest.raises(BundleError):
         open_pkpass(b"PK\x03\x04" + data)
 
 
