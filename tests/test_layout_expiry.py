@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from layout_support import MINIMAL, NOW, layout, render, value
 
 from passkit.errors import DataError, LayoutError
+from passkit.layout import Layout
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def expiring(tmp_path: Path, expiry: str, inputs: str = "", extra: str = "") -> object:
+def expiring(tmp_path: Path, expiry: str, inputs: str = "", extra: str = "") -> Layout:
     text = MINIMAL + "time_zone: Europe/Paris\ninputs:\n  id: string\n" + inputs + expiry + extra
     return layout(tmp_path, text)
 
 
-def expires(loaded: object, record: dict[str, object] | None = None, **kwargs: object) -> object:
-    return render(loaded, {"id": "1", **(record or {})}, **kwargs).expiration_date  # type: ignore[arg-type]
+def expires(loaded: Layout, record: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    return render(loaded, {"id": "1", **(record or {})}, **kwargs).expiration_date
 
 
 def test_fixed_moment(tmp_path: Path) -> None:
@@ -77,7 +79,7 @@ def test_round_to_midnight_across_a_daylight_saving_change(tmp_path: Path) -> No
     # Paris moves to summer time in the night of 28 to 29 March 2026.
     result = expires(loaded, now=datetime(2026, 3, 28, 10, tzinfo=UTC))
     assert result == datetime(2026, 3, 30, tzinfo=PARIS)
-    assert result == datetime(2026, 3, 29, 22, tzinfo=UTC)  # type: ignore[comparison-overlap]
+    assert result == datetime(2026, 3, 29, 22, tzinfo=UTC)
 
 
 def test_a_midnight_stays_where_it_is(tmp_path: Path) -> None:

@@ -64,9 +64,10 @@ def test_dates_in_the_layout_zone_and_locale() -> None:
 
 
 def test_datetime_and_time() -> None:
-    paris = {"time_zone": "Europe/Paris", "d": EVENING}
-    assert show("{{ d | datetime('short') }}", **paris) == "12/1/26, 8:30\u202fPM"
-    assert show("{{ d | time }}", "fr", **paris) == "20:30"
+    assert show("{{ d | datetime('short') }}", "en", "Europe/Paris", d=EVENING) == (
+        "12/1/26, 8:30\u202fPM"
+    )
+    assert show("{{ d | time }}", "fr", "Europe/Paris", d=EVENING) == "20:30"
     assert show("{{ d | time(tz='America/New_York') }}", d=EVENING) == "2:30\u202fPM"
     with pytest.raises(TypeError, match="without a time of day"):
         show("{{ d | time }}", d=date(2026, 1, 1))

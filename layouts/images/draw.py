@@ -20,7 +20,9 @@ FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/tr
 RGBA = tuple[int, int, int, int]
 
 
-def font(size: int, *, bold: bool = True, serif: bool = False) -> ImageFont.FreeTypeFont:
+def font(
+    size: int, *, bold: bool = True, serif: bool = False
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     names = []
     if serif:
         names.append("DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf")
@@ -160,7 +162,7 @@ def lumen_logo(word: str) -> Image.Image:
 
 
 def beans(
-    draw: ImageDraw.ImageDraw,
+    image: Image.Image,
     width: int,
     height: int,
     seed: int,
@@ -185,13 +187,13 @@ def beans(
             width=max(2, int(r * 0.12)),
         )
         bean = bean.rotate(math.degrees(angle), resample=Image.Resampling.BICUBIC, expand=False)
-        draw._image.alpha_composite(bean, (int(x - c), int(y - c)))  # type: ignore[attr-defined]
+        image.alpha_composite(bean, (int(x - c), int(y - c)))
 
 
 def lumen_strip(seed: int, top: str, bottom: str) -> Image.Image:
     width, height = 1125, 432
     image = gradient(width, height, rgb(top), rgb(bottom), horizontal=True)
-    beans(ImageDraw.Draw(image), width, height, seed, rgb("#1a0f0a", 150), rgb("#8a5a3c", 170), 1.6)
+    beans(image, width, height, seed, rgb("#1a0f0a", 150), rgb("#8a5a3c", 170), 1.6)
     glow = canvas(width, height)
     ImageDraw.Draw(glow).ellipse(
         [width * 0.55, -height * 0.4, width * 1.3, height * 1.3], fill=rgb(CARAMEL, 120)
