@@ -317,3 +317,24 @@ def test_empty_serial_is_a_data_error(tmp_path: Path) -> None:
     loaded = layout(tmp_path, MINIMAL + "inputs:\n  id: string\n")
     with pytest.raises(DataError, match="serial number came out empty"):
         render(loaded, {"id": ""})
+
+
+def test_render_reads_no_file_and_compiles_no_template(
+    text_layout: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everything that does not depend on the record was done when the layout loaded."""
+    import jinja2
+
+    from passkit.images import ImageSource
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("render must not read images or compile templates")
+
+    monkeypatch.setattr(ImageSource, "from_path", forbidden)
+    monkeypatch.setattr(jinja2.Environment, "from_string", forbidden)
+    monkeypatch.setattr(jinja2.Environment, "compile_expression", forbidden)
+    monkeypatch.setattr(jinja2.Environment, "compile", forbidden)
+    monkeypatch.setattr(Path, "read_bytes", forbidden)
+    monkeypatch.setattr(Path, "read_text", forbidden)
+    p = render(text_layout, {"id": "1", "text": "hello"})
+    assert value(p, "raw") == "hello" and p.images.icon is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -225,6 +225,25 @@ class InputSpec:
     time_zone: ZoneInfo | None = None
     items: InputType | None = None
     max_items: int | None = None
+    _convert: Callable[[InputSpec, Any], Any] = field(
+        init=False, repr=False, compare=False, default=lambda spec, value: value
+    )
+    _plain: bool = field(init=False, repr=False, compare=False, default=True)
+
+    def __post_init__(self) -> None:
+        # Worked out once: which converter applies, and whether any constraint needs checking.
+        kind = self.items if self.type is InputType.LIST else self.type
+        if kind is not None:
+            object.__setattr__(self, "_convert", _CONVERTERS[kind])
+        constrained = (
+            self.choices,
+            self.min,
+            self.max,
+            self.min_length,
+            self.max_length,
+            self.pattern,
+        )
+        object.__setattr__(self, "_plain", all(c is None for c in constrained))
 
     def check(self, value: Any) -> Any:
         """The value converted to the input's type; raises InputValueError saying why not."""
@@ -237,14 +256,16 @@ class InputSpec:
             checked = []
             for index, item in enumerate(items):
                 try:
-                    checked.append(self._check_one(item, self.items))
+                    checked.append(self._check_one(item))
                 except InputValueError as exc:
                     raise InputValueError(f"item {index + 1}: {exc}") from None
             return checked
-        return self._check_one(value, self.type)
+        return self._check_one(value)
 
-    def _check_one(self, value: Any, kind: InputType) -> Any:
-        result = _CONVERTERS[kind](self, value)
+    def _check_one(self, value: Any) -> Any:
+        result = self._convert(self, value)
+        if self._plain:
+            return result
         if self.choices is not None and result not in self.choices:
             allowed = ", ".join(repr(choice) for choice in self.choices)
             raise InputValueError(f"expected one of {allowed}, got {_shown(value)}")
@@ -274,7 +295,7 @@ class InputSpec:
 
 
 _CONVERTERS: dict[InputType, Callable[[InputSpec, Any], Any]] = {
-    InputType.STRING: lambda spec, value: _as_string(value),
+    InputType.STRING: lambda spec, value: value if type(value) is str else _as_string(value),
     InputType.INTEGER: lambda spec, value: _as_integer(value),
     InputType.DECIMAL: lambda spec, value: _as_decimal(value),
     InputType.MONEY: lambda spec, value: _as_money(value, spec.currency),
@@ -323,14 +344,14 @@ def build_input(name: str, decl: InputDecl, layout_zone: ZoneInfo) -> InputSpec:
         choices = tuple(converted)
     has_default = "default" in decl.model_fields_set
     required = decl.required if decl.required is not None else not has_default
-    spec = InputSpec(**{**spec.__dict__, "choices": choices, "required": required})
+    spec = replace(spec, choices=choices, required=required)
     default = None
     if has_default and decl.default is not None:
         try:
             default = spec.check(decl.default)
         except InputValueError as exc:
             raise InputValueError(f"default: {exc}") from None
-    return InputSpec(**{**spec.__dict__, "default": default})
+    return replace(spec, default=default)
 
 
 def is_absent(spec: InputSpec, value: Any) -> bool:

@@ -219,7 +219,7 @@ def _build_inputs(spec: LayoutSpec, document: LocatedDict) -> dict[str, InputSpe
     layout_zone = zone(spec.time_zone)
     inputs: dict[str, InputSpec] = {}
     for name, decl in spec.inputs.items():
-        if name in RESERVED_NAMES or name.startswith(SLOT_PREFIX):
+        if name in RESERVED_NAMES or name in GLOBAL_NAMES or name.startswith(SLOT_PREFIX):
             raise _fail(
                 document,
                 ("inputs", name),

@@ -64,6 +64,7 @@ class Stage:
         self._steps: list[Step] = []
         self._guard: str | None = None
         self._program: jinja2.Template | None = None
+        self._native_slots: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self._steps)
@@ -97,19 +98,24 @@ class Stage:
     def compile(self) -> None:
         if self._steps:
             self._program = ENVIRONMENT.from_string("".join(self._parts))
+        self._native_slots = tuple(step.slot for step in self._steps if step.template.native)
 
     def run(self, context: dict[str, Any]) -> dict[str, Any]:
-        """Every slot's value; raises RenderError naming the template that failed."""
+        """Every slot's value; raises RenderError naming the template that failed.
+
+        `context` must hold the environment's globals (`templating.GLOBALS`): it is shared
+        with the program rather than copied, which halves the cost of a call.
+        """
         if self._program is None:
             return {}
         try:
-            values = self._program.make_module(context).__dict__
+            values = self._program.make_module(context, shared=True).__dict__
         except Exception:
             self._explain(context)
             raise
-        for step in self._steps:
-            value = values.get(step.slot)
-            if isinstance(value, jinja2.Undefined):
+        # Only a single expression can leave an undefined value behind: text would have failed.
+        for slot in self._native_slots:
+            if isinstance(values.get(slot), jinja2.Undefined):
                 self._explain(context)
         return values
 

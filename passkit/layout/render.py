@@ -19,6 +19,7 @@ from passkit.layout.build import Plan
 from passkit.layout.inputs import InputSpec, InputValueError, is_absent
 from passkit.layout.plan import RenderError
 from passkit.layout.schema import LayoutSpec
+from passkit.layout.templating import GLOBALS
 from passkit.model import Kind, Pass
 
 
@@ -45,7 +46,13 @@ class Layout:
         self.sources = sources
         self._plan = plan
         self._specs = tuple(inputs.values())
-        self._constants = {"locale": spec.locale or spec.language, "time_zone": spec.time_zone}
+        # Names every template sees besides the inputs; the globals because stages share the
+        # context instead of copying it (see Stage.run).
+        self._constants = {
+            **GLOBALS,
+            "locale": spec.locale or spec.language,
+            "time_zone": spec.time_zone,
+        }
 
     def __repr__(self) -> str:
         return f"<Layout {self.name!r} ({self.kind.value}) from {self.path}>"

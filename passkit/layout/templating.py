@@ -414,4 +414,5 @@ def _make_environment() -> ImmutableSandboxedEnvironment:
 
 
 ENVIRONMENT = _make_environment()
-GLOBAL_NAMES = frozenset(ENVIRONMENT.globals)
+GLOBALS: dict[str, Any] = dict(ENVIRONMENT.globals)
+GLOBAL_NAMES = frozenset(GLOBALS)
