@@ -285,13 +285,17 @@ def test_upsert_patches_what_exists_and_a_skinny_link_points_at_it(google: FakeG
     assert link.skinny
     with client_for(google) as client:
         client.upsert(gp)
-        client.upsert(gp)  # again: 409 on insert, then patch
+    with client_for(google) as client:
+        client.upsert(gp)  # a new client: 409 on insert, then patch
+        client.upsert(gp)  # the same client: the class is known, only the object is sent
     methods = [(r.method, r.path.split("/")[3]) for r in google.requests]
     assert methods == [
         ("POST", "giftCardClass"),
         ("POST", "giftCardObject"),
         ("POST", "giftCardClass"),
         ("PATCH", "giftCardClass"),
+        ("POST", "giftCardObject"),
+        ("PATCH", "giftCardObject"),
         ("POST", "giftCardObject"),
         ("PATCH", "giftCardObject"),
     ]
@@ -370,3 +374,11 @@ def test_unknown_kind_is_refused(google: FakeGoogle) -> None:
 
     with client_for(google) as client, pytest.raises(WalletRuleError, match="'boarding'"):
         client.get_object("boarding", "1.x")
+
+
+def test_pass_kind_names_are_accepted_too(google: FakeGoogle) -> None:
+    gp = compile_google(sample_pass("gift_card"), issuer_id=ISSUER_ID)
+    with client_for(google) as client:
+        client.upsert(gp)
+        assert client.get_object("gift_card", gp.object_id)["id"] == gp.object_id
+        assert client.get_class("giftCard", gp.class_id)["id"] == gp.class_id

@@ -131,7 +131,7 @@ class ServiceAccount:
             )
         if value.startswith("{"):
             return cls.from_json(value, source=f"${ENV_SERVICE_ACCOUNT}")
-        return cls.from_file(value)
+        return cls.from_file(Path(value).expanduser())
 
     # --- use -----------------------------------------------------------------------------------
 

@@ -54,9 +54,13 @@ BY_PAYLOAD_KEY: dict[str, GoogleKind] = {
 }
 
 
+# Pass kinds whose Google name differs, so that callers may use either.
+ALIASES = {"gift_card": "giftCard", "coupon": "offer", "event_ticket": "eventTicket"}
+
+
 def google_kind(name: str) -> GoogleKind:
     try:
-        return KINDS[name]
+        return KINDS[ALIASES.get(name, name)]
     except KeyError:
         raise WalletRuleError(
             f"{name!r} is not a Google Wallet pass type passkit knows; use one of "

@@ -77,6 +77,8 @@ class WalletClient:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._token_expires = 0.0
+        # Classes this client has upserted, with their JSON: a batch upserts each class once.
+        self._upserted_classes: dict[str, bytes] = {}
 
     def close(self) -> None:
         if self._owns_http:
@@ -210,13 +212,21 @@ class WalletClient:
         return self.patch_object(kind, object_id, {"state": "EXPIRED"})
 
     def upsert_class(self, gp: GooglePass) -> Any:
-        """Insert the class, or patch it with the same JSON when it exists already."""
+        """Insert the class, or patch it with the same JSON when it exists already.
+
+        A class this client has already upserted with the same JSON is not sent again (the
+        answer is then None): issuing many passes of one layout costs one class request.
+        """
+        if self._upserted_classes.get(gp.class_id) == gp.class_text:
+            return None
         try:
-            return self.insert_class(gp)
+            result = self.insert_class(gp)
         except GoogleApiError as exc:
             if exc.status != 409:
                 raise
-        return self.patch_class(gp.kind, gp.class_id, gp.class_json)
+            result = self.patch_class(gp.kind, gp.class_id, gp.class_json)
+        self._upserted_classes[gp.class_id] = gp.class_text
+        return result
 
     def upsert_object(self, gp: GooglePass) -> Any:
         try:
