@@ -150,10 +150,15 @@ def test_loyalty_points_account_and_labels_go_to_their_google_places() -> None:
     gp = compile_google(sample_pass("loyalty"), issuer_id=ISSUER_ID)
     obj, cls = gp.object_json, gp.class_json
     assert obj["loyaltyPoints"]["balance"] == {"int": 1250}
-    assert obj["loyaltyPoints"]["label"] == "Points"
+    # "Points" is "Punkte" in German: the label is localized only, as Google reads it.
+    assert "label" not in obj["loyaltyPoints"]
+    assert obj["loyaltyPoints"]["localizedLabel"]["defaultValue"]["value"] == "Points"
     assert obj["secondaryLoyaltyPoints"]["balance"] == {"int": 7}
     assert obj["accountName"] == "Ann Example" and obj["accountId"] == "M-0001"
-    assert cls["accountNameLabel"] == "Member" and cls["accountIdLabel"] == "Member ID"
+    assert cls["localizedAccountNameLabel"]["translatedValues"] == [
+        {"language": "de", "value": "Mitglied"}
+    ]
+    assert "accountNameLabel" not in cls and cls["accountIdLabel"] == "Member ID"
     assert cls["programName"] == "Acme Rewards" and cls["issuerName"] == "Acme Coffee"
     assert cls["hexBackgroundColor"] == "#1f4e79" and "hexBackgroundColor" not in obj
     assert cls["programLogo"]["sourceUri"]["uri"].endswith("/icon.png")
@@ -209,12 +214,12 @@ def test_generic_keeps_colour_logo_and_header_on_the_object() -> None:
     assert obj["header"]["defaultValue"]["value"] == "Ann Example"
     assert obj["subheader"]["translatedValues"] == [{"language": "de", "value": "Mitglied"}]
     modules = text_modules(gp)
-    assert modules["fee"]["body"] == "€29.90"
+    assert modules["fee"]["localizedBody"]["defaultValue"]["value"] == "€29.90"
     assert modules["fee"]["localizedBody"]["translatedValues"][0] == {
         "language": "de",
         "value": "29,90\xa0€",
     }
-    assert modules["share"]["body"] == "15%"
+    assert modules["share"]["localizedBody"]["defaultValue"]["value"] == "15%"
 
 
 def test_offer_title_provider_and_redemption_channel() -> None:
@@ -326,7 +331,8 @@ def test_links_become_web_mailto_tel_and_geo_uris() -> None:
         "geo:0,0?q=Main+St+1%2C+Springfield",
     ]
     first = gp.object_json["linksModuleData"]["uris"][0]
-    assert first["id"] == "help" and first["description"] == "Help"
+    assert first["id"] == "help" and "description" not in first
+    assert first["localizedDescription"]["defaultValue"]["value"] == "Help"
     assert first["localizedDescription"]["translatedValues"] == [
         {"language": "de", "value": "Hilfe"}
     ]
@@ -352,9 +358,16 @@ def test_translations_are_localized_strings_with_translated_values() -> None:
     ]
     # A date is rendered in each language; a text no table translates has no localized form.
     valid = text_modules(gp)["valid"]
-    assert valid["body"] == "Jan 31, 2027"
+    assert "body" not in valid
+    assert valid["localizedBody"]["defaultValue"]["value"] == "Jan 31, 2027"
     assert {"language": "de", "value": "31.01.2027"} in valid["localizedBody"]["translatedValues"]
     assert "localizedBody" not in text_modules(gp)["terms"]
+    # A localized form replaces the plain one (Google would ignore it, or show both)...
+    for module in text_modules(gp).values():
+        assert not ("body" in module and "localizedBody" in module)
+        assert not ("header" in module and "localizedHeader" in module)
+    # ...except where Google requires the plain field.
+    assert gp.class_json["issuerName"] == "Acme Coffee"
     assert gp.class_json["localizedIssuerName"]["translatedValues"] == [
         {"language": "de", "value": "Acme Kaffee"}
     ]

@@ -97,7 +97,9 @@ def standard_class(
     loc = inputs.localizer()
     images = brand_images(inputs, notices, logo_required_by=logo_required_by)
     result: JsonDict = {"id": inputs.class_id}
-    loc.set_text(result, "issuerName", "localizedIssuerName", inputs.issuer_name)
+    loc.set_text(
+        result, "issuerName", "localizedIssuerName", inputs.issuer_name, plain_required=True
+    )
     result["reviewStatus"] = "UNDER_REVIEW"
     put(result, "hexBackgroundColor", inputs.background)
     if logo_fields is not None:

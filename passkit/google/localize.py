@@ -2,8 +2,9 @@
 
 A pass is written in one language (`Pass.language`); each entry of `Pass.translations` maps the
 pass's own texts to another language. Google wants `{defaultValue: {language, value},
-translatedValues: [...]}`. Only languages whose text differs from the default are listed, which
-keeps save links short without changing what any reader sees.
+translatedValues: [...]}`. Only languages whose text differs from the default are listed, and a
+text no table translates stays a plain string: both keep save links short without changing what
+any reader sees.
 """
 
 from __future__ import annotations
@@ -64,15 +65,30 @@ class Localizer:
             result["translatedValues"] = translated
         return result
 
-    def set_text(self, target: JsonDict, plain: str, localized: str, text: str | None) -> None:
-        """Set `target[plain]` to `text`, and `target[localized]` when a translation differs."""
-        if text is None:
-            return
-        target[plain] = text
-        if self.tables:
-            value = self.text(text)
-            if "translatedValues" in value:
-                target[localized] = value
+    def set_text(
+        self,
+        target: JsonDict,
+        plain: str,
+        localized: str,
+        text: str | None,
+        *,
+        plain_required: bool = False,
+    ) -> None:
+        """Put `text` at `target[plain]`, or at `target[localized]` when a translation differs.
+
+        Google reads the localized form when there is one and ignores the plain one (for text
+        modules it may even show both), so the plain form is kept beside a localized one only
+        where Google requires it (`plain_required`).
+        """
+        if text is not None:
+            self.set_rendered(
+                target,
+                plain,
+                localized,
+                text,
+                lambda language: self.translate(text, language),
+                plain_required=plain_required,
+            )
 
     def set_rendered(
         self,
@@ -81,9 +97,14 @@ class Localizer:
         localized: str,
         default: str,
         render: Callable[[str], str],
+        *,
+        plain_required: bool = False,
     ) -> None:
-        target[plain] = default
+        """`set_text` for a value rendered per language (`render(language)`)."""
         if self.tables:
             value = self.rendered(default, render)
             if "translatedValues" in value:
                 target[localized] = value
+                if not plain_required:
+                    return
+        target[plain] = default

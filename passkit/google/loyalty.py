@@ -75,7 +75,13 @@ def _build_class(inputs: ClassInputs, notices: list[str]) -> tuple[JsonDict, Jso
         logo_fields=("programLogo", "wideProgramLogo"),
         logo_required_by="loyalty card",
     )
-    loc.set_text(result, "programName", "localizedProgramName", inputs.get("program_name"))
+    loc.set_text(
+        result,
+        "programName",
+        "localizedProgramName",
+        inputs.get("program_name"),
+        plain_required=True,
+    )
     loc.set_text(
         result, "accountNameLabel", "localizedAccountNameLabel", inputs.label("account_name")
     )

@@ -24,8 +24,8 @@ def _class_extra(p: Pass, options: GoogleOptions, roles: dict[str, PassField]) -
 
 def _build_class(inputs: ClassInputs, notices: list[str]) -> tuple[JsonDict, JsonDict]:
     result, loc, _ = standard_class(inputs, notices, logo_fields=("titleImage", "wideTitleImage"))
-    loc.set_text(result, "title", "localizedTitle", inputs.title)
-    loc.set_text(result, "provider", "localizedProvider", inputs.issuer_name)
+    loc.set_text(result, "title", "localizedTitle", inputs.title, plain_required=True)
+    loc.set_text(result, "provider", "localizedProvider", inputs.issuer_name, plain_required=True)
     result["redemptionChannel"] = inputs.get("redemption_channel", "BOTH")
     return result, {}
 
