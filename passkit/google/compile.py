@@ -212,7 +212,7 @@ def compile_google(
         ),
         sharing_prohibited=p.sharing_prohibited,
         rows=rows,
-        labels=tuple((role, f.label) for role, f in ctx.roles.items() if f.label is not None),
+        labels=tuple((role, f.label) for role, f in ctx.roles.items() if f.label),
         extra=compiler.class_extra(p, options, ctx.roles),
     )
     compiled = _build_class(inputs)

@@ -80,7 +80,7 @@ class Localizer:
         modules it may even show both), so the plain form is kept beside a localized one only
         where Google requires it (`plain_required`).
         """
-        if text is not None:
+        if text:
             self.set_rendered(
                 target,
                 plain,
