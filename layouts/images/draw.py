@@ -274,9 +274,20 @@ def lumen_program_logo() -> Image.Image:
     return supersampled(660, 660, paint)
 
 
+def hero(strip: Image.Image) -> Image.Image:
+    """Google's hero picture (1032 x 336) cut from the middle of a strip, without distortion."""
+    width, height = 1032, 336
+    scale = max(width / strip.width, height / strip.height)
+    resized = strip.resize(
+        (round(strip.width * scale), round(strip.height * scale)), Image.Resampling.LANCZOS
+    )
+    left = (resized.width - width) // 2
+    top = (resized.height - height) // 2
+    return resized.crop((left, top, left + width, top + height))
+
+
 def lumen_hero() -> Image.Image:
-    strip = lumen_strip(7, "#4a2c1d", "#2b1a12")
-    return strip.resize((1032, 396), Image.Resampling.LANCZOS).crop((0, 30, 1032, 366))
+    return hero(lumen_strip(7, "#4a2c1d", "#2b1a12"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,12 +500,15 @@ def main() -> None:
     save(lumen_offer_strip(), "lumen/offer-strip.png")
     save(lumen_program_logo(), "lumen/program-logo.png")
     save(lumen_hero(), "lumen/hero.png")
+    save(hero(lumen_gift_strip()), "lumen/gift-hero.png")
+    save(hero(lumen_offer_strip()), "lumen/offer-hero.png")
     save(harbor_icon(), "harbor/icon.png")
     save(harbor_logo(), "harbor/logo.png")
     save(harbor_thumbnail(), "harbor/thumbnail.png")
     save(aurora_icon(), "aurora/icon.png")
     save(aurora_logo(), "aurora/logo.png")
     save(aurora_strip(), "aurora/strip.png")
+    save(hero(aurora_strip()), "aurora/hero.png")
     save(meridian_icon(), "meridian/icon.png")
     save(meridian_logo(), "meridian/logo.png")
     save(meridian_footer(), "meridian/footer.png")
