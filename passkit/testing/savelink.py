@@ -163,6 +163,19 @@ def localized_string(node: Any) -> tuple[Any, dict[str, Any]]:
     return node, {}
 
 
+def text_pair(
+    holder: Mapping[str, Any], plain: str, localized: str | None
+) -> tuple[Any, dict[str, Any]]:
+    """A text Google may give plainly, as a LocalizedString beside it, or (when translated)
+    only as the LocalizedString, whose default value then stands for the plain text."""
+    value, translations = localized_string(holder.get(plain))
+    if localized and localized in holder:
+        default, translations = localized_string(holder[localized])
+        if value is None:
+            value = default
+    return value, translations
+
+
 def money_value(node: Mapping[str, Any]) -> Any:
     """A Google Money as passkit's `Money`, so that it compares with what the layout gave."""
     from passkit.model import Money
@@ -297,9 +310,7 @@ class GoogleObjectView:
             scope, plain, localized = place.label
             holder = {"here": node, "class": class_node, "here-object": self.raw}[scope]
             if isinstance(holder, Mapping):
-                label, label_translations = localized_string(holder.get(plain))
-                if localized and localized in holder:
-                    _, label_translations = localized_string(holder[localized])
+                label, label_translations = text_pair(holder, plain, localized)
         return FieldView(
             key=key or place.role,
             value=value,
@@ -315,12 +326,8 @@ def _module_fields(node: Mapping[str, Any], where: str) -> list[FieldView]:
     views: list[FieldView] = []
     for module in node.get("textModulesData") or ():
         if isinstance(module, Mapping) and isinstance(module.get("id"), str):
-            label, label_translations = localized_string(module.get("header"))
-            if "localizedHeader" in module:
-                _, label_translations = localized_string(module["localizedHeader"])
-            value, value_translations = localized_string(module.get("body"))
-            if "localizedBody" in module:
-                _, value_translations = localized_string(module["localizedBody"])
+            label, label_translations = text_pair(module, "header", "localizedHeader")
+            value, value_translations = text_pair(module, "body", "localizedBody")
             views.append(
                 FieldView(
                     key=module["id"],
@@ -335,9 +342,7 @@ def _module_fields(node: Mapping[str, Any], where: str) -> list[FieldView]:
     links = node.get("linksModuleData")
     for uri in (links.get("uris") or ()) if isinstance(links, Mapping) else ():
         if isinstance(uri, Mapping) and isinstance(uri.get("id"), str):
-            label, label_translations = localized_string(uri.get("description"))
-            if "localizedDescription" in uri:
-                _, label_translations = localized_string(uri["localizedDescription"])
+            label, label_translations = text_pair(uri, "description", "localizedDescription")
             views.append(
                 FieldView(
                     key=uri["id"],
