@@ -61,7 +61,7 @@ class Layout:
         # Compiled templates cannot be pickled; a worker process loads the layout again.
         from passkit.layout.loader import load_layout
 
-        return load_layout, (self.path,)
+        return load_layout, (self.path.absolute(),)
 
     def render(
         self,

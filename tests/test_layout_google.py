@@ -1,0 +1,77 @@
+"""The `google:` section: only what Google needs, with defaults derived from the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from layout_support import MINIMAL, layout, render
+from PIL import Image
+
+HEADER = MINIMAL + "inputs:\n  id: string\n"
+
+
+@pytest.fixture
+def pictures(tmp_path: Path) -> Path:
+    (tmp_path / "art").mkdir()
+    Image.new("RGB", (660, 660), (9, 9, 9)).save(tmp_path / "art" / "round.png")
+    Image.new("RGB", (180, 180), (9, 9, 9)).save(tmp_path / "art" / "icon.png")
+    return tmp_path
+
+
+def test_defaults(pictures: Path) -> None:
+    loaded = layout(pictures, HEADER + "images:\n  icon: art/icon.png\n", "My Card #1.yaml")
+    options = loaded.google
+    assert options.class_suffix == "My_Card__1"  # derived from the name, made safe for an id
+    assert options.issuer_name is None and options.program_logo is None
+    assert options.origins == () and options.card_rows is None
+    assert options.redemption_channel == "BOTH"
+    icon = render(loaded, {"id": "1"}).images.icon
+    assert icon is not None and icon.url is None  # no base URL: no hosted copy is known
+
+
+def test_everything_set(pictures: Path) -> None:
+    loaded = layout(
+        pictures,
+        HEADER
+        + """\
+images:
+  icon: art/icon.png
+  logo: {path: art/icon.png, url: "https://cdn.example/logo-v2.png"}
+fields:
+  primary:
+    - {key: a, value: A}
+    - {key: b, value: B}
+google:
+  class_suffix: club.card-2026
+  issuer_name: The Club
+  program_logo: art/round.png
+  hero_image: {path: art/round.png, url: "https://cdn.example/hero.png"}
+  origins: [https://club.example]
+  card_rows: [[a, b]]
+  redemption_channel: ONLINE
+  image_base_url: https://static.example/passes
+""",
+    )
+    options = loaded.google
+    assert options.class_suffix == "club.card-2026" and options.issuer_name == "The Club"
+    assert options.program_logo is not None
+    assert options.program_logo.url == "https://static.example/passes/art/round.png"
+    assert options.hero_image is not None
+    assert options.hero_image.url == "https://cdn.example/hero.png"
+    assert options.origins == ("https://club.example",) and options.card_rows == (("a", "b"),)
+    assert options.redemption_channel == "ONLINE"
+    images = render(loaded, {"id": "1"}).images
+    assert images.icon is not None and images.logo is not None
+    assert images.icon.url == "https://static.example/passes/art/icon.png"
+    assert images.logo.url == "https://cdn.example/logo-v2.png"  # an explicit URL wins
+    assert pictures / "art" / "round.png" in loaded.sources
+
+
+def test_the_same_picture_is_read_once(pictures: Path) -> None:
+    loaded = layout(
+        pictures,
+        HEADER + "images:\n  icon: art/icon.png\n  thumbnail: art/icon.png\n",
+    )
+    images = render(loaded, {"id": "1"}).images
+    assert images.icon is images.thumbnail
