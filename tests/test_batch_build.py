@@ -137,7 +137,10 @@ def test_csv_batch_reads_text_cells_as_typed_inputs(
 
 
 def test_zip_output_collects_passes_and_links(
-    tmp_path: Path, dev_certs: DevCertificates, clean_env: None
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(5)])
     archive = tmp_path / "campaign.zip"
@@ -157,6 +160,8 @@ def test_zip_output_collects_passes_and_links(
         ISSUER_ID,
     )
     assert status == 0
+    # The loyalty pass is too rich for a self-contained link: the caller is told what to do.
+    assert "5 Google save link(s) hold only the class and object ids" in capsys.readouterr().err
     with zipfile.ZipFile(archive) as bundle_zip:
         names = sorted(bundle_zip.namelist())
         assert len(names) == 10

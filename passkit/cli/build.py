@@ -123,6 +123,14 @@ def build(
     click.echo(tally.summary(), err=True)
     if tally.failed:
         click.echo(f"failures listed in {failures_path}", err=True)
+    if tally.skinny_links:
+        click.echo(
+            f"{tally.skinny_links} Google save link(s) hold only the class and object ids, "
+            f"because the whole pass would make a link longer than Google accepts: insert the "
+            f"class and objects through the REST API (passkit.google.WalletClient.upsert) "
+            f"before sharing those links",
+            err=True,
+        )
     if interrupted:
         click.echo(
             "interrupted: the passes built so far are kept; "
