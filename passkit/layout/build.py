@@ -78,6 +78,7 @@ class Plan:
     expiry_at: Node
     expiry_days: Node
     expiry_hours: Node
+    expiry_where: str
     pass_node: Node
 
 
@@ -396,6 +397,7 @@ class PlanBuilder:
             expiry_at=at,
             expiry_days=days,
             expiry_hours=hours,
+            expiry_where=self.describe(("expiry",)),
             pass_node=pass_node,
         )
 

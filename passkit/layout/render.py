@@ -104,7 +104,7 @@ class Layout:
                         issued_at=now,
                     )
                 except ValueError as exc:
-                    raise RenderError("expiry", str(exc)) from None
+                    raise RenderError(plan.expiry_where, str(exc)) from None
             context["expires_at"] = expires_at
             values = early
             if plan.late:
