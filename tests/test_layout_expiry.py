@@ -106,7 +106,7 @@ def test_templates_can_show_the_expiry(tmp_path: Path) -> None:
 
 def test_a_record_that_gives_no_moment_is_a_data_error(tmp_path: Path) -> None:
     loaded = expiring(tmp_path, "expiry: '{{ ends }}'\n", "  ends: string\n")
-    with pytest.raises(DataError, match="expiry: expected an ISO 8601 date"):
+    with pytest.raises(DataError, match=r"expiry \(.*layout\.yaml:9\): expected an ISO 8601 date"):
         render(loaded, {"id": "1", "ends": "next tuesday"})
 
 
