@@ -219,3 +219,34 @@ def test_reserved_and_bad_input_names(tmp_path: Path) -> None:
         with_inputs(tmp_path, "x: {typ: string}\n")
     with pytest.raises(LayoutError, match="Input should be 'string'"):
         with_inputs(tmp_path, "x: text\n")
+
+
+def test_record_schema(tmp_path: Path) -> None:
+    import jsonschema  # type: ignore[import-untyped]
+
+    layout = with_inputs(
+        tmp_path,
+        "code: {type: string, pattern: '[0-9]{4}', description: Door code}\n"
+        "tier: {type: string, choices: [Gold, Green], default: Green}\n"
+        "points: {type: integer, min: 0}\n"
+        "balance: {type: money, required: false}\n"
+        "tags: {type: list, items: string, choices: [a, b], max_items: 2, default: [a]}\n",
+    )
+    schema = layout.record_schema()
+    assert schema["required"] == ["id", "code", "points"]
+    assert schema["properties"]["code"]["description"] == "Door code"
+    assert schema["properties"]["tier"]["default"] == "Green"
+    validator = jsonschema.Draft202012Validator(schema)
+    good = {"id": "1", "code": "1234", "points": 3, "balance": {"amount": "1", "currency": "EUR"}}
+    assert list(validator.iter_errors(good)) == []
+    for bad in (
+        {**good, "code": "12345"},
+        {**good, "tier": "Blue"},
+        {**good, "points": -1},
+        {**good, "tags": ["a", "c"]},
+        {**good, "tags": ["a", "b", "a"]},
+        {**good, "extra": 1},
+    ):
+        assert list(validator.iter_errors(bad)), bad
+        with pytest.raises(DataError):
+            render(layout, bad)  # the layout refuses what the schema refuses

@@ -168,3 +168,18 @@ def test_compiles_for_google_wallet(
     compiled = compile_google(rendered, issuer_id="3388000000012345678", options=layout.google)
     link = save_link(compiled, ServiceAccount.from_file(dev_certs.google_service_account))
     assert link.url.startswith("https://pay.google.com/gp/v/save/")
+
+
+def test_its_fixture_matches_the_record_schema(shipped: tuple[Path, Layout]) -> None:
+    path, layout = shipped
+    schema = layout.record_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    assert [error.message for error in validator.iter_errors(fixture(path))] == []
+    assert list(validator.iter_errors({**fixture(path), "unknown": 1}))
+    for name, spec in layout.inputs.items():
+        if spec.required:
+            smaller = {k: v for k, v in fixture(path).items() if k != name}
+            assert list(validator.iter_errors(smaller))

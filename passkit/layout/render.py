@@ -16,7 +16,7 @@ from typing import Any
 from passkit.errors import DataError
 from passkit.google.options import GoogleOptions
 from passkit.layout.build import Plan
-from passkit.layout.inputs import InputSpec, InputValueError, is_absent
+from passkit.layout.inputs import InputSpec, InputValueError, is_absent, record_json_schema
 from passkit.layout.plan import RenderError
 from passkit.layout.schema import LayoutSpec
 from passkit.layout.templating import GLOBALS
@@ -161,6 +161,10 @@ class Layout:
             except InputValueError as exc:
                 raise DataError(str(exc), record=who, input=spec.name) from None
         return values
+
+    def record_schema(self) -> dict[str, Any]:
+        """A JSON Schema of this layout's records, for checking data where it is produced."""
+        return record_json_schema(self.inputs, f"record for the passkit layout {self.name}")
 
     def _input_named_by(self, error: RenderError) -> str | None:
         names = [name for name in error.variables if name in self.inputs]
