@@ -1,7 +1,7 @@
 """Apple Wallet: compile a `Pass` to pass.json, images and localisations, sign and zip it.
 
     from passkit.apple import AppleSigner, build_pkpass, write_pkpass
-    signer = AppleSigner.from_pem(cert="pass.pem", key="key.pem")
+    signer = AppleSigner.from_pem("pass-cert.pem", "pass-key.pem")
     write_pkpass("out/member.pkpass", the_pass, signer)
 
 Modules: `passjson` (the pass.json mapping and Apple's field rules), `styles` (what each style
