@@ -21,9 +21,9 @@ def test_unknown_name_is_an_attribute_error() -> None:
 
 
 def test_importing_passkit_loads_no_heavy_dependency() -> None:
-    code = (
-        "import sys, passkit; "
-        "print(sorted(m for m in ('pydantic', 'cryptography', 'PIL', 'jinja2') if m in sys.modules))"
+    heavy = ("pydantic", "cryptography", "PIL", "jinja2")
+    code = f"import sys, passkit; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
