@@ -53,6 +53,16 @@ def png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+# The pass.json style key of each kind of pass, as Apple names it.
+STYLES = {
+    "loyalty": "storeCard",
+    "gift_card": "storeCard",
+    "coupon": "coupon",
+    "event_ticket": "eventTicket",
+    "generic": "generic",
+    "boarding_pass": "boardingPass",
+}
+
 # Sources whose shape matches the allotted space, so that the expected sizes are exact.
 IMAGES_BY_STYLE: dict[str, dict[str, Image.Image]] = {
     "storeCard": {"strip": picture((1125, 432), (20, 120, 20))},
@@ -68,14 +78,7 @@ IMAGES_BY_STYLE: dict[str, dict[str, Image.Image]] = {
 
 def make_pass(kind: str, **extra: Any) -> Pass:
     """A complete pass of `kind` with an icon, a logo and the images its style shows."""
-    style = {
-        "loyalty": "storeCard",
-        "gift_card": "storeCard",
-        "coupon": "coupon",
-        "event_ticket": "eventTicket",
-        "generic": "generic",
-        "boarding_pass": "boardingPass",
-    }[kind]
+    style = STYLES[kind]
     images: dict[str, Any] = {
         "icon": picture((300, 300), (250, 200, 0)),
         "logo": picture((640, 200), (0, 0, 200)),

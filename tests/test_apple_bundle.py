@@ -18,6 +18,7 @@ from apple_support import (
     ICON,
     LOGO_BOX,
     STRIP,
+    STYLES,
     THUMBNAIL_BOX,
     make_pass,
     manifest_mismatches,
@@ -40,15 +41,6 @@ from passkit.errors import SigningError, WalletRuleError
 def now(dev_signer: AppleSigner) -> datetime:
     return signing_clock(dev_signer)
 
-
-STYLES = {
-    "loyalty": "storeCard",
-    "gift_card": "storeCard",
-    "coupon": "coupon",
-    "event_ticket": "eventTicket",
-    "generic": "generic",
-    "boarding_pass": "boardingPass",
-}
 
 # What each style must carry (Apple's Table 4-1), with the size in points of each image.
 EXPECTED_IMAGES = {

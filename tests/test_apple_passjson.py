@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from apple_support import STYLES
 
 from passkit.apple import compile_pass_json
 from passkit.apple.jsonbytes import dumps
@@ -15,14 +16,6 @@ from passkit.errors import WalletRuleError
 from passkit.model import Pass
 
 PARIS = timezone(timedelta(hours=1))
-KINDS_TO_STYLES = {
-    "loyalty": "storeCard",
-    "gift_card": "storeCard",
-    "coupon": "coupon",
-    "event_ticket": "eventTicket",
-    "generic": "generic",
-    "boarding_pass": "boardingPass",
-}
 
 
 def make(kind: str = "loyalty", **extra: Any) -> Pass:
@@ -43,12 +36,12 @@ def compiled(p: Pass) -> dict[str, Any]:
 
 
 def fields_of(p: Pass, group: str) -> list[dict[str, Any]]:
-    style = KINDS_TO_STYLES[p.kind.value]
+    style = STYLES[p.kind.value]
     found: list[dict[str, Any]] = compiled(p)[style].get(group, [])
     return found
 
 
-@pytest.mark.parametrize(("kind", "style"), KINDS_TO_STYLES.items())
+@pytest.mark.parametrize(("kind", "style"), STYLES.items())
 def test_minimal_pass_has_only_the_required_keys(kind: str, style: str) -> None:
     document = compiled(make(kind))
     expected_structure = {"transitType": "PKTransitTypeGeneric"} if kind == "boarding_pass" else {}
