@@ -28,7 +28,9 @@ class Color(NamedTuple):
             except ValueError:
                 pass
             else:
-                return cls(rgb[0], rgb[1], rgb[2])
+                # pillow reads rgb(300, 0, 0) without complaint; a channel is 0 to 255.
+                if all(0 <= channel <= 255 for channel in rgb[:3]):
+                    return cls(rgb[0], rgb[1], rgb[2])
         raise ValueError(
             f"{value!r} is not a colour: use #rrggbb, rgb(r, g, b) or a CSS colour name"
         )
