@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import exit_status
 
 from passkit.batch import BuildPlan, build_many, build_record
 from passkit.batch.plan import AppleCredentials, GoogleCredentials
-from passkit.cli import main
 from passkit.devcerts import DevCertificates
 from passkit.layout import FIXTURES_DIR, LAYOUTS_DIR
 from passkit.testing import open_pkpass, open_save_link
@@ -48,12 +48,9 @@ def signing_args(certs: DevCertificates) -> list[str]:
     ]
 
 
-def run_cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exit:
-        return int(exit.code or 0)
-    return 0
+def build_args(data: Path, certs: DevCertificates, *options: str) -> list[str]:
+    """`passkit build` of the loyalty layout over `data`, signed with the development chain."""
+    return ["build", str(LOYALTY), "--data", str(data), *options, *signing_args(certs)]
 
 
 @pytest.fixture
@@ -71,17 +68,7 @@ def test_jsonl_batch_builds_every_record_and_lists_failures(
     records[4] = member(4, points="lots")
     data = write_jsonl(tmp_path / "members.jsonl", records)
     out = tmp_path / "out"
-    status = run_cli(
-        "build",
-        str(LOYALTY),
-        "--data",
-        str(data),
-        "--out",
-        str(out),
-        "--jobs",
-        "2",
-        *signing_args(dev_certs),
-    )
+    status = exit_status(*build_args(data, dev_certs, "--out", str(out), "--jobs", "2"))
     assert status == 1
     built = sorted(out.glob("*.pkpass"))
     assert len(built) == 11
@@ -117,17 +104,7 @@ def test_csv_batch_reads_text_cells_as_typed_inputs(
             {"member_id": "12345679", "member_name": "Bob", "points": "-", "tier": "Gold"}
         )
     out = tmp_path / "out"
-    status = run_cli(
-        "build",
-        str(LOYALTY),
-        "--data",
-        str(data),
-        "--out",
-        str(out),
-        "--jobs",
-        "1",
-        *signing_args(dev_certs),
-    )
+    status = exit_status(*build_args(data, dev_certs, "--out", str(out), "--jobs", "1"))
     assert status == 1
     bundle = open_pkpass(out / "lumen-12345678.pkpass")
     assert bundle.field("points").value == 120
@@ -144,16 +121,8 @@ def test_zip_output_collects_passes_and_links(
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(5)])
     archive = tmp_path / "campaign.zip"
-    status = run_cli(
-        "build",
-        str(LOYALTY),
-        "--data",
-        str(data),
-        "--zip",
-        str(archive),
-        "--jobs",
-        "2",
-        *signing_args(dev_certs),
+    status = exit_status(
+        *build_args(data, dev_certs, "--zip", str(archive), "--jobs", "2"),
         "--google-service-account",
         str(dev_certs.google_service_account),
         "--google-issuer-id",
@@ -186,24 +155,13 @@ def test_skip_existing_resumes_without_rebuilding(
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(6)])
     out = tmp_path / "out"
-    args = [
-        "build",
-        str(LOYALTY),
-        "--data",
-        str(data),
-        "--out",
-        str(out),
-        "--jobs",
-        "1",
-        "--no-progress",
-        *signing_args(dev_certs),
-    ]
-    assert run_cli(*args) == 0
+    args = build_args(data, dev_certs, "--out", str(out), "--jobs", "1", "--no-progress")
+    assert exit_status(*args) == 0
     kept = out / "lumen-70000002.pkpass"
     kept_time = kept.stat().st_mtime_ns
     (out / "lumen-70000003.pkpass").unlink()
     capsys.readouterr()
-    assert run_cli(*args, "--skip-existing") == 0
+    assert exit_status(*args, "--skip-existing") == 0
     output = capsys.readouterr()
     assert output.out.count("skipped") == 5
     assert "lumen-70000003: wrote" in output.out
@@ -247,15 +205,7 @@ def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
         sys.executable,
         "-m",
         "passkit",
-        "build",
-        str(LOYALTY),
-        "--data",
-        str(data),
-        "--out",
-        str(out),
-        "--jobs",
-        "2",
-        *signing_args(dev_certs),
+        *build_args(data, dev_certs, "--out", str(out), "--jobs", "2"),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
     process = subprocess.Popen(
@@ -287,7 +237,7 @@ def test_without_any_signing_the_build_says_what_to_configure(
     tmp_path: Path, clean_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
-    status = run_cli("build", str(LOYALTY), "--data", str(data), "--out", str(tmp_path / "o"))
+    status = exit_status("build", str(LOYALTY), "--data", str(data), "--out", str(tmp_path / "o"))
     assert status == 2
     error = capsys.readouterr().err
     assert "no signing is configured" in error and "PASSKIT_APPLE" in error

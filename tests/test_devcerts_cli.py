@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
+from cli_support import passkit
 from click.testing import CliRunner
 
 from passkit.apple.signing import AppleSigner
@@ -20,16 +19,6 @@ FILES = [
     "root.pem",
     "wwdr.pem",
 ]
-
-
-def _passkit(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "passkit", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 def test_certs_dev_writes_files_and_warns(tmp_path: Path) -> None:
@@ -56,7 +45,7 @@ def test_second_run_without_force_fails_cleanly(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
 
-    second = _passkit("certs", "dev", tmp_path)
+    second = passkit("certs", "dev", tmp_path)
     assert second.returncode == 2
     assert second.stderr.startswith("error: ")
     assert "--force" in second.stderr

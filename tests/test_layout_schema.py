@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
+from cli_support import passkit
 from click.testing import CliRunner
 
 from passkit.cli import cli
@@ -77,8 +76,6 @@ def test_the_command_writes_a_file(tmp_path: Path) -> None:
 
 
 def test_the_installed_command_runs() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "passkit", "schema"], capture_output=True, text=True, check=False
-    )
+    result = passkit("schema")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["properties"]["kind"]

@@ -6,11 +6,10 @@ import json
 import re
 import shutil
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import passkit
 from click.testing import CliRunner
 from preview_support import decode_all
 
@@ -20,12 +19,6 @@ from passkit.layout import fixture_for, load_layout, shipped_layouts
 from passkit.preview import lint_layout
 from passkit.preview.sample import load_sample
 from passkit.preview.server import bind
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "passkit", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.mark.parametrize("layout", shipped_layouts(), ids=lambda path: path.stem)
@@ -54,15 +47,15 @@ def test_preview_writes_html_in_a_language(tmp_path: Path) -> None:
 
 
 def test_preview_refuses_unknown_output_and_language(tmp_path: Path) -> None:
-    result = run("preview", "loyalty", "--out", str(tmp_path / "x.gif"))
+    result = passkit("preview", "loyalty", "--out", str(tmp_path / "x.gif"))
     assert result.returncode == 2 and ".png or .html" in result.stderr
-    result = run("preview", "loyalty", "--out", str(tmp_path / "x.png"), "--lang", "xx")
+    result = passkit("preview", "loyalty", "--out", str(tmp_path / "x.png"), "--lang", "xx")
     assert result.returncode == 2 and "no 'xx' translation" in result.stderr
     assert not list(tmp_path.iterdir())
 
 
 def test_unknown_layout_is_a_clear_error(tmp_path: Path) -> None:
-    result = run("preview", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "x.png"))
+    result = passkit("preview", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "x.png"))
     assert result.returncode == 2
     assert "nope.yaml" in result.stderr and "no such layout" in result.stderr
     assert "Traceback" not in result.stderr
@@ -86,14 +79,14 @@ def test_unreadable_record_is_a_clear_error(
         record.write_text(content, encoding="utf-8")
     with pytest.raises(DataError, match=re.escape(reason)):
         load_sample("loyalty", record)
-    result = run("lint", "loyalty", "--data", str(record))
+    result = passkit("lint", "loyalty", "--data", str(record))
     assert result.returncode == 2 and reason in result.stderr and "record.json" in result.stderr
 
 
 def test_record_that_does_not_fit_the_layout(tmp_path: Path) -> None:
     record = tmp_path / "member.json"
     record.write_text(json.dumps({"member_id": "12"}), encoding="utf-8")
-    result = run("preview", "loyalty", "--data", str(record), "--out", str(tmp_path / "x.png"))
+    result = passkit("preview", "loyalty", "--data", str(record), "--out", str(tmp_path / "x.png"))
     assert result.returncode == 2 and "member.json" in result.stderr
     assert not (tmp_path / "x.png").exists()
 
@@ -101,7 +94,7 @@ def test_record_that_does_not_fit_the_layout(tmp_path: Path) -> None:
 def test_lint_exit_status_follows_the_warnings(tmp_path: Path) -> None:
     layout_dir = tmp_path / "layouts"
     shutil.copytree(shipped_layouts()[0].parent, layout_dir)
-    noisy = run("lint", str(layout_dir / "event_ticket.yaml"))
+    noisy = passkit("lint", str(layout_dir / "event_ticket.yaml"))
     assert noisy.returncode == 1
     assert "(truncated)" in noisy.stdout and "design warning" in noisy.stderr
     sample = load_sample(layout_dir / "event_ticket.yaml")
@@ -118,7 +111,7 @@ def test_lint_is_clean_for_a_well_made_layout(tmp_path: Path) -> None:
     target = layout_dir / source.name
     text = target.read_text(encoding="utf-8")
     target.write_text(re.sub(r"\n\s*change_message:.*", "", text), encoding="utf-8")
-    result = run("lint", str(target), "--data", str(fixture_for(source)))
+    result = passkit("lint", str(target), "--data", str(fixture_for(source)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no design warnings" in result.stdout
 
@@ -130,19 +123,19 @@ def test_port_in_use_is_a_clear_error() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(PasskitError, match=f"port {port} on 127.0.0.1 is already in use"):
             bind("127.0.0.1", port)
-        result = run("serve", "loyalty", "--port", str(port))
+        result = passkit("serve", "loyalty", "--port", str(port))
     assert result.returncode == 2 and "already in use" in result.stderr
 
 
 def test_serve_refuses_unknown_layout_and_record(tmp_path: Path) -> None:
-    result = run("serve", str(tmp_path / "missing"), "--port", "0")
+    result = passkit("serve", str(tmp_path / "missing"), "--port", "0")
     assert result.returncode == 2 and "no such layout file or folder" in result.stderr
-    result = run("serve", str(tmp_path), "--port", "0")
+    result = passkit("serve", str(tmp_path), "--port", "0")
     assert result.returncode == 2 and "holds no layout" in result.stderr
     bad = tmp_path / "bad.json"
     bad.write_text("[", encoding="utf-8")
     layout = shipped_layouts()[0]
-    result = run("serve", str(layout), "--data", str(bad), "--port", "0")
+    result = passkit("serve", str(layout), "--data", str(bad), "--port", "0")
     assert (
         result.returncode == 2 and "bad.json" in result.stderr and "not valid JSON" in result.stderr
     )

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import exit_status, passkit
 from testing_support import png, rezip, signed_bundle
 
 from passkit.apple.signing import AppleSigner
-from passkit.cli import main
 from passkit.devcerts import DevCertificates
 from passkit.google import ServiceAccount, compile_google, save_link
 from passkit.layout import LAYOUTS_DIR, fixture_for, load_layout
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
+    code = exit_status(*args)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -199,19 +193,5 @@ def test_python_dash_m_keeps_the_exit_status(
     files: dict[str, Path], dev_certs: DevCertificates
 ) -> None:
     for name, status in (("good", 0), ("tampered", 1), ("junk", 2)):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "passkit",
-                "verify",
-                str(files[name]),
-                "--ca",
-                str(dev_certs.root),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = passkit("verify", files[name], "--ca", dev_certs.root)
         assert result.returncode == status, (name, result.stdout, result.stderr)
