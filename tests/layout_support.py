@@ -19,6 +19,8 @@ organization: Test Org
 description: Test pass
 serial_number: "{{ id }}"
 """
+# MINIMAL and the `id` input its serial number reads: a layout that loads as it is.
+WITH_ID = MINIMAL + "inputs:\n  id: string\n"
 
 
 def write(directory: Path, text: str, name: str = "layout.yaml") -> Path:
@@ -32,10 +34,10 @@ def layout(directory: Path, text: str, name: str = "layout.yaml") -> Layout:
     return load_layout(write(directory, text, name))
 
 
-def with_inputs(directory: Path, inputs: str, rest: str = "") -> Layout:
-    """A minimal layout with an `id` input plus `inputs` (YAML lines under `inputs:`)."""
-    body = MINIMAL + "inputs:\n  id: string\n" + textwrap.indent(textwrap.dedent(inputs), "  ")
-    return layout(directory, body + textwrap.dedent(rest))
+def with_inputs(directory: Path, inputs: str, rest: str = "", name: str = "layout.yaml") -> Layout:
+    """WITH_ID plus `inputs` (YAML lines under `inputs:`), then `rest` (more top-level keys)."""
+    body = WITH_ID + textwrap.indent(textwrap.dedent(inputs), "  ")
+    return layout(directory, body + textwrap.dedent(rest), name)
 
 
 def render(layout: Layout, record: dict[str, Any], **kwargs: Any) -> Pass:

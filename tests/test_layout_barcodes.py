@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from layout_support import MINIMAL, layout, render, value
+from layout_support import MINIMAL, WITH_ID, layout, render, value
 
 from passkit.errors import LayoutError
 from passkit.layout import Layout
@@ -15,8 +15,7 @@ from passkit.layout.barcodes import ALPHABETS, CodeGenerator
 
 def generated(tmp_path: Path, generate: str, extra: str = "", name: str = "layout.yaml") -> Layout:
     text = (
-        MINIMAL
-        + "inputs:\n  id: string\n"
+        WITH_ID
         + "barcode:\n  format: code128\n  alt_text: '{{ barcode_value }}'\n  generate:\n"
         + "".join(f"    {line}\n" for line in generate.strip().splitlines())
         + extra

@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from layout_support import MINIMAL, write
+from layout_support import MINIMAL, WITH_ID, write
 from PIL import Image
 
 from passkit.errors import LayoutError
 from passkit.layout import load_layout
 
-BASE = MINIMAL + "inputs:\n  id: string\n"  # 6 lines; what a test adds starts on line 7
+BASE = WITH_ID  # 6 lines; what a test adds starts on line 7
 
 
 def fails(tmp_path: Path, text: str, name: str = "layout.yaml") -> LayoutError:

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from layout_support import MINIMAL, NOW, layout, render, value
+from layout_support import NOW, render, value, with_inputs
 
 from passkit.errors import DataError, LayoutError
 from passkit.layout import Layout
@@ -17,8 +17,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def expiring(tmp_path: Path, expiry: str, inputs: str = "", extra: str = "") -> Layout:
-    text = MINIMAL + "time_zone: Europe/Paris\ninputs:\n  id: string\n" + inputs + expiry + extra
-    return layout(tmp_path, text)
+    return with_inputs(tmp_path, inputs, "time_zone: Europe/Paris\n" + expiry + extra)
 
 
 def expires(loaded: Layout, record: dict[str, Any] | None = None, **kwargs: Any) -> Any:

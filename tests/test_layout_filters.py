@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from layout_support import MINIMAL, layout, render, value
+from layout_support import render, value, with_inputs
 
 from passkit.errors import DataError
 from passkit.layout.templating import ENVIRONMENT
@@ -104,24 +104,21 @@ def test_unknown_locale_is_a_clear_error() -> None:
 
 
 def test_filters_in_a_layout_use_its_locale_and_zone(tmp_path: Path) -> None:
-    text = (
-        MINIMAL
-        + """\
-language: fr
-time_zone: Europe/Paris
-inputs:
-  id: string
-  balance: money
-  when: datetime
-fields:
-  primary:
-    - {key: b, value: "{{ balance | money }}"}
-    - {key: d, value: "{{ when | date('long') }} {{ when | time }}"}
-    - {key: n, value: "{{ balance.amount | number(1, locale='en') }}"}
-"""
+    loaded = with_inputs(
+        tmp_path,
+        "balance: money\nwhen: datetime\n",
+        """\
+        language: fr
+        time_zone: Europe/Paris
+        fields:
+          primary:
+            - {key: b, value: "{{ balance | money }}"}
+            - {key: d, value: "{{ when | date('long') }} {{ when | time }}"}
+            - {key: n, value: "{{ balance.amount | number(1, locale='en') }}"}
+        """,
     )
     p = render(
-        layout(tmp_path, text),
+        loaded,
         {"id": "1", "balance": "1234.50 EUR", "when": "2026-12-01T19:30:00Z"},
     )
     assert value(p, "b") == "1\u202f234,50\xa0€"
@@ -130,20 +127,18 @@ fields:
 
 
 def test_a_filter_given_the_wrong_value_is_a_data_error(tmp_path: Path) -> None:
-    text = (
-        MINIMAL
-        + """\
-inputs:
-  id: string
-  note: string
-fields:
-  primary:
-    - key: n
-      value: "{{ note | number }}"
-"""
+    loaded = with_inputs(
+        tmp_path,
+        "note: string\n",
+        """\
+        fields:
+          primary:
+            - key: n
+              value: "{{ note | number }}"
+        """,
     )
     with pytest.raises(DataError) as caught:
-        render(layout(tmp_path, text), {"id": "1", "note": "lots"}, record_name="rec-9")
+        render(loaded, {"id": "1", "note": "lots"}, record_name="rec-9")
     message = str(caught.value)
     assert "fields.primary[0].value" in message and "layout.yaml:11" in message
     assert "number: expected a number" in message and "rec-9" in message

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from layout_support import MINIMAL, layout, render
+from layout_support import WITH_ID, layout, render
 from PIL import Image
-
-HEADER = MINIMAL + "inputs:\n  id: string\n"
 
 
 @pytest.fixture
@@ -20,7 +18,7 @@ def pictures(tmp_path: Path) -> Path:
 
 
 def test_defaults(pictures: Path) -> None:
-    loaded = layout(pictures, HEADER + "images:\n  icon: art/icon.png\n", "My Card #1.yaml")
+    loaded = layout(pictures, WITH_ID + "images:\n  icon: art/icon.png\n", "My Card #1.yaml")
     options = loaded.google
     assert options.class_suffix == "My_Card__1"  # derived from the name, made safe for an id
     assert options.issuer_name is None and options.program_logo is None
@@ -33,7 +31,7 @@ def test_defaults(pictures: Path) -> None:
 def test_everything_set(pictures: Path) -> None:
     loaded = layout(
         pictures,
-        HEADER
+        WITH_ID
         + """\
 images:
   icon: art/icon.png
@@ -71,7 +69,7 @@ google:
 def test_the_same_picture_is_read_once(pictures: Path) -> None:
     loaded = layout(
         pictures,
-        HEADER + "images:\n  icon: art/icon.png\n  thumbnail: art/icon.png\n",
+        WITH_ID + "images:\n  icon: art/icon.png\n  thumbnail: art/icon.png\n",
     )
     images = render(loaded, {"id": "1"}).images
     assert images.icon is images.thumbnail

@@ -5,24 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from layout_support import MINIMAL, layout, render
+from layout_support import render, with_inputs
 
 from passkit.errors import DataError, LayoutError
+from passkit.layout import Layout
 
 
-def with_value(tmp_path: Path, template: str, inputs: str = "") -> Path:
-    text = (
-        MINIMAL
-        + "inputs:\n  id: string\n  name: {type: string, default: Ann}\n"
-        + "  key: {type: string, default: __class__}\n  tags: {type: list, default: [1]}\n"
-        + inputs
-        + "fields:\n  primary:\n    - key: x\n      value: '"
-        + template.replace("'", "''")
-        + "'\n"
+def with_value(tmp_path: Path, template: str) -> Layout:
+    """A layout whose one field shows `template`; the template's line is line 13."""
+    return with_inputs(
+        tmp_path,
+        "name: {type: string, default: Ann}\n"
+        + "key: {type: string, default: __class__}\n"
+        + "tags: {type: list, default: [1]}\n",
+        "fields:\n  primary:\n    - key: x\n      value: '" + template.replace("'", "''") + "'\n",
     )
-    path = tmp_path / "layout.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(
@@ -37,10 +34,8 @@ def with_value(tmp_path: Path, template: str, inputs: str = "") -> Path:
     ],
 )
 def test_internals_are_refused_when_the_layout_loads(tmp_path: Path, template: str) -> None:
-    from passkit.layout import load_layout
-
     with pytest.raises(LayoutError) as caught:
-        load_layout(with_value(tmp_path, template))
+        with_value(tmp_path, template)
     assert caught.value.line == 13 and caught.value.field == "fields.primary[0].value"
     assert "Python internals" in str(caught.value)
 
@@ -56,9 +51,7 @@ def test_internals_are_refused_when_the_layout_loads(tmp_path: Path, template: s
     ],
 )
 def test_internals_reached_at_render_are_refused(tmp_path: Path, template: str, words: str) -> None:
-    from passkit.layout import load_layout
-
-    loaded = load_layout(with_value(tmp_path, template))
+    loaded = with_value(tmp_path, template)
     with pytest.raises(DataError) as caught:
         render(loaded, {"id": "1"})
     assert words in str(caught.value)
@@ -77,10 +70,8 @@ def test_internals_reached_at_render_are_refused(tmp_path: Path, template: str, 
     ],
 )
 def test_files_imports_and_macros_are_refused(tmp_path: Path, template: str) -> None:
-    from passkit.layout import load_layout
-
     with pytest.raises(LayoutError) as caught:
-        load_layout(with_value(tmp_path, template))
+        with_value(tmp_path, template)
     assert caught.value.field == "fields.primary[0].value"
 
 
@@ -96,27 +87,22 @@ def test_files_imports_and_macros_are_refused(tmp_path: Path, template: str) -> 
     ],
 )
 def test_python_builtins_and_jinja_helpers_are_not_there(tmp_path: Path, template: str) -> None:
-    from passkit.layout import load_layout
-
     with pytest.raises(LayoutError, match="not an input"):
-        load_layout(with_value(tmp_path, template))
+        with_value(tmp_path, template)
 
 
 def test_what_stays_allowed(tmp_path: Path) -> None:
-    loaded = layout(
+    loaded = with_inputs(
         tmp_path,
-        MINIMAL
-        + """\
-inputs:
-  id: string
-  names: {type: list, items: string}
-fields:
-  primary:
-    - key: x
-      value: "{% for n in names | sort %}{{ loop.index }}.{{ n | upper }} {% endfor %}"
-    - key: y
-      value: "{{ dict(a=1)['a'] + range(3) | sum }}"
-""",
+        "names: {type: list, items: string}\n",
+        """\
+        fields:
+          primary:
+            - key: x
+              value: "{% for n in names | sort %}{{ loop.index }}.{{ n | upper }} {% endfor %}"
+            - key: y
+              value: "{{ dict(a=1)['a'] + range(3) | sum }}"
+        """,
     )
     p = render(loaded, {"id": "1", "names": ["bo", "al"]})
     assert p.field("x") is not None and p.field("x").value == "1.AL 2.BO "  # type: ignore[union-attr]

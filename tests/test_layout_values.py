@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layout_support import MINIMAL, NOW, layout, render, value
+from layout_support import NOW, WITH_ID, layout, render, value, with_inputs
 
 from passkit.apple.bundle import bundle_files
 from passkit.colors import Color
@@ -31,12 +31,8 @@ HOSTILE = [
     "  leading and trailing spaces  ",
 ]
 
-TEXT_LAYOUT = (
-    MINIMAL
-    + """\
-inputs:
-  id: string
-  text: string
+# Every place a text can go, each filled with the one `text` input.
+TEXT_PLACES = """\
 images:
   icon: icon.png
 fields:
@@ -53,7 +49,6 @@ barcode:
   message: "{{ text }}"
   alt_text: "{{ text }}"
 """
-)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +57,7 @@ def text_layout(tmp_path_factory: pytest.TempPathFactory) -> Layout:
 
     directory = tmp_path_factory.mktemp("values")
     Image.new("RGB", (87, 87), (200, 30, 30)).save(directory / "icon.png")
-    return layout(directory, TEXT_LAYOUT)
+    return with_inputs(directory, "text: string\n", TEXT_PLACES)
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -93,29 +88,23 @@ def test_any_text_comes_through_exactly(text_layout: Layout, text: str) -> None:
 
 
 def test_single_expressions_keep_their_type(tmp_path: Path) -> None:
-    loaded = layout(
+    loaded = with_inputs(
         tmp_path,
-        MINIMAL
-        + """\
-inputs:
-  id: string
-  n: integer
-  d: decimal
-  m: money
-  t: datetime
-fields:
-  primary:
-    - {key: n, value: "{{ n }}"}
-    - {key: d, value: "{{ d }}"}
-    - {key: m, value: "{{ m }}"}
-    - {key: t, value: "{{ t }}"}
-    - {key: sum, value: "{{ n + 1 }}"}
-    - {key: text, value: "{{ n }} pts"}
-    - {key: spaced, value: "  {{ n }}  "}
-    - {key: literal, value: 7}
-    - {key: literal_decimal, value: 7.25}
-    - {key: literal_money, value: {amount: 5, currency: USD}}
-""",
+        "n: integer\nd: decimal\nm: money\nt: datetime\n",
+        """\
+        fields:
+          primary:
+            - {key: n, value: "{{ n }}"}
+            - {key: d, value: "{{ d }}"}
+            - {key: m, value: "{{ m }}"}
+            - {key: t, value: "{{ t }}"}
+            - {key: sum, value: "{{ n + 1 }}"}
+            - {key: text, value: "{{ n }} pts"}
+            - {key: spaced, value: "  {{ n }}  "}
+            - {key: literal, value: 7}
+            - {key: literal_decimal, value: 7.25}
+            - {key: literal_money, value: {amount: 5, currency: USD}}
+        """,
     )
     p = render(
         loaded,
@@ -134,10 +123,10 @@ fields:
 
 
 def test_a_date_value_shows_as_a_date(tmp_path: Path) -> None:
-    loaded = layout(
+    loaded = with_inputs(
         tmp_path,
-        MINIMAL
-        + "time_zone: Europe/Paris\ninputs:\n  id: string\n  on: date\n"
+        "on: date\n",
+        "time_zone: Europe/Paris\n"
         + "fields:\n  back:\n    - {key: on, value: '{{ on }}'}\n"
         + "    - {key: long, value: '{{ on }}', date_style: long}\n",
     )
@@ -150,22 +139,19 @@ def test_a_date_value_shows_as_a_date(tmp_path: Path) -> None:
 
 
 def test_fields_with_when_and_empty_values_are_left_out(tmp_path: Path) -> None:
-    loaded = layout(
+    loaded = with_inputs(
         tmp_path,
-        MINIMAL
-        + """\
-inputs:
-  id: string
-  show: {type: list, items: string, default: [a]}
-  note: {type: string, required: false}
-fields:
-  secondary:
-    - {key: a, value: A, when: "{{ 'a' in show }}"}
-    - {key: b, value: "{{ missing_is_fine_here.x }}", when: "{{ 'b' in show }}"}
-    - {key: c, value: "{{ note }}"}
-    - {key: d, value: D, when: false}
-    - {key: e, value: E, when: "{% if 'e' in show %}yes{% endif %}"}
-""".replace("missing_is_fine_here", "note"),
+        "show: {type: list, items: string, default: [a]}\n"
+        + "note: {type: string, required: false}\n",
+        """\
+        fields:
+          secondary:
+            - {key: a, value: A, when: "{{ 'a' in show }}"}
+            - {key: b, value: "{{ missing_is_fine_here.x }}", when: "{{ 'b' in show }}"}
+            - {key: c, value: "{{ note }}"}
+            - {key: d, value: D, when: false}
+            - {key: e, value: E, when: "{% if 'e' in show %}yes{% endif %}"}
+        """.replace("missing_is_fine_here", "note"),
     )
     p = render(loaded, {"id": "1"})
     assert [f.key for f in p.secondary] == ["a"]
@@ -290,20 +276,16 @@ def test_render_is_deterministic_and_takes_its_clock(text_layout: Layout) -> Non
 
 
 def test_a_pass_rule_broken_by_a_record_is_a_data_error(tmp_path: Path) -> None:
-    loaded = layout(
+    loaded = with_inputs(
         tmp_path,
-        MINIMAL
-        + """\
-inputs:
-  id: string
-  lat: decimal
-  colour: string
-locations:
-  - latitude: "{{ lat }}"
-    longitude: 2
-colors:
-  background: "{{ colour }}"
-""",
+        "lat: decimal\ncolour: string\n",
+        """\
+        locations:
+          - latitude: "{{ lat }}"
+            longitude: 2
+        colors:
+          background: "{{ colour }}"
+        """,
     )
     with pytest.raises(DataError) as caught:
         render(loaded, {"id": "1", "lat": 91, "colour": "red"}, record_name="row 4")
@@ -314,7 +296,7 @@ colors:
 
 
 def test_empty_serial_is_a_data_error(tmp_path: Path) -> None:
-    loaded = layout(tmp_path, MINIMAL + "inputs:\n  id: string\n")
+    loaded = layout(tmp_path, WITH_ID)
     with pytest.raises(DataError, match="serial number came out empty"):
         render(loaded, {"id": ""})
 
