@@ -58,25 +58,28 @@ def deflated(name: str, data: bytes, **kw: Any) -> Raw:
     return raw
 
 
+def header_fields(entry: Raw) -> tuple[int, ...]:
+    """What the local header and the central directory both say of an entry, in that order:
+    version needed, flags, method, time, date (1980-01-01), CRC, sizes, name length."""
+    return (
+        20,
+        entry.flags,
+        entry.method,
+        0,
+        0x21,
+        entry.crc,
+        len(entry.payload),
+        entry.size,
+        len(entry.name),
+    )
+
+
 def raw_zip(entries: list[Raw]) -> bytes:
     out = bytearray()
     offsets = []
     for entry in entries:
         offsets.append(len(out))
-        out += struct.pack(
-            "<4sHHHHHIIIHH",
-            b"PK\x03\x04",
-            20,
-            entry.flags,
-            entry.method,
-            0,
-            0x21,
-            entry.crc,
-            len(entry.payload),
-            entry.size,
-            len(entry.name),
-            0,
-        )
+        out += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", *header_fields(entry), 0)
         out += entry.name + entry.payload
     directory = bytearray()
     for entry, offset in zip(entries, offsets, strict=True):
@@ -84,15 +87,7 @@ def raw_zip(entries: list[Raw]) -> bytes:
             "<4sHHHHHHIIIHHHHHII",
             b"PK\x01\x02",
             (entry.create_system << 8) | 20,
-            20,
-            entry.flags,
-            entry.method,
-            0,
-            0x21,
-            entry.crc,
-            len(entry.payload),
-            entry.size,
-            len(entry.name),
+            *header_fields(entry),
             0,
             0,
             0,
