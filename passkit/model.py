@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextvars import ContextVar
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -61,9 +60,6 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
     return "; ".join(lines)
 
 
-_nesting: ContextVar[int] = ContextVar("passkit_model_nesting", default=0)
-
-
 class Model(BaseModel):
     """Base of every part of a pass: immutable, strict about unknown fields, clear errors."""
 
@@ -72,17 +68,17 @@ class Model(BaseModel):
     )
 
     def __init__(self, /, **data: Any) -> None:
-        # pydantic calls this __init__ for nested models too; only the outermost call turns
-        # the error into a WalletRuleError, so that the message keeps the whole field path.
-        token = _nesting.set(_nesting.get() + 1)
+        # pydantic validates nested models itself, without calling this __init__ (the flag
+        # below says so), so a nested error reaches the outermost call as one ValidationError
+        # whose locations hold the whole field path; only that call turns it into a
+        # WalletRuleError. Calling a Python __init__ per nested model would cost a round trip
+        # through Python for every part of every pass.
         try:
-            super().__init__(**data)
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
         except ValidationError as exc:
-            if _nesting.get() > 1:
-                raise
             raise WalletRuleError(describe_validation_error(exc)) from None
-        finally:
-            _nesting.reset(token)
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
