@@ -11,15 +11,22 @@ from passkit.errors import DataError, LayoutError
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
+    from passkit.model import Pass
 
 LAYOUT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
 class Sample:
+    """A layout and the record a preview fills it with."""
+
     layout: Layout
     record: dict[str, Any]
     record_name: str
+
+    def render(self) -> Pass:
+        """The pass this record makes, at the present moment (a preview shows it as issued now)."""
+        return self.layout.render(self.record, record_name=self.record_name)
 
 
 def layout_path(given: str | Path) -> Path:
@@ -80,9 +87,14 @@ def record_path(layout: Layout, data: Path | None) -> Path:
     )
 
 
+def sample_of(layout: Layout, data: Path | None = None) -> Sample:
+    """A loaded layout with its record: `data`, else its sample record."""
+    source = record_path(layout, data)
+    return Sample(layout, read_record(source), source.name)
+
+
 def load_sample(layout: str | Path, data: Path | None = None) -> Sample:
+    """`sample_of` the layout at a path, or of a shipped layout named like "loyalty"."""
     from passkit.layout import load_layout
 
-    loaded = load_layout(layout_path(layout))
-    source = record_path(loaded, data)
-    return Sample(loaded, read_record(source), source.name)
+    return sample_of(load_layout(layout_path(layout)), data)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 import watchfiles
@@ -41,8 +41,11 @@ from starlette.routing import Route
 from passkit.errors import DataError, LayoutError, PasskitError
 from passkit.preview.compose import WALLETS, faces
 from passkit.preview.html import STYLE, preview_fragment
-from passkit.preview.sample import LAYOUT_SUFFIXES, layout_path, read_record, record_path
+from passkit.preview.sample import LAYOUT_SUFFIXES, Sample, layout_path, read_record, sample_of
 from passkit.preview.warnings import lint_pass
+
+if TYPE_CHECKING:
+    from passkit.layout import Layout
 
 POLL_MS = 500
 
@@ -150,13 +153,17 @@ class PreviewState:
             self.version += 1
             self.cache.clear()
 
-    def load(self, name: str) -> Any:
+    def load(self, name: str) -> Layout:
         from passkit.layout import load_layout
 
         path = self.layouts().get(name)
         if path is None:
             raise LayoutError("no such layout here", file=name)
         return load_layout(path)
+
+    def sample(self, name: str) -> Sample:
+        """The named layout, loaded afresh, with the record it is drawn with."""
+        return sample_of(self.load(name), self.data)
 
     def render(self, name: str, language: str | None, wallet: str) -> Rendered:
         key = (name, language or "", wallet, self.version)
@@ -165,9 +172,8 @@ class PreviewState:
             if found is not None:
                 return found
             try:
-                layout = self.load(name)
-                source = record_path(layout, self.data)
-                p = layout.render(read_record(source), record_name=source.name)
+                sample = self.sample(name)
+                layout, p = sample.layout, sample.render()
                 languages = [p.language, *p.translations]
                 chosen = language if language is not None and language in languages else p.language
                 drawn = faces(p, wallet=wallet, language=chosen, google=layout.google)  # type: ignore[arg-type]
@@ -280,10 +286,13 @@ def create_app(state: PreviewState) -> Starlette:
         name, language, wallet = _choices(request)
 
         def draw() -> bytes:
-            layout = state.load(name)
-            source = record_path(layout, state.data)
-            p = layout.render(read_record(source), record_name=source.name)
-            return render_png(p, wallet=wallet, language=language, google=layout.google)  # type: ignore[arg-type]
+            sample = state.sample(name)
+            return render_png(
+                sample.render(),
+                wallet=wallet,  # type: ignore[arg-type]
+                language=language,
+                google=sample.layout.google,
+            )
 
         try:
             return Response(await asyncio.to_thread(draw), media_type="image/png")
@@ -321,9 +330,7 @@ def _download_pkpass(state: PreviewState, name: str) -> Response:
                 "(or PASSKIT_APPLE_P12) before starting passkit serve",
                 status_code=404,
             )
-        layout = state.load(name)
-        source = record_path(layout, state.data)
-        p = layout.render(read_record(source), record_name=source.name)
+        p = state.sample(name).render()
         body = build_pkpass(p, credentials.signer(), now=datetime.now(UTC))
     except PasskitError as exc:
         return PlainTextResponse(str(exc), status_code=422)
@@ -346,10 +353,10 @@ def _google_link(state: PreviewState, name: str) -> Response:
                 "PASSKIT_GOOGLE_ISSUER_ID before starting passkit serve",
                 status_code=404,
             )
-        layout = state.load(name)
-        source = record_path(layout, state.data)
-        p = layout.render(read_record(source), record_name=source.name)
-        compiled = compile_google(p, issuer_id=credentials.issuer_id, options=layout.google)
+        sample = state.sample(name)
+        compiled = compile_google(
+            sample.render(), issuer_id=credentials.issuer_id, options=sample.layout.google
+        )
         link = save_link(compiled, credentials.account(), origins=credentials.origins)
     except PasskitError as exc:
         return PlainTextResponse(str(exc), status_code=422)
