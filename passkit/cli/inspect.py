@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from passkit.cli.options import link_key_options
 from passkit.errors import BundleError
 from passkit.testing.frozen import thaw
 from passkit.testing.pkpass import Bundle, png_size
@@ -37,28 +38,17 @@ _SHOWN = {"id", "classId", "state", "barcode", "textModulesData", "linksModuleDa
 
 @click.command()
 @click.argument("target", metavar="FILE.pkpass|LINK|JWT|FILE.google.txt")
-@click.option(
-    "--service-account",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Verify a save link with this Google service-account JSON key.",
-)
-@click.option(
-    "--public-key",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Verify a save link with this RSA public key or certificate (PEM).",
-)
+@link_key_options
 @click.option(
     "--json", "as_json", is_flag=True, help="Print pass.json, or the link's claims, as JSON."
 )
-def inspect(
-    target: str, service_account: Path | None, public_key: Path | None, as_json: bool
-) -> None:
+def inspect(target: str, link_key: Path | None, as_json: bool) -> None:
     """Show a pass: style, identity, fields by group, barcode, dates, places and files.
 
     For a save link, its claims, classes and objects; the link is decoded without checking
     its signature unless --service-account or --public-key is given.
     """
-    opened = open_target(target, public_key=service_account or public_key)
+    opened = open_target(target, public_key=link_key)
     if as_json:
         document = opened.pass_json if isinstance(opened, Bundle) else opened.claims
         click.echo(json.dumps(thaw(document), indent=2, ensure_ascii=False))

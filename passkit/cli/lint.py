@@ -7,14 +7,11 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.options import sample_options
+
 
 @click.command()
-@click.argument("layout")
-@click.option(
-    "--data",
-    type=click.Path(path_type=Path),
-    help="Record JSON [default: the layout's sample record in fixtures/].",
-)
+@sample_options
 def lint(layout: str, data: Path | None) -> None:
     """Warn about what will look wrong in LAYOUT: cut text, too many fields, missing or
     misshapen images, low contrast, barcodes too dense, content only one wallet shows.

@@ -1,14 +1,13 @@
-"""Command-line options shared by the commands that sign passes."""
+"""Command-line options shared by several commands: signing, checking links, layout and record."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-
-from passkit.batch.plan import AppleCredentials, GoogleCredentials
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,6 +46,8 @@ def signing_options(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from passkit.batch.plan import AppleCredentials, GoogleCredentials
+
         kwargs["apple"] = AppleCredentials.resolve(
             certificate=kwargs.pop("apple_cert"),
             key=kwargs.pop("apple_key"),
@@ -64,5 +65,45 @@ def signing_options(command: F) -> F:
 
     decorated: Any = wrapper
     for option in reversed(_SIGNING_OPTIONS):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+def sample_options(command: F) -> F:
+    """Add LAYOUT (a file, or a shipped layout's name) and --data, as `load_sample` reads them."""
+    with_data = click.option(
+        "--data",
+        type=click.Path(path_type=Path),
+        help="Record JSON [default: the layout's sample record in fixtures/].",
+    )(command)
+    return click.argument("layout")(with_data)
+
+
+_LINK_KEY_OPTIONS = (
+    click.option(
+        "--service-account",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Check a save link's signature with this Google service-account JSON key.",
+    ),
+    click.option(
+        "--public-key",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Check a save link's signature with this RSA public key or certificate (PEM).",
+    ),
+)
+
+
+def link_key_options(command: F) -> F:
+    """Add --service-account and --public-key; the command receives `link_key`, the one given
+    (the service account when both are), or None."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        service_account, public_key = kwargs.pop("service_account"), kwargs.pop("public_key")
+        kwargs["link_key"] = service_account or public_key
+        return command(*args, **kwargs)
+
+    decorated: Any = wrapper
+    for option in reversed(_LINK_KEY_OPTIONS):
         decorated = option(decorated)
     return decorated  # type: ignore[no-any-return]

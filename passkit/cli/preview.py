@@ -6,16 +6,12 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.options import sample_options
 from passkit.files import atomic_write
 
 
 @click.command()
-@click.argument("layout")
-@click.option(
-    "--data",
-    type=click.Path(path_type=Path),
-    help="Record JSON [default: the layout's sample record in fixtures/].",
-)
+@sample_options
 @click.option(
     "--out",
     required=True,
@@ -42,7 +38,7 @@ def preview(layout: str, data: Path | None, out: Path, wallet: str, lang: str | 
     if suffix not in (".png", ".html", ".htm"):
         raise click.BadParameter("the output must end in .png or .html", param_hint="--out")
     sample = load_sample(layout, data)
-    p = sample.layout.render(sample.record, record_name=sample.record_name)
+    p = sample.render()
     languages = [p.language, *p.translations]
     if lang is not None and lang not in languages:
         raise click.BadParameter(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.options import link_key_options
 from passkit.errors import PasskitError
 from passkit.testing.pkpass import Bundle, load_certificates
 from passkit.testing.targets import open_target
@@ -21,22 +22,12 @@ from passkit.testing.views import count
     help="Root certificate (PEM or DER) the signature must chain to, e.g. the development "
     "root.pem. Without it the chain is checked up to Apple's WWDR G4 intermediate.",
 )
-@click.option(
-    "--service-account",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="For a save link: the Google service-account JSON key whose signature to check.",
-)
-@click.option(
-    "--public-key",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="For a save link: the RSA public key or certificate (PEM) to check it with.",
-)
+@link_key_options
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, nothing for valid files.")
 def verify(
     files: tuple[str, ...],
     ca: Path | None,
-    service_account: Path | None,
-    public_key: Path | None,
+    link_key: Path | None,
     quiet: bool,
 ) -> None:
     """Check .pkpass bundles (or save links) and print every problem found.
@@ -45,11 +36,10 @@ def verify(
     read at all (not a zip, unsafe archive, unreadable JSON).
     """
     anchors = load_certificates(ca, "--ca") if ca is not None else None
-    key = service_account or public_key
     status = 0
     for target in files:
         try:
-            opened = open_target(target, public_key=key)
+            opened = open_target(target, public_key=link_key)
         except PasskitError as exc:
             click.echo(f"error: {exc}", err=True)
             status = 2
