@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -157,6 +158,11 @@ def _any(value: Any) -> Any:
     raise TypeError(f"expected JSON data, got {_shown(value)}")
 
 
+def _known_zone(name: str) -> str:
+    zone(name)  # an unknown name raises ValueError, saying what to write instead
+    return name
+
+
 Text = Annotated[
     str | Template,
     PlainValidator(_templated(_text, "text (in quotes)")),
@@ -218,6 +224,7 @@ FreeData = Annotated[
     WithJsonSchema({"type": "object"}),
 ]
 Key = Annotated[str, Field(pattern=KEY_PATTERN, max_length=64)]
+ZoneName = Annotated[str, AfterValidator(_known_zone)]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
@@ -277,7 +284,7 @@ class InputDecl(Spec):
     currency: CurrencyCode | None = Field(
         default=None, description="money: the currency of plain amounts, and the only one allowed"
     )
-    time_zone: str | None = Field(
+    time_zone: ZoneName | None = Field(
         default=None, description="datetime: the zone of times given without one"
     )
     items: InputType | None = Field(default=None, description="list: the type of every item")
@@ -296,13 +303,6 @@ class InputDecl(Spec):
                 re.compile(value)
             except re.error as exc:
                 raise ValueError(f"not a regular expression: {exc}") from None
-        return value
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            zone(value)
         return value
 
     @model_validator(mode="after")
@@ -469,19 +469,12 @@ class ExpirySpec(Spec):
     round_to_midnight: bool = Field(
         default=False, description="move the expiry forward to the next midnight in time_zone"
     )
-    time_zone: str | None = Field(default=None, description="default: the layout's time_zone")
+    time_zone: ZoneName | None = Field(default=None, description="default: the layout's time_zone")
 
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
         return {"at": data} if isinstance(data, str) else data
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            zone(value)
-        return value
 
     @model_validator(mode="after")
     def _one_rule(self) -> Self:
@@ -603,7 +596,7 @@ class LayoutSpec(Spec):
     locale: str | None = Field(
         default=None, description="how filters format numbers and dates; default: language"
     )
-    time_zone: str = Field(
+    time_zone: ZoneName = Field(
         default="UTC", description="zone of dates and of times given without a zone"
     )
     inputs: dict[Annotated[str, Field(pattern=INPUT_NAME_PATTERN)], InputDecl] = Field(
@@ -662,12 +655,6 @@ class LayoutSpec(Spec):
                 if not (isinstance(key, str) and (key.startswith("x-") or key == "$schema"))
             }
         return data
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        zone(value)
-        return value
 
     @field_validator("language")
     @classmethod
