@@ -173,6 +173,13 @@ def _context_zone(context: Context, tz: str | None) -> ZoneInfo:
     return zone(tz or str(context.get("time_zone") or "UTC"))
 
 
+def _shown_in_zone(context: Context, moment: datetime, tz: str | None) -> tuple[datetime, ZoneInfo]:
+    """The zone a moment is shown in (the layout's, or `tz`), and the moment placed in it when
+    it was given without one."""
+    zone_info = _context_zone(context, tz)
+    return (moment.replace(tzinfo=zone_info) if moment.tzinfo is None else moment), zone_info
+
+
 def _number(value: Any, name: str) -> Decimal | int:
     if isinstance(value, bool):
         raise TypeError(f"{name}: expected a number, got {value!r}")
@@ -294,9 +301,7 @@ def datetime_filter(
     moment = _as_datetime(value, "datetime")
     if not isinstance(moment, datetime):
         moment = datetime(moment.year, moment.month, moment.day)
-    zone_info = _context_zone(context, tz)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone_info)
+    moment, zone_info = _shown_in_zone(context, moment, tz)
     return babel.dates.format_datetime(
         moment, format=format, tzinfo=zone_info, locale=_context_locale(context, locale)
     )
@@ -314,9 +319,7 @@ def time_filter(
     moment = _as_datetime(value, "time")
     if not isinstance(moment, datetime):
         raise TypeError(f"time: {value!r} is a date without a time of day")
-    zone_info = _context_zone(context, tz)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone_info)
+    moment, zone_info = _shown_in_zone(context, moment, tz)
     return babel.dates.format_time(
         moment, format=format, tzinfo=zone_info, locale=_context_locale(context, locale)
     )
