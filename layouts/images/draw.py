@@ -93,6 +93,45 @@ def supersampled(width: int, height: int, paint: Callable[[Image.Image, int], No
     return big.resize((width, height), Image.Resampling.LANCZOS)
 
 
+# A brand's mark, drawn to fit a square of the given side at the top left of the picture.
+Mark = Callable[[ImageDraw.ImageDraw, float], None]
+
+
+def app_icon(background: str, mark: Mark) -> Image.Image:
+    """The 180 x 180 icon: `mark` on a rounded square of `background`."""
+
+    def paint(image: Image.Image, k: int) -> None:
+        s = image.size[0]
+        draw = ImageDraw.Draw(image)
+        draw.rounded_rectangle([0, 0, s, s], radius=s * 0.22, fill=rgb(background))
+        mark(draw, s)
+
+    return supersampled(180, 180, paint)
+
+
+def wordmark(
+    mark: Mark, word: str, *, text_at: float, size: float, fill: RGBA, serif: bool = False
+) -> Image.Image:
+    """The 480 x 150 logo: `mark` in the square of its height, then `word` starting `text_at`
+    heights in, as large as fits (up to `size` heights, a twentieth of one clear of the edge)."""
+
+    def paint(image: Image.Image, k: int) -> None:
+        draw = ImageDraw.Draw(image)
+        w, h = image.size
+        mark(draw, h)
+        fitted_text(
+            draw,
+            (h * text_at, h * 0.5),
+            word,
+            max_width=w - h * (text_at + 0.05),
+            size=round(h * size),
+            fill=fill,
+            serif=serif,
+        )
+
+    return supersampled(480, 150, paint)
+
+
 # ---------------------------------------------------------------------------------------------
 # Lumen Coffee: loyalty, gift card and offer
 
@@ -133,32 +172,20 @@ def cup(
 
 
 def lumen_icon() -> Image.Image:
-    def paint(image: Image.Image, k: int) -> None:
-        draw = ImageDraw.Draw(image)
-        s = image.size[0]
-        draw.rounded_rectangle([0, 0, s, s], radius=s * 0.22, fill=rgb(ESPRESSO))
-        cup(draw, s / 2, s * 0.56, s * 0.9, rgb(CARAMEL), rgb(CREAM))
-
-    return supersampled(180, 180, paint)
+    return app_icon(
+        ESPRESSO, lambda draw, s: cup(draw, s / 2, s * 0.56, s * 0.9, rgb(CARAMEL), rgb(CREAM))
+    )
 
 
 def lumen_logo(word: str) -> Image.Image:
-    def paint(image: Image.Image, k: int) -> None:
-        draw = ImageDraw.Draw(image)
-        h = image.size[1]
-        cup(draw, h * 0.5, h * 0.56, h * 0.95, rgb(CARAMEL), rgb(CREAM))
-        w = image.size[0]
-        fitted_text(
-            draw,
-            (h * 1.05, h * 0.5),
-            word,
-            max_width=w - h * 1.1,
-            size=round(h * 0.5),
-            fill=rgb(CREAM),
-            serif=True,
-        )
-
-    return supersampled(480, 150, paint)
+    return wordmark(
+        lambda draw, h: cup(draw, h * 0.5, h * 0.56, h * 0.95, rgb(CARAMEL), rgb(CREAM)),
+        word,
+        text_at=1.05,
+        size=0.5,
+        fill=rgb(CREAM),
+        serif=True,
+    )
 
 
 def beans(
@@ -316,31 +343,24 @@ def waves(
 
 
 def harbor_icon() -> Image.Image:
-    def paint(image: Image.Image, k: int) -> None:
-        s = image.size[0]
-        draw = ImageDraw.Draw(image)
-        draw.rounded_rectangle([0, 0, s, s], radius=s * 0.22, fill=rgb(NAVY))
-        waves(draw, s * 0.15, s * 0.12, s * 0.7, s * 0.76, rgb("#ffffff"), round(s * 0.07))
-
-    return supersampled(180, 180, paint)
+    return app_icon(
+        NAVY,
+        lambda draw, s: waves(
+            draw, s * 0.15, s * 0.12, s * 0.7, s * 0.76, rgb("#ffffff"), round(s * 0.07)
+        ),
+    )
 
 
 def harbor_logo() -> Image.Image:
-    def paint(image: Image.Image, k: int) -> None:
-        draw = ImageDraw.Draw(image)
-        h = image.size[1]
-        waves(draw, h * 0.05, h * 0.05, h * 0.9, h * 0.9, rgb(FOAM), round(h * 0.07))
-        w = image.size[0]
-        fitted_text(
-            draw,
-            (h * 1.1, h * 0.5),
-            "HARBOR",
-            max_width=w - h * 1.15,
-            size=round(h * 0.46),
-            fill=rgb("#ffffff"),
-        )
-
-    return supersampled(480, 150, paint)
+    return wordmark(
+        lambda draw, h: waves(
+            draw, h * 0.05, h * 0.05, h * 0.9, h * 0.9, rgb(FOAM), round(h * 0.07)
+        ),
+        "HARBOR",
+        text_at=1.1,
+        size=0.46,
+        fill=rgb("#ffffff"),
+    )
 
 
 def harbor_thumbnail() -> Image.Image:
@@ -371,31 +391,17 @@ def star(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, colour: RGBA
 
 
 def aurora_icon() -> Image.Image:
-    def paint(image: Image.Image, k: int) -> None:
-        s = image.size[0]
-        draw = ImageDraw.Draw(image)
-        draw.rounded_rectangle([0, 0, s, s], radius=s * 0.22, fill=rgb(NIGHT))
-        star(draw, s / 2, s / 2, s * 0.36, rgb(AMBER))
-
-    return supersampled(180, 180, paint)
+    return app_icon(NIGHT, lambda draw, s: star(draw, s / 2, s / 2, s * 0.36, rgb(AMBER)))
 
 
 def aurora_logo() -> Image.Image:
-    def paint(image: Image.Image, k: int) -> None:
-        draw = ImageDraw.Draw(image)
-        h = image.size[1]
-        star(draw, h * 0.5, h * 0.5, h * 0.38, rgb(AMBER))
-        w = image.size[0]
-        fitted_text(
-            draw,
-            (h * 1.0, h * 0.5),
-            "AURORA HALL",
-            max_width=w - h * 1.05,
-            size=round(h * 0.36),
-            fill=rgb("#ffffff"),
-        )
-
-    return supersampled(480, 150, paint)
+    return wordmark(
+        lambda draw, h: star(draw, h * 0.5, h * 0.5, h * 0.38, rgb(AMBER)),
+        "AURORA HALL",
+        text_at=1.0,
+        size=0.36,
+        fill=rgb("#ffffff"),
+    )
 
 
 def aurora_strip() -> Image.Image:
@@ -452,32 +458,18 @@ def train(
 
 
 def meridian_icon() -> Image.Image:
-    def paint(image: Image.Image, k: int) -> None:
-        s = image.size[0]
-        draw = ImageDraw.Draw(image)
-        draw.rounded_rectangle([0, 0, s, s], radius=s * 0.22, fill=rgb(RAIL_RED))
-        train(draw, s / 2, s * 0.47, s * 0.85, rgb("#ffffff"), rgb(RAIL_RED))
-
-    return supersampled(180, 180, paint)
+    return app_icon(
+        RAIL_RED,
+        lambda draw, s: train(draw, s / 2, s * 0.47, s * 0.85, rgb("#ffffff"), rgb(RAIL_RED)),
+    )
 
 
 def meridian_logo() -> Image.Image:
-    def paint(image: Image.Image, k: int) -> None:
-        draw = ImageDraw.Draw(image)
-        h = image.size[1]
+    def mark(draw: ImageDraw.ImageDraw, h: float) -> None:
         draw.rounded_rectangle([0, h * 0.1, h * 0.8, h * 0.9], radius=h * 0.16, fill=rgb(RAIL_RED))
         train(draw, h * 0.4, h * 0.48, h * 0.7, rgb("#ffffff"), rgb(RAIL_RED))
-        w = image.size[0]
-        fitted_text(
-            draw,
-            (h * 1.0, h * 0.5),
-            "MERIDIAN",
-            max_width=w - h * 1.05,
-            size=round(h * 0.42),
-            fill=rgb(INK),
-        )
 
-    return supersampled(480, 150, paint)
+    return wordmark(mark, "MERIDIAN", text_at=1.0, size=0.42, fill=rgb(INK))
 
 
 def meridian_footer() -> Image.Image:
