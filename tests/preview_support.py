@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 from typing import Any
 
 import zxingcpp
@@ -14,16 +16,23 @@ from passkit.model import Pass
 HOST = "https://cdn.example.com/"
 
 
-def picture(width: int, height: int, color: str = "#1d4ed8", *, url: bool = True) -> ImageSource:
-    """A PNG of the given size: a solid colour with a white disc, hosted when `url`."""
+def png(width: int, height: int, color: str = "#1d4ed8") -> bytes:
+    """A PNG of the given size: a solid colour with a white disc."""
     image = Image.new("RGB", (width, height), color)
     ImageDraw.Draw(image).ellipse(
         (width // 4, height // 4, 3 * width // 4, 3 * height // 4), "white"
     )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def picture(width: int, height: int, color: str = "#1d4ed8", *, url: bool = True) -> ImageSource:
+    """`png` as an image source, hosted when `url`."""
     name = f"{color.lstrip('#')}-{width}x{height}.png"
-    return ImageSource.from_bytes(buffer.getvalue(), name=name, url=HOST + name if url else None)
+    return ImageSource.from_bytes(
+        png(width, height, color), name=name, url=HOST + name if url else None
+    )
 
 
 def good_images() -> dict[str, ImageSource]:
@@ -59,6 +68,60 @@ def loyalty_pass(**changes: Any) -> Pass:
     }
     data.update(changes)
     return Pass(**data)
+
+
+# A gift card layout with nothing to warn about in either wallet: pictures of the right shapes
+# (written beside it by `write_card`), readable colours, short texts, hosted Google images.
+CARD_LAYOUT = """\
+kind: gift_card
+organization: Example Books
+description: Example Books gift card
+serial_number: "gift-{{ number }}"
+inputs:
+  number: string
+  holder: string
+  balance: {type: money, currency: EUR}
+colors:
+  background: "#102a43"
+  foreground: "#ffffff"
+  label: "#f0b429"
+images:
+  icon: icon.png
+  logo: logo.png
+fields:
+  primary:
+    - key: balance
+      label: Balance
+      value: "{{ balance }}"
+  secondary:
+    - {key: holder, label: For, value: "{{ holder }}"}
+barcode:
+  format: qr
+  message: "{{ number }}"
+translations:
+  fr:
+    strings: {Balance: Solde, For: Pour}
+google:
+  program_logo: round.png
+  image_base_url: https://static.example/cards/
+"""
+CARD_RECORD: dict[str, Any] = {"number": "1234", "holder": "Noah", "balance": "25.00 EUR"}
+
+
+def write_card(directory: Path, layout: str = CARD_LAYOUT) -> Path:
+    """`layout` (the well-made card unless given) as card.yaml, with the pictures it names."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, size in (("icon", (87, 87)), ("logo", (480, 150)), ("round", (660, 660))):
+        (directory / f"{name}.png").write_bytes(png(*size, color="#102a43"))
+    path = directory / "card.yaml"
+    path.write_text(layout, encoding="utf-8")
+    return path
+
+
+def write_record(path: Path, **changes: Any) -> Path:
+    """CARD_RECORD, changed by `changes`, as a JSON file."""
+    path.write_text(json.dumps({**CARD_RECORD, **changes}), encoding="utf-8")
+    return path
 
 
 def decode_all(png_or_image: bytes | Image.Image) -> list[tuple[str, str]]:

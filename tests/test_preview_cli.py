@@ -1,17 +1,16 @@
-"""`passkit preview` and `passkit lint` on the shipped layouts and on bad input."""
+"""`passkit preview` and `passkit lint` on shipped layouts, on a card of our own, on bad input."""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import socket
 from pathlib import Path
 
 import pytest
 from cli_support import passkit
 from click.testing import CliRunner
-from preview_support import decode_all
+from preview_support import CARD_LAYOUT, decode_all, write_card, write_record
 
 from passkit.cli import cli
 from passkit.errors import DataError, LayoutError, PasskitError
@@ -36,10 +35,10 @@ def test_every_shipped_layout_preview_has_a_barcode_that_decodes(
 
 
 def test_preview_writes_html_in_a_language(tmp_path: Path) -> None:
+    layout, record = write_card(tmp_path), write_record(tmp_path / "card.json")
     out = tmp_path / "card.html"
-    result = CliRunner().invoke(
-        cli, ["preview", "loyalty", "--out", str(out), "--lang", "fr", "--wallet", "google"]
-    )
+    drawn = ["preview", str(layout), "--data", str(record), "--out", str(out)]
+    result = CliRunner().invoke(cli, [*drawn, "--lang", "fr", "--wallet", "google"])
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert '<html lang="fr">' in page and page.count("<figure") == 1
@@ -84,34 +83,38 @@ def test_unreadable_record_is_a_clear_error(
 
 
 def test_record_that_does_not_fit_the_layout(tmp_path: Path) -> None:
+    layout = write_card(tmp_path)
     record = tmp_path / "member.json"
-    record.write_text(json.dumps({"member_id": "12"}), encoding="utf-8")
-    result = passkit("preview", "loyalty", "--data", str(record), "--out", str(tmp_path / "x.png"))
+    record.write_text(json.dumps({"number": "12"}), encoding="utf-8")  # no balance, no holder
+    result = passkit("preview", layout, "--data", record, "--out", tmp_path / "x.png")
     assert result.returncode == 2 and "member.json" in result.stderr
     assert not (tmp_path / "x.png").exists()
 
 
 def test_lint_exit_status_follows_the_warnings(tmp_path: Path) -> None:
-    layout_dir = tmp_path / "layouts"
-    shutil.copytree(shipped_layouts()[0].parent, layout_dir)
-    noisy = passkit("lint", str(layout_dir / "event_ticket.yaml"))
+    layout = write_card(tmp_path)
+    # A name far longer than the secondary field's slot: Wallet cuts it.
+    record = write_record(tmp_path / "long.json", holder="Maximilian Alexander Ferdinand " * 3)
+    noisy = passkit("lint", layout, "--data", record)
     assert noisy.returncode == 1
     assert "(truncated)" in noisy.stdout and "design warning" in noisy.stderr
-    sample = load_sample(layout_dir / "event_ticket.yaml")
+    sample = load_sample(layout, record)
     assert len(lint_layout(sample.layout, sample.record)) == len(noisy.stdout.splitlines())
 
 
 def test_lint_is_clean_for_a_well_made_layout(tmp_path: Path) -> None:
-    source = next(p for p in shipped_layouts() if p.stem == "gift_card")
-    sample = load_sample(source)
+    record = write_record(tmp_path / "card.json")
+    # The well-made card, plus a change message: only Apple Wallet sends it.
+    noted = CARD_LAYOUT.replace(
+        '      value: "{{ balance }}"\n',
+        '      value: "{{ balance }}"\n      change_message: "Your balance is now %@"\n',
+    )
+    assert noted != CARD_LAYOUT
+    sample = load_sample(write_card(tmp_path / "noted", noted), record)
     assert [w.code for w in lint_layout(sample.layout, sample.record)] == ["one-wallet-only"]
-    # Take away what the warning points at (an Apple-only change message): exit 0.
-    layout_dir = tmp_path / "layouts"
-    shutil.copytree(source.parent, layout_dir)
-    target = layout_dir / source.name
-    text = target.read_text(encoding="utf-8")
-    target.write_text(re.sub(r"\n\s*change_message:.*", "", text), encoding="utf-8")
-    result = passkit("lint", str(target), "--data", str(fixture_for(source)))
+    # Take away what the warning points at (the Apple-only change message): exit 0.
+    target = write_card(tmp_path / "clean")
+    result = passkit("lint", target, "--data", record)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no design warnings" in result.stdout
 
