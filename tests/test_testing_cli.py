@@ -12,7 +12,7 @@ from testing_support import png, rezip, signed_bundle
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates
 from passkit.google import ServiceAccount, compile_google, save_link
-from passkit.layout import LAYOUTS_DIR, fixture_for, load_layout
+from passkit.model import Pass
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
@@ -39,9 +39,18 @@ def files(tmp_path_factory: pytest.TempPathFactory, dev_signer: AppleSigner) -> 
 
 @pytest.fixture(scope="module")
 def link_file(tmp_path_factory: pytest.TempPathFactory, dev_certs: DevCertificates) -> Path:
-    layout = load_layout(LAYOUTS_DIR / "gift_card.yaml")
-    p = layout.render(json.loads(fixture_for(layout.path).read_text()))
-    gp = compile_google(p, issuer_id="3388000000000000001", options=layout.google)
+    """A self-contained save link of a gift card whose values the tests read back."""
+    p = Pass(
+        kind="gift_card",
+        serial_number="gift-6012345678901234",
+        organization="Lumen Coffee",
+        description="Lumen Coffee gift card",
+        primary=[
+            {"key": "balance", "label": "Balance", "value": {"amount": "42.50", "currency": "EUR"}}
+        ],
+        barcode={"format": "code128", "message": "6012345678901234"},
+    )
+    gp = compile_google(p, issuer_id="3388000000000000001")
     account = ServiceAccount.from_file(dev_certs.google_service_account)
     path = tmp_path_factory.mktemp("links") / "gift.google.txt"
     path.write_text(save_link(gp, account, max_length=100_000).url + "\n")
