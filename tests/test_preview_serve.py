@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from passkit.devcerts import DevCertificates
 from passkit.layout import LAYOUTS_DIR
@@ -148,13 +149,15 @@ def test_page_follows_the_layout_file(
     before = tmp_path / "before.png"
     assert browser.save_screenshot(str(before)) and before.stat().st_size > 10_000
 
-    # Save a change to the layout: the page redraws by itself, no reload.
+    # Save a change to the layout: the page redraws by itself, no reload. The change is ours
+    # (a new label, translated), whatever the shipped layout's texts are today.
     browser.execute_script("window.notReloaded = true")
     layout = layouts / "loyalty.yaml"
-    layout.write_text(
-        layout.read_text(encoding="utf-8").replace("label: Points", "label: Stars earned"),
-        encoding="utf-8",
-    )
+    data = yaml.safe_load(layout.read_text(encoding="utf-8"))
+    data["fields"]["primary"][0]["label"] = "Stars earned"
+    data.setdefault("translations", {}).setdefault("fr", {}).setdefault("strings", {})
+    data["translations"]["fr"]["strings"]["Stars earned"] = "Étoiles gagnées"
+    layout.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     started = time.monotonic()
     wait_for(lambda: "Stars earned" in browser.find_element(By.ID, "preview").text)
     assert time.monotonic() - started < 5
