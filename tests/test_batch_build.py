@@ -16,20 +16,63 @@ from pathlib import Path
 
 import pytest
 from cli_support import exit_status
+from PIL import Image
 
 from passkit.batch import BuildPlan, build_many, build_record
 from passkit.batch.plan import AppleCredentials, GoogleCredentials
 from passkit.devcerts import DevCertificates
-from passkit.layout import FIXTURES_DIR, LAYOUTS_DIR
 from passkit.testing import open_pkpass, open_save_link
 
-LOYALTY = LAYOUTS_DIR / "loyalty.yaml"
-FIXTURE = json.loads((FIXTURES_DIR / "loyalty.json").read_text())
 ISSUER_ID = "3388000000022000001"
+TERMS = "Points are earned on every purchase and expire after a year without one. " * 20
+
+# A loyalty card of the tests' own: its serials, fields and inputs are what the tests read
+# back, and its long terms make every pass too big for a self-contained Google save link.
+LOYALTY = f"""\
+kind: loyalty
+organization: Lumen Coffee
+description: Lumen Rewards card
+serial_number: "lumen-{{{{ member_id }}}}"
+inputs:
+  member_id: {{type: string, pattern: "[0-9]{{8,12}}"}}
+  member_name: string
+  points: {{type: integer, min: 0}}
+  tier: {{type: string, default: Green}}
+images:
+  icon: icon.png
+  logo: logo.png
+fields:
+  header:
+    - {{key: tier, label: Tier, value: "{{{{ tier }}}}"}}
+  primary:
+    - {{key: points, label: Points, value: "{{{{ points }}}}"}}
+  secondary:
+    - {{key: member, label: Member, value: "{{{{ member_name }}}}"}}
+  back:
+    - {{key: terms, label: Terms, value: "{TERMS.strip()}"}}
+barcode:
+  format: qr
+  message: "LUMEN:{{{{ member_id }}}}"
+google:
+  program_logo: round.png
+  image_base_url: https://static.example/lumen/
+"""
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The loyalty card above, written with its pictures."""
+    directory = tmp_path_factory.mktemp("layout")
+    for name, size in (("icon", (87, 87)), ("logo", (480, 150)), ("round", (660, 660))):
+        Image.new("RGB", size, (43, 26, 18)).save(directory / f"{name}.png")
+    path = directory / "loyalty.yaml"
+    path.write_text(LOYALTY, encoding="utf-8")
+    return path
 
 
 def member(index: int, **changes: object) -> dict[str, object]:
-    return {**FIXTURE, "member_id": f"{70000000 + index}", "points": index, **changes}
+    record = {"member_name": "Camille Durand", "tier": "Gold"}
+    return {**record, "member_id": f"{70000000 + index}", "points": index, **changes}
 
 
 def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
@@ -48,9 +91,9 @@ def signing_args(certs: DevCertificates) -> list[str]:
     ]
 
 
-def build_args(data: Path, certs: DevCertificates, *options: str) -> list[str]:
-    """`passkit build` of the loyalty layout over `data`, signed with the development chain."""
-    return ["build", str(LOYALTY), "--data", str(data), *options, *signing_args(certs)]
+def build_args(layout: Path, data: Path, certs: DevCertificates, *options: str) -> list[str]:
+    """`passkit build` of `layout` over `data`, signed with the development chain."""
+    return ["build", str(layout), "--data", str(data), *options, *signing_args(certs)]
 
 
 @pytest.fixture
@@ -62,13 +105,13 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_jsonl_batch_builds_every_record_and_lists_failures(
-    tmp_path: Path, dev_certs: DevCertificates, clean_env: None
+    layout: Path, tmp_path: Path, dev_certs: DevCertificates, clean_env: None
 ) -> None:
     records = [member(i) for i in range(12)]
     records[4] = member(4, points="lots")
     data = write_jsonl(tmp_path / "members.jsonl", records)
     out = tmp_path / "out"
-    status = exit_status(*build_args(data, dev_certs, "--out", str(out), "--jobs", "2"))
+    status = exit_status(*build_args(layout, data, dev_certs, "--out", str(out), "--jobs", "2"))
     assert status == 1
     built = sorted(out.glob("*.pkpass"))
     assert len(built) == 11
@@ -86,7 +129,7 @@ def test_jsonl_batch_builds_every_record_and_lists_failures(
 
 
 def test_csv_batch_reads_text_cells_as_typed_inputs(
-    tmp_path: Path, dev_certs: DevCertificates, clean_env: None
+    layout: Path, tmp_path: Path, dev_certs: DevCertificates, clean_env: None
 ) -> None:
     data = tmp_path / "members.csv"
     with data.open("w", newline="") as handle:
@@ -104,7 +147,7 @@ def test_csv_batch_reads_text_cells_as_typed_inputs(
             {"member_id": "12345679", "member_name": "Bob", "points": "-", "tier": "Gold"}
         )
     out = tmp_path / "out"
-    status = exit_status(*build_args(data, dev_certs, "--out", str(out), "--jobs", "1"))
+    status = exit_status(*build_args(layout, data, dev_certs, "--out", str(out), "--jobs", "1"))
     assert status == 1
     bundle = open_pkpass(out / "lumen-12345678.pkpass")
     assert bundle.field("points").value == 120
@@ -114,6 +157,7 @@ def test_csv_batch_reads_text_cells_as_typed_inputs(
 
 
 def test_zip_output_collects_passes_and_links(
+    layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
     clean_env: None,
@@ -122,7 +166,7 @@ def test_zip_output_collects_passes_and_links(
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(5)])
     archive = tmp_path / "campaign.zip"
     status = exit_status(
-        *build_args(data, dev_certs, "--zip", str(archive), "--jobs", "2"),
+        *build_args(layout, data, dev_certs, "--zip", str(archive), "--jobs", "2"),
         "--google-service-account",
         str(dev_certs.google_service_account),
         "--google-issuer-id",
@@ -148,6 +192,7 @@ def test_zip_output_collects_passes_and_links(
 
 
 def test_skip_existing_resumes_without_rebuilding(
+    layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
     clean_env: None,
@@ -155,7 +200,7 @@ def test_skip_existing_resumes_without_rebuilding(
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(6)])
     out = tmp_path / "out"
-    args = build_args(data, dev_certs, "--out", str(out), "--jobs", "1", "--no-progress")
+    args = build_args(layout, data, dev_certs, "--out", str(out), "--jobs", "1", "--no-progress")
     assert exit_status(*args) == 0
     kept = out / "lumen-70000002.pkpass"
     kept_time = kept.stat().st_mtime_ns
@@ -169,9 +214,11 @@ def test_skip_existing_resumes_without_rebuilding(
     assert len(list(out.glob("*.pkpass"))) == 6
 
 
-def test_build_many_yields_bytes_and_its_plan_is_picklable(dev_certs: DevCertificates) -> None:
+def test_build_many_yields_bytes_and_its_plan_is_picklable(
+    layout: Path, dev_certs: DevCertificates
+) -> None:
     plan = BuildPlan(
-        layout=LOYALTY,
+        layout=layout,
         apple=AppleCredentials.resolve(
             certificate=str(dev_certs.pass_certificate),
             key=str(dev_certs.pass_key),
@@ -197,7 +244,7 @@ def test_build_many_yields_bytes_and_its_plan_is_picklable(dev_certs: DevCertifi
 
 
 def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
-    tmp_path: Path, dev_certs: DevCertificates
+    layout: Path, tmp_path: Path, dev_certs: DevCertificates
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(1500)])
     out = tmp_path / "out"
@@ -205,7 +252,7 @@ def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
         sys.executable,
         "-m",
         "passkit",
-        *build_args(data, dev_certs, "--out", str(out), "--jobs", "2"),
+        *build_args(layout, data, dev_certs, "--out", str(out), "--jobs", "2"),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
     process = subprocess.Popen(
@@ -234,11 +281,74 @@ def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
 
 
 def test_without_any_signing_the_build_says_what_to_configure(
-    tmp_path: Path, clean_env: None, capsys: pytest.CaptureFixture[str]
+    layout: Path, tmp_path: Path, clean_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
-    status = exit_status("build", str(LOYALTY), "--data", str(data), "--out", str(tmp_path / "o"))
+    status = exit_status("build", str(layout), "--data", str(data), "--out", str(tmp_path / "o"))
     assert status == 2
     error = capsys.readouterr().err
     assert "no signing is configured" in error and "PASSKIT_APPLE" in error
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_a_broken_layout_stops_the_build_with_file_and_line(
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    layout = tmp_path / "card.yaml"
+    layout.write_text(
+        "kind: loyalty\norganization: Lumen\ndescription: card\n"
+        "serial_number: '{{ id }}'\ninputs:\n  id: {type: string}\n"
+        "fields:\n  primary:\n    - {key: a, lable: A, value: '{{ id }}'}\n"
+    )
+    data = write_jsonl(tmp_path / "members.jsonl", [{"id": "1"}])
+    out = tmp_path / "out"
+    status = exit_status(
+        "build", str(layout), "--data", str(data), "--out", str(out), *signing_args(dev_certs)
+    )
+    assert status == 2
+    error = capsys.readouterr().err
+    assert f"{layout}:9" in error and "lable" in error
+    assert "Traceback" not in error
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_missing_layout_or_data_file_is_a_usage_error(
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
+    missing_layout = tmp_path / "nope.yaml"
+    assert (
+        exit_status(
+            "build",
+            str(missing_layout),
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "o"),
+            *signing_args(dev_certs),
+        )
+        == 2
+    )
+    assert str(missing_layout) in capsys.readouterr().err
+    missing_data = tmp_path / "nope.jsonl"
+    assert (
+        exit_status(
+            "build",
+            str(LOYALTY),
+            "--data",
+            str(missing_data),
+            "--out",
+            str(tmp_path / "o"),
+            *signing_args(dev_certs),
+        )
+        == 2
+    )
+    assert f"{missing_data}: record file not found" in capsys.readouterr().err
+    assert exit_status("build", str(LOYALTY), "--data", str(data), *signing_args(dev_certs)) == 2
+    assert "--out DIR" in capsys.readouterr().err
