@@ -16,8 +16,9 @@ be localised: Wallet needs it at the top level.
 
 from __future__ import annotations
 
-import json
+import functools
 import re
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ from passkit.apple.styles import (
     describe_kind,
     list_words,
 )
-from passkit.apple.zipwriter import write_zip
+from passkit.apple.zipwriter import STORED_BLOCKS, zip_member, zip_parts
 from passkit.errors import WalletRuleError
 from passkit.files import atomic_write
 from passkit.images import ImageSource
@@ -57,7 +58,7 @@ def collect_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[BundleFil
     style = STYLE_OF_KIND[p.kind]
     check_images(p, style)
     pass_json = compile_pass_json(p, pass_type_id=pass_type_id, team_id=team_id)
-    files = [BundleFile.of("pass.json", dumps(pass_json), deflate=True)]
+    files = [BundleFile.of("pass.json", dumps(pass_json), deflate=True, level=STORED_BLOCKS)]
     localised = _localised_roles(p)
     for role in STYLE_IMAGES[style]:
         source = getattr(p.images, role)
@@ -89,9 +90,12 @@ def build_pkpass(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -
     )
     manifest = manifest_bytes(files)
     signature = signer.sign(manifest, signing_time=now)
-    files.append(BundleFile.of(MANIFEST, manifest, deflate=True))
-    files.append(BundleFile.of(SIGNATURE, signature, deflate=False))
-    return write_zip(files)
+    members = [file.member for file in files]
+    members.append(
+        zip_member(MANIFEST, manifest, zlib.crc32(manifest), deflate=True, level=STORED_BLOCKS)
+    )
+    members.append(zip_member(SIGNATURE, signature, zlib.crc32(signature), deflate=False))
+    return b"".join(zip_parts(members))
 
 
 def write_pkpass(
@@ -102,9 +106,13 @@ def write_pkpass(
 
 
 def manifest_bytes(files: list[BundleFile]) -> bytes:
-    """manifest.json: the SHA-1 (hex) of every file by its path, keys sorted."""
-    table = {file.name: file.sha1 for file in files}
-    return json.dumps(table, sort_keys=True, separators=(",", ":")).encode("ascii")
+    """manifest.json: the SHA-1 (hex) of every file by its path, keys sorted.
+
+    The bytes `json.dumps(table, sort_keys=True, separators=(",", ":"))` would give, put
+    together from each file's entry, written when the file was made.
+    """
+    entries = {file.name: file.manifest_entry for file in files}
+    return ("{" + ",".join([entries[name] for name in sorted(entries)]) + "}").encode("ascii")
 
 
 def _aware(now: datetime | None) -> datetime:
@@ -160,14 +168,7 @@ def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> list[Bund
     directory = f"{language}.lproj"
     translation = p.translations.get(language)
     table = translation.strings if translation is not None else {}
-    try:
-        strings = encode_strings(table)
-    except UnicodeEncodeError as exc:
-        raise WalletRuleError(
-            f"translations.{language}.strings: {exc.object[exc.start : exc.end]!r} is not "
-            "valid text; fix the translation"
-        ) from None
-    files = [BundleFile.of(f"{directory}/pass.strings", strings, deflate=True)]
+    files = [_strings_file(directory, tuple(table.items()))]
     for role in STYLE_IMAGES[style]:
         if role not in localised:
             continue
@@ -177,5 +178,25 @@ def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> list[Bund
         if source is None:
             source = getattr(p.images, role)
         if source is not None:
-            files.extend(file.moved_to(directory) for file in image_files(source, role, style))
+            files.extend(_moved(file, directory) for file in image_files(source, role, style))
     return files
+
+
+# A layout's translations are the same for every pass: encode, hash and compress each
+# pass.strings once (keyed by its content), not once per pass.
+@functools.lru_cache(maxsize=256)
+def _strings_file(directory: str, entries: tuple[tuple[str, str], ...]) -> BundleFile:
+    try:
+        strings = encode_strings(dict(entries))
+    except UnicodeEncodeError as exc:
+        language = directory.removesuffix(".lproj")
+        raise WalletRuleError(
+            f"translations.{language}.strings: {exc.object[exc.start : exc.end]!r} is not "
+            "valid text; fix the translation"
+        ) from None
+    return BundleFile.of(f"{directory}/pass.strings", strings, deflate=True)
+
+
+@functools.lru_cache(maxsize=256)
+def _moved(file: BundleFile, directory: str) -> BundleFile:
+    return file.moved_to(directory)

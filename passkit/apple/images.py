@@ -26,14 +26,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import threading
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image, ImageCms, ImageOps
 
 from passkit.apple.styles import SCALES, Fit, ImageSpec, image_spec
+from passkit.apple.zipwriter import DEFLATE_LEVEL, ZipMember, zip_member
 from passkit.errors import ImageError
 from passkit.images import ImageSource
 
@@ -43,20 +45,52 @@ PNG_COMPRESS_LEVEL = 9
 
 @dataclass(frozen=True, slots=True)
 class BundleFile:
-    """One file of a pass bundle, with what the manifest and the zip need about it."""
+    """One file of a pass bundle, with what the manifest and the zip need about it.
+
+    Its zip member (header, compressed payload, directory record) and its manifest entry are
+    made when the file is: a picture or a translation table, the same for every pass of a
+    layout, is compressed and framed once per process, not once per pass.
+    """
 
     name: str
     data: bytes
     sha1: str
     crc: int
     deflate: bool
+    member: ZipMember = field(repr=False, compare=False)
+    manifest_entry: str = field(repr=False, compare=False)
 
     @classmethod
-    def of(cls, name: str, data: bytes, *, deflate: bool) -> BundleFile:
-        return cls(name, data, hashlib.sha1(data).hexdigest(), zlib.crc32(data), deflate)
+    def of(cls, name: str, data: bytes, *, deflate: bool, level: int = DEFLATE_LEVEL) -> BundleFile:
+        """The file `name` holding `data`; when `deflate`, compressed at `level`."""
+        sha1 = hashlib.sha1(data).hexdigest()
+        crc = zlib.crc32(data)
+        return cls(
+            name,
+            data,
+            sha1,
+            crc,
+            deflate,
+            zip_member(name, data, crc, deflate=deflate, level=level),
+            manifest_entry(name, sha1),
+        )
 
     def moved_to(self, directory: str) -> BundleFile:
-        return BundleFile(f"{directory}/{self.name}", self.data, self.sha1, self.crc, self.deflate)
+        name = f"{directory}/{self.name}"
+        return BundleFile(
+            name,
+            self.data,
+            self.sha1,
+            self.crc,
+            self.deflate,
+            self.member.renamed(name),
+            manifest_entry(name, self.sha1),
+        )
+
+
+def manifest_entry(name: str, sha1: str) -> str:
+    """The file's `"name":"sha1"` pair of manifest.json, written as json.dumps writes it."""
+    return f'{json.dumps(name)}:"{sha1}"'
 
 
 @dataclass
