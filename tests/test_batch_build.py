@@ -316,6 +316,7 @@ def test_a_broken_layout_stops_the_build_with_file_and_line(
 
 
 def test_missing_layout_or_data_file_is_a_usage_error(
+    layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
     clean_env: None,
@@ -340,7 +341,7 @@ def test_missing_layout_or_data_file_is_a_usage_error(
     assert (
         exit_status(
             "build",
-            str(LOYALTY),
+            str(layout),
             "--data",
             str(missing_data),
             "--out",
@@ -350,5 +351,5 @@ def test_missing_layout_or_data_file_is_a_usage_error(
         == 2
     )
     assert f"{missing_data}: record file not found" in capsys.readouterr().err
-    assert exit_status("build", str(LOYALTY), "--data", str(data), *signing_args(dev_certs)) == 2
+    assert exit_status("build", str(layout), "--data", str(data), *signing_args(dev_certs)) == 2
     assert "--out DIR" in capsys.readouterr().err
