@@ -28,35 +28,40 @@ TERMS = "Points are earned on every purchase and expire after a year without one
 
 # A loyalty card of the tests' own: its serials, fields and inputs are what the tests read
 # back, and its long terms make every pass too big for a self-contained Google save link.
-LOYALTY = f"""\
+LOYALTY = (
+    """\
 kind: loyalty
 organization: Lumen Coffee
 description: Lumen Rewards card
-serial_number: "lumen-{{{{ member_id }}}}"
+serial_number: "lumen-{{ member_id }}"
 inputs:
-  member_id: {{type: string, pattern: "[0-9]{{8,12}}"}}
+  member_id: {type: string, pattern: "[0-9]{8,12}"}
   member_name: string
-  points: {{type: integer, min: 0}}
-  tier: {{type: string, default: Green}}
+  points: {type: integer, min: 0}
+  tier: {type: string, default: Green}
 images:
   icon: icon.png
   logo: logo.png
-fields:
-  header:
-    - {{key: tier, label: Tier, value: "{{{{ tier }}}}"}}
-  primary:
-    - {{key: points, label: Points, value: "{{{{ points }}}}"}}
-  secondary:
-    - {{key: member, label: Member, value: "{{{{ member_name }}}}"}}
-  back:
-    - {{key: terms, label: Terms, value: "{TERMS.strip()}"}}
 barcode:
   format: qr
-  message: "LUMEN:{{{{ member_id }}}}"
+  message: "LUMEN:{{ member_id }}"
 google:
   program_logo: round.png
   image_base_url: https://static.example/lumen/
-"""
+fields:
+  header:
+    - {key: tier, label: Tier, value: "{{ tier }}"}
+  primary:
+    - {key: points, label: Points, value: "{{ points }}"}
+  secondary:
+    - {key: member, label: Member, value: "{{ member_name }}"}
+  back:
+    - key: terms
+      label: Terms
+      value: """
+    + json.dumps(TERMS.strip())
+    + "\n"
+)
 
 
 @pytest.fixture(scope="module")
