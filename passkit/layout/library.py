@@ -1,4 +1,10 @@
-"""Where the shipped layouts and sample records live, and which layouts are complete."""
+"""Where the shipped layouts and sample records live, and which layouts are complete.
+
+They are package data, in passkit/data/layouts and passkit/data/fixtures. In a source checkout
+these two are links to the repository's own layouts/ and fixtures/ folders, where designers
+edit them (one copy in git); a built wheel carries copies of the files, so an installed passkit
+finds them too.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ from pathlib import Path
 
 import yaml
 
-_ROOT = Path(__file__).resolve().parents[2]
-LAYOUTS_DIR = _ROOT / "layouts"
-FIXTURES_DIR = _ROOT / "fixtures"
+_DATA = Path(__file__).resolve().parents[1] / "data"
+# Resolved, so that paths read from layouts compare with these whether or not a link is crossed.
+LAYOUTS_DIR = (_DATA / "layouts").resolve()
+FIXTURES_DIR = (_DATA / "fixtures").resolve()
 
 
 def shipped_layouts() -> list[Path]:
