@@ -23,7 +23,7 @@ def demo(directory: Path) -> None:
     Their passes verify against DIRECTORY/certs/root.pem but no real device accepts them.
     """
     from passkit.devcerts import write_dev_certificates
-    from passkit.layout import FIXTURES_DIR, shipped_layouts
+    from passkit.layout import fixture_for, shipped_layouts
 
     certs_dir = directory / "certs"
     if (certs_dir / "pass-cert.pem").exists():
@@ -45,9 +45,8 @@ def demo(directory: Path) -> None:
     written: list[Path] = []
     for layout_path in shipped_layouts():
         plan = BuildPlan(layout=layout_path, apple=apple, google=google, out_dir=directory)
-        fixture = FIXTURES_DIR / f"{layout_path.stem}.json"
         builder = Builder(plan)
-        for record in read_records(fixture):
+        for record in read_records(fixture_for(layout_path)):
             result = builder.build(record)
             if not result.ok:
                 raise click.ClickException(f"{layout_path.name}: {result.error}")
