@@ -40,7 +40,11 @@ from passkit.errors import ImageError
 from passkit.images import ImageSource
 
 CACHE_SIZE = 512
-PNG_COMPRESS_LEVEL = 9
+# zlib's default level. Every process that builds passes (each batch worker, each server)
+# prepares its layout's pictures once, and that start-up is most of a small batch's time:
+# measured on the 42 pictures of the shipped layouts, level 9 took 3.9 s and level 6 0.51 s,
+# for files 6.6% larger (813 KB against 867 KB), about 13 KB more in a loyalty bundle.
+PNG_COMPRESS_LEVEL = 6
 
 
 @dataclass(frozen=True, slots=True)
