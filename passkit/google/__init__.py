@@ -4,25 +4,54 @@ account = ServiceAccount.from_file("service-account.json")
 gp = compile_google(p, issuer_id="3388000000012345678", options=layout.google)
 link = save_link(gp, account)          # link.url, or link.skinny + link.notice
 WalletClient(account).upsert(gp)        # when the link is skinny: insert first
+
+Names are imported on first use: loading a layout reads `passkit.google.options`, and an
+Apple-only build should not pay for the JWT library, the HTTP client and the compilers.
 """
 
-from passkit.google.compile import GooglePass, compile_google
-from passkit.google.credentials import ServiceAccount
-from passkit.google.kinds import KINDS, GoogleKind
-from passkit.google.links import DecodedSaveLink, SaveLink, read_save_link, save_link
-from passkit.google.options import GoogleOptions
-from passkit.google.rest import WalletClient
+from __future__ import annotations
 
-__all__ = [
-    "KINDS",
-    "DecodedSaveLink",
-    "GoogleKind",
-    "GoogleOptions",
-    "GooglePass",
-    "SaveLink",
-    "ServiceAccount",
-    "WalletClient",
-    "compile_google",
-    "read_save_link",
-    "save_link",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from passkit.google.compile import GooglePass as GooglePass
+    from passkit.google.compile import compile_google as compile_google
+    from passkit.google.credentials import ServiceAccount as ServiceAccount
+    from passkit.google.kinds import KINDS as KINDS
+    from passkit.google.kinds import GoogleKind as GoogleKind
+    from passkit.google.links import DecodedSaveLink as DecodedSaveLink
+    from passkit.google.links import SaveLink as SaveLink
+    from passkit.google.links import read_save_link as read_save_link
+    from passkit.google.links import save_link as save_link
+    from passkit.google.options import GoogleOptions as GoogleOptions
+    from passkit.google.rest import WalletClient as WalletClient
+
+_EXPORTS = {
+    "KINDS": "passkit.google.kinds",
+    "DecodedSaveLink": "passkit.google.links",
+    "GoogleKind": "passkit.google.kinds",
+    "GoogleOptions": "passkit.google.options",
+    "GooglePass": "passkit.google.compile",
+    "SaveLink": "passkit.google.links",
+    "ServiceAccount": "passkit.google.credentials",
+    "WalletClient": "passkit.google.rest",
+    "compile_google": "passkit.google.compile",
+    "read_save_link": "passkit.google.links",
+    "save_link": "passkit.google.links",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups find it directly
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
