@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from passkit.layout import Layout, load_layout
 from passkit.model import Pass
 
@@ -48,3 +50,45 @@ def value(p: Pass, key: str) -> Any:
     field = p.field(key)
     assert field is not None, f"no field {key!r} in {[f.key for _, f in p.fields()]}"
     return field.value
+
+
+# A loyalty card of the tests' own, for tests that read back what a built pass holds: the
+# shipped layouts change as they are polished, this one only when a test needs it to.
+LOYALTY_CARD = """\
+kind: loyalty
+organization: Lumen Coffee
+description: Lumen Rewards card
+serial_number: "lumen-{{ member_id }}"
+inputs:
+  member_id: {type: string, pattern: "[0-9]{8,12}"}
+  member_name: string
+  points: {type: integer, min: 0}
+  tier: {type: string, default: Green}
+images:
+  icon: icon.png
+  logo: logo.png
+barcode:
+  format: qr
+  message: "LUMEN:{{ member_id }}"
+google:
+  program_logo: round.png
+  image_base_url: https://static.example/lumen/
+fields:
+  header:
+    - {key: tier, label: Tier, value: "{{ tier }}"}
+  primary:
+    - {key: points, label: Points, value: "{{ points }}"}
+  secondary:
+    - {key: member, label: Member, value: "{{ member_name }}"}
+  back:
+    - {key: member_id, label: Member number, value: "{{ member_id }}"}
+"""
+
+
+def write_loyalty_card(directory: Path, more_back_fields: str = "") -> Path:
+    """LOYALTY_CARD as loyalty.yaml in `directory`, with the pictures it names; YAML list items
+    in `more_back_fields` are added to its back fields."""
+    for name, size in (("icon", (87, 87)), ("logo", (480, 150)), ("round", (660, 660))):
+        Image.new("RGB", size, (43, 26, 18)).save(directory / f"{name}.png")
+    more = textwrap.indent(textwrap.dedent(more_back_fields), "    ")
+    return write(directory, LOYALTY_CARD + more, "loyalty.yaml")

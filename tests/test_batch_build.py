@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import exit_status
-from PIL import Image
+from layout_support import write_loyalty_card
 
 from passkit.batch import BuildPlan, build_many, build_record
 from passkit.batch.plan import AppleCredentials, GoogleCredentials
@@ -26,53 +26,13 @@ from passkit.testing import open_pkpass, open_save_link
 ISSUER_ID = "3388000000022000001"
 TERMS = "Points are earned on every purchase and expire after a year without one. " * 20
 
-# A loyalty card of the tests' own: its serials, fields and inputs are what the tests read
-# back, and its long terms make every pass too big for a self-contained Google save link.
-LOYALTY = (
-    """\
-kind: loyalty
-organization: Lumen Coffee
-description: Lumen Rewards card
-serial_number: "lumen-{{ member_id }}"
-inputs:
-  member_id: {type: string, pattern: "[0-9]{8,12}"}
-  member_name: string
-  points: {type: integer, min: 0}
-  tier: {type: string, default: Green}
-images:
-  icon: icon.png
-  logo: logo.png
-barcode:
-  format: qr
-  message: "LUMEN:{{ member_id }}"
-google:
-  program_logo: round.png
-  image_base_url: https://static.example/lumen/
-fields:
-  header:
-    - {key: tier, label: Tier, value: "{{ tier }}"}
-  primary:
-    - {key: points, label: Points, value: "{{ points }}"}
-  secondary:
-    - {key: member, label: Member, value: "{{ member_name }}"}
-  back:
-    - key: terms
-      label: Terms
-      value: """
-    + json.dumps(TERMS.strip())
-    + "\n"
-)
-
 
 @pytest.fixture(scope="module")
 def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The loyalty card above, written with its pictures."""
-    directory = tmp_path_factory.mktemp("layout")
-    for name, size in (("icon", (87, 87)), ("logo", (480, 150)), ("round", (660, 660))):
-        Image.new("RGB", size, (43, 26, 18)).save(directory / f"{name}.png")
-    path = directory / "loyalty.yaml"
-    path.write_text(LOYALTY, encoding="utf-8")
-    return path
+    """A loyalty card of the tests' own, whose long terms make every pass too big for a
+    self-contained Google save link."""
+    terms = f"- {{key: terms, label: Terms, value: {json.dumps(TERMS.strip())}}}\n"
+    return write_loyalty_card(tmp_path_factory.mktemp("layout"), terms)
 
 
 def member(index: int, **changes: object) -> dict[str, object]:

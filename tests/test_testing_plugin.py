@@ -6,43 +6,9 @@ The inner runs get the plugin from the installed ``pytest11`` entry point, not f
 from __future__ import annotations
 
 import pytest
-from PIL import Image
+from layout_support import write_loyalty_card
 
 pytest_plugins = ("pytester",)
-
-
-# A loyalty card of the tests' own, beside the test file: what the tests read back is its
-# content, not the content of a shipped layout that may be polished at any time.
-CARD = """\
-kind: loyalty
-organization: Example Coffee
-description: Example Coffee card
-serial_number: "lumen-{{ member_id }}"
-inputs:
-  member_id: string
-  member_name: string
-  points: integer
-  tier: {type: string, default: Green}
-images:
-  icon: icon.png
-fields:
-  header:
-    - {key: tier, label: Tier, value: "{{ tier }}"}
-  primary:
-    - {key: points, label: Points, value: "{{ points }}"}
-  secondary:
-    - {key: member, label: Member, value: "{{ member_name }}"}
-  back:
-    - {key: member_id, label: Member number, value: "{{ member_id }}"}
-barcode:
-  format: qr
-  message: "LUMEN:{{ member_id }}"
-"""
-
-
-def write_card(pytester: pytest.Pytester) -> None:
-    pytester.makefile(".yaml", card=CARD)
-    Image.new("RGB", (87, 87), (40, 30, 20)).save(pytester.path / "icon.png")
 
 
 USING_THE_FIXTURES = """
@@ -52,7 +18,7 @@ from pathlib import Path
 from passkit.layout import fixture_for
 from passkit.testing import assert_barcode, assert_field, assert_valid
 
-CARD = Path(__file__).with_name("card.yaml")
+CARD = Path(__file__).with_name("loyalty.yaml")  # written beside this file
 
 
 def sample_value(layout, key):
@@ -92,7 +58,7 @@ def test_save_link(passkit_save_link, passkit_layout, passkit_google_credentials
 
 
 def test_a_test_file_using_the_fixtures_passes(pytester: pytest.Pytester) -> None:
-    write_card(pytester)
+    write_loyalty_card(pytester.path)
     pytester.makepyfile(test_cards=USING_THE_FIXTURES)
     result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
@@ -103,7 +69,7 @@ from pathlib import Path
 
 from passkit.testing import assert_barcode, assert_field
 
-CARD = Path(__file__).with_name("card.yaml")
+CARD = Path(__file__).with_name("loyalty.yaml")  # written beside this file
 ADA = {"member_id": "4012883310", "member_name": "Ada", "points": 110}
 
 
@@ -122,7 +88,7 @@ def test_barcode(passkit_build):
 
 
 def test_a_failing_assertion_reads_well(pytester: pytest.Pytester) -> None:
-    write_card(pytester)
+    write_loyalty_card(pytester.path)
     pytester.makepyfile(test_failing=FAILING)
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(failed=3)
