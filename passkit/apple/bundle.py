@@ -81,6 +81,11 @@ def build_pkpass(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -
     The pass type id and team id are the pass's own when it gives them (the signer then checks
     that its certificate is for them), otherwise the certificate's.
     """
+    return b"".join(pkpass_parts(p, signer, now=now))
+
+
+def pkpass_parts(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> list[bytes]:
+    """`build_pkpass` as consecutive pieces, for a writer that need not join them first."""
     now = _aware(now)
     signer.check(now=now, pass_type_id=p.pass_type_id, team_id=p.team_id)
     files = collect_files(
@@ -95,7 +100,7 @@ def build_pkpass(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -
         zip_member(MANIFEST, manifest, zlib.crc32(manifest), deflate=True, level=STORED_BLOCKS)
     )
     members.append(zip_member(SIGNATURE, signature, zlib.crc32(signature), deflate=False))
-    return b"".join(zip_parts(members))
+    return zip_parts(members)
 
 
 def write_pkpass(

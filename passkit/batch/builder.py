@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from passkit.apple.bundle import pkpass_parts
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record
+from passkit.batch.writer import OutputDirectory
 from passkit.errors import PasskitError
-from passkit.files import atomic_write
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
@@ -71,6 +72,7 @@ class Builder:
             )
         if self.apple is not None:
             self.apple.check(now=plan.now)
+        self._out = OutputDirectory(plan.out_dir) if plan.out_dir is not None else None
 
     def build(self, record: Record) -> BuildResult:
         if record.problem is not None:
@@ -85,30 +87,33 @@ class Builder:
         return self.layout.render(record.data, now=self.plan.now, record_name=record.name)
 
     def _build(self, record: Record) -> BuildResult:
-        from passkit.apple.bundle import build_pkpass
-
         now = self.plan.now or datetime.now(UTC)
         pass_ = self.render(record)
-        stem = output_stem(pass_.serial_number)
-        out_dir = self.plan.out_dir
-        if out_dir is not None and self.plan.skip_existing and self._already_built(out_dir, stem):
-            return BuildResult(
-                record=record.name, line=record.line, serial=pass_.serial_number, skipped=True
-            )
-        pkpass = build_pkpass(pass_, self.apple, now=now) if self.apple else None
+        serial = pass_.serial_number
+        stem = output_stem(serial)
+        out = self._out
+        if out is not None and self.plan.skip_existing and self._already_built(out.path, stem):
+            return BuildResult(record=record.name, line=record.line, serial=serial, skipped=True)
+        pkpass = pkpass_parts(pass_, self.apple, now=now) if self.apple else None
         link, skinny = self._save_link(pass_, now)
+        if out is None:
+            return BuildResult(
+                record=record.name,
+                line=record.line,
+                serial=serial,
+                pkpass=b"".join(pkpass) if pkpass is not None else None,
+                save_link=link,
+                skinny_link=skinny,
+            )
         files: list[Path] = []
-        if out_dir is not None:
-            if pkpass is not None:
-                files.append(atomic_write(out_dir / f"{stem}.pkpass", pkpass))
-            if link is not None:
-                files.append(atomic_write(out_dir / f"{stem}.google.txt", f"{link}\n".encode()))
-            pkpass = None
+        if pkpass is not None:
+            files.append(out.write(f"{stem}.pkpass", pkpass))
+        if link is not None:
+            files.append(out.write(f"{stem}.google.txt", [f"{link}\n".encode()]))
         return BuildResult(
             record=record.name,
             line=record.line,
-            serial=pass_.serial_number,
-            pkpass=pkpass,
+            serial=serial,
             save_link=link,
             skinny_link=skinny,
             files=tuple(files),
