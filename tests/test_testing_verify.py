@@ -103,9 +103,16 @@ def test_the_ca_can_be_given_in_every_form(good: bytes, root: Path) -> None:
         assert bundle.verify(ca) == [], type(ca)
 
 
-def test_an_unreadable_ca_is_a_clear_error(good: bytes, tmp_path: Path) -> None:
+def test_an_unreadable_ca_is_a_clear_error(good: bytes, root: Path, tmp_path: Path) -> None:
     bad = tmp_path / "root.pem"
     bad.write_text("not a certificate")
+    with pytest.raises(SigningError, match=r"root\.pem: not a certificate"):
+        open_pkpass(good).verify(bad)
+    # An X.509 v2 certificate: cryptography refuses it with an exception of its own.
+    der = x509.load_pem_x509_certificate(root.read_bytes()).public_bytes(DER)
+    v3 = bytes.fromhex("a003020102")
+    assert v3 in der
+    bad.write_bytes(der.replace(v3, bytes.fromhex("a003020101"), 1))
     with pytest.raises(SigningError, match=r"root\.pem: not a certificate"):
         open_pkpass(good).verify(bad)
 
@@ -420,6 +427,21 @@ def test_verify_does_not_depend_on_the_zip_layout(dev_signer: AppleSigner, root:
 
     data = zip_bytes(entries, compression=zipfile.ZIP_STORED)
     assert open_pkpass(data).verify(root) == []
+
+
+def test_a_carried_certificate_of_an_unknown_version_is_a_problem(good: bytes, root: Path) -> None:
+    # Found by the fuzz test below: cryptography refuses X.509 v2 with its own exception.
+    bundle = open_pkpass(good)
+    signature = bundle.read("signature")
+    v3 = bytes.fromhex("a003020102")  # version [0] EXPLICIT INTEGER 2, i.e. X.509 v3
+    assert v3 in signature
+    v2 = signature.replace(v3, bytes.fromhex("a003020101"), 1)
+    anchors = [x509.load_pem_x509_certificate(root.read_bytes())]
+    result = check_signature(v2, bundle.read("manifest.json"), anchors=anchors, now=SIGNING_TIME)
+    assert result.problems == [
+        "signature: not a CMS SignedData structure "
+        "(a carried certificate is malformed (1 is not a valid X509 version))"
+    ]
 
 
 # Mutated certificates may carry negative serial numbers, which cryptography warns about.

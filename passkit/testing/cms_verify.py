@@ -160,9 +160,9 @@ def _parse_signed_data(
             for cert_node in part.children():
                 if cert_node.tag != der.SEQUENCE:
                     continue  # attribute certificates and other choices do not sign passes
-                try:
+                try:  # cryptography reads X.509 v1 and v3 only; v2 raises InvalidVersion
                     certificates.append(x509.load_der_x509_certificate(cert_node.encoded))
-                except ValueError as exc:
+                except (ValueError, x509.InvalidVersion) as exc:
                     raise der.DerError(f"a carried certificate is malformed ({exc})") from None
     signer_infos = [_signer_info(node) for node in parts[-1].expect(der.SET).children()]
     return certificates, signer_infos, embedded

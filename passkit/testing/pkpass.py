@@ -431,7 +431,7 @@ def load_certificates(source: CaSource, what: str) -> list[x509.Certificate]:
         if b"-----BEGIN" in data:
             return x509.load_pem_x509_certificates(data)
         return [x509.load_der_x509_certificate(data)]
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         raise SigningError(
             f"{name}: not a certificate (expected PEM with BEGIN CERTIFICATE, or DER)"
         ) from None
