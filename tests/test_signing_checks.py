@@ -101,6 +101,20 @@ def test_garbage_certificate_file_is_named(tmp_path: Path, chain: DevChain) -> N
     assert str(bad) in str(error.value)
 
 
+def test_certificate_of_an_unknown_x509_version(tmp_path: Path, chain: DevChain) -> None:
+    # X.509 v2: cryptography refuses it with an exception of its own, not a ValueError.
+    der = x509.load_pem_x509_certificate(chain.pass_certificate_pem).public_bytes(
+        serialization.Encoding.DER
+    )
+    v3 = bytes.fromhex("a003020102")  # version [0] EXPLICIT INTEGER 2, i.e. X.509 v3
+    assert v3 in der
+    bad = tmp_path / "cert.der"
+    bad.write_bytes(der.replace(v3, bytes.fromhex("a003020101"), 1))
+    with pytest.raises(SigningError, match="not a valid X509 version") as error:
+        AppleSigner.from_pem(bad, chain.pass_key_pem, wwdr=chain.wwdr_pem)
+    assert str(bad) in str(error.value)
+
+
 def test_binary_garbage_certificate(chain: DevChain) -> None:
     with pytest.raises(SigningError, match="certificate given as bytes"):
         AppleSigner.from_pem(b"\x00\x01garbage", chain.pass_key_pem, wwdr=chain.wwdr_pem)

@@ -88,7 +88,7 @@ def _load_certificates(loaded: _Loaded) -> list[x509.Certificate]:
                 )
             return [x509.load_pem_x509_certificate(block) for block in blocks]
         return [x509.load_der_x509_certificate(loaded.data)]
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:  # cryptography reads X.509 v1 and v3 only
         raise SigningError(
             f"{loaded.name} is not a readable X.509 certificate in PEM or DER ({exc}):"
             " export it again from Keychain Access or the Apple Developer portal"
