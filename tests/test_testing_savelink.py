@@ -288,6 +288,27 @@ def test_an_unusable_key_is_a_clear_error(link: str, tmp_path: Path) -> None:
     (tmp_path / "junk.pem").write_text("junk")
     with pytest.raises(PasskitError, match="not a PEM public key"):
         open_save_link(link, tmp_path / "junk.pem")
+    # An X.509 v2 certificate: cryptography refuses it with an exception of its own.
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wallet")])
+    der = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(datetime(2026, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2027, 1, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    v2 = der.replace(bytes.fromhex("a003020102"), bytes.fromhex("a003020101"), 1)
+    assert v2 != der
+    body = base64.encodebytes(v2).decode()
+    pem = f"-----BEGIN CERTIFICATE-----\n{body}-----END CERTIFICATE-----\n"
+    (tmp_path / "v2.pem").write_text(pem)
+    with pytest.raises(PasskitError, match="not a PEM public key"):
+        open_save_link(link, tmp_path / "v2.pem")
 
 
 @settings(max_examples=100, deadline=None)

@@ -586,7 +586,7 @@ def _key_from_text_or_file(source: str | bytes | Path) -> Any:
     for loader in loaders:
         try:
             return loader(data)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, x509.InvalidVersion):
             continue
     raise PasskitError(
         f"{name}: not a PEM public key, certificate, private key or service-account JSON"
