@@ -1,4 +1,5 @@
-"""Helpers for the signing tests: check signatures with the openssl command line."""
+"""Helpers for the signing tests: check signatures with the openssl command line, and make
+certificates cryptography cannot read."""
 
 from __future__ import annotations
 
@@ -51,3 +52,14 @@ def cms_print(signature: bytes, work: Path) -> str:
     result = openssl("cms", "-cmsout", "-print", "-inform", "DER", "-in", path)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+# The version field of an X.509 v3 certificate: [0] EXPLICIT INTEGER 2.
+_VERSION_3 = bytes.fromhex("a003020102")
+
+
+def as_x509_v2(der: bytes) -> bytes:
+    """DER with every X.509 v3 version field in it (a certificate, or a signature carrying
+    some) set to v2: well formed, but cryptography reads v1 and v3 only."""
+    assert _VERSION_3 in der, "no X.509 v3 certificate in these bytes"
+    return der.replace(_VERSION_3, bytes.fromhex("a003020101"))

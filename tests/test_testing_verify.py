@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from signing_support import as_x509_v2
 from testing_support import (
     SIGNING_TIME,
     default_files,
@@ -110,9 +111,7 @@ def test_an_unreadable_ca_is_a_clear_error(good: bytes, root: Path, tmp_path: Pa
         open_pkpass(good).verify(bad)
     # An X.509 v2 certificate: cryptography refuses it with an exception of its own.
     der = x509.load_pem_x509_certificate(root.read_bytes()).public_bytes(DER)
-    v3 = bytes.fromhex("a003020102")
-    assert v3 in der
-    bad.write_bytes(der.replace(v3, bytes.fromhex("a003020101"), 1))
+    bad.write_bytes(as_x509_v2(der))
     with pytest.raises(SigningError, match=r"root\.pem: not a certificate"):
         open_pkpass(good).verify(bad)
 
@@ -433,9 +432,7 @@ def test_a_carried_certificate_of_an_unknown_version_is_a_problem(good: bytes, r
     # Found by the fuzz test below: cryptography refuses X.509 v2 with its own exception.
     bundle = open_pkpass(good)
     signature = bundle.read("signature")
-    v3 = bytes.fromhex("a003020102")  # version [0] EXPLICIT INTEGER 2, i.e. X.509 v3
-    assert v3 in signature
-    v2 = signature.replace(v3, bytes.fromhex("a003020101"), 1)
+    v2 = as_x509_v2(signature)
     anchors = [x509.load_pem_x509_certificate(root.read_bytes())]
     result = check_signature(v2, bundle.read("manifest.json"), anchors=anchors, now=SIGNING_TIME)
     assert result.problems == [
