@@ -163,6 +163,21 @@ def test_a_skinny_link(account: ServiceAccount) -> None:
     assert view.problems() == []
 
 
+def self_signed(key: rsa.RSAPrivateKey) -> x509.Certificate:
+    """A certificate of `key`'s public key, signed by the key itself."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wallet")])
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(datetime(2026, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2027, 1, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+
+
 @pytest.mark.parametrize(
     "form",
     [
@@ -183,17 +198,6 @@ def test_every_form_of_key_verifies(
     public_pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wallet")])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(datetime(2026, 1, 1, tzinfo=UTC))
-        .not_valid_after(datetime(2027, 1, 1, tzinfo=UTC))
-        .sign(key, hashes.SHA256())
-    )
     source: Any = {
         "service account": account,
         "file": account_file,
@@ -202,7 +206,7 @@ def test_every_form_of_key_verifies(
         "pem text": public_pem.decode(),
         "key": key.public_key(),
         "private key": key,
-        "certificate": certificate,
+        "certificate": self_signed(key),
         "dict": json.loads(account_file.read_text()),
     }[form]
     assert open_save_link(link, source).verified
@@ -291,18 +295,7 @@ def test_an_unusable_key_is_a_clear_error(link: str, tmp_path: Path) -> None:
         open_save_link(link, tmp_path / "junk.pem")
     # An X.509 v2 certificate: cryptography refuses it with an exception of its own.
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wallet")])
-    der = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(datetime(2026, 1, 1, tzinfo=UTC))
-        .not_valid_after(datetime(2027, 1, 1, tzinfo=UTC))
-        .sign(key, hashes.SHA256())
-        .public_bytes(serialization.Encoding.DER)
-    )
+    der = self_signed(key).public_bytes(serialization.Encoding.DER)
     body = base64.encodebytes(as_x509_v2(der)).decode()
     pem = f"-----BEGIN CERTIFICATE-----\n{body}-----END CERTIFICATE-----\n"
     (tmp_path / "v2.pem").write_text(pem)
