@@ -19,11 +19,12 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from passkit.apple.images import BundleFile, image_files
+from passkit.apple.images import BundleFile, image_files, on_clear_cache, record_hits
 from passkit.apple.jsonbytes import dumps
 from passkit.apple.passjson import compile_pass_json
 from passkit.apple.strings import encode_strings
@@ -37,7 +38,7 @@ from passkit.apple.zipwriter import STORED_BLOCKS, zip_member, zip_parts
 from passkit.errors import WalletRuleError
 from passkit.files import atomic_write
 from passkit.images import ImageSource
-from passkit.model import Images, Pass
+from passkit.model import IMAGE_ROLES, Images, Pass
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
@@ -56,14 +57,64 @@ def bundle_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[tuple[str,
 def collect_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[BundleFile]:
     """`bundle_files` with each file's SHA-1, CRC-32 and compression."""
     style = STYLE_OF_KIND[p.kind]
-    check_images(p, style)
+    key = _shared_key(p)
+    shared = _shared.get(key)
+    if shared is None:
+        check_images(p, style)
     pass_json = compile_pass_json(p, pass_type_id=pass_type_id, team_id=team_id)
     files = [BundleFile.of("pass.json", dumps(pass_json), deflate=True, level=STORED_BLOCKS)]
+    if shared is None:
+        shared = _remember(key, _shared_files(p, style))
+    else:
+        record_hits(shared.lookups)
+    files.extend(shared.files)
+    return files
+
+
+@dataclass(frozen=True, slots=True)
+class _SharedFiles:
+    """The pictures and localisations of a bundle: everything but pass.json."""
+
+    files: tuple[BundleFile, ...]
+    # How many prepared pictures they hold, counted as cache hits when they are reused.
+    lookups: int
+
+
+# Passes of one layout share their pictures and translations: the files made of them, and the
+# checks of which pictures a style shows, are done once per content (kind, language, pictures,
+# translation tables) rather than once per pass.
+_shared: dict[tuple[object, ...], _SharedFiles] = {}
+_SHARED_SIZE = 64
+
+
+def _shared_key(p: Pass) -> tuple[object, ...]:
+    translations = tuple(
+        (language, tuple(t.strings.items()), _image_sources(t.images))
+        for language, t in p.translations.items()
+    )
+    return (p.kind, p.language, _image_sources(p.images), translations)
+
+
+def _image_sources(images: Images) -> tuple[ImageSource | None, ...]:
+    return tuple([getattr(images, role) for role in IMAGE_ROLES])
+
+
+def _remember(key: tuple[object, ...], shared: _SharedFiles) -> _SharedFiles:
+    if len(_shared) >= _SHARED_SIZE:
+        _shared.pop(next(iter(_shared)), None)
+    _shared[key] = shared
+    return shared
+
+
+def _shared_files(p: Pass, style: str) -> _SharedFiles:
+    files: list[BundleFile] = []
+    lookups = 0
     localised = _localised_roles(p)
     for role in STYLE_IMAGES[style]:
         source = getattr(p.images, role)
         if source is not None and role not in localised:
             files.extend(image_files(source, role, style))
+            lookups += 1
     if p.translations:
         if not _LANGUAGE.fullmatch(p.language):
             raise WalletRuleError(
@@ -71,8 +122,10 @@ def collect_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[BundleFil
                 "localisation directory; use forms like 'en', 'pt-BR' or 'zh-Hans'"
             )
         for language in sorted({*p.translations, p.language}):
-            files.extend(_lproj(p, language, style, localised))
-    return files
+            lproj, pictures = _lproj(p, language, style, localised)
+            files.extend(lproj)
+            lookups += pictures
+    return _SharedFiles(tuple(files), lookups)
 
 
 def build_pkpass(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> bytes:
@@ -86,6 +139,20 @@ def build_pkpass(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -
 
 def pkpass_parts(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> list[bytes]:
     """`build_pkpass` as consecutive pieces, for a writer that need not join them first."""
+    return sign_bundle(unsigned_bundle(p, signer, now=now), signer)
+
+
+@dataclass(frozen=True, slots=True)
+class UnsignedBundle:
+    """A bundle's files and manifest, checked and ready for its signature."""
+
+    files: list[BundleFile]
+    manifest: bytes
+    signing_time: datetime
+
+
+def unsigned_bundle(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> UnsignedBundle:
+    """Everything of `p`'s bundle but the signature; raises for a pass Apple would refuse."""
     now = _aware(now)
     signer.check(now=now, pass_type_id=p.pass_type_id, team_id=p.team_id)
     files = collect_files(
@@ -93,9 +160,14 @@ def pkpass_parts(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -
         pass_type_id=p.pass_type_id or signer.pass_type_id,
         team_id=p.team_id or signer.team_id,
     )
-    manifest = manifest_bytes(files)
-    signature = signer.sign(manifest, signing_time=now)
-    members = [file.member for file in files]
+    return UnsignedBundle(files, manifest_bytes(files), now)
+
+
+def sign_bundle(bundle: UnsignedBundle, signer: AppleSigner) -> list[bytes]:
+    """The signed `.pkpass` of `bundle`, as consecutive pieces of the zip archive."""
+    manifest = bundle.manifest
+    signature = signer.sign(manifest, signing_time=bundle.signing_time)
+    members = [file.member for file in bundle.files]
     members.append(
         zip_member(MANIFEST, manifest, zlib.crc32(manifest), deflate=True, level=STORED_BLOCKS)
     )
@@ -169,11 +241,13 @@ def _localised_roles(p: Pass) -> set[str]:
     return {role for t in p.translations.values() for role, _ in t.images.items()}
 
 
-def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> list[BundleFile]:
+def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> tuple[list[BundleFile], int]:
+    """The files of one language's directory, and how many prepared pictures they hold."""
     directory = f"{language}.lproj"
     translation = p.translations.get(language)
     table = translation.strings if translation is not None else {}
     files = [_strings_file(directory, tuple(table.items()))]
+    pictures = 0
     for role in STYLE_IMAGES[style]:
         if role not in localised:
             continue
@@ -184,7 +258,8 @@ def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> list[Bund
             source = getattr(p.images, role)
         if source is not None:
             files.extend(_moved(file, directory) for file in image_files(source, role, style))
-    return files
+            pictures += 1
+    return files, pictures
 
 
 # A layout's translations are the same for every pass: encode, hash and compress each
@@ -205,3 +280,8 @@ def _strings_file(directory: str, entries: tuple[tuple[str, str], ...]) -> Bundl
 @functools.lru_cache(maxsize=256)
 def _moved(file: BundleFile, directory: str) -> BundleFile:
     return file.moved_to(directory)
+
+
+on_clear_cache(_shared.clear)
+on_clear_cache(_strings_file.cache_clear)
+on_clear_cache(_moved.cache_clear)

@@ -30,6 +30,7 @@ import json
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageCms, ImageOps
@@ -148,14 +149,32 @@ def image_files(source: ImageSource, role: str, style: str) -> tuple[BundleFile,
     return files
 
 
+def record_hits(count: int) -> None:
+    """Count `count` prepared pictures served again from a cache of files made from them."""
+    with _cache.lock:
+        _cache.info.hits += count
+
+
 def cache_info() -> CacheInfo:
     """Hits, misses and size of the prepared-image cache (a copy)."""
     with _cache.lock:
         return CacheInfo(_cache.info.hits, _cache.info.misses, len(_cache.entries))
 
 
+# Caches of files made from prepared pictures (passkit.apple.bundle's), emptied with this one.
+_dependent_caches: list[Callable[[], None]] = []
+
+
 def clear_cache() -> None:
+    """Forget every prepared picture, and every cached file made from one."""
     _cache.clear()
+    for clear in _dependent_caches:
+        clear()
+
+
+def on_clear_cache(clear: Callable[[], None]) -> None:
+    """Call `clear` whenever the prepared-image cache is cleared."""
+    _dependent_caches.append(clear)
 
 
 def _prepare(source: ImageSource, role: str, spec: ImageSpec) -> tuple[BundleFile, ...]:
