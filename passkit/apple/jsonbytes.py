@@ -5,9 +5,6 @@
 the number's exact digits. A text value that happens to look like a marker is detected (the
 count of replacements differs) and the object is then written by a slower, plain recursive
 encoder that needs no marker.
-
-A `JsonText` (JSON written earlier, such as a part shared by many passes) is put in the same
-way: `dumps({"a": JsonText(dumps(x).decode())})` equals `dumps({"a": x})`.
 """
 
 from __future__ import annotations
@@ -54,33 +51,20 @@ def _plain(value: Any) -> Any:
     )
 
 
-class JsonText:
-    """JSON already written, to be put as it is into the JSON `dumps` writes."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return f"JsonText({self.text!r})"
-
-
 def dumps(obj: Any) -> bytes:
     """`obj` as compact UTF-8 JSON, Decimals exact, keys in the order given."""
     numbers: list[str] = []
 
     def default(value: Any) -> Any:
-        if isinstance(value, JsonText):
-            numbers.append(value.text)
-            return f"\x00{len(numbers) - 1}"
         if isinstance(value, Decimal):
             numbers.append(decimal_text(value))
             return f"\x00{len(numbers) - 1}"
         return _plain(value)
 
     try:
-        text = _encoder(default).encode(obj)
+        text = json.dumps(
+            obj, ensure_ascii=False, separators=(",", ":"), default=default, allow_nan=False
+        )
     except (ValueError, TypeError) as exc:
         raise WalletRuleError(f"pass.json cannot hold a value: {exc}") from None
     if numbers:
@@ -88,14 +72,6 @@ def dumps(obj: Any) -> bytes:
         if replaced != len(numbers):
             return _slow_dumps(obj)
     return text.encode("utf-8")
-
-
-def _encoder(default: Any) -> json.JSONEncoder:
-    # What json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=default,
-    # allow_nan=False) builds, without its argument handling.
-    return json.JSONEncoder(
-        ensure_ascii=False, separators=(",", ":"), default=default, allow_nan=False
-    )
 
 
 def _slow_dumps(obj: Any) -> bytes:
@@ -107,8 +83,6 @@ def _slow_dumps(obj: Any) -> bytes:
 def _write(value: Any, out: list[str]) -> None:
     if isinstance(value, str):
         out.append(encode_basestring(value))
-    elif isinstance(value, JsonText):
-        out.append(value.text)
     elif value is None:
         out.append("null")
     elif value is True:

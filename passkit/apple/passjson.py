@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import codecs
 import html
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from passkit.apple.jsonbytes import JsonText, dumps, w3c_datetime
+from passkit.apple.jsonbytes import w3c_datetime
 from passkit.apple.styles import (
     FIELD_LIMITS,
     GROUPING_STYLES,
@@ -124,84 +123,6 @@ DEFAULT_TIME_STYLE = "PKDateStyleShort"
 
 def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, Any]:
     """The `pass.json` dictionary of `p`; raises WalletRuleError where Apple's rules are broken."""
-    return _compile(p, pass_type_id, team_id, _NEW_PARTS)
-
-
-def pass_json_bytes(p: Pass, *, pass_type_id: str, team_id: str) -> bytes:
-    """`dumps(compile_pass_json(p, ...))`, with the parts many passes share written once.
-
-    The fields, links, messages, locations and beacons of a layout that do not depend on the
-    record are the same objects in every pass it renders; each is checked and written as JSON
-    the first time and reused while the same object comes back.
-    """
-    return dumps(_compile(p, pass_type_id, team_id, _shared_parts))
-
-
-class _Parts:
-    """How `_compile` writes the parts of a pass: as new dictionaries."""
-
-    def field(self, field: PassField, group: str, index: int) -> Any:
-        return _field(field, group, index)
-
-    def link(self, link: Link, key: str) -> Any:
-        return _link_field(link, key)
-
-    def message(self, message: Message) -> Any:
-        return _message_field(message)
-
-    def location(self, location: Location) -> Any:
-        return _location(location)
-
-    def beacon(self, beacon: Beacon) -> Any:
-        return _beacon(beacon)
-
-
-class _SharedParts(_Parts):
-    """Parts written once as JSON text, reused while the same part object comes back.
-
-    Every part of a pass is immutable (frozen models of immutable values), so the same object
-    always gives the same text. An entry holds its object, so that no other object can take
-    its id while the entry lives; the table is emptied when full, since most parts of a
-    pass are new for every pass.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._texts: dict[tuple[object, ...], tuple[object, JsonText]] = {}
-
-    def _text(
-        self, key: tuple[object, ...], part: object, make: Callable[[], dict[str, Any]]
-    ) -> JsonText:
-        found = self._texts.get(key)
-        if found is not None and found[0] is part:
-            return found[1]
-        text = JsonText(dumps(make()).decode("utf-8"))
-        if len(self._texts) >= self._size:
-            self._texts.clear()
-        self._texts[key] = (part, text)
-        return text
-
-    def field(self, field: PassField, group: str, index: int) -> Any:
-        return self._text((id(field), group, index), field, lambda: _field(field, group, index))
-
-    def link(self, link: Link, key: str) -> Any:
-        return self._text((id(link), key), link, lambda: _link_field(link, key))
-
-    def message(self, message: Message) -> Any:
-        return self._text((id(message),), message, lambda: _message_field(message))
-
-    def location(self, location: Location) -> Any:
-        return self._text((id(location),), location, lambda: _location(location))
-
-    def beacon(self, beacon: Beacon) -> Any:
-        return self._text((id(beacon),), beacon, lambda: _beacon(beacon))
-
-
-_NEW_PARTS = _Parts()
-_shared_parts = _SharedParts(size=1024)
-
-
-def _compile(p: Pass, pass_type_id: str, team_id: str, parts: _Parts) -> dict[str, Any]:
     style = STYLE_OF_KIND[p.kind]
     out: dict[str, Any] = {
         "formatVersion": 1,
@@ -220,7 +141,7 @@ def _compile(p: Pass, pass_type_id: str, team_id: str, parts: _Parts) -> dict[st
     if p.label_color is not None:
         out["labelColor"] = p.label_color.css_rgb
 
-    out[style] = _structure(p, style, parts)
+    out[style] = _structure(p, style)
 
     if p.barcode is not None:
         barcode = _barcode(p.barcode)
@@ -229,11 +150,11 @@ def _compile(p: Pass, pass_type_id: str, team_id: str, parts: _Parts) -> dict[st
         if p.barcode.format is not BarcodeFormat.CODE128:
             out["barcode"] = barcode
     if p.locations:
-        out["locations"] = [parts.location(location) for location in p.locations]
+        out["locations"] = [_location(location) for location in p.locations]
     if p.max_distance is not None:
         out["maxDistance"] = p.max_distance
     if p.beacons:
-        out["beacons"] = [parts.beacon(beacon) for beacon in p.beacons]
+        out["beacons"] = [_beacon(beacon) for beacon in p.beacons]
     if p.relevant_date is not None:
         out["relevantDate"] = w3c_datetime(p.relevant_date)
     if p.expiration_date is not None:
@@ -275,13 +196,13 @@ def _compile(p: Pass, pass_type_id: str, team_id: str, parts: _Parts) -> dict[st
     return out
 
 
-def _structure(p: Pass, style: str, parts: _Parts) -> dict[str, Any]:
+def _structure(p: Pass, style: str) -> dict[str, Any]:
     _check_field_counts(p, style)
     structure: dict[str, Any] = {}
     for group, key in GROUP_KEYS.items():
-        fields = [parts.field(field, group, index) for index, field in enumerate(getattr(p, group))]
+        fields = [_field(field, group, index) for index, field in enumerate(getattr(p, group))]
         if group == "back":
-            fields.extend(_extra_back_fields(p, parts))
+            fields.extend(_extra_back_fields(p))
         if fields:
             structure[key] = fields
     if style == "boardingPass":
@@ -409,17 +330,17 @@ def _change_message(message: str, where: str) -> str:
     return message
 
 
-def _extra_back_fields(p: Pass, parts: _Parts) -> list[Any]:
+def _extra_back_fields(p: Pass) -> list[dict[str, Any]]:
     """Back fields for the pass's links and messages, with keys unique across the pass."""
     taken = {field.key: group for group, field in p.fields()}
-    extra: list[Any] = []
+    extra: list[dict[str, Any]] = []
     for index, link in enumerate(p.links):
         key = link.key or _free_key(f"link-{index + 1}", taken)
         _claim(key, f"links[{index}]", taken)
-        extra.append(parts.link(link, key))
+        extra.append(_link_field(link, key))
     for index, message in enumerate(p.messages):
         _claim(message.key, f"messages[{index}]", taken)
-        extra.append(parts.message(message))
+        extra.append(_message_field(message))
     return extra
 
 
