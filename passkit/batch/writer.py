@@ -5,7 +5,8 @@ final one and renamed into place, so that a reader (or an interrupted batch) nev
 of a file. A batch writes thousands of files, so this writer does the same with less: the
 temporary name is fixed per process instead of drawn at random (a clash falls back to a random
 one), the pieces of a bundle are written by one `writev` instead of being joined first, and
-the directory is made once. Measured on 200 KiB bundles (joining included): 0.11 ms against 0.16 ms per file.
+the directory is made once. Measured on 200 KiB bundles (joining included): 0.11 ms against
+0.16 ms per file.
 """
 
 from __future__ import annotations
