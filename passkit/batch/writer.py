@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 FILE_MODE = 0o644
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 # writev takes at most IOV_MAX pieces (1024 on Linux); a bundle has about 40.
 _MOST_PIECES = 1024
 
@@ -38,7 +39,11 @@ class OutputDirectory:
         final = self._prefix + name
         temporary = f"{self._prefix}.{name}.{os.getpid()}.part"
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+            fd = os.open(temporary, _CREATE, FILE_MODE)
+        except FileNotFoundError:
+            # The directory was removed while the batch ran: make it again, as atomic_write would.
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(temporary, _CREATE, FILE_MODE)
         except FileExistsError:
             # Another thread of this process writes the same name, or a crash left this name.
             fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=self.path)
