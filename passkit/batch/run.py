@@ -6,20 +6,21 @@ however long the input is. Each worker prepares the plan's layout and signers on
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from itertools import islice
-from multiprocessing.context import BaseContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from passkit.batch.builder import Builder, BuildResult
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 # Records built together (see Builder.build_chunk) and sent to a worker at once: large enough
 # to amortise the inter-process round trip and to keep each step's code in the processor's
@@ -68,6 +69,9 @@ def build_many(
 def _build_in_workers(
     builder: Builder, stream: Iterator[Record], jobs: int, chunk_size: int
 ) -> Iterator[BuildResult]:
+    # Imported here: a build in this process (--jobs 1) does not need the process machinery.
+    from concurrent.futures import ProcessPoolExecutor
+
     global _worker_builder
     context = _fork_context()
     if context is not None:
@@ -112,6 +116,8 @@ def _build_in_workers(
 
 def _fork_context() -> BaseContext | None:
     """Fork where it is safe and cheap (Linux); elsewhere workers start afresh from the plan."""
+    import multiprocessing
+
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
         return None
     return multiprocessing.get_context("fork")
