@@ -38,7 +38,7 @@ from passkit.apple.zipwriter import STORED_BLOCKS, zip_member, zip_parts
 from passkit.errors import WalletRuleError
 from passkit.files import atomic_write
 from passkit.images import ImageSource
-from passkit.model import IMAGE_ROLES, Images, Pass
+from passkit.model import Images, Pass
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
@@ -95,8 +95,9 @@ def _shared_key(p: Pass) -> tuple[object, ...]:
     return (p.kind, p.language, _image_sources(p.images), translations)
 
 
-def _image_sources(images: Images) -> tuple[ImageSource | None, ...]:
-    return tuple([getattr(images, role) for role in IMAGE_ROLES])
+def _image_sources(images: Images) -> tuple[object, ...]:
+    # The model's values in field order (one per role); the same as reading each role.
+    return tuple(images.__dict__.values())
 
 
 def _remember(key: tuple[object, ...], shared: _SharedFiles) -> _SharedFiles:

@@ -93,9 +93,18 @@ class BundleFile:
         )
 
 
+# The names of bundle files are few (pass.json, pictures, localisations): quote each once.
+_quoted_names: dict[str, str] = {}
+
+
 def manifest_entry(name: str, sha1: str) -> str:
     """The file's `"name":"sha1"` pair of manifest.json, written as json.dumps writes it."""
-    return f'{json.dumps(name)}:"{sha1}"'
+    quoted = _quoted_names.get(name)
+    if quoted is None:
+        quoted = json.dumps(name)
+        if len(_quoted_names) < 1024:
+            _quoted_names[name] = quoted
+    return f'{quoted}:"{sha1}"'
 
 
 @dataclass

@@ -239,34 +239,34 @@ def _check_field_counts(p: Pass, style: str) -> None:
 
 
 def _field(field: PassField, group: str, index: int) -> dict[str, Any]:
-    where = f"{group}[{index}] (key {field.key!r})"
     out: dict[str, Any] = {"key": field.key}
     if field.label is not None:
         out["label"] = field.label
     value = field.value
-    date_formatting = (
+    is_date = isinstance(value, datetime)
+    if not is_date and (
         field.date_style is not None
         or field.time_style is not None
         or field.relative
         or field.ignores_time_zone
-    )
-    is_number = isinstance(value, int | Decimal | Money)
-    if date_formatting and not field.is_date:
+    ):
         raise WalletRuleError(
-            f"{where}: date and time styles apply to date values, and this value is "
-            f"{_describe_value(value)}; remove the date formatting or give a date"
+            f"{_where(field, group, index)}: date and time styles apply to date values, and "
+            f"this value is {_describe_value(value)}; remove the date formatting or give a date"
         )
-    if (field.number_style is not None or field.currency is not None) and not is_number:
+    if (field.number_style is not None or field.currency is not None) and not isinstance(
+        value, _NUMBERS
+    ):
         raise WalletRuleError(
-            f"{where}: number style and currency apply to numbers, and this value is "
-            f"{_describe_value(value)}; remove them or give a number"
+            f"{_where(field, group, index)}: number style and currency apply to numbers, and "
+            f"this value is {_describe_value(value)}; remove them or give a number"
         )
 
     if isinstance(value, Money):
         if field.currency is not None and field.currency != value.currency:
             raise WalletRuleError(
-                f"{where}: the value is in {value.currency} but the field's currency is "
-                f"{field.currency}; keep one of them"
+                f"{_where(field, group, index)}: the value is in {value.currency} but the "
+                f"field's currency is {field.currency}; keep one of them"
             )
         out["value"] = value.amount
         out["currencyCode"] = value.currency
@@ -275,7 +275,7 @@ def _field(field: PassField, group: str, index: int) -> dict[str, Any]:
     else:
         out["value"] = value
 
-    if field.is_date:
+    if is_date:
         if field.date_style is None and field.time_style is None:
             out["dateStyle"] = DEFAULT_DATE_STYLE
             out["timeStyle"] = DEFAULT_TIME_STYLE
@@ -291,27 +291,37 @@ def _field(field: PassField, group: str, index: int) -> dict[str, Any]:
     if field.number_style is not None:
         if "currencyCode" in out:
             raise WalletRuleError(
-                f"{where}: a money value is formatted by its currency; "
+                f"{_where(field, group, index)}: a money value is formatted by its currency; "
                 "remove number_style (or give a plain number)"
             )
         out["numberStyle"] = NUMBER_STYLES[field.number_style]
     if field.alignment is not None:
         if group in ("primary", "back"):
             raise WalletRuleError(
-                f"{where}: Apple Wallet does not allow an alignment on {group} fields; "
-                "remove alignment"
+                f"{_where(field, group, index)}: Apple Wallet does not allow an alignment on "
+                f"{group} fields; remove alignment"
             )
         out["textAlignment"] = ALIGNMENTS[field.alignment]
     if field.change_message is not None:
-        out["changeMessage"] = _change_message(field.change_message, where)
+        message = field.change_message
+        if "%@" not in message:
+            _change_message(message, _where(field, group, index))  # raises, saying why
+        out["changeMessage"] = message
     if field.link is not None:
         if group != "back":
             raise WalletRuleError(
-                f"{where}: Apple Wallet makes links only of back fields; move the field "
-                "to the back or remove link"
+                f"{_where(field, group, index)}: Apple Wallet makes links only of back fields; "
+                "move the field to the back or remove link"
             )
         out["dataDetectorTypes"] = [DATA_DETECTORS[field.link]]
     return out
+
+
+_NUMBERS = (int, Decimal, Money)
+
+
+def _where(field: PassField, group: str, index: int) -> str:
+    return f"{group}[{index}] (key {field.key!r})"
 
 
 def _describe_value(value: object) -> str:

@@ -78,7 +78,6 @@ class Layout:
             now = datetime.now(UTC)
         elif now.tzinfo is None:
             raise ValueError("now must have a time zone, e.g. datetime.now(UTC)")
-        who = f"{record_name} (layout {self.name})"
         context = self.check(record, record_name=record_name)
         context["now"] = now
         context.update(self._constants)
@@ -114,7 +113,7 @@ class Layout:
         except RenderError as exc:
             raise DataError(
                 exc.message if not exc.where else f"{exc.where}: {exc.message}",
-                record=who,
+                record=f"{record_name} (layout {self.name})",
                 input=self._input_named_by(exc),
             ) from None
         assert isinstance(result, Pass)
