@@ -6,9 +6,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from passkit.batch.builder import BuildResult
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 def estimate_record_count(path: Path) -> int | None:
@@ -60,6 +63,17 @@ class Tally:
         return ", ".join(parts)
 
 
+def _bar_class() -> type[tqdm[Any]]:
+    from tqdm import tqdm
+
+    class Bar(tqdm):  # type: ignore[type-arg]
+        # No monitor thread: worker processes are forked from this one, and a fork is safest
+        # from a process with a single thread.
+        monitor_interval = 0
+
+    return Bar
+
+
 class Progress:
     """Shows how far a batch has gone; call `update` per result and `close` at the end."""
 
@@ -73,9 +87,7 @@ class Progress:
         self._last_line = self.tally.started
         self._bar = None
         if self.stream.isatty():
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, unit="pass", file=self.stream, dynamic_ncols=True)
+            self._bar = _bar_class()(total=total, unit="pass", file=self.stream, dynamic_ncols=True)
 
     def update(self, result: BuildResult) -> None:
         self.tally.add(result)
