@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,6 +86,7 @@ class _SharedFiles:
 # translation tables) rather than once per pass.
 _shared: dict[tuple[object, ...], _SharedFiles] = {}
 _SHARED_SIZE = 64
+_shared_lock = threading.Lock()
 
 
 def _shared_key(p: Pass) -> tuple[object, ...]:
@@ -101,9 +103,10 @@ def _image_sources(images: Images) -> tuple[object, ...]:
 
 
 def _remember(key: tuple[object, ...], shared: _SharedFiles) -> _SharedFiles:
-    if len(_shared) >= _SHARED_SIZE:
-        _shared.pop(next(iter(_shared)), None)
-    _shared[key] = shared
+    with _shared_lock:  # only when a new set is made: lookups need no lock
+        if len(_shared) >= _SHARED_SIZE:
+            _shared.pop(next(iter(_shared)), None)
+        _shared[key] = shared
     return shared
 
 

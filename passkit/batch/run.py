@@ -72,7 +72,6 @@ def _build_in_workers(
     # Imported here: a build in this process (--jobs 1) does not need the process machinery.
     from concurrent.futures import ProcessPoolExecutor
 
-    global _worker_builder
     context = _fork_context()
     if context is not None:
         # Build here until one pass is made: that prepares what every pass shares (pictures,
@@ -83,9 +82,12 @@ def _build_in_workers(
             yield result
             if result.ok and not result.skipped:
                 break
-        _worker_builder = builder
+        # A forked worker receives its initializer's arguments as they are, not pickled.
         executor = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_forked_worker
+            max_workers=jobs,
+            mp_context=context,
+            initializer=_start_forked_worker,
+            initargs=(builder,),
         )
     else:
         executor = ProcessPoolExecutor(
@@ -111,7 +113,6 @@ def _build_in_workers(
         for future in pending:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
-        _worker_builder = None
 
 
 def _fork_context() -> BaseContext | None:
@@ -126,10 +127,11 @@ def _fork_context() -> BaseContext | None:
 _worker_builder: Builder | None = None
 
 
-def _start_forked_worker() -> None:
+def _start_forked_worker(builder: Builder) -> None:
     # The parent decides what Ctrl-C means; workers finish the pass they are on and stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    assert _worker_builder is not None, "worker forked without a builder"
+    global _worker_builder
+    _worker_builder = builder
 
 
 def _start_worker(plan: BuildPlan) -> None:
