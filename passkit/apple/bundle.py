@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from passkit.apple.images import BundleFile, image_files, on_clear_cache, record_hits
-from passkit.apple.jsonbytes import dumps
-from passkit.apple.passjson import compile_pass_json
+from passkit.apple.passjson import pass_json_bytes
 from passkit.apple.strings import encode_strings
 from passkit.apple.styles import (
     STYLE_IMAGES,
@@ -62,8 +61,8 @@ def collect_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[BundleFil
     shared = _shared.get(key)
     if shared is None:
         check_images(p, style)
-    pass_json = compile_pass_json(p, pass_type_id=pass_type_id, team_id=team_id)
-    files = [BundleFile.of("pass.json", dumps(pass_json), deflate=True, level=STORED_BLOCKS)]
+    pass_json = pass_json_bytes(p, pass_type_id=pass_type_id, team_id=team_id)
+    files = [BundleFile.of("pass.json", pass_json, deflate=True, level=STORED_BLOCKS)]
     if shared is None:
         shared = _remember(key, _shared_files(p, style))
     else:

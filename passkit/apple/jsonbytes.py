@@ -35,7 +35,7 @@ def decimal_text(number: Decimal) -> str:
     return format(number, "f")
 
 
-def _plain(value: Any) -> Any:
+def plain_json_value(value: Any) -> Any:
     """The JSON form of the few non-JSON values a pass may carry (user info, for instance)."""
     if isinstance(value, datetime):
         return w3c_datetime(value)
@@ -59,7 +59,7 @@ def dumps(obj: Any) -> bytes:
         if isinstance(value, Decimal):
             numbers.append(decimal_text(value))
             return f"\x00{len(numbers) - 1}"
-        return _plain(value)
+        return plain_json_value(value)
 
     try:
         text = json.dumps(
@@ -119,4 +119,4 @@ def _write(value: Any, out: list[str]) -> None:
             _write(item, out)
         out.append("]")
     else:
-        _write(_plain(value), out)
+        _write(plain_json_value(value), out)

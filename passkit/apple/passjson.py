@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import codecs
 import html
+import math
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from passkit.apple.jsonbytes import w3c_datetime
+import orjson
+
+from passkit.apple.jsonbytes import decimal_text, dumps, plain_json_value, w3c_datetime
 from passkit.apple.styles import (
     FIELD_LIMITS,
     GROUPING_STYLES,
@@ -119,6 +122,50 @@ _IANA_CHARSETS: dict[str, str] = {
 
 DEFAULT_DATE_STYLE = "PKDateStyleMedium"
 DEFAULT_TIME_STYLE = "PKDateStyleShort"
+
+
+def pass_json_bytes(p: Pass, *, pass_type_id: str, team_id: str) -> bytes:
+    """The bytes of pass.json: `jsonbytes.dumps(compile_pass_json(p, ...))`, written faster.
+
+    orjson writes the document about ten times faster than the json module (2.5 against 30 us
+    for a loyalty pass) and gives the same bytes for what `compile_pass_json` produces: the
+    same escapes of every character, the same shortest digits of a float written without an
+    exponent (checked on a million floats), exact Decimals through `_orjson_default`. Where
+    the two would differ, the json module writes the document instead: user_info (any value a
+    caller put there), a float json writes with an exponent or cannot write (NaN, infinity),
+    and whatever orjson refuses (an integer beyond 64 bits, a lone surrogate), so that the
+    bytes, and the errors, stay those of `dumps`.
+    """
+    document = compile_pass_json(p, pass_type_id=pass_type_id, team_id=team_id)
+    if p.user_info is None and _plain_floats(document):
+        try:
+            return orjson.dumps(document, default=_orjson_default, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            pass
+    return dumps(document)
+
+
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _orjson_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return orjson.Fragment(decimal_text(value))
+    return plain_json_value(value)
+
+
+def _plain_floats(document: dict[str, Any]) -> bool:
+    """Whether every float of the document (locations, maxDistance) is written as repr does,
+    without an exponent: the floats json and orjson write alike."""
+    floats = [
+        value
+        for location in document.get("locations", ())
+        for value in location.values()
+        if isinstance(value, float)
+    ]
+    if isinstance(document.get("maxDistance"), float):
+        floats.append(document["maxDistance"])
+    return all(math.isfinite(value) and "e" not in repr(value) for value in floats)
 
 
 def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, Any]:
