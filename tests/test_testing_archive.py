@@ -163,6 +163,7 @@ def refused(data: bytes, where: Path, match: str, **kw: Any) -> BundleError:
         ("a//b", "empty or '.'"),
         ("./pass.json", "empty or '.'"),
         ("bad\x00name", "control"),
+        ("\x00pass.json", "control"),  # zipfile reads it as an empty name
         ("new\nline", "control"),
         ("x" * 300, "longer than"),
     ],

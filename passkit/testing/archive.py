@@ -136,6 +136,10 @@ def _read(data: bytes, source: str, limits: ArchiveLimits) -> Archive:
                 f"{source}: holds {len(infos)} entries, more than the limit of "
                 f"{limits.max_entries}; a pass bundle holds a few dozen files"
             )
+        for info in infos:
+            # zipfile cuts a name at its first NUL (an empty name then breaks even is_dir()),
+            # so every name is checked as the archive spells it before anything else.
+            check_name(info.orig_filename, source, limits)
         files = [info for info in infos if not info.is_dir()]
         for info in infos:
             _check_entry(info, source, limits)
@@ -184,8 +188,6 @@ def check_name(
 
 
 def _check_entry(info: zipfile.ZipInfo, source: str, limits: ArchiveLimits) -> None:
-    # zipfile cuts a name at its first NUL; check the name as the archive spells it.
-    check_name(info.orig_filename, source, limits)
     shown = repr(info.filename)
     if info.flag_bits & 0x1:
         raise BundleError(f"{source}: entry {shown} is encrypted; pass bundles are never encrypted")
