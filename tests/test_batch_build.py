@@ -318,3 +318,41 @@ def test_missing_layout_or_data_file_is_a_usage_error(
     assert f"{missing_data}: record file not found" in capsys.readouterr().err
     assert exit_status("build", str(layout), "--data", str(data), *signing_args(dev_certs)) == 2
     assert "--out DIR" in capsys.readouterr().err
+
+
+def test_google_settings_that_cannot_work_stop_the_build_once(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(3)])
+    out = tmp_path / "out"
+    google = ["--google-service-account", str(dev_certs.google_service_account)]
+    status = exit_status(
+        *build_args(
+            layout, data, dev_certs, "--out", str(out), *google, "--google-issuer-id", "issuer-abc"
+        )
+    )
+    assert status == 2
+    error = capsys.readouterr().err
+    assert error.count("Google issuer id 'issuer-abc' is not valid") == 1
+    assert not out.exists() or not any(out.iterdir())
+    broken = tmp_path / "service-account.json"
+    broken.write_text("{not json")
+    status = exit_status(
+        *build_args(
+            layout,
+            data,
+            dev_certs,
+            "--out",
+            str(out),
+            "--google-service-account",
+            str(broken),
+            "--google-issuer-id",
+            "3388",
+        )
+    )
+    assert status == 2
+    assert f"{broken}: not a Google service account key" in capsys.readouterr().err

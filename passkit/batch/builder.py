@@ -73,6 +73,11 @@ class Builder:
             )
         if self.apple is not None:
             self.apple.check(now=plan.now)
+        if plan.google is not None:
+            # A wrong issuer id would fail every record alike: say so once, before building.
+            from passkit.google.ids import check_issuer_id
+
+            check_issuer_id(plan.google.issuer_id)
         self._out = OutputDirectory(plan.out_dir) if plan.out_dir is not None else None
 
     def build(self, record: Record) -> BuildResult:

@@ -125,6 +125,8 @@ class GoogleCredentials:
     service_account_json: str = field(repr=False)
     issuer_id: str
     origins: tuple[str, ...] = ()
+    # Where the key came from (a path or "PASSKIT_GOOGLE_SERVICE_ACCOUNT"), for messages.
+    source: str = "the Google service account"
 
     @classmethod
     def resolve(
@@ -152,12 +154,14 @@ class GoogleCredentials:
                 "--google-issuer-id or set PASSKIT_GOOGLE_ISSUER_ID"
             )
         text = _read_credential(account, "Google service account").decode("utf-8", "replace")
-        return cls(service_account_json=text, issuer_id=issuer, origins=origins)
+        inline = account.lstrip().startswith("{")
+        source = "the service account JSON given inline" if inline else account
+        return cls(service_account_json=text, issuer_id=issuer, origins=origins, source=source)
 
     def account(self) -> ServiceAccount:
         from passkit.google import ServiceAccount
 
-        return ServiceAccount.from_json(self.service_account_json, source="service account")
+        return ServiceAccount.from_json(self.service_account_json, source=self.source)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,10 @@ class Tally:
         if self.skipped:
             parts.append(f"skipped {self.skipped} already built")
         parts.append(f"failed {self.failed}")
-        parts.append(f"in {self.elapsed:.1f} s ({rate:,.0f} passes/s)")
+        timing = f"in {self.elapsed:.1f} s"
+        if self.built > 1:  # a rate means nothing for a single pass
+            timing += f" ({rate:,.0f} passes/s)"
+        parts.append(timing)
         return ", ".join(parts)
 
 
