@@ -12,8 +12,9 @@ Names are imported on first use, so `import passkit` stays cheap.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from passkit.lazy import LazyExports
 
 if TYPE_CHECKING:
     from passkit.apple.bundle import build_pkpass as build_pkpass
@@ -34,31 +35,35 @@ if TYPE_CHECKING:
     from passkit.model import Pass as Pass
     from passkit.model import PassField as PassField
 
-_EXPORTS = {
-    "AppleSigner": "passkit.apple.signing",
-    "build_pkpass": "passkit.apple.bundle",
-    "write_pkpass": "passkit.apple.bundle",
-    "BundleError": "passkit.errors",
-    "DataError": "passkit.errors",
-    "ImageError": "passkit.errors",
-    "LayoutError": "passkit.errors",
-    "PasskitError": "passkit.errors",
-    "SigningError": "passkit.errors",
-    "WalletRuleError": "passkit.errors",
-    "ServiceAccount": "passkit.google",
-    "compile_google": "passkit.google",
-    "save_link": "passkit.google",
-    "Layout": "passkit.layout",
-    "load_layout": "passkit.layout",
-    "Pass": "passkit.model",
-    "PassField": "passkit.model",
-}
+_exports = LazyExports(
+    __name__,
+    {
+        "AppleSigner": "passkit.apple.signing",
+        "build_pkpass": "passkit.apple.bundle",
+        "write_pkpass": "passkit.apple.bundle",
+        "BundleError": "passkit.errors",
+        "DataError": "passkit.errors",
+        "ImageError": "passkit.errors",
+        "LayoutError": "passkit.errors",
+        "PasskitError": "passkit.errors",
+        "SigningError": "passkit.errors",
+        "WalletRuleError": "passkit.errors",
+        "ServiceAccount": "passkit.google",
+        "compile_google": "passkit.google",
+        "save_link": "passkit.google",
+        "Layout": "passkit.layout",
+        "load_layout": "passkit.layout",
+        "Pass": "passkit.model",
+        "PassField": "passkit.model",
+    },
+)
 
-__all__ = sorted(_EXPORTS)
+__all__ = _exports.all
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'passkit' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    return _exports.get(name)
+
+
+def __dir__() -> list[str]:
+    return _exports.dir(globals())

@@ -11,8 +11,9 @@ Apple-only build should not pay for the JWT library, the HTTP client and the com
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from passkit.lazy import LazyExports
 
 if TYPE_CHECKING:
     from passkit.google.compile import GooglePass as GooglePass
@@ -27,31 +28,29 @@ if TYPE_CHECKING:
     from passkit.google.options import GoogleOptions as GoogleOptions
     from passkit.google.rest import WalletClient as WalletClient
 
-_EXPORTS = {
-    "KINDS": "passkit.google.kinds",
-    "DecodedSaveLink": "passkit.google.links",
-    "GoogleKind": "passkit.google.kinds",
-    "GoogleOptions": "passkit.google.options",
-    "GooglePass": "passkit.google.compile",
-    "SaveLink": "passkit.google.links",
-    "ServiceAccount": "passkit.google.credentials",
-    "WalletClient": "passkit.google.rest",
-    "compile_google": "passkit.google.compile",
-    "read_save_link": "passkit.google.links",
-    "save_link": "passkit.google.links",
-}
+_exports = LazyExports(
+    __name__,
+    {
+        "KINDS": "passkit.google.kinds",
+        "DecodedSaveLink": "passkit.google.links",
+        "GoogleKind": "passkit.google.kinds",
+        "GoogleOptions": "passkit.google.options",
+        "GooglePass": "passkit.google.compile",
+        "SaveLink": "passkit.google.links",
+        "ServiceAccount": "passkit.google.credentials",
+        "WalletClient": "passkit.google.rest",
+        "compile_google": "passkit.google.compile",
+        "read_save_link": "passkit.google.links",
+        "save_link": "passkit.google.links",
+    },
+)
 
-__all__ = sorted(_EXPORTS)
+__all__ = _exports.all
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups find it directly
-    return value
+    return _exports.get(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return _exports.dir(globals())

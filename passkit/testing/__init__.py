@@ -12,8 +12,9 @@ nothing to a test suite that does not use it.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from passkit.lazy import LazyExports
 
 if TYPE_CHECKING:
     from passkit.testing.archive import ArchiveLimits as ArchiveLimits
@@ -33,36 +34,34 @@ if TYPE_CHECKING:
     from passkit.testing.views import FieldNotFound as FieldNotFound
     from passkit.testing.views import FieldView as FieldView
 
-_EXPORTS = {
-    "ArchiveLimits": "passkit.testing.archive",
-    "PassAssertionError": "passkit.testing.assertions",
-    "assert_barcode": "passkit.testing.assertions",
-    "assert_field": "passkit.testing.assertions",
-    "assert_valid": "passkit.testing.assertions",
-    "Bundle": "passkit.testing.pkpass",
-    "Report": "passkit.testing.pkpass",
-    "VerificationError": "passkit.testing.pkpass",
-    "open_pkpass": "passkit.testing.pkpass",
-    "GoogleClassView": "passkit.testing.savelink",
-    "GoogleObjectView": "passkit.testing.savelink",
-    "SaveLinkView": "passkit.testing.savelink",
-    "open_save_link": "passkit.testing.savelink",
-    "BarcodeView": "passkit.testing.views",
-    "FieldNotFound": "passkit.testing.views",
-    "FieldView": "passkit.testing.views",
-}
+_exports = LazyExports(
+    __name__,
+    {
+        "ArchiveLimits": "passkit.testing.archive",
+        "PassAssertionError": "passkit.testing.assertions",
+        "assert_barcode": "passkit.testing.assertions",
+        "assert_field": "passkit.testing.assertions",
+        "assert_valid": "passkit.testing.assertions",
+        "Bundle": "passkit.testing.pkpass",
+        "Report": "passkit.testing.pkpass",
+        "VerificationError": "passkit.testing.pkpass",
+        "open_pkpass": "passkit.testing.pkpass",
+        "GoogleClassView": "passkit.testing.savelink",
+        "GoogleObjectView": "passkit.testing.savelink",
+        "SaveLinkView": "passkit.testing.savelink",
+        "open_save_link": "passkit.testing.savelink",
+        "BarcodeView": "passkit.testing.views",
+        "FieldNotFound": "passkit.testing.views",
+        "FieldView": "passkit.testing.views",
+    },
+)
 
-__all__ = sorted(_EXPORTS)
+__all__ = _exports.all
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'passkit.testing' has no attribute {name!r}")
-    # Not cached here: the submodule in sys.modules stays the one source of truth, even for
-    # test runners that unload and re-import modules between runs (pytester does).
-    return getattr(importlib.import_module(module), name)
+    return _exports.get(name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+    return _exports.dir(globals())
