@@ -356,3 +356,19 @@ def test_google_settings_that_cannot_work_stop_the_build_once(
     )
     assert status == 2
     assert f"{broken}: not a Google service account key" in capsys.readouterr().err
+
+
+def test_an_output_directory_that_cannot_be_written_is_one_clear_line(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    status = exit_status(*build_args(layout, data, dev_certs, "--out", str(blocked / "out")))
+    assert status == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {blocked / 'out'}") and "Traceback" not in error

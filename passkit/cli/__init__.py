@@ -85,3 +85,11 @@ def main(argv: list[str] | None = None) -> Any:
             raise
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except OSError as exc:
+        # The file system refused (disk full, permission denied, read-only output): say which
+        # file and why in one line; atomic writes have already removed their temporary files.
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
