@@ -372,3 +372,52 @@ def test_an_output_directory_that_cannot_be_written_is_one_clear_line(
     assert status == 2
     error = capsys.readouterr().err
     assert error.startswith(f"error: {blocked / 'out'}") and "Traceback" not in error
+
+
+def test_signing_files_are_named_in_errors_and_read_like_the_signer_reads_them(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
+    out = tmp_path / "out"
+    broken = tmp_path / "broken-cert.pem"
+    broken.write_text("not a certificate")
+    status = exit_status(
+        "build",
+        str(layout),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--apple-cert",
+        str(broken),
+        "--apple-key",
+        str(dev_certs.pass_key),
+        "--wwdr",
+        str(dev_certs.wwdr),
+    )
+    assert status == 2
+    assert f"certificate file '{broken}' is not a readable X.509 certificate" in (
+        capsys.readouterr().err
+    )
+    # A key kept on one line with \n escapes (as CI secret stores do) works as for from_env.
+    one_line = dev_certs.pass_key.read_text().replace("\n", "\\n")
+    monkeypatch.setenv("PASSKIT_APPLE_KEY", one_line)
+    status = exit_status(
+        "build",
+        str(layout),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--apple-cert",
+        str(dev_certs.pass_certificate),
+        "--wwdr",
+        str(dev_certs.wwdr),
+    )
+    assert status == 0
+    assert open_pkpass(out / "lumen-70000001.pkpass").verify(ca=dev_certs.root) == []

@@ -27,7 +27,19 @@ from cryptography.x509.oid import NameOID
 from passkit.apple.cms import DetachedSignedData
 from passkit.errors import SigningError
 
-Source = bytes | str | Path
+
+@dataclass(frozen=True)
+class Credential:
+    """The bytes of a certificate or key file and how to name it in a message.
+
+    Plain data, so it can be handed to other processes; `read_credential` makes one.
+    """
+
+    data: bytes
+    name: str
+
+
+Source = bytes | str | Path | Credential
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 # Warn this long before a certificate expires: long enough to get a new one from Apple.
@@ -44,26 +56,20 @@ _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----.*?-----END \1-----[ \t]*
 _KEY_LABELS = {b"PRIVATE KEY", b"ENCRYPTED PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY"}
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    """Bytes read from a source and how to name that source in a message."""
-
-    data: bytes
-    name: str
-
-
-def _read(source: Source, what: str) -> _Loaded:
+def read_credential(source: Source, what: str) -> Credential:
     """bytes are content; a str starting with -----BEGIN is PEM text; other str/Path are files."""
+    if isinstance(source, Credential):
+        return source
     if isinstance(source, bytes):
-        return _Loaded(source, f"the {what} given as bytes")
+        return Credential(source, f"the {what} given as bytes")
     if isinstance(source, str) and source.lstrip().startswith("-----BEGIN"):
         if "\n" not in source:
             # CI secret stores often hold PEM on one line with literal \n escapes.
             source = source.replace("\\n", "\n")
-        return _Loaded(source.encode("utf-8"), f"the {what} given as PEM text")
+        return Credential(source.encode("utf-8"), f"the {what} given as PEM text")
     path = Path(source)
     try:
-        return _Loaded(path.read_bytes(), f"{what} file '{path}'")
+        return Credential(path.read_bytes(), f"{what} file '{path}'")
     except FileNotFoundError:
         raise SigningError(f"{what} file '{path}' does not exist: check the path") from None
     except IsADirectoryError:
@@ -76,7 +82,7 @@ def _pem_blocks(data: bytes, labels: set[bytes]) -> list[bytes]:
     return [match.group(0) for match in _PEM_BLOCK.finditer(data) if match.group(1) in labels]
 
 
-def _load_certificates(loaded: _Loaded) -> list[x509.Certificate]:
+def _load_certificates(loaded: Credential) -> list[x509.Certificate]:
     """All certificates in PEM (one or more blocks) or DER content."""
     try:
         if b"-----BEGIN" in loaded.data:
@@ -95,7 +101,7 @@ def _load_certificates(loaded: _Loaded) -> list[x509.Certificate]:
         ) from None
 
 
-def _load_certificate(loaded: _Loaded) -> x509.Certificate:
+def _load_certificate(loaded: Credential) -> x509.Certificate:
     return _load_certificates(loaded)[0]
 
 
@@ -105,7 +111,7 @@ def _password_bytes(password: str | bytes | None) -> bytes | None:
     return password.encode("utf-8")
 
 
-def _load_private_key(loaded: _Loaded, password: bytes | None) -> SigningKey:
+def _load_private_key(loaded: Credential, password: bytes | None) -> SigningKey:
     data = loaded.data
     if b"-----BEGIN" in data:
         blocks = _pem_blocks(data, _KEY_LABELS)
@@ -312,9 +318,9 @@ class AppleSigner:
         If the certificate file holds several certificates, the one matching the key is the
         pass certificate and, when `wwdr` is not given, the one that issued it is the WWDR.
         """
-        certificate_source = _read(certificate, "certificate")
+        certificate_source = read_credential(certificate, "certificate")
         certificates = _load_certificates(certificate_source)
-        private_key = _load_private_key(_read(key, "key"), _password_bytes(key_password))
+        private_key = _load_private_key(read_credential(key, "key"), _password_bytes(key_password))
         key_der = _public_der(private_key)
         leaf = next((c for c in certificates if _public_der(c) == key_der), certificates[0])
         extra = [c for c in certificates if c is not leaf]
@@ -342,7 +348,7 @@ class AppleSigner:
         """
         if isinstance(p12, str) and p12.lstrip().startswith("-----BEGIN"):
             raise SigningError("a PKCS#12 file is binary: give its path or its bytes, not PEM text")
-        loaded = _read(p12, "PKCS#12")
+        loaded = read_credential(p12, "PKCS#12")
         secret = _password_bytes(password)
         try:
             key, leaf, additional = pkcs12.load_key_and_certificates(loaded.data, secret)
@@ -508,7 +514,7 @@ def _resolve_wwdr(
     wwdr: Source | None, leaf: x509.Certificate, candidates: list[x509.Certificate]
 ) -> tuple[x509.Certificate, str]:
     if wwdr is not None:
-        loaded = _read(wwdr, "WWDR certificate")
+        loaded = read_credential(wwdr, "WWDR certificate")
         return _load_certificate(loaded), loaded.name
     issuer = next((c for c in candidates if c.subject == leaf.issuer), None)
     if issuer is not None:

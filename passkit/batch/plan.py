@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from passkit.errors import SigningError
 
 if TYPE_CHECKING:
-    from passkit.apple.signing import AppleSigner
+    from passkit.apple.signing import AppleSigner, Credential
     from passkit.google import ServiceAccount
 
 APPLE_ENV = {
@@ -34,9 +34,9 @@ GOOGLE_ENV = {
 }
 
 
-def _read_credential(value: str, what: str) -> bytes:
-    """A credential given as inline PEM/JSON text or as the path of a file holding it."""
-    if value.lstrip().startswith(("-----BEGIN", "{")):
+def _read_text(value: str, what: str) -> bytes:
+    """A credential given as inline JSON text or as the path of a file holding it."""
+    if value.lstrip().startswith("{"):
         return value.encode()
     try:
         return Path(value).expanduser().read_bytes()
@@ -46,15 +46,26 @@ def _read_credential(value: str, what: str) -> bytes:
         raise SigningError(f"{what}: cannot read {value} ({exc.strerror})") from None
 
 
+def _read_apple(value: str, what: str) -> Credential:
+    # Read now, named by its file: the plan must carry the bytes to other processes, and the
+    # signer's messages must still say which file is wrong.
+    from passkit.apple.signing import read_credential
+
+    if not value.lstrip().startswith("-----BEGIN"):
+        value = str(Path(value).expanduser())
+    return read_credential(value, what)
+
+
 @dataclass(frozen=True)
 class AppleCredentials:
-    """The bytes an AppleSigner is made from: PEM certificate and key, or a PKCS#12 file."""
+    """The files an AppleSigner is made from (PEM certificate and key, or a PKCS#12 file),
+    read into named bytes."""
 
-    certificate: bytes | None = None
-    key: bytes | None = None
+    certificate: Credential | None = None
+    key: Credential | None = None
     key_password: str | None = field(default=None, repr=False)
-    wwdr: bytes | None = None
-    p12: bytes | None = None
+    wwdr: Credential | None = None
+    p12: Credential | None = None
     p12_password: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -85,11 +96,9 @@ class AppleCredentials:
         values = {name: value or env.get(APPLE_ENV[name]) or None for name, value in given.items()}
         if values["p12"]:
             return cls(
-                p12=_read_credential(values["p12"], "Apple PKCS#12 file"),
+                p12=_read_apple(values["p12"], "PKCS#12"),
                 p12_password=values["p12_password"],
-                wwdr=_read_credential(values["wwdr"], "WWDR certificate")
-                if values["wwdr"]
-                else None,
+                wwdr=_read_apple(values["wwdr"], "WWDR certificate") if values["wwdr"] else None,
             )
         if not values["certificate"] and not values["key"]:
             return None
@@ -101,10 +110,10 @@ class AppleCredentials:
                 f"Apple signing needs both a certificate and a key; the {missing} is missing"
             )
         return cls(
-            certificate=_read_credential(values["certificate"], "Apple certificate"),
-            key=_read_credential(values["key"], "Apple private key"),
+            certificate=_read_apple(values["certificate"], "certificate"),
+            key=_read_apple(values["key"], "key"),
             key_password=values["key_password"],
-            wwdr=_read_credential(values["wwdr"], "WWDR certificate") if values["wwdr"] else None,
+            wwdr=_read_apple(values["wwdr"], "WWDR certificate") if values["wwdr"] else None,
         )
 
     def signer(self) -> AppleSigner:
@@ -153,7 +162,7 @@ class GoogleCredentials:
                 "Google Wallet needs the issuer id from the Google Pay & Wallet console: give "
                 "--google-issuer-id or set PASSKIT_GOOGLE_ISSUER_ID"
             )
-        text = _read_credential(account, "Google service account").decode("utf-8", "replace")
+        text = _read_text(account, "Google service account").decode("utf-8", "replace")
         inline = account.lstrip().startswith("{")
         source = "the service account JSON given inline" if inline else account
         return cls(service_account_json=text, issuer_id=issuer, origins=origins, source=source)
