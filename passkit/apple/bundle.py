@@ -34,7 +34,13 @@ from passkit.apple.styles import (
     describe_kind,
     list_words,
 )
-from passkit.apple.zipwriter import STORED_BLOCKS, zip_member, zip_parts
+from passkit.apple.zipwriter import (
+    STORED_BLOCKS,
+    ArchiveStart,
+    archive_start,
+    zip_member,
+    zip_parts,
+)
 from passkit.errors import WalletRuleError
 from passkit.files import atomic_write
 from passkit.images import ImageSource
@@ -43,6 +49,7 @@ from passkit.model import Images, Pass
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
 
+PASS_JSON = "pass.json"
 MANIFEST = "manifest.json"
 SIGNATURE = "signature"
 # The language tags Pass accepts for translations (and Apple's older en_US form).
@@ -56,28 +63,60 @@ def bundle_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[tuple[str,
 
 def collect_files(p: Pass, *, pass_type_id: str, team_id: str) -> list[BundleFile]:
     """`bundle_files` with each file's SHA-1, CRC-32 and compression."""
+    pass_json, shared = _pass_json_and_shared(p, pass_type_id=pass_type_id, team_id=team_id)
+    return [pass_json, *shared.files]
+
+
+def _pass_json_and_shared(
+    p: Pass, *, pass_type_id: str, team_id: str
+) -> tuple[BundleFile, _SharedFiles]:
     style = STYLE_OF_KIND[p.kind]
     key = _shared_key(p)
     shared = _shared.get(key)
     if shared is None:
         check_images(p, style)
     pass_json = pass_json_bytes(p, pass_type_id=pass_type_id, team_id=team_id)
-    files = [BundleFile.of("pass.json", pass_json, deflate=True, level=STORED_BLOCKS)]
+    pass_json_file = BundleFile.of(PASS_JSON, pass_json, deflate=True, level=STORED_BLOCKS)
     if shared is None:
-        shared = _remember(key, _shared_files(p, style))
+        shared = _remember(key, _SharedFiles.of(*_shared_files(p, style)))
     else:
         record_hits(shared.lookups)
-    files.extend(shared.files)
-    return files
+    return pass_json_file, shared
 
 
 @dataclass(frozen=True, slots=True)
 class _SharedFiles:
-    """The pictures and localisations of a bundle: everything but pass.json."""
+    """The pictures and localisations of a bundle: everything but pass.json.
+
+    With them, what every bundle that holds them repeats: their members at the start of the
+    archive, and manifest.json around the entry of pass.json.
+    """
 
     files: tuple[BundleFile, ...]
     # How many prepared pictures they hold, counted as cache hits when they are reused.
     lookups: int
+    archive_start: ArchiveStart
+    manifest_head: str  # manifest.json up to pass.json's entry
+    manifest_tail: str  # and after it
+
+    @classmethod
+    def of(cls, files: tuple[BundleFile, ...], lookups: int) -> _SharedFiles:
+        entries = sorted((file.name, file.manifest_entry) for file in files)
+        if any(name == PASS_JSON for name, _ in entries):
+            raise WalletRuleError("a bundle holds pass.json once: no image or localisation may")
+        before = [entry for name, entry in entries if name < PASS_JSON]
+        after = [entry for name, entry in entries if name > PASS_JSON]
+        return cls(
+            files,
+            lookups,
+            archive_start(file.member for file in files),
+            "{" + "".join(entry + "," for entry in before),
+            "".join("," + entry for entry in after) + "}",
+        )
+
+    def manifest(self, pass_json: BundleFile) -> bytes:
+        """manifest.json of a bundle of these files and `pass_json`."""
+        return (self.manifest_head + pass_json.manifest_entry + self.manifest_tail).encode("ascii")
 
 
 # Passes of one layout share their pictures and translations: the files made of them, and the
@@ -109,7 +148,7 @@ def _remember(key: tuple[object, ...], shared: _SharedFiles) -> _SharedFiles:
     return shared
 
 
-def _shared_files(p: Pass, style: str) -> _SharedFiles:
+def _shared_files(p: Pass, style: str) -> tuple[tuple[BundleFile, ...], int]:
     files: list[BundleFile] = []
     lookups = 0
     localised = _localised_roles(p)
@@ -128,7 +167,7 @@ def _shared_files(p: Pass, style: str) -> _SharedFiles:
             lproj, pictures = _lproj(p, language, style, localised)
             files.extend(lproj)
             lookups += pictures
-    return _SharedFiles(tuple(files), lookups)
+    return tuple(files), lookups
 
 
 def build_pkpass(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> bytes:
@@ -149,33 +188,43 @@ def pkpass_parts(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -
 class UnsignedBundle:
     """A bundle's files and manifest, checked and ready for its signature."""
 
-    files: list[BundleFile]
+    pass_json: BundleFile
+    shared: _SharedFiles
     manifest: bytes
     signing_time: datetime
+
+    @property
+    def files(self) -> list[BundleFile]:
+        """Every file but manifest.json and signature, pass.json first."""
+        return [self.pass_json, *self.shared.files]
 
 
 def unsigned_bundle(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> UnsignedBundle:
     """Everything of `p`'s bundle but the signature; raises for a pass Apple would refuse."""
     now = _aware(now)
     signer.check(now=now, pass_type_id=p.pass_type_id, team_id=p.team_id)
-    files = collect_files(
+    pass_json, shared = _pass_json_and_shared(
         p,
         pass_type_id=p.pass_type_id or signer.pass_type_id,
         team_id=p.team_id or signer.team_id,
     )
-    return UnsignedBundle(files, manifest_bytes(files), now)
+    return UnsignedBundle(pass_json, shared, shared.manifest(pass_json), now)
 
 
 def sign_bundle(bundle: UnsignedBundle, signer: AppleSigner) -> list[bytes]:
-    """The signed `.pkpass` of `bundle`, as consecutive pieces of the zip archive."""
+    """The signed `.pkpass` of `bundle`, as consecutive pieces of the zip archive.
+
+    The archive holds the files every pass of the layout shares first (one constant piece),
+    then pass.json, manifest.json and the signature.
+    """
     manifest = bundle.manifest
     signature = signer.sign(manifest, signing_time=bundle.signing_time)
-    members = [file.member for file in bundle.files]
-    members.append(
-        zip_member(MANIFEST, manifest, zlib.crc32(manifest), deflate=True, level=STORED_BLOCKS)
+    members = (
+        bundle.pass_json.member,
+        zip_member(MANIFEST, manifest, zlib.crc32(manifest), deflate=True, level=STORED_BLOCKS),
+        zip_member(SIGNATURE, signature, zlib.crc32(signature), deflate=False),
     )
-    members.append(zip_member(SIGNATURE, signature, zlib.crc32(signature), deflate=False))
-    return zip_parts(members)
+    return zip_parts(members, bundle.shared.archive_start)
 
 
 def write_pkpass(
@@ -183,16 +232,6 @@ def write_pkpass(
 ) -> Path:
     """Build `p` and write it to `path` atomically (never a half-written file)."""
     return atomic_write(path, build_pkpass(p, signer, now=now))
-
-
-def manifest_bytes(files: list[BundleFile]) -> bytes:
-    """manifest.json: the SHA-1 (hex) of every file by its path, keys sorted.
-
-    The bytes `json.dumps(table, sort_keys=True, separators=(",", ":"))` would give, put
-    together from each file's entry, written when the file was made.
-    """
-    entries = {file.name: file.manifest_entry for file in files}
-    return ("{" + ",".join([entries[name] for name in sorted(entries)]) + "}").encode("ascii")
 
 
 def _aware(now: datetime | None) -> datetime:

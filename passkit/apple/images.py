@@ -31,7 +31,8 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from PIL import Image, ImageCms, ImageOps
 
@@ -48,8 +49,7 @@ CACHE_SIZE = 512
 PNG_COMPRESS_LEVEL = 6
 
 
-@dataclass(frozen=True, slots=True)
-class BundleFile:
+class BundleFile(NamedTuple):
     """One file of a pass bundle, with what the manifest and the zip need about it.
 
     Its zip member (header, compressed payload, directory record) and its manifest entry are
@@ -62,8 +62,8 @@ class BundleFile:
     sha1: str
     crc: int
     deflate: bool
-    member: ZipMember = field(repr=False, compare=False)
-    manifest_entry: str = field(repr=False, compare=False)
+    member: ZipMember
+    manifest_entry: str
 
     @classmethod
     def of(cls, name: str, data: bytes, *, deflate: bool, level: int = DEFLATE_LEVEL) -> BundleFile:

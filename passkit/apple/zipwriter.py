@@ -20,7 +20,7 @@ import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from passkit.apple.images import BundleFile
@@ -54,16 +54,45 @@ STORED_BLOCKS = 0
 _MIN_WINDOW_BITS, _MAX_WINDOW_BITS = 9, 15
 
 
+# Deflate's stored block (RFC 1951, 3.2.4): a 3-bit header padded to a byte, then LEN and its
+# one's complement NLEN, then at most 65,535 bytes as they are.
+_STORED_BLOCK_HEADER = struct.Struct("<BHH")
+_STORED_BLOCK_MOST = 0xFFFF
+_LAST_BLOCK, _MORE_BLOCKS = 1, 0
+
+
+def stored_blocks(data: bytes) -> bytes:
+    """`data` as raw deflate made of stored blocks: what zlib's level 0 writes, framed here.
+
+    Framing costs a struct.pack where a zlib compressor costs its allocation (about 5 us per
+    call, twice per pass for pass.json and manifest.json).
+    """
+    if len(data) <= _STORED_BLOCK_MOST:
+        return _STORED_BLOCK_HEADER.pack(_LAST_BLOCK, len(data), len(data) ^ 0xFFFF) + data
+    pieces: list[bytes] = []
+    for start in range(0, len(data), _STORED_BLOCK_MOST):
+        block = data[start : start + _STORED_BLOCK_MOST]
+        last = start + _STORED_BLOCK_MOST >= len(data)
+        flag = _LAST_BLOCK if last else _MORE_BLOCKS
+        pieces += (_STORED_BLOCK_HEADER.pack(flag, len(block), len(block) ^ 0xFFFF), block)
+    return b"".join(pieces)
+
+
 def deflate_raw(data: bytes, level: int = DEFLATE_LEVEL) -> bytes:
     """Raw deflate of `data` (as zip stores it), with a window sized to the data."""
+    if level == STORED_BLOCKS:
+        return stored_blocks(data)
     window = min(_MAX_WINDOW_BITS, max(_MIN_WINDOW_BITS, (len(data) - 1).bit_length()))
     compressor = zlib.compressobj(level, zlib.DEFLATED, -window, max(1, min(8, window - 7)))
     return compressor.compress(data) + compressor.flush()
 
 
-@dataclass(frozen=True, slots=True)
-class ZipMember:
-    """One member framed for the archive; only its offset is left to fill in."""
+class ZipMember(NamedTuple):
+    """One member framed for the archive; only its offset is left to fill in.
+
+    A named tuple: a pass frames three members of its own, and a tuple is made in a tenth of
+    the time of a frozen dataclass (0.2 against 2.3 us, measured).
+    """
 
     name: bytes
     local_header: bytes  # local file header followed by the name
@@ -124,17 +153,47 @@ def _frame(name: str, payload: bytes, size: int, crc: int, method: int) -> ZipMe
     return ZipMember(encoded, local + encoded, payload, central, size, crc, method)
 
 
-def zip_parts(members: Iterable[ZipMember]) -> list[bytes]:
-    """The archive of `members` as consecutive pieces, to join or to write as they are."""
-    parts: list[bytes] = []
-    central: list[bytes] = []
+@dataclass(frozen=True, slots=True)
+class ArchiveStart:
+    """Members placed first in every archive of a layout, framed and joined once.
+
+    Coming first, they sit at the same offsets in every archive, so their local records and
+    their central directory records are each one constant piece: a pass then frames only its
+    own few members (pass.json, manifest.json, signature) instead of all of its 15-20.
+    """
+
+    data: bytes  # the members' local headers and payloads, back to back
+    directory: bytes  # their central directory records
+    count: int
+
+
+def archive_start(members: Iterable[ZipMember]) -> ArchiveStart:
+    data: list[bytes] = []
+    directory: list[bytes] = []
     offset = 0
+    for member in members:
+        data += (member.local_header, member.payload)
+        directory += (member.central_head, _OFFSET.pack(offset), member.name)
+        offset += len(member.local_header) + len(member.payload)
+    return ArchiveStart(b"".join(data), b"".join(directory), len(directory) // 3)
+
+
+NO_START = ArchiveStart(b"", b"", 0)
+
+
+def zip_parts(members: Iterable[ZipMember], start: ArchiveStart = NO_START) -> list[bytes]:
+    """The archive of `start`'s members then `members`, as consecutive pieces to join or to
+    write as they are."""
+    parts: list[bytes] = [start.data] if start.data else []
+    central: list[bytes] = [start.directory]
+    offset = len(start.data)
+    count = start.count
     for member in members:
         parts += (member.local_header, member.payload)
         central += (member.central_head, _OFFSET.pack(offset), member.name)
         offset += len(member.local_header) + len(member.payload)
+        count += 1
     directory = b"".join(central)
-    count = len(central) // 3
     parts += (directory, _END.pack(0x06054B50, 0, 0, count, count, len(directory), offset, 0))
     return parts
 
