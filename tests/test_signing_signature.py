@@ -167,6 +167,21 @@ def test_different_manifests_or_times_give_different_signatures(
     assert len({base, other_manifest, other_time}) == 3
 
 
+def test_times_within_one_second_sign_alike_in_any_zone(dev_signer: AppleSigner) -> None:
+    # The signing time is encoded in whole seconds: the signer reuses one encoding for a
+    # second, and must not reuse it for the next one (nor confuse zones).
+    base = SIGNING_TIME.replace(microsecond=0)
+    later_in_second = dev_signer.sign(MANIFEST, signing_time=base + timedelta(microseconds=999))
+    same_instant_elsewhere = dev_signer.sign(
+        MANIFEST, signing_time=base.astimezone(timezone(timedelta(hours=-5)))
+    )
+    assert dev_signer.sign(MANIFEST, signing_time=base) == later_in_second
+    assert same_instant_elsewhere == later_in_second
+    next_second = dev_signer.sign(MANIFEST, signing_time=base + timedelta(seconds=1))
+    assert next_second != later_in_second
+    assert dev_signer.sign(MANIFEST, signing_time=base) == later_in_second
+
+
 def test_ec_p256_pass_certificate_signs_verifiably(ec_chain: DevChain, tmp_path: Path) -> None:
     signer = ec_chain.signer()
     assert signer.pass_type_id == "pass.dev.passkit.ec"

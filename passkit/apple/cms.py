@@ -198,11 +198,13 @@ class DetachedSignedData:
         self._frames: dict[tuple[int, int], tuple[bytes, bytes]] = {}
 
     def _signing_time_attribute(self, signing_time: datetime) -> bytes:
+        # The attribute holds whole seconds: times within one second share its encoding.
+        second = signing_time.replace(microsecond=0)
         last = self._last_time
-        if last is not None and last[0] == signing_time:
+        if last is not None and last[0] == second:
             return last[1]
-        attribute = sequence(OID_SIGNING_TIME, set_of(encode_time(signing_time)))
-        self._last_time = (signing_time, attribute)
+        attribute = sequence(OID_SIGNING_TIME, set_of(encode_time(second)))
+        self._last_time = (second, attribute)
         return attribute
 
     def signed_attributes(self, content_digest: bytes, signing_time: datetime) -> bytes:

@@ -83,9 +83,9 @@ class Builder:
     def build(self, record: Record) -> BuildResult:
         return self.build_chunk([record])[0]
 
-    def render(self, record: Record) -> Pass:
+    def render(self, record: Record, now: datetime | None = None) -> Pass:
         # CSV cells arrive as text; the layout's inputs read "42" or "12.50 EUR" themselves.
-        return self.layout.render(record.data, now=self.plan.now, record_name=record.name)
+        return self.layout.render(record.data, now=now or self.plan.now, record_name=record.name)
 
     def build_chunk(self, records: Sequence[Record]) -> list[BuildResult]:
         """One result per record, in order; a record that fails does not stop the others.
@@ -97,8 +97,11 @@ class Builder:
         """
         results: list[BuildResult | None] = [None] * len(records)
         jobs: list[_Job] = []
+        # One clock reading for the chunk: its passes are made within milliseconds of each
+        # other, and a shared issue and signing time is encoded into the signature once.
+        now = self.plan.now or datetime.now(UTC)
         for index, record in enumerate(records):
-            job = self._start(index, record, results)
+            job = self._start(index, record, now, results)
             if job is not None:
                 jobs.append(job)
         for step in self._steps:
@@ -115,13 +118,14 @@ class Builder:
             results[job.index] = self._finish(job)
         return [result for result in results if result is not None]
 
-    def _start(self, index: int, record: Record, results: list[BuildResult | None]) -> _Job | None:
+    def _start(
+        self, index: int, record: Record, now: datetime, results: list[BuildResult | None]
+    ) -> _Job | None:
         if record.problem is not None:
             results[index] = BuildResult(record=record.name, line=record.line, error=record.problem)
             return None
-        now = self.plan.now or datetime.now(UTC)
         try:
-            pass_ = self.render(record)
+            pass_ = self.render(record, now)
         except PasskitError as exc:
             results[index] = self._failed(record, exc)
             return None
