@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from passkit.batch.records import read_records
+from passkit.batch.builder import BuildResult
+from passkit.batch.records import Record, RecordLine, read_records, read_records_lazily
 from passkit.errors import DataError
 
 
@@ -38,6 +40,44 @@ def test_json_lines_skip_blank_lines_and_keep_line_numbers(tmp_path: Path) -> No
     assert records[2].line == 4 and records[2].problem is not None
     assert "not valid JSON" in records[2].problem
     assert records[3].problem == "expected a JSON object on this line"
+
+
+def test_lazily_read_json_lines_parse_where_they_are_built(tmp_path: Path) -> None:
+    path = tmp_path / "members.jsonl"
+    path.write_text('{"a": 1}\n\n{"a": 2}\nnot json\n[1, 2]\n')
+    lines = [line for line in read_records_lazily(path) if isinstance(line, RecordLine)]
+    assert len(lines) == 4
+    assert [line.number for line in lines] == [1, 3, 4, 5]
+    # Pickled to a worker and parsed there, a line gives the record read_records gives.
+    parsed = [pickle.loads(pickle.dumps(line)).record() for line in lines]
+    assert parsed == list(read_records(path))
+    assert parsed[2].name == f"{path} line 4" and "not valid JSON" in (parsed[2].problem or "")
+
+
+def test_lazily_read_csv_and_json_files_come_parsed(tmp_path: Path) -> None:
+    rows = tmp_path / "members.csv"
+    rows.write_text("a,b\n1,2\n")
+    one = tmp_path / "one.json"
+    one.write_text('{"a": 1}')
+    assert list(read_records_lazily(rows)) == list(read_records(rows))
+    assert all(isinstance(r, Record) for r in read_records_lazily(one))
+
+
+def test_build_results_cross_processes_whole(tmp_path: Path) -> None:
+    written = (str(tmp_path / "a.pkpass"), str(tmp_path / "a.google.txt"))
+    result = BuildResult(
+        record="members.jsonl line 3",
+        line=3,
+        serial="A",
+        save_link="https://pay.google.com/gp/v/save/x",
+        skinny_link=True,
+        written=written,
+    )
+    again = pickle.loads(pickle.dumps(result))
+    assert again == result
+    assert again.files == (tmp_path / "a.pkpass", tmp_path / "a.google.txt")
+    failed = BuildResult(record="r", line=1, error="points: must be a number")
+    assert pickle.loads(pickle.dumps(failed)) == failed and not failed.ok
 
 
 def test_csv_nests_dotted_columns_and_drops_empty_cells(tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ def test_the_output_directory_writes_whole_files_with_fixed_permissions(tmp_path
     out = OutputDirectory(tmp_path / "out")
     old_mask = os.umask(0o077)
     try:
-        path = out.write("a.pkpass", [b"one ", b"", b"two"])
+        path = Path(out.write("a.pkpass", [b"one ", b"", b"two"]))
     finally:
         os.umask(old_mask)
     assert path == tmp_path / "out" / "a.pkpass"

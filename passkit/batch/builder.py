@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from passkit.apple.bundle import UnsignedBundle, sign_bundle, unsigned_bundle
 from passkit.batch.plan import BuildPlan
-from passkit.batch.records import Record
+from passkit.batch.records import Record, RecordLine
 from passkit.batch.writer import OutputDirectory
 from passkit.errors import PasskitError
 
@@ -36,7 +36,7 @@ def output_stem(serial: str) -> str:
     return f"{cleaned[:80]}-{hashlib.sha256(serial.encode()).hexdigest()[:8]}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BuildResult:
     """What became of one record: the pass built (bytes or files written), skipped, or why not."""
 
@@ -46,13 +46,33 @@ class BuildResult:
     pkpass: bytes | None = None
     save_link: str | None = None
     skinny_link: bool = False
-    files: tuple[Path, ...] = ()
+    # The files written, as text; `files` gives them as paths.
+    written: tuple[str, ...] = ()
     skipped: bool = False
     error: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return tuple(map(Path, self.written))
+
+    def __reduce__(self) -> tuple[type[BuildResult], tuple[Any, ...]]:
+        # Results cross from worker processes by the thousand: as the arguments of a call,
+        # they unpickle in a third of the time of a dataclass's own state (measured).
+        return BuildResult, (
+            self.record,
+            self.line,
+            self.serial,
+            self.pkpass,
+            self.save_link,
+            self.skinny_link,
+            self.written,
+            self.skipped,
+            self.error,
+        )
 
 
 class Builder:
@@ -80,14 +100,14 @@ class Builder:
             check_issuer_id(plan.google.issuer_id)
         self._out = OutputDirectory(plan.out_dir) if plan.out_dir is not None else None
 
-    def build(self, record: Record) -> BuildResult:
+    def build(self, record: Record | RecordLine) -> BuildResult:
         return self.build_chunk([record])[0]
 
     def render(self, record: Record, now: datetime | None = None) -> Pass:
         # CSV cells arrive as text; the layout's inputs read "42" or "12.50 EUR" themselves.
         return self.layout.render(record.data, now=now or self.plan.now, record_name=record.name)
 
-    def build_chunk(self, records: Sequence[Record]) -> list[BuildResult]:
+    def build_chunk(self, records: Sequence[Record | RecordLine]) -> list[BuildResult]:
         """One result per record, in order; a record that fails does not stop the others.
 
         The records go through each step together (render them all, then bundle them all, then
@@ -100,7 +120,8 @@ class Builder:
         # One clock reading for the chunk: its passes are made within milliseconds of each
         # other, and a shared issue and signing time is encoded into the signature once.
         now = self.plan.now or datetime.now(UTC)
-        for index, record in enumerate(records):
+        for index, item in enumerate(records):
+            record = item.record() if isinstance(item, RecordLine) else item
             job = self._start(index, record, now, results)
             if job is not None:
                 jobs.append(job)
@@ -174,7 +195,7 @@ class Builder:
                 save_link=job.link,
                 skinny_link=job.skinny,
             )
-        files: list[Path] = []
+        files: list[str] = []
         if job.pkpass is not None:
             files.append(out.write(f"{job.stem}.pkpass", job.pkpass))
         if job.link is not None:
@@ -185,7 +206,7 @@ class Builder:
             serial=job.pass_.serial_number,
             save_link=job.link,
             skinny_link=job.skinny,
-            files=tuple(files),
+            written=tuple(files),
         )
 
     def _already_built(self, out_dir: Path, stem: str) -> bool:

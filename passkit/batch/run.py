@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from passkit.batch.builder import Builder, BuildResult
 from passkit.batch.plan import BuildPlan
-from passkit.batch.records import Record
+from passkit.batch.records import Record, RecordLine
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -34,9 +34,12 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def as_records(records: Iterable[Record | Mapping[str, Any]]) -> Iterator[Record]:
+Source = Record | RecordLine
+
+
+def as_records(records: Iterable[Source | Mapping[str, Any]]) -> Iterator[Source]:
     for index, item in enumerate(records, start=1):
-        if isinstance(item, Record):
+        if isinstance(item, Record | RecordLine):
             yield item
         else:
             yield Record(data=dict(item), name=f"record {index}", line=index)
@@ -44,12 +47,15 @@ def as_records(records: Iterable[Record | Mapping[str, Any]]) -> Iterator[Record
 
 def build_many(
     plan: BuildPlan,
-    records: Iterable[Record | Mapping[str, Any]],
+    records: Iterable[Record | RecordLine | Mapping[str, Any]],
     *,
     jobs: int | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[BuildResult]:
     """Yield one BuildResult per record as it finishes (not necessarily in input order).
+
+    `records` are Records, plain mappings, or unparsed lines (`read_records_lazily`), which
+    the workers parse.
 
     `jobs` defaults to the number of cores; 1 builds in this process. With `plan.out_dir` set,
     workers write the files themselves and results carry paths instead of bytes.
@@ -67,7 +73,7 @@ def build_many(
 
 
 def _build_in_workers(
-    builder: Builder, stream: Iterator[Record], jobs: int, chunk_size: int
+    builder: Builder, stream: Iterator[Source], jobs: int, chunk_size: int
 ) -> Iterator[BuildResult]:
     # Imported here: a build in this process (--jobs 1) does not need the process machinery.
     from concurrent.futures import ProcessPoolExecutor
@@ -140,6 +146,6 @@ def _start_worker(plan: BuildPlan) -> None:
     _worker_builder = Builder(plan)
 
 
-def _build_chunk(chunk: list[Record]) -> list[BuildResult]:
+def _build_chunk(chunk: list[Source]) -> list[BuildResult]:
     assert _worker_builder is not None, "worker started without a plan"
     return _worker_builder.build_chunk(chunk)

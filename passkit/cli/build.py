@@ -12,7 +12,7 @@ from passkit.batch.builder import BuildResult
 from passkit.batch.outputs import FailuresFile, ZipOutput
 from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.progress import Progress, estimate_record_count
-from passkit.batch.records import read_records
+from passkit.batch.records import read_records_lazily
 from passkit.batch.run import build_many, default_jobs
 from passkit.cli.options import signing_options
 
@@ -94,7 +94,7 @@ def build(
         else (out_dir or Path(".")) / "failures.jsonl"
     )
     results = build_many(
-        plan, read_records(data), jobs=jobs if jobs is not None else default_jobs()
+        plan, read_records_lazily(data), jobs=jobs if jobs is not None else default_jobs()
     )
     tracker = Progress(estimate_record_count(data) if progress else None)
     zip_output = ZipOutput(zip_path) if zip_path is not None else None
