@@ -159,6 +159,34 @@ def test_key_does_not_match_certificate(chain: DevChain, other_chain: DevChain) 
     assert "Pass Type ID: pass.com.example.checks" in str(error.value)
 
 
+def test_a_damaged_key_is_refused_before_it_signs(chain: DevChain) -> None:
+    # The public part matches the certificate, but the private exponents are wrong (OpenSSL
+    # recovers from a wrong CRT exponent alone by signing again with d, so both are damaged).
+    # Its slow consistency check is skipped at loading: the signer's trial signature must
+    # catch the damage.
+    good = serialization.load_pem_private_key(chain.pass_key_pem, None)
+    assert isinstance(good, rsa.RSAPrivateKey)
+    numbers = good.private_numbers()
+    damaged = rsa.RSAPrivateNumbers(
+        p=numbers.p,
+        q=numbers.q,
+        d=numbers.d ^ 2,
+        dmp1=numbers.dmp1 ^ 2,
+        dmq1=numbers.dmq1,
+        iqmp=numbers.iqmp,
+        public_numbers=numbers.public_numbers,
+    ).private_key(unsafe_skip_rsa_key_validation=True)
+    pem = damaged.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    with pytest.raises(SigningError, match="is damaged: its signatures do not verify"):
+        AppleSigner.from_pem(chain.pass_certificate_pem, pem, wwdr=chain.wwdr_pem)
+    # The intact key of the same certificate signs.
+    AppleSigner.from_pem(chain.pass_certificate_pem, chain.pass_key_pem, wwdr=chain.wwdr_pem)
+
+
 @pytest.mark.parametrize(
     ("uid", "unit", "missing"),
     [(None, "TEAM", "UID"), ("pass.x", None, "OU"), (None, None, "UID (pass type id) and OU")],

@@ -125,10 +125,15 @@ def _load_private_key(loaded: Credential, password: bytes | None) -> SigningKey:
     else:
         encrypted = None  # DER: only loading tells
 
+    # OpenSSL's check of an RSA key's internal consistency takes 75-100 ms of a process's
+    # start-up, longer than a hundred signatures; AppleSigner instead proves the key by a
+    # signature its certificate verifies (`_check_signs`), which is what the check is for.
     def load(secret: bytes | None) -> object:
         if b"-----BEGIN" in data:
-            return serialization.load_pem_private_key(data, secret)
-        return serialization.load_der_private_key(data, secret)
+            return serialization.load_pem_private_key(
+                data, secret, unsafe_skip_rsa_key_validation=True
+            )
+        return serialization.load_der_private_key(data, secret, unsafe_skip_rsa_key_validation=True)
 
     try:
         key = load(password if encrypted is not False else None)
@@ -174,6 +179,30 @@ def _public_der(key: SigningKey | x509.Certificate) -> bytes:
     return public.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+
+
+_TRIAL_MESSAGE = b"passkit: does this key make signatures its certificate verifies?"
+
+
+def _check_signs(key: SigningKey, certificate: x509.Certificate, certificate_name: str) -> None:
+    """Raise unless a signature of `key` verifies with `certificate` (a damaged key's does not:
+    its private parts no longer fit its public part)."""
+    public = certificate.public_key()
+    try:
+        if isinstance(key, rsa.RSAPrivateKey) and isinstance(public, rsa.RSAPublicKey):
+            signature = key.sign(_TRIAL_MESSAGE, _PKCS1V15, _SHA256)
+            public.verify(signature, _TRIAL_MESSAGE, _PKCS1V15, _SHA256)
+        elif isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(
+            public, ec.EllipticCurvePublicKey
+        ):
+            signature = key.sign(_TRIAL_MESSAGE, ec.ECDSA(hashes.SHA256()))
+            public.verify(signature, _TRIAL_MESSAGE, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        raise SigningError(
+            f"the private key for the pass certificate {_describe(certificate)}"
+            f" ({certificate_name}) is damaged: its signatures do not verify with the"
+            " certificate; export the key again from where it was created"
+        ) from None
 
 
 def _name_attribute(certificate: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
@@ -239,6 +268,7 @@ class AppleSigner:
                 f" ({certificate_name}): give the key that was created with this certificate's"
                 " signing request, or the certificate issued for this key"
             )
+        _check_signs(key, certificate, certificate_name)
         pass_type_id = _name_attribute(certificate, NameOID.USER_ID)
         team_id = _name_attribute(certificate, NameOID.ORGANIZATIONAL_UNIT_NAME)
         if not pass_type_id or not team_id:
