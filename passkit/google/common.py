@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from passkit.errors import WalletRuleError
+from passkit.google.credentials import plain_float
 from passkit.google.ids import safe_module_id
 from passkit.google.images import image_json
 from passkit.google.localize import JsonDict, Localizer
@@ -52,6 +53,14 @@ class ObjectContext:
     loc: Localizer
     roles: dict[str, PassField]
     notices: list[str] = field(default_factory=list)
+    # False once a float json and orjson write differently goes into the object.
+    plain_floats: bool = True
+
+    def json_float(self, value: float) -> float:
+        """`value`, to be put in the object; every float of the object passes through here."""
+        if self.plain_floats and not plain_float(value):
+            self.plain_floats = False
+        return value
 
     @property
     def consumed(self) -> set[str]:
@@ -234,7 +243,8 @@ def common_object_parts(ctx: ObjectContext) -> JsonDict:
         parts["messages"] = messages
     if p.locations:
         parts["merchantLocations"] = [
-            {"latitude": loc.latitude, "longitude": loc.longitude} for loc in p.locations
+            {"latitude": ctx.json_float(loc.latitude), "longitude": ctx.json_float(loc.longitude)}
+            for loc in p.locations
         ]
     if p.grouping_id:
         parts["groupingInfo"] = {"groupingId": p.grouping_id}

@@ -24,7 +24,7 @@ from typing import Any
 from passkit.google.boarding import FLIGHT, TRANSIT, flight_plan
 from passkit.google.classinfo import ClassInputs
 from passkit.google.common import ObjectContext, card_rows, common_object_parts
-from passkit.google.credentials import compact_json
+from passkit.google.credentials import compact_json, compact_json_plain
 from passkit.google.event_ticket import EVENT_TICKET
 from passkit.google.generic import GENERIC
 from passkit.google.gift_card import GIFT_CARD
@@ -71,6 +71,28 @@ class CompiledClass:
 
 
 @dataclass(frozen=True)
+class PayloadFrame:
+    """The compact JSON around the class and the object in a save-link payload of one type."""
+
+    full_head: bytes  # {"loyaltyClasses":[
+    full_middle: bytes  # ],"loyaltyObjects":[
+    object_head: bytes  # {"loyaltyObjects":[
+    tail: bytes = b"]}"
+
+
+@lru_cache(maxsize=32)
+def payload_frame(kind: str) -> PayloadFrame:
+    google = google_kind(kind)
+    class_key = google.class_payload_key.encode("ascii")
+    object_key = google.object_payload_key.encode("ascii")
+    return PayloadFrame(
+        full_head=b'{"' + class_key + b'":[',
+        full_middle=b'],"' + object_key + b'":[',
+        object_head=b'{"' + object_key + b'":[',
+    )
+
+
+@dataclass(frozen=True)
 class GooglePass:
     """A pass compiled for Google Wallet: its class and object, ready to sign or insert.
 
@@ -85,6 +107,9 @@ class GooglePass:
     object_json: JsonDict
     notices: tuple[str, ...] = ()  # what was left out or changed, for a person to read
     origins: tuple[str, ...] = ()  # the layout's google.origins, used by save links by default
+    # True when every float `compile_google` put in `object_json` is one that json and orjson
+    # write alike (`plain_float`), so that the object may be written by orjson.
+    plain_floats: bool = field(default=False, repr=False, compare=False)
 
     @property
     def class_json(self) -> JsonDict:
@@ -95,6 +120,14 @@ class GooglePass:
     def class_text(self) -> bytes:
         """The class as compact UTF-8 JSON, computed once per class."""
         return self.compiled_class.text
+
+    @property
+    def object_text(self) -> bytes:
+        """`object_json` as compact UTF-8 JSON, written again on every call (the dict is the
+        caller's to change)."""
+        if self.plain_floats:
+            return compact_json_plain(self.object_json)
+        return compact_json(self.object_json)
 
     @property
     def google_kind(self) -> GoogleKind:
@@ -117,35 +150,32 @@ class GooglePass:
 
     def payload_text(self) -> bytes:
         """`payload()` as compact JSON, without serialising the shared class again."""
+        frame = payload_frame(self.kind)
         return b"".join(
             (
-                b'{"',
-                self.class_payload_key.encode("ascii"),
-                b'":[',
+                frame.full_head,
                 self.compiled_class.text,
-                b'],"',
-                self.object_payload_key.encode("ascii"),
-                b'":[',
-                compact_json(self.object_json),
-                b"]}",
+                frame.full_middle,
+                self.object_text,
+                frame.tail,
             )
         )
 
     def object_payload_text(self) -> bytes:
         """The payload of a link whose class Google holds already: the object alone."""
-        return b"".join(
-            (
-                b'{"',
-                self.object_payload_key.encode("ascii"),
-                b'":[',
-                compact_json(self.object_json),
-                b"]}",
-            )
-        )
+        frame = payload_frame(self.kind)
+        return b"".join((frame.object_head, self.object_text, frame.tail))
 
     def skinny_payload(self) -> JsonDict:
         """The payload of a link to a class and object inserted beforehand: ids only."""
         return {self.object_payload_key: [{"id": self.object_id, "classId": self.class_id}]}
+
+    def skinny_payload_text(self) -> bytes:
+        """`skinny_payload()` as compact JSON."""
+        if type(self.object_id) is str and type(self.class_id) is str:
+            # Text alone: orjson writes json's bytes (or refuses, and json decides).
+            return compact_json_plain(self.skinny_payload())
+        return compact_json(self.skinny_payload())
 
 
 def compiler_for(p: Pass) -> tuple[KindCompiler, str | None]:
@@ -229,6 +259,7 @@ def compile_google(
         object_json=object_json,
         notices=(*compiled.notices, *ctx.notices),
         origins=tuple(options.origins),
+        plain_floats=ctx.plain_floats,
     )
 
 

@@ -8,14 +8,16 @@ signature each and nothing more.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -25,10 +27,21 @@ from passkit.errors import SigningError
 ENV_SERVICE_ACCOUNT = "PASSKIT_GOOGLE_SERVICE_ACCOUNT"
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 _REQUIRED_KEYS = ("client_email", "private_key_id", "private_key")
+# Stateless: made once rather than for every signature.
+_PKCS1V15 = padding.PKCS1v15()
+_SHA256 = hashes.SHA256()
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def b64url_bytes(data: bytes) -> bytes:
+    """Unpadded base64url, straight from binascii (base64.urlsafe_b64encode adds two calls)."""
+    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=")
 
 
 def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return b64url_bytes(data).decode("ascii")
 
 
 def b64url_length(byte_count: int) -> int:
@@ -38,6 +51,43 @@ def b64url_length(byte_count: int) -> int:
 
 def compact_json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+# Every type orjson would write but json would not (or would write its own way) goes to
+# `_refuse`, so that orjson gives up and `compact_json` decides.
+_ORJSON_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError
+
+
+def plain_float(value: float) -> bool:
+    """Whether json and orjson write `value` alike: finite, and without an exponent in repr.
+
+    Outside that range they differ (json writes 1e-05, NaN and Infinity; orjson 0.00001 and
+    null; the spelling of exponents also changed between orjson versions)."""
+    return math.isfinite(value) and "e" not in repr(value)
+
+
+def compact_json_plain(value: Any) -> bytes:
+    """`compact_json(value)` written by orjson, for JSON whose floats are all `plain_float`.
+
+    orjson writes a loyalty object in about 3 us against 40 us for the json module, with the
+    same bytes: the same escapes of every character and the same shortest digits of a plain
+    float. The caller vouches for the floats (orjson gives no hook to check them, and walking
+    the value to find them costs half of what the json module does); whatever orjson refuses
+    (an integer beyond 64 bits, a lone surrogate, a key that is not text, a subclass of a
+    JSON type, a dataclass, a date) goes through `compact_json`, so its bytes or its error.
+    """
+    try:
+        return orjson.dumps(value, default=_refuse, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return compact_json(value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,10 +101,16 @@ class ServiceAccount:
     project_id: str | None = None
     source: str = "<service account>"
     _header_b64: str = field(init=False, repr=False)
+    _signing_prefix: bytes = field(init=False, repr=False)
+    _signature_length: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         header = {"alg": "RS256", "kid": self.private_key_id, "typ": "JWT"}
-        object.__setattr__(self, "_header_b64", b64url(compact_json(header)))
+        header_b64 = b64url(compact_json(header))
+        object.__setattr__(self, "_header_b64", header_b64)
+        object.__setattr__(self, "_signing_prefix", f"{header_b64}.".encode("ascii"))
+        signature_bytes = (self.private_key.key_size + 7) // 8
+        object.__setattr__(self, "_signature_length", b64url_length(signature_bytes))
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -141,7 +197,7 @@ class ServiceAccount:
     @property
     def signature_length(self) -> int:
         """Characters of the base64url RS256 signature this key makes."""
-        return b64url_length((self.private_key.key_size + 7) // 8)
+        return self._signature_length
 
     @property
     def header_b64(self) -> str:
@@ -151,9 +207,9 @@ class ServiceAccount:
     def sign_jwt(self, claims: Mapping[str, Any] | bytes) -> str:
         """A compact RS256 JWT of `claims` (a mapping, or claims already as compact JSON bytes)."""
         body = claims if isinstance(claims, bytes) else compact_json(claims)
-        signing_input = f"{self._header_b64}.{b64url(body)}".encode("ascii")
-        signature = self.private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-        return f"{signing_input.decode('ascii')}.{b64url(signature)}"
+        signing_input = self._signing_prefix + b64url_bytes(body)
+        signature = self.private_key.sign(signing_input, _PKCS1V15, _SHA256)
+        return (signing_input + b"." + b64url_bytes(signature)).decode("ascii")
 
 
 def _load_private_key(pem: str, source: str) -> rsa.RSAPrivateKey:

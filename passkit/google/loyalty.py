@@ -57,7 +57,7 @@ def points_balance(ctx: ObjectContext, f: PassField) -> JsonDict:
     if isinstance(value, Decimal) and value == value.to_integral_value() and abs(value) <= _INT32:
         return {"int": int(value)}
     if isinstance(value, Decimal):
-        return {"double": float(value)}
+        return {"double": ctx.json_float(float(value))}
     return {"string": ctx.value_text(f)}
 
 
