@@ -389,6 +389,8 @@ def _change_message(message: str, where: str) -> str:
 
 def _extra_back_fields(p: Pass) -> list[dict[str, Any]]:
     """Back fields for the pass's links and messages, with keys unique across the pass."""
+    if not p.links and not p.messages:
+        return []
     taken = {field.key: group for group, field in p.fields()}
     extra: list[dict[str, Any]] = []
     for index, link in enumerate(p.links):
