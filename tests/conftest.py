@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, write_dev_certificates
+
+
+@pytest.fixture(scope="session", autouse=True)
+def picture_store_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Prepared pictures are stored on disk between processes (passkit.apple.picture_store):
+    the tests' go to a folder of this session, never to the user's cache. XDG_CACHE_HOME
+    too, for the tests that run passkit without any PASSKIT_* variable."""
+    saved = {name: os.environ.get(name) for name in ("PASSKIT_CACHE_DIR", "XDG_CACHE_HOME")}
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["PASSKIT_CACHE_DIR"] = str(folder / "passkit")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

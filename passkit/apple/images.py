@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 from PIL import Image, ImageCms, ImageOps
 
+from passkit.apple import picture_store
 from passkit.apple.styles import SCALES, Fit, ImageSpec, image_spec
 from passkit.apple.zipwriter import DEFLATE_LEVEL, ZipMember, zip_member
 from passkit.errors import ImageError
@@ -153,7 +154,7 @@ def image_files(source: ImageSource, role: str, style: str) -> tuple[BundleFile,
     key = (source.digest, role, style)
     files = _cache.get(key)
     if files is None:
-        files = _prepare(source, role, image_spec(role, style))
+        files = _prepare(source, role, style)
         _cache.put(key, files)
     return files
 
@@ -186,16 +187,30 @@ def on_clear_cache(clear: Callable[[], None]) -> None:
     _dependent_caches.append(clear)
 
 
-def _prepare(source: ImageSource, role: str, spec: ImageSpec) -> tuple[BundleFile, ...]:
+def _prepare(source: ImageSource, role: str, style: str) -> tuple[BundleFile, ...]:
+    """The picture's files, from the on-disk store when a process prepared them before."""
+    key = picture_store.entry_key(source.digest, role, style, _SETTINGS)
+    pictures = picture_store.load(key) if key is not None else None
+    if pictures is None or len(pictures) != len(SCALES):
+        pictures = _prepare_pictures(source, image_spec(role, style))
+        if key is not None:
+            picture_store.save(key, pictures)
+    return tuple(
+        BundleFile.of(f"{role}.png" if scale == 1 else f"{role}@{scale}x.png", data, deflate=False)
+        for scale, data in zip(SCALES, pictures, strict=True)
+    )
+
+
+# What else decides the bytes of a prepared picture, for the on-disk store's keys.
+_SETTINGS = f"png level {PNG_COMPRESS_LEVEL}, scales {SCALES}"
+
+
+def _prepare_pictures(source: ImageSource, spec: ImageSpec) -> list[bytes]:
+    """The PNG bytes of the picture at each of SCALES."""
     picture = _upright_srgb(source)
     if spec.aspect_range is not None:
         picture = _crop_to_aspect_range(picture, *spec.aspect_range)
-    files = []
-    for scale in SCALES:
-        resized = _fit(picture, spec, scale)
-        name = f"{role}.png" if scale == 1 else f"{role}@{scale}x.png"
-        files.append(BundleFile.of(name, _png_bytes(resized), deflate=False))
-    return tuple(files)
+    return [_png_bytes(_fit(picture, spec, scale)) for scale in SCALES]
 
 
 def _upright_srgb(source: ImageSource) -> Image.Image:

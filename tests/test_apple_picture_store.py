@@ -1,0 +1,129 @@
+"""Prepared pictures stored on disk: read back by later processes, never trusted blindly."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from apple_support import picture
+
+from passkit.apple import images, picture_store
+from passkit.apple.images import clear_cache, image_files
+from passkit.images import ImageSource
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(picture_store.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    clear_cache()
+    return tmp_path / "cache" / "pictures"
+
+
+def _entries(store: Path) -> list[Path]:
+    return sorted(path for path in store.rglob("*") if path.is_file())
+
+
+def _source(color: tuple[int, int, int] = (200, 40, 40)) -> ImageSource:
+    return ImageSource.coerce(picture((1200, 400), color))
+
+
+def _forbid_preparing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> list[bytes]:
+        raise AssertionError("the picture was prepared again instead of read from the store")
+
+    monkeypatch.setattr(images, "_prepare_pictures", refuse)
+
+
+def test_a_later_process_reads_the_pictures_back(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _source()
+    first = image_files(source, "strip", "storeCard")
+    assert len(_entries(store)) == 1
+    clear_cache()  # as a new process starts: nothing prepared in memory
+    _forbid_preparing(monkeypatch)
+    again = image_files(source, "strip", "storeCard")
+    assert [(f.name, f.data, f.sha1) for f in again] == [(f.name, f.data, f.sha1) for f in first]
+
+
+def test_each_source_role_and_style_has_its_own_entry(store: Path) -> None:
+    source = _source()
+    image_files(source, "strip", "storeCard")
+    image_files(source, "strip", "coupon")
+    image_files(source, "logo", "storeCard")
+    image_files(_source((10, 200, 10)), "strip", "storeCard")
+    assert len(_entries(store)) == 4
+
+
+def test_a_damaged_entry_is_prepared_again_and_replaced(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _source()
+    first = image_files(source, "strip", "storeCard")
+    (entry,) = _entries(store)
+    damaged = bytearray(entry.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    entry.write_bytes(bytes(damaged))
+    clear_cache()
+    again = image_files(source, "strip", "storeCard")
+    assert [f.data for f in again] == [f.data for f in first]
+    # Rewritten whole: the next process reads it without preparing.
+    clear_cache()
+    _forbid_preparing(monkeypatch)
+    assert [f.data for f in image_files(source, "strip", "storeCard")] == [f.data for f in first]
+
+
+@pytest.mark.parametrize("content", [b"", b"passkit-pictures-1\n", b"\x00" * 40])
+def test_truncated_or_foreign_entries_are_not_used(store: Path, content: bytes) -> None:
+    source = _source()
+    first = image_files(source, "strip", "storeCard")
+    (entry,) = _entries(store)
+    entry.write_bytes(content)
+    clear_cache()
+    assert [f.data for f in image_files(source, "strip", "storeCard")] == [f.data for f in first]
+
+
+def test_the_store_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(picture_store.ENV_CACHE_DIR, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    clear_cache()
+    image_files(_source(), "strip", "storeCard")
+    assert picture_store.store_directory() is None
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_without_setting_the_store_is_in_the_user_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(picture_store.ENV_CACHE_DIR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert picture_store.store_directory() == tmp_path / "xdg" / "passkit" / "pictures"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_store_that_cannot_be_written_does_not_stop_the_build(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.mkdir(parents=True)
+    store.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        files = image_files(_source(), "strip", "storeCard")
+    finally:
+        store.chmod(stat.S_IRWXU)
+    assert [f.name for f in files] == ["strip.png", "strip@2x.png", "strip@3x.png"]
+    assert _entries(store) == []
+
+
+def test_a_store_path_that_is_a_file_does_not_stop_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("in the way")
+    monkeypatch.setenv(picture_store.ENV_CACHE_DIR, str(blocker))
+    clear_cache()
+    files = image_files(_source(), "strip", "storeCard")
+    assert len(files) == 3
+    assert blocker.read_text() == "in the way"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
