@@ -15,7 +15,16 @@ from PIL import Image
 from passkit.colors import Color
 from passkit.errors import ImageError, WalletRuleError
 from passkit.images import ImageSource
-from passkit.model import Barcode, Kind, Money, Pass, PassField, Status, TransitType
+from passkit.model import (
+    FIELD_GROUPS,
+    Barcode,
+    Kind,
+    Money,
+    Pass,
+    PassField,
+    Status,
+    TransitType,
+)
 
 BEACON_UUID = "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0"
 
@@ -150,6 +159,18 @@ def test_field_keys_are_unique_across_groups() -> None:
         primary=[PassField(key="points", value=1)],
         secondary=[{"key": "points", "value": 2}],
     )
+
+
+@pytest.mark.parametrize("second", FIELD_GROUPS)
+@pytest.mark.parametrize("first", FIELD_GROUPS)
+def test_a_key_is_used_once_in_all_groups(first: str, second: str) -> None:
+    later, earlier = sorted((first, second), key=FIELD_GROUPS.index, reverse=True)
+    fields = {group: [PassField(key=f"only-{group}", value=1)] for group in FIELD_GROUPS}
+    fields[earlier] = [*fields[earlier], PassField(key="twice", value=1)]
+    fields[later] = [*fields[later], PassField(key="twice", value=2)]
+    refused(f"{later}: the field key 'twice' is already used in {earlier}", **fields)
+    del fields[later][-1]
+    assert len(list(make(**fields).fields())) == len(FIELD_GROUPS) + 1
 
 
 def test_field_keys_are_identifiers() -> None:

@@ -18,6 +18,7 @@ from passkit.colors import Color
 from passkit.errors import LayoutError
 from passkit.images import ImageSource
 from passkit.layout.barcodes import CodeGenerator
+from passkit.layout.codegen import VALUES, FunctionWriter
 from passkit.layout.dates import ExpiryRule, to_datetime
 from passkit.layout.plan import (
     OMIT,
@@ -30,6 +31,7 @@ from passkit.layout.plan import (
     RenderError,
     Slot,
     Stage,
+    compile_node,
     fold,
 )
 from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec
@@ -80,6 +82,8 @@ class Plan:
     expiry_hours: Node
     expiry_where: str
     pass_node: Node
+    # pass_node compiled to Python: what renders each record.
+    make_pass: Callable[[Mapping[str, Any]], Any]
 
 
 class FieldNode(ModelNode):
@@ -96,14 +100,41 @@ class FieldNode(ModelNode):
         value = arguments.get("value")
         if value is None:
             return OMIT
-        if isinstance(value, date) and not isinstance(value, datetime):
-            arguments["value"] = to_datetime(value, self.zone)
-            arguments.setdefault("date_style", DateStyle.MEDIUM)
-            arguments.setdefault("time_style", DateStyle.NONE)
-            arguments["ignores_time_zone"] = True
-        elif isinstance(value, datetime) and value.tzinfo is None:
-            arguments["value"] = value.replace(tzinfo=self.zone)
+        if isinstance(value, date):
+            _place_moment(arguments, value, self.zone)
         return self.build(arguments)
+
+    def emit(self, code: FunctionWriter) -> str:
+        arguments = self.emit_arguments(code)
+        value = code.temporary()
+        result = code.temporary()
+        code.line(f"{value} = {arguments}.get('value')")
+        code.line(f"if {value} is None:")
+        code.line(f"    {result} = {code.constant(OMIT)}")
+        code.line("else:")
+        with code.indented():
+            code.line(f"if isinstance({value}, {code.constant(date)}):")
+            place = code.constant(_place_moment)
+            code.line(f"    {place}({arguments}, {value}, {code.constant(self.zone)})")
+            built = self.emit_build(code, arguments)
+            code.line(f"{result} = {built}")
+        return result
+
+    @property
+    def may_omit(self) -> bool:
+        return True
+
+
+def _place_moment(arguments: dict[str, Any], value: date, zone: ZoneInfo) -> None:
+    """A field's date shows as a date (midnight in the layout's zone, time zone ignored); a
+    date-time without a zone is read in the layout's zone."""
+    if not isinstance(value, datetime):
+        arguments["value"] = to_datetime(value, zone)
+        arguments.setdefault("date_style", DateStyle.MEDIUM)
+        arguments.setdefault("time_style", DateStyle.NONE)
+        arguments["ignores_time_zone"] = True
+    elif value.tzinfo is None:
+        arguments["value"] = value.replace(tzinfo=zone)
 
 
 class BarcodeNode(ModelNode):
@@ -113,6 +144,16 @@ class BarcodeNode(ModelNode):
         if not values.get("barcode_value"):
             return None
         return super().evaluate(values)
+
+    def emit(self, code: FunctionWriter) -> str:
+        result = code.temporary()
+        code.line(f"if not {VALUES}.get('barcode_value'):")
+        code.line(f"    {result} = None")
+        code.line("else:")
+        with code.indented():
+            built = super().emit(code)
+            code.line(f"{result} = {built}")
+        return result
 
 
 class PlanBuilder:
@@ -384,7 +425,7 @@ class PlanBuilder:
         if spec.trip is not None:
             children["trip"] = self._trip()
 
-        pass_node = ModelNode(Pass, children, "")
+        pass_node = ModelNode(Pass, children, "", assemble=True)
         self.early.compile()
         self.late.compile()
         return Plan(
@@ -399,6 +440,7 @@ class PlanBuilder:
             expiry_hours=hours,
             expiry_where=self.describe(("expiry",)),
             pass_node=pass_node,
+            make_pass=compile_node(pass_node, f"<passkit layout {self.name}>"),
         )
 
     def _barcode_key(self, variable: str | None) -> bytes:

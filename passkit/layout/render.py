@@ -109,7 +109,7 @@ class Layout:
             if plan.late:
                 values.update(plan.late.run(context))
             values.update(context)
-            result = plan.pass_node.evaluate(values)
+            result = plan.make_pass(values)
         except RenderError as exc:
             raise DataError(
                 exc.message if not exc.where else f"{exc.where}: {exc.message}",
