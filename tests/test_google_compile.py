@@ -502,8 +502,9 @@ def test_class_is_built_once_per_layout_and_copied_per_pass() -> None:
         for i in range(50)
     ]
     compiled = [compile_google(p, issuer_id=ISSUER_ID) for p in passes]
-    info = _build_class.cache_info()
-    assert info.misses == 1 and info.hits == 49
+    # Built once: the other 49 passes find it before `_build_class` (keyed by ClassInputs).
+    assert _build_class.cache_info().misses == 1
+    assert all(gp.compiled_class is compiled[0].compiled_class for gp in compiled)
     assert all(gp.class_json == compiled[0].class_json for gp in compiled)
     assert len({gp.object_id for gp in compiled}) == 50
     # A caller changing its copy does not change the next pass's class.

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from google_support import ISSUER_ID, KIND_DATA, NOW, make_account, sample_pass
+from google_support import ISSUER_ID, KIND_DATA, NOW, account_json, make_account, sample_pass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -178,12 +178,7 @@ def test_a_hand_made_pass_is_written_by_json() -> None:
 def test_claims_follow_the_account_and_the_origins() -> None:
     first = make_account()
     second = ServiceAccount.from_json(
-        {
-            "type": "service_account",
-            "client_email": "other@passkit-tests.iam.gserviceaccount.com",
-            "private_key_id": "other-key",
-            "private_key": _pem(first),
-        }
+        {**account_json(), "client_email": "other@example.iam.gserviceaccount.com"}
     )
     cases = [
         (first, ()),
@@ -217,16 +212,6 @@ def test_claims_of_unusual_origins_and_times_are_written_by_json(
         expected = compact_json(save_claims(account, origins, issued_at, None))
         text = save_claims_text(account, origins, issued_at, b"null")
         assert text == expected
-
-
-def _pem(account: ServiceAccount) -> str:
-    from cryptography.hazmat.primitives import serialization
-
-    return account.private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode("ascii")
 
 
 # --- the writers themselves ---------------------------------------------------------------
@@ -269,11 +254,17 @@ def test_orjson_writes_jsons_bytes_for_json_with_plain_floats(value: Any) -> Non
 
 
 @given(st.floats())
-def test_plain_floats_are_written_alike(value: float) -> None:
+def test_plain_floats_are_those_repr_writes_without_an_exponent(value: float) -> None:
+    assert plain_float(value) == (math.isfinite(value) and "e" not in repr(value))
     if plain_float(value):
         assert compact_json_plain([value]) == compact_json([value])
-    else:
-        assert not math.isfinite(value) or "e" in repr(value)
+
+
+@pytest.mark.parametrize(
+    "value", [1e-4, 9.999999999999999e-05, 1e16, 9999999999999998.0, 5e-324, -0.0, math.nan]
+)
+def test_plain_float_at_the_edges_of_repr_without_an_exponent(value: float) -> None:
+    assert plain_float(value) == (math.isfinite(value) and "e" not in repr(value))
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,9 @@ import codecs
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from operator import attrgetter
+from typing import Any, NamedTuple
 from urllib.parse import quote_plus
 
 from passkit.errors import WalletRuleError
@@ -70,12 +72,17 @@ class ObjectContext:
         return format_field_value(f, self.p.language, None)
 
     def localized_value(self, f: PassField) -> JsonDict:
+        if type(f.value) is str:  # a text: translated by the tables, like the pass's own texts
+            return self.loc.text(f.value)
         return self.loc.rendered(self.value_text(f), lambda lang: self.render(f, lang))
 
     def render(self, f: PassField, language: str) -> str:
         return format_field_value(f, language, self.loc.tables.get(language))
 
     def set_value(self, target: JsonDict, plain: str, localized: str, f: PassField) -> None:
+        if type(f.value) is str:
+            self.loc.put_text(target, plain, localized, f.value)
+            return
         self.loc.set_rendered(
             target, plain, localized, self.value_text(f), lambda lang: self.render(f, lang)
         )
@@ -89,24 +96,61 @@ def normalized_key(key: str) -> str:
     return key.lower().replace("-", "_").replace(".", "_")
 
 
+class PassFields(NamedTuple):
+    """Every field of a pass in display order, their keys, and how many each group holds."""
+
+    fields: tuple[PassField, ...]
+    keys: tuple[str, ...]
+    sizes: tuple[int, ...]  # per FIELD_GROUPS
+
+
+_GROUPS = attrgetter(*FIELD_GROUPS)
+_last: tuple[Pass | None, PassFields] = (None, PassFields((), (), ()))
+
+
+def pass_fields(p: Pass) -> PassFields:
+    """The `PassFields` of `p`. Those of the last pass asked for are kept: several steps of a
+    compilation ask for them (a pass and its tuples of fields cannot change)."""
+    global _last
+    last = _last  # read once: another thread may replace it meanwhile
+    if last[0] is p:
+        return last[1]
+    groups = _GROUPS(p)
+    fields: tuple[PassField, ...] = sum(groups, ())
+    found = PassFields(fields, tuple([f.key for f in fields]), tuple(map(len, groups)))
+    _last = (p, found)
+    return found
+
+
 def match_roles(p: Pass, role_keys: dict[str, tuple[str, ...]]) -> dict[str, PassField]:
     """For each role, the first field whose key is one of the role's candidate keys.
 
     Keys compare case-insensitively with '-' and '.' read as '_'; a field fills one role.
     """
-    by_key: dict[str, PassField] = {}
-    for _, f in p.fields():
-        by_key.setdefault(normalized_key(f.key), f)
-    roles: dict[str, PassField] = {}
+    fields, keys, _ = pass_fields(p)
+    positions = _role_positions(keys, tuple(role_keys.items()))
+    return {role: fields[index] for role, index in positions}
+
+
+@lru_cache(maxsize=512)
+def _role_positions(
+    keys: tuple[str, ...], role_keys: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[tuple[str, int], ...]:
+    """`match_roles` on the keys alone (the same for every pass of a layout): (role, position
+    of its field)."""
+    by_key: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        by_key.setdefault(normalized_key(key), index)
+    roles: list[tuple[str, int]] = []
     used: set[str] = set()
-    for role, keys in role_keys.items():
-        for key in keys:
-            found = by_key.get(key)
-            if found is not None and found.key not in used:
-                roles[role] = found
-                used.add(found.key)
+    for role, candidates in role_keys:
+        for candidate in candidates:
+            found = by_key.get(candidate)
+            if found is not None and keys[found] not in used:
+                roles.append((role, found))
+                used.add(keys[found])
                 break
-    return roles
+    return tuple(roles)
 
 
 # --- object parts ---------------------------------------------------------------------------
@@ -119,9 +163,14 @@ def barcode_json(p: Pass) -> JsonDict | None:
     if p.barcode.alt_text:
         result["alternateText"] = p.barcode.alt_text
     # Google renders UTF-8 only for QR codes; other symbologies choose their own encoding.
-    if p.barcode.format is BarcodeFormat.QR and codecs.lookup(p.barcode.encoding).name == "utf-8":
+    if p.barcode.format is BarcodeFormat.QR and _is_utf8(p.barcode.encoding):
         result["renderEncoding"] = "UTF_8"
     return result
+
+
+@lru_cache(maxsize=64, typed=True)
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name == "utf-8"
 
 
 def valid_time_interval(p: Pass) -> JsonDict | None:
@@ -145,6 +194,8 @@ _EMAIL = re.compile(r"(?:mailto:)?[^@\s]+@[^@\s]+\.[^@\s]+", re.IGNORECASE)
 _PHONE = re.compile(r"(?:tel:)?\+?[0-9 ()./\-]*[0-9][0-9 ()./\-]*", re.IGNORECASE)
 
 
+# Pure, and called with the same few links (the layout's) for every pass.
+@lru_cache(maxsize=1024, typed=True)
 def link_uri(kind: LinkKind, target: str) -> str | None:
     """A Google links-module URI (web address, mailto:, tel: or geo:), or None when `target`
     is not a link of that kind (a sentence with an address in it, say)."""
@@ -168,7 +219,10 @@ def link_uri(kind: LinkKind, target: str) -> str | None:
     return target if lowered.startswith(("http://", "https://")) else f"https://{target}"
 
 
-def links_module(ctx: ObjectContext, link_fields: Sequence[PassField]) -> JsonDict | None:
+def links_module(
+    ctx: ObjectContext, link_fields: Sequence[tuple[PassField, str]]
+) -> JsonDict | None:
+    """The pass's links, then its back fields that are links (with their URIs)."""
     uris: list[JsonDict] = []
     for index, link in enumerate(ctx.p.links):
         target = link_uri(link.kind, link.uri)
@@ -184,11 +238,9 @@ def links_module(ctx: ObjectContext, link_fields: Sequence[PassField]) -> JsonDi
         if link.key:
             uri["id"] = safe_module_id(link.key)
         uris.append(uri)
-    for f in link_fields:
-        assert f.link is not None
-        text = ctx.value_text(f)
-        uri = {"uri": link_uri(f.link, text), "id": safe_module_id(f.key)}
-        ctx.loc.set_text(uri, "description", "localizedDescription", f.label or text)
+    for f, target in link_fields:
+        uri = {"uri": target, "id": safe_module_id(f.key)}
+        ctx.loc.set_text(uri, "description", "localizedDescription", f.label or ctx.value_text(f))
         uris.append(uri)
     return {"uris": uris} if uris else None
 
@@ -203,6 +255,13 @@ def messages_json(ctx: ObjectContext) -> list[JsonDict]:
     return result
 
 
+def back_link(f: PassField) -> str | None:
+    """The URI of a back field that is a link (its kind set, its text a link of that kind)."""
+    if f.link is not None and isinstance(f.value, str):
+        return link_uri(f.link, f.value)
+    return None
+
+
 def common_object_parts(ctx: ObjectContext) -> JsonDict:
     """State, barcode, validity, text/link modules, messages, locations and grouping."""
     p = ctx.p
@@ -214,18 +273,19 @@ def common_object_parts(ctx: ObjectContext) -> JsonDict:
     if interval is not None:
         parts["validTimeInterval"] = interval
     consumed = ctx.consumed
-    modules = []
+    modules = [
+        text_module(ctx, f)
+        for group in FRONT_GROUPS
+        for f in getattr(p, group)
+        if f.key not in consumed
+    ]
     link_fields = []
-    for group, f in p.fields():
+    for f in p.back:
         if f.key in consumed:
             continue
-        if (
-            group == "back"
-            and f.link is not None
-            and isinstance(f.value, str)
-            and link_uri(f.link, f.value) is not None
-        ):
-            link_fields.append(f)
+        target = back_link(f)
+        if target is not None:
+            link_fields.append((f, target))
         else:
             modules.append(text_module(ctx, f))
     if modules:
@@ -266,29 +326,48 @@ def card_rows(
     p: Pass, consumed: set[str], chosen: Sequence[Sequence[str]] | None, notices: list[str]
 ) -> tuple[tuple[str, ...], ...]:
     """The text-module ids of each row of the card front (at most 3 rows of 1 to 3)."""
+    _, keys, sizes = pass_fields(p)
+    frozen_chosen = None if chosen is None else tuple(tuple(row) for row in chosen)
+    rows, row_notices = _card_rows(keys, sizes, frozenset(consumed), frozen_chosen)
+    notices.extend(row_notices)
+    return rows
+
+
+# The same for every pass of a layout: worked out once from the keys.
+@lru_cache(maxsize=512)
+def _card_rows(
+    keys: tuple[str, ...],
+    sizes: tuple[int, ...],
+    consumed: frozenset[str],
+    chosen: tuple[tuple[str, ...], ...] | None,
+) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """(rows, notices) of `card_rows`, from the field keys and the size of each group."""
+    notices: list[str] = []
     if chosen is not None:
+        known = set(keys)
         rows = []
         for row in chosen:
             kept = []
             for key in row:
-                f = p.field(key)
-                if f is None or f.key in consumed:
+                if key not in known or key in consumed:
                     reason = (
-                        "is not a field of the pass" if f is None else "has its own Google place"
+                        "is not a field of the pass"
+                        if key not in known
+                        else "has its own Google place"
                     )
                     notices.append(f"google.card_rows: field {key!r} {reason}; it is left out")
                 else:
                     kept.append(safe_module_id(key))
             if kept:
                 rows.append(tuple(kept))
-        return tuple(rows)
+        return tuple(rows), tuple(notices)
     groups = [
-        [safe_module_id(f.key) for f in getattr(p, group) if f.key not in consumed]
-        for group in FRONT_GROUPS
+        [safe_module_id(key) for key in group_keys if key not in consumed]
+        for group_keys in _split(keys, sizes)[: len(FRONT_GROUPS)]
     ]
     per_group = [tuple(g[i : i + 3]) for g in groups for i in range(0, len(g), 3)]
     if len(per_group) <= 3:
-        return tuple(per_group)
+        return tuple(per_group), ()
     flat = [key for g in groups for key in g]
     packed = [tuple(flat[i : i + 3]) for i in range(0, len(flat), 3)]
     if len(packed) > 3:
@@ -296,7 +375,17 @@ def card_rows(
             f"the pass has {len(flat)} front fields; the Google card front shows 9 (3 rows of "
             "3), the others appear in the details"
         )
-    return tuple(packed[:3])
+    return tuple(packed[:3]), tuple(notices)
+
+
+def _split(keys: tuple[str, ...], sizes: tuple[int, ...]) -> list[tuple[str, ...]]:
+    """The keys of each group, from all the keys and the size of each group."""
+    groups = []
+    start = 0
+    for size in sizes:
+        groups.append(keys[start : start + size])
+        start += size
+    return groups
 
 
 def _template_item(module_id: str) -> JsonDict:

@@ -15,6 +15,9 @@ Fields recognised by key (case-insensitive, '-' and '.' read as '_'), first matc
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
+
 from passkit.google.classinfo import ClassInputs, standard_class
 from passkit.google.common import ObjectContext, match_roles, put
 from passkit.google.gift_card import balance_money
@@ -60,12 +63,25 @@ def _suffix_part(p: Pass) -> str | None:
     event = p.event
     if event is None:
         return None
-    identity = "\n".join(
-        str(part) for part in (event.name, event.venue_name, event.venue_address, event.starts_at)
-    )
-    name = slug(event.name)[:32].strip("_")
-    day = event.starts_at.strftime("%Y%m%d") if event.starts_at else None
-    return "-".join(part for part in (name, day, short_hash(identity, 8)) if part)
+    starts_at = event.starts_at
+    return _event_part(event.name, event.venue_name, event.venue_address, starts_at, str(starts_at))
+
+
+# The same for every ticket of an event (~10 us of slug and hash). The start is keyed by its
+# text as well: times equal as instants (or differing in fold alone) may read differently.
+@lru_cache(maxsize=256)
+def _event_part(
+    name: str,
+    venue_name: str | None,
+    venue_address: str | None,
+    starts_at: datetime | None,
+    starts_text: str,
+) -> str:
+    identity = "\n".join(str(part) for part in (name, venue_name, venue_address)) + "\n"
+    identity += starts_text
+    short_name = slug(name)[:32].strip("_")
+    day = starts_at.strftime("%Y%m%d") if starts_at else None
+    return "-".join(part for part in (short_name, day, short_hash(identity, 8)) if part)
 
 
 def _build_class(inputs: ClassInputs, notices: list[str]) -> tuple[JsonDict, JsonDict]:

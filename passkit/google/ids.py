@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from passkit.errors import WalletRuleError
 
@@ -56,6 +57,8 @@ def safe_suffix(text: str) -> str:
     return f"{cleaned}-{short_hash(text)}" if cleaned else short_hash(text)
 
 
+# Pure, and called with the same few keys (the layout's) for every pass.
+@lru_cache(maxsize=1024, typed=True)
 def safe_module_id(key: str) -> str:
     """A text, link or image module id (no dots: template field paths split on them)."""
     if _UNSAFE_MODULE_RUN.search(key) is None and key:

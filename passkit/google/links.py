@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,7 +99,11 @@ def _write_claims_frame(account: ServiceAccount, origins: Sequence[str]) -> tupl
 
 
 def _timestamp(now: datetime | None) -> int:
-    moment = datetime.now(UTC) if now is None else now
+    if now is None:
+        # The current second, as datetime.now(UTC).timestamp() reads it, without making a
+        # datetime (~2 us).
+        return int(time.time())
+    moment = now
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())

@@ -19,18 +19,39 @@ TranslationKey = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 
 class Localizer:
-    """Turns texts (or per-language renderings of a value) into Google LocalizedStrings."""
+    """Turns texts (or per-language renderings of a value) into Google LocalizedStrings.
 
-    __slots__ = ("_key", "language", "tables")
+    A localizer is shared by every pass with the same language and translation tables
+    (`Localizer.of`), so it is never changed once made.
+    """
+
+    __slots__ = ("_key", "_tables", "language", "tables")
 
     def __init__(self, language: str, tables: Mapping[str, Mapping[str, str]]) -> None:
         self.language = language
         self.tables = {lang: table for lang, table in tables.items() if lang != language}
+        self._tables = tuple(self.tables.items())
         self._key: TranslationKey | None = None
 
     @classmethod
     def of(cls, p: Pass) -> Localizer:
-        return cls(p.language, {lang: t.strings for lang, t in p.translations.items()})
+        """The localizer of `p`'s language and translation tables, made once per distinct
+        content (every pass of a layout has the same) rather than once per pass."""
+        try:
+            key = (
+                p.language,
+                tuple((lang, tuple(t.strings.items())) for lang, t in p.translations.items()),
+            )
+            found = _LOCALIZERS.get(key)
+        except TypeError:  # an unhashable table, in a pass made without validation
+            return cls(p.language, {lang: t.strings for lang, t in p.translations.items()})
+        if found is None:
+            if len(_LOCALIZERS) >= _MAX_LOCALIZERS:
+                _LOCALIZERS.clear()
+            # Made from the key's copy of the tables: a cached localizer never sees a change
+            # made to a pass's tables after the fact.
+            found = _LOCALIZERS[key] = cls(key[0], {lang: dict(items) for lang, items in key[1]})
+        return found
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -49,15 +70,29 @@ class Localizer:
         table = self.tables.get(language)
         return table.get(text, text) if table else text
 
+    def translated_values(self, text: str) -> list[JsonDict]:
+        """Google's translatedValues of one of the pass's own texts: the languages whose
+        table changes it."""
+        result = []
+        for language, table in self._tables:
+            value = table.get(text, text)
+            if value != text:
+                result.append({"language": language, "value": value})
+        return result
+
     def text(self, text: str) -> JsonDict:
         """The LocalizedString of one of the pass's own texts."""
-        return self.rendered(text, lambda language: self.translate(text, language))
+        result: JsonDict = {"defaultValue": {"language": self.language, "value": text}}
+        translated = self.translated_values(text)
+        if translated:
+            result["translatedValues"] = translated
+        return result
 
     def rendered(self, default: str, render: Callable[[str], str]) -> JsonDict:
         """The LocalizedString of a value rendered per language (`render(language)`)."""
         result: JsonDict = {"defaultValue": {"language": self.language, "value": default}}
         translated = []
-        for language in self.tables:
+        for language, _ in self._tables:
             value = render(language)
             if value != default:
                 translated.append({"language": language, "value": value})
@@ -81,14 +116,28 @@ class Localizer:
         where Google requires it (`plain_required`).
         """
         if text:
-            self.set_rendered(
-                target,
-                plain,
-                localized,
-                text,
-                lambda language: self.translate(text, language),
-                plain_required=plain_required,
-            )
+            self.put_text(target, plain, localized, text, plain_required=plain_required)
+
+    def put_text(
+        self,
+        target: JsonDict,
+        plain: str,
+        localized: str,
+        text: str,
+        *,
+        plain_required: bool = False,
+    ) -> None:
+        """`set_text`, empty text included."""
+        if self._tables:
+            translated = self.translated_values(text)
+            if translated:
+                target[localized] = {
+                    "defaultValue": {"language": self.language, "value": text},
+                    "translatedValues": translated,
+                }
+                if not plain_required:
+                    return
+        target[plain] = text
 
     def set_rendered(
         self,
@@ -101,10 +150,14 @@ class Localizer:
         plain_required: bool = False,
     ) -> None:
         """`set_text` for a value rendered per language (`render(language)`)."""
-        if self.tables:
+        if self._tables:
             value = self.rendered(default, render)
             if "translatedValues" in value:
                 target[localized] = value
                 if not plain_required:
                     return
         target[plain] = default
+
+
+_LOCALIZERS: dict[tuple[str, Any], Localizer] = {}
+_MAX_LOCALIZERS = 64
