@@ -224,3 +224,71 @@ def test_shipped_layouts_validate_only_the_varying_parts_of_a_pass(
     expected = loaded.render(record, now=NOW)
     monkeypatch.setattr(Pass, "__pydantic_validator__", FullValidation())
     assert loaded.render(record, now=NOW) == expected
+
+
+BARE_AND_EVALUATED = """\
+kind: event_ticket
+organization: Globe
+description: Show ticket
+serial_number: "{{ id }}"
+time_zone: Europe/London
+inputs:
+  id: string
+  text: {type: string, required: false}
+  count: {type: integer, default: 3}
+  amount: {type: decimal, default: "2.50"}
+  price: {type: money, default: "12.50 EUR"}
+  day: {type: date, default: "2026-06-01"}
+  moment: {type: datetime, default: "2026-06-01T19:30"}
+  flag: {type: boolean, default: true}
+  tags: {type: list, items: string, default: [a, b]}
+  colour: {type: string, default: navy}
+barcode:
+  message: "{{ id }}"
+expiry:
+  after: {days: "{{ count }}"}
+colors:
+  background: "{{ colour }}"
+relevant_date: "{{ moment }}"
+sharing_prohibited: "{{ flag }}"
+user_info:
+  tags: "{{ tags }}"
+  now: "{{ now }}"
+fields:
+  primary:
+    - {key: text, value: "{{ text }}"}
+  secondary:
+    - {key: count, value: "{{ count }}"}
+    - {key: amount, value: "{{ amount }}"}
+    - {key: price, value: "{{ price }}"}
+  auxiliary:
+    - {key: day, value: "{{ day }}"}
+    - {key: moment, value: "{{ moment }}"}
+  back:
+    - {key: serial, value: "{{ serial_number }}"}
+    - {key: barcode, value: "{{ barcode_value }}"}
+    - {key: expires, value: "{{ expires_at }}"}
+    - {key: locale, value: "{{ locale }}"}
+    - {key: zone, value: "{{ time_zone }}"}
+"""
+
+
+def test_a_bare_name_reads_what_jinja2_would_give(tmp_path: Path) -> None:
+    """`{{ name }}` is read from the render context; `{{ (name) }}` goes through jinja2."""
+    bare = layout(tmp_path, BARE_AND_EVALUATED, "bare.yaml")
+    evaluated_text = BARE_AND_EVALUATED.replace("{{ ", "{{ (").replace(" }}", ") }}")
+    evaluated = layout(tmp_path, evaluated_text, "evaluated.yaml")
+    assert bare._plan.early._steps == [] and bare._plan.late._steps == []
+    assert len(evaluated._plan.early._steps) + len(evaluated._plan.late._steps) == 19
+    for record in ({"id": "1"}, {"id": "2", "text": "hi", "tags": "[]", "flag": "no"}):
+        first, second = (
+            loaded.render(record, now=NOW, record_name="r") for loaded in (bare, evaluated)
+        )
+        assert first == second and first.user_info == second.user_info
+        assert [type(f.value) for _, f in first.fields()] == [
+            type(f.value) for _, f in second.fields()
+        ]
+    for record in ({"id": "3", "colour": "navy-ish"}, {"id": "x" * 300}):
+        assert outcome(bare, record)[1][0] == outcome(evaluated, record)[1][0].replace(
+            "evaluated.yaml", "bare.yaml"
+        ).replace("(layout evaluated)", "(layout bare)")

@@ -8,6 +8,7 @@ says what was expected, and empty text counts as absent for every type but strin
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -38,6 +39,10 @@ class InputType(StrEnum):
 
 class InputValueError(ValueError):
     """A value that does not suit its input; the message says what was expected."""
+
+
+class MissingInput(Exception):
+    """A required input has no value in the record (`InputSpec.read`)."""
 
 
 _MISSING: Any = object()
@@ -229,6 +234,12 @@ class InputSpec:
         init=False, repr=False, compare=False, default=lambda spec, value: value
     )
     _plain: bool = field(init=False, repr=False, compare=False, default=True)
+    _fullmatch: Callable[[str], re.Match[str] | None] | None = field(
+        init=False, repr=False, compare=False, default=None
+    )
+    _read: Callable[[Any], Any] = field(
+        init=False, repr=False, compare=False, default=lambda value: value
+    )
 
     def __post_init__(self) -> None:
         # Worked out once: which converter applies, and whether any constraint needs checking.
@@ -244,6 +255,51 @@ class InputSpec:
             self.pattern,
         )
         object.__setattr__(self, "_plain", all(c is None for c in constrained))
+        if self.pattern is not None:
+            object.__setattr__(self, "_fullmatch", _matcher(self.pattern))
+        object.__setattr__(self, "_read", self._reader())
+
+    def read(self, value: Any) -> Any:
+        """A record's value for this input (None when the record has none): the value checked,
+        or the default when it is absent (see `is_absent`).
+
+        Raises InputValueError saying what was expected, or MissingInput for a required input.
+        """
+        return self._read(value)
+
+    def _reader(self) -> Callable[[Any], Any]:
+        """`read` for this input. Every record goes through it: a text input that needs no
+        checking costs one type test."""
+        default = self.default
+        required = self.required
+
+        def absent() -> Any:
+            if required:
+                raise MissingInput(self.name)
+            return default
+
+        check = self.check if self.type is InputType.LIST else self._check_one
+        if self.type is InputType.STRING and self._plain:
+
+            def read_text(value: Any) -> Any:
+                if type(value) is str:
+                    return value
+                return absent() if value is None else _as_string(value)
+
+            return read_text
+        if self.type is InputType.STRING:  # empty text is text, not an absent value
+
+            def read_checked_text(value: Any) -> Any:
+                return absent() if value is None else check(value)
+
+            return read_checked_text
+
+        def read(value: Any) -> Any:
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return absent()
+            return check(value)
+
+        return read
 
     def check(self, value: Any) -> Any:
         """The value converted to the input's type; raises InputValueError saying why not."""
@@ -288,10 +344,18 @@ class InputSpec:
                 raise InputValueError(
                     f"expected at most {self.max_length} characters, got {len(value)}"
                 )
-            if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            if self._fullmatch is not None and not self._fullmatch(value):
                 raise InputValueError(
                     f"{_shown(value)} does not match the pattern {self.pattern!r}"
                 )
+
+
+def _matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    try:
+        return re.compile(pattern).fullmatch
+    except re.error:
+        # (layout files cannot declare such a pattern) raised when a value is checked
+        return functools.partial(re.fullmatch, pattern)
 
 
 _CONVERTERS: dict[InputType, Callable[[InputSpec, Any], Any]] = {

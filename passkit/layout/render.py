@@ -16,7 +16,7 @@ from typing import Any
 from passkit.errors import DataError
 from passkit.google.options import GoogleOptions
 from passkit.layout.build import Plan
-from passkit.layout.inputs import InputSpec, InputValueError, is_absent, record_json_schema
+from passkit.layout.inputs import InputSpec, InputValueError, MissingInput, record_json_schema
 from passkit.layout.plan import RenderError
 from passkit.layout.schema import LayoutSpec
 from passkit.layout.templating import GLOBALS
@@ -45,7 +45,8 @@ class Layout:
         self.google = google
         self.sources = sources
         self._plan = plan
-        self._specs = tuple(inputs.values())
+        self._names = frozenset(inputs)
+        self._readers = tuple((spec.name, spec.read) for spec in inputs.values())
         # Names every template sees besides the inputs; the globals because stages share the
         # context instead of copying it (see Stage.run).
         self._constants = {
@@ -82,34 +83,34 @@ class Layout:
         context["now"] = now
         context.update(self._constants)
         plan = self._plan
+        # The context gathers the templates' results too (slot names cannot be input names):
+        # the pass is built from it.
         try:
-            early = plan.early.run(context)
-            serial = plan.serial_number.evaluate(early)
+            context.update(plan.early.run(context))
+            serial = plan.serial_number.evaluate(context)
             if not serial:
                 raise RenderError("serial_number", "the serial number came out empty")
             context["serial_number"] = serial
             if plan.barcode_generator is not None:
                 context["barcode_value"] = plan.barcode_generator.generate(serial)
             else:
-                message = plan.barcode_message.evaluate(early) if plan.barcode_message else None
+                message = plan.barcode_message.evaluate(context) if plan.barcode_message else None
                 context["barcode_value"] = message
             expires_at = None
             if plan.expiry is not None:
                 try:
                     expires_at = plan.expiry.expires_at(
-                        plan.expiry_at.evaluate(early),
-                        plan.expiry_days.evaluate(early),
-                        plan.expiry_hours.evaluate(early),
+                        plan.expiry_at.evaluate(context),
+                        plan.expiry_days.evaluate(context),
+                        plan.expiry_hours.evaluate(context),
                         issued_at=now,
                     )
                 except ValueError as exc:
                     raise RenderError(plan.expiry_where, str(exc)) from None
             context["expires_at"] = expires_at
-            values = early
             if plan.late:
-                values.update(plan.late.run(context))
-            values.update(context)
-            result = plan.make_pass(values)
+                context.update(plan.late.run(context))
+            result = plan.make_pass(context)
         except RenderError as exc:
             raise DataError(
                 exc.message if not exc.where else f"{exc.where}: {exc.message}",
@@ -125,12 +126,32 @@ class Layout:
         Raises DataError for a missing required input, a value of the wrong type, or a key
         that is not an input of the layout.
         """
-        who = f"{record_name} (layout {self.name})"
-        if not isinstance(record, Mapping):
+        if type(record) is not dict and not isinstance(record, Mapping):
             raise DataError(
                 f"a record is a mapping of input names to values, not {type(record).__name__}",
-                record=who,
+                record=self._who(record_name),
             )
+        if not self._names.issuperset(record):
+            self._refuse_unknown_key(record, record_name)
+        values: dict[str, Any] = {}
+        get = record.get
+        name = ""
+        try:
+            for name, read in self._readers:
+                values[name] = read(get(name))
+        except InputValueError as exc:
+            raise DataError(str(exc), record=self._who(record_name), input=name) from None
+        except MissingInput:
+            spec = self.inputs[name]
+            about = f" ({spec.description})" if spec.description else ""
+            raise DataError(
+                f"missing: this {spec.type.value} input is required{about}",
+                record=self._who(record_name),
+                input=name,
+            ) from None
+        return values
+
+    def _refuse_unknown_key(self, record: Mapping[str, Any], record_name: str) -> None:
         inputs = self.inputs
         for key in record:
             if key not in inputs:
@@ -139,27 +160,12 @@ class Layout:
                 known = ", ".join(inputs) or "none"
                 raise DataError(
                     f"the layout has no input called {key!r}; {hint}its inputs are: {known}",
-                    record=who,
+                    record=self._who(record_name),
                     input=str(key),
                 )
-        values: dict[str, Any] = {}
-        for spec in self._specs:
-            value = record.get(spec.name)
-            if is_absent(spec, value):
-                if spec.required:
-                    about = f" ({spec.description})" if spec.description else ""
-                    raise DataError(
-                        f"missing: this {spec.type.value} input is required{about}",
-                        record=who,
-                        input=spec.name,
-                    )
-                values[spec.name] = spec.default
-                continue
-            try:
-                values[spec.name] = spec.check(value)
-            except InputValueError as exc:
-                raise DataError(str(exc), record=who, input=spec.name) from None
-        return values
+
+    def _who(self, record_name: str) -> str:
+        return f"{record_name} (layout {self.name})"
 
     def record_schema(self) -> dict[str, Any]:
         """A JSON Schema of this layout's records, for checking data where it is produced."""
