@@ -125,7 +125,14 @@ class GooglePass:
     @property
     def object_text(self) -> bytes:
         """`object_json` as compact UTF-8 JSON, written again on every call (the dict is the
-        caller's to change)."""
+        caller's to change).
+
+        For an object `compile_google` made, orjson writes it (3 against 40 us): the bytes of
+        the json module for everything a JSON object holds, floats included as long as they
+        are `plain_float`. A caller who adds a float outside that range, NaN, or a value the
+        json module refuses but orjson writes (an enum, a UUID) gets orjson's spelling
+        (0.00001 for 1e-05, null for NaN) instead of json's text or error.
+        """
         if self.plain_floats:
             return compact_json_plain(self.object_json)
         return compact_json(self.object_json)
