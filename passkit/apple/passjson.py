@@ -391,7 +391,7 @@ def _extra_back_fields(p: Pass) -> list[dict[str, Any]]:
     """Back fields for the pass's links and messages, with keys unique across the pass."""
     if not p.links and not p.messages:
         return []
-    taken = {field.key: group for group, field in p.fields()}
+    taken = {field.key: group for group in GROUP_KEYS for field in getattr(p, group)}
     extra: list[dict[str, Any]] = []
     for index, link in enumerate(p.links):
         key = link.key or _free_key(f"link-{index + 1}", taken)
