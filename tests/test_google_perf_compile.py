@@ -271,3 +271,47 @@ def loyalty_passes(draw: st.DrawFn) -> Pass:
 @given(st.lists(loyalty_passes(), min_size=2, max_size=4))
 def test_generated_passes_compile_as_in_a_fresh_process(passes: list[Pass]) -> None:
     assert_warm_equals_cold([compiled(p) for p in passes])
+
+
+def reference_translations(
+    language: str, tables: dict[str, dict[str, str]], text: str
+) -> list[dict[str, str]]:
+    """translatedValues the plain way: every other language whose table changes the text."""
+    return [
+        {"language": lang, "value": table.get(text, text)}
+        for lang, table in tables.items()
+        if lang != language and table.get(text, text) != text
+    ]
+
+
+words = st.sampled_from(["Points", "Punkte", "Tier", "Stufe", "Gold", "", "Ünïcödé"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    language=st.sampled_from(["en", "de", "fr"]),
+    tables=st.dictionaries(
+        st.sampled_from(["en", "de", "fr", "pt-BR"]), st.dictionaries(words, words)
+    ),
+    text=words,
+    plain_required=st.booleans(),
+)
+def test_localizer_gives_the_translations_of_the_plain_way(
+    language: str, tables: dict[str, dict[str, str]], text: str, plain_required: bool
+) -> None:
+    loc = localize.Localizer(language, tables)
+    expected = reference_translations(language, tables, text)
+    assert loc.translated_values(text) == expected
+    default = {"language": language, "value": text}
+    assert loc.text(text) == (
+        {"defaultValue": default, "translatedValues": expected}
+        if expected
+        else {"defaultValue": default}
+    )
+    target: dict[str, Any] = {}
+    loc.put_text(target, "plain", "localized", text, plain_required=plain_required)
+    if expected:
+        assert target.pop("localized") == {"defaultValue": default, "translatedValues": expected}
+    if not expected or plain_required:
+        assert target.pop("plain") == text
+    assert target == {}

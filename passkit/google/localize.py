@@ -25,12 +25,20 @@ class Localizer:
     (`Localizer.of`), so it is never changed once made.
     """
 
-    __slots__ = ("_key", "_tables", "language", "tables")
+    __slots__ = ("_key", "_tables", "_translations", "language", "tables")
 
     def __init__(self, language: str, tables: Mapping[str, Mapping[str, str]]) -> None:
         self.language = language
         self.tables = {lang: table for lang, table in tables.items() if lang != language}
         self._tables = tuple(self.tables.items())
+        # For each text some table turns into another text, those (language, translation):
+        # worked out once, where most texts of a pass are in no table at all.
+        translations: dict[str, list[tuple[str, str]]] = {}
+        for lang, table in self._tables:
+            for text, value in table.items():
+                if value != text:
+                    translations.setdefault(text, []).append((lang, value))
+        self._translations = {text: tuple(pairs) for text, pairs in translations.items()}
         self._key: TranslationKey | None = None
 
     @classmethod
@@ -73,12 +81,8 @@ class Localizer:
     def translated_values(self, text: str) -> list[JsonDict]:
         """Google's translatedValues of one of the pass's own texts: the languages whose
         table changes it."""
-        result = []
-        for language, table in self._tables:
-            value = table.get(text, text)
-            if value != text:
-                result.append({"language": language, "value": value})
-        return result
+        pairs = self._translations.get(text, ())
+        return [{"language": language, "value": value} for language, value in pairs]
 
     def text(self, text: str) -> JsonDict:
         """The LocalizedString of one of the pass's own texts."""
@@ -128,15 +132,14 @@ class Localizer:
         plain_required: bool = False,
     ) -> None:
         """`set_text`, empty text included."""
-        if self._tables:
-            translated = self.translated_values(text)
-            if translated:
-                target[localized] = {
-                    "defaultValue": {"language": self.language, "value": text},
-                    "translatedValues": translated,
-                }
-                if not plain_required:
-                    return
+        pairs = self._translations.get(text)
+        if pairs is not None:
+            target[localized] = {
+                "defaultValue": {"language": self.language, "value": text},
+                "translatedValues": [{"language": lang, "value": value} for lang, value in pairs],
+            }
+            if not plain_required:
+                return
         target[plain] = text
 
     def set_rendered(
