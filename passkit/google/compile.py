@@ -275,7 +275,7 @@ def _class_of(
     )
     issuer_name = options.issuer_name or p.organization
     title = p.title or p.description
-    background = p.background_color.hex if p.background_color else None
+    color = p.background_color  # a tuple of ints: cheaper to key by than its text
     labels = tuple((role, f.label) for role, f in roles.items() if f.label)
     extra = compiler.class_extra(p, options, roles)
     key = (
@@ -284,7 +284,7 @@ def _class_of(
         loc,  # one object per language and tables (`Localizer.of`), compared by identity
         issuer_name,
         title,
-        background,
+        color,
         tuple(map(id, pictures)),
         p.sharing_prohibited,
         rows,
@@ -303,7 +303,7 @@ def _class_of(
             translations=loc.key,
             issuer_name=issuer_name,
             title=title,
-            background=background,
+            background=color.hex if color else None,
             square_logos=(("google.program_logo", program_logo), ("icon", icon), ("logo", logo)),
             wide_logo=(("logo", logo),),
             hero=(("google.hero_image", hero), ("strip", strip)),
