@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 from google_support import CET, ISSUER_ID, KIND_DATA, TRAIN, full_images, hosted_image, sample_pass
 from hypothesis import HealthCheck, given, settings
@@ -315,3 +316,49 @@ def test_localizer_gives_the_translations_of_the_plain_way(
     if not expected or plain_required:
         assert target.pop("plain") == text
     assert target == {}
+
+
+@pytest.mark.parametrize("kind", list(KIND_DATA))
+def test_shared_object_fields_are_copied_fresh_and_equal(kind: str) -> None:
+    gp = compile_google(sample_pass(kind), issuer_id=ISSUER_ID)
+    compiled_class = gp.compiled_class
+    first, second = compiled_class.shared_object_copy(), compiled_class.shared_object_copy()
+    assert first == second == compiled_class.shared_object_fields
+    assert json.dumps(first) == json.dumps(compiled_class.shared_object_fields)
+    first["changed"] = {"by": "the caller"}
+    for value in first.values():
+        if isinstance(value, dict):
+            value.clear()
+    assert compiled_class.shared_object_copy() == compiled_class.shared_object_fields
+    assert "changed" not in compiled_class.shared_object_fields
+    if kind == "generic":  # the one type whose class puts fields on every object
+        assert compiled_class.shared_object_source is not None
+        assert set(first) >= {"cardTitle", "header"}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 1.5},
+        {"a": [1, 2**70]},
+        {"a": "\ud800"},
+        {"a": (1, 2)},
+        {1: "a"},
+        {"a": type("Text", (str,), {})("x")},
+        {"a": True, "b": None, "c": [{"d": "é"}], "e": -(2**63)},
+    ],
+)
+def test_shared_fields_are_parsed_only_when_parsing_gives_them_back(value: Any) -> None:
+    source = google_compile.parse_source(value)
+    if source is None:
+        return
+    parsed = orjson.loads(source)
+    assert parsed == value
+    assert json.dumps(parsed) == json.dumps(value)
+    assert [type(v) for v in parsed.values()] == [type(v) for v in value.values()]
+
+
+def test_which_shared_fields_are_parsed() -> None:
+    assert google_compile.parse_source({"a": True, "b": None, "c": [{"d": "é"}]}) is not None
+    for value in ({"a": 1.5}, {"a": 2**70}, {"a": "\ud800"}, {"a": (1,)}, {1: "a"}):
+        assert google_compile.parse_source(value) is None
