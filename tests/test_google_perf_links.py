@@ -180,7 +180,9 @@ def test_claims_follow_the_account_and_the_origins() -> None:
     second = ServiceAccount.from_json(
         {**account_json(), "client_email": "other@example.iam.gserviceaccount.com"}
     )
+    tricky = ServiceAccount.from_json({**account_json(), "client_email": 'x"iat":0,"@example.com'})
     cases = [
+        (tricky, ("https://a.example",)),
         (first, ()),
         (first, ("https://a.example",)),
         (first, ("https://a.example", "https://b.example")),

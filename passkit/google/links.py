@@ -73,7 +73,6 @@ def _claims_head(account: ServiceAccount, origins: tuple[str, ...], issued_at: i
 # once (json, ~10 us) rather than per link. Few accounts and origins are in use at a time.
 _FRAMES: dict[tuple[ServiceAccount, tuple[str, ...]], tuple[bytes, bytes]] = {}
 _MAX_FRAMES = 256
-_IAT_MARK = 0
 
 
 def _claims_frame(account: ServiceAccount, origins: tuple[str, ...]) -> tuple[bytes, bytes]:
@@ -92,7 +91,8 @@ def _claims_frame(account: ServiceAccount, origins: tuple[str, ...]) -> tuple[by
 
 
 def _write_claims_frame(account: ServiceAccount, origins: Sequence[str]) -> tuple[bytes, bytes]:
-    text = compact_json(save_claims(account, origins, _IAT_MARK, None))
+    text = compact_json(save_claims(account, origins, 0, None))
+    # Found once only: a quote inside the e-mail is written escaped.
     before_iat, marked, rest = text.partition(b'"iat":0,')
     assert marked and rest.endswith(b"null}"), text
     return before_iat + b'"iat":', b"," + rest[: -len(b"null}")]
