@@ -15,23 +15,25 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import babel
-import babel.dates
-import babel.numbers
 import jinja2
 import jinja2.meta
 import jinja2.nodes
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from passkit.model import Money
+
+if TYPE_CHECKING:
+    import babel
 
 _MARKERS = ("{{", "{%", "{#")
 _SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>.*)\}\}\s*$", re.DOTALL)
@@ -70,6 +72,18 @@ class Template:
     where: str = ""
     _compiled: Callable[[Mapping[str, Any]], Any] | None = field(default=None, repr=False)
 
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        # The layout models take templates through validators of their own (layout.schema);
+        # pydantic needs a schema of the type for other uses, such as dumping a spec (field by
+        # field, as a dataclass dumps). Left to pydantic, the schema of the dataclass is made
+        # again for each of the ~120 places a template may be written: ~10 ms of each start.
+        return core_schema.is_instance_schema(
+            cls, serialization=core_schema.plain_serializer_function_ser_schema(_fields_of)
+        )
+
     def evaluate(self, context: Mapping[str, Any]) -> Any:
         """Evaluate alone (the layout normally evaluates all its templates in one go)."""
         if self._compiled is None:
@@ -88,6 +102,10 @@ class Template:
         if isinstance(result, jinja2.Undefined):
             fail_undefined(result)
         return result
+
+
+def _fields_of(template: Template) -> dict[str, Any]:
+    return {item.name: getattr(template, item.name) for item in fields(template)}
 
 
 def fail_undefined(value: jinja2.Undefined) -> None:
@@ -146,11 +164,17 @@ def _check_allowed(tree: jinja2.nodes.Template) -> None:
 # Filters. Each takes the value first; locale and time zone default to the layout's own.
 
 
+# babel is imported by the filters that format, when first called: loading it costs ~10 ms of
+# start-up, which layouts without those filters need not pay.
+
+
 @functools.lru_cache(maxsize=64)
 def _locale(tag: str) -> babel.Locale:
+    from babel import Locale, UnknownLocaleError
+
     try:
-        return babel.Locale.parse(tag.replace("-", "_"))
-    except (ValueError, babel.UnknownLocaleError):
+        return Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
         raise ValueError(f"{tag!r} is not a known locale; use forms like 'en', 'fr_FR'") from None
 
 
@@ -210,12 +234,14 @@ def number_filter(
     context: Context, value: Any, decimals: int | None = None, locale: str | None = None
 ) -> str:
     """``{{ 12345 | number }}`` -> ``12,345``; `decimals` fixes the digits after the point."""
+    from babel.numbers import format_decimal
+
     amount = _number(value, "number")
     where = _context_locale(context, locale)
     pattern = None
     if decimals is not None:
         pattern = _with_decimals(where.decimal_formats[None].pattern, decimals)
-    return babel.numbers.format_decimal(
+    return format_decimal(
         amount, format=pattern, locale=where, decimal_quantization=decimals is not None
     )
 
@@ -225,9 +251,11 @@ def percent_filter(
     context: Context, value: Any, decimals: int = 0, locale: str | None = None
 ) -> str:
     """``{{ 0.25 | percent }}`` -> ``25%`` (a share of 1, as the locale writes percentages)."""
+    from babel.numbers import format_percent
+
     where = _context_locale(context, locale)
     pattern = _with_decimals(where.percent_formats[None].pattern, decimals)
-    return babel.numbers.format_percent(_number(value, "percent"), format=pattern, locale=where)
+    return format_percent(_number(value, "percent"), format=pattern, locale=where)
 
 
 @pass_context
@@ -242,6 +270,8 @@ def money_filter(
 
     `decimals=false` drops the cents of whole amounts (``€25``).
     """
+    from babel.numbers import format_currency
+
     amount: Decimal | int
     if isinstance(value, Money):
         amount, code = value.amount, currency or value.currency
@@ -256,10 +286,8 @@ def money_filter(
     if not decimals and amount == int(amount):
         pattern = where.currency_formats["standard"].pattern
         pattern = re.sub(r"\.0+", "", pattern)
-        return babel.numbers.format_currency(
-            amount, code, format=pattern, locale=where, currency_digits=False
-        )
-    return babel.numbers.format_currency(amount, code, locale=where)
+        return format_currency(amount, code, format=pattern, locale=where, currency_digits=False)
+    return format_currency(amount, code, locale=where)
 
 
 def _as_datetime(value: Any, name: str) -> date:
@@ -282,11 +310,13 @@ def date_filter(
     tz: str | None = None,
 ) -> str:
     """``{{ expires | date }}`` -> ``Dec 1, 2026``; format short/medium/long/full or a pattern."""
+    from babel.dates import format_date
+
     moment = _as_datetime(value, "date")
     if isinstance(moment, datetime) and moment.tzinfo is not None:
         moment = moment.astimezone(_context_zone(context, tz))
     day = moment.date() if isinstance(moment, datetime) else moment
-    return babel.dates.format_date(day, format=format, locale=_context_locale(context, locale))
+    return format_date(day, format=format, locale=_context_locale(context, locale))
 
 
 @pass_context
@@ -298,11 +328,13 @@ def datetime_filter(
     tz: str | None = None,
 ) -> str:
     """``{{ starts_at | datetime('short') }}``, shown in the layout's time zone (or `tz`)."""
+    from babel.dates import format_datetime
+
     moment = _as_datetime(value, "datetime")
     if not isinstance(moment, datetime):
         moment = datetime(moment.year, moment.month, moment.day)
     moment, zone_info = _shown_in_zone(context, moment, tz)
-    return babel.dates.format_datetime(
+    return format_datetime(
         moment, format=format, tzinfo=zone_info, locale=_context_locale(context, locale)
     )
 
@@ -316,11 +348,13 @@ def time_filter(
     tz: str | None = None,
 ) -> str:
     """``{{ departs_at | time }}`` -> ``9:41 AM``, in the layout's time zone (or `tz`)."""
+    from babel.dates import format_time
+
     moment = _as_datetime(value, "time")
     if not isinstance(moment, datetime):
         raise TypeError(f"time: {value!r} is a date without a time of day")
     moment, zone_info = _shown_in_zone(context, moment, tz)
-    return babel.dates.format_time(
+    return format_time(
         moment, format=format, tzinfo=zone_info, locale=_context_locale(context, locale)
     )
 
