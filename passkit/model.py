@@ -528,11 +528,10 @@ class Assembler(Generic[M]):
         self._given = given
         self._validate = validate
         self._after = after
-        # Validation makes a new container for each instance (its items are shared): so do we.
+        # Validation (or a default factory) makes a new container for each instance, its items
+        # shared: so do we, for fixed arguments and defaults alike.
         self._copied = tuple(
-            name
-            for name, value in template.items()
-            if name in given and isinstance(value, dict | list | set)
+            name for name, value in template.items() if isinstance(value, dict | list | set)
         )
 
     @classmethod

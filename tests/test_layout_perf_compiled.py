@@ -292,3 +292,16 @@ def test_a_bare_name_reads_what_jinja2_would_give(tmp_path: Path) -> None:
         assert outcome(bare, record)[1][0] == outcome(evaluated, record)[1][0].replace(
             "evaluated.yaml", "bare.yaml"
         ).replace("(layout evaluated)", "(layout bare)")
+
+
+def test_a_traceback_through_generated_code_shows_its_lines(every_node: Layout) -> None:
+    import traceback
+
+    function = compile_node(ListNode([Slot("missing", "here")]), "<passkit layout test>")
+    with pytest.raises(KeyError) as caught:
+        function({})
+    frame = traceback.extract_tb(caught.value.__traceback__)[-1]
+    assert frame.filename == "<passkit layout test>"
+    assert frame.line == "t2 = values['missing']"
+    generated = every_node._plan.make_pass.__code__.co_filename
+    assert generated == f"<passkit layout {every_node.path.absolute()}>"

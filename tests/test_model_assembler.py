@@ -153,6 +153,16 @@ def test_no_container_is_shared_between_passes(assembler: Assembler[Pass]) -> No
     assert first.translations is not FIXED["translations"]
 
 
+def test_no_default_container_is_shared_between_passes() -> None:
+    fixed = {"kind": "loyalty", "organization": "Lumen Coffee", "description": "Card"}
+    assembler = Assembler.make(Pass, fixed, ["serial_number"])
+    assert assembler is not None
+    first, second = assembler({"serial_number": "1"}), assembler({"serial_number": "2"})
+    assert first.translations == second.translations == {}
+    assert first.translations is not second.translations
+    assert "translations" not in first.model_fields_set
+
+
 def test_model_validators_run_on_every_instance() -> None:
     fixed = {"kind": "boarding_pass", "organization": "Rail", "description": "Ticket"}
     assembler = Assembler.make(Pass, fixed, ["serial_number"])

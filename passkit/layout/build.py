@@ -166,6 +166,7 @@ class PlanBuilder:
         describe: Callable[[Loc], str],
         fail: Callable[[Loc, str], LayoutError],
         single_stage: bool = False,
+        source: str | None = None,
     ) -> None:
         self.spec = spec
         self.name = name
@@ -178,6 +179,8 @@ class PlanBuilder:
         # When no template needs the serial number, barcode value or expiry, one jinja2 call
         # evaluates every template of the layout.
         self.single_stage = single_stage
+        # Names the plan's generated code in tracebacks (see codegen).
+        self.code_name = f"<passkit layout {source or name}>"
         self.guard_stage = self.early if single_stage else self.late
 
     # -- helpers ---------------------------------------------------------------------------
@@ -445,7 +448,7 @@ class PlanBuilder:
             expiry_hours=hours,
             expiry_where=self.describe(("expiry",)),
             pass_node=pass_node,
-            make_pass=compile_node(pass_node, f"<passkit layout {self.name}>"),
+            make_pass=compile_node(pass_node, self.code_name),
         )
 
     def _barcode_key(self, variable: str | None) -> bytes:

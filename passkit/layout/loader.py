@@ -301,6 +301,7 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
         describe=describe,
         fail=fail,
         single_stage=not needs_late,
+        source=str(path.absolute()),
     ).build()
     google = spec.google
     try:
