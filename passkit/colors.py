@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
-from PIL import ImageColor
+# The forms layouts nearly always use, read here: pillow's colour parser, which knows every
+# CSS name and form, costs its image module's import (25 ms of a process's start-up).
+_HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 class Color(NamedTuple):
@@ -23,8 +26,14 @@ class Color(NamedTuple):
         ):
             return cls(*value)
         if isinstance(value, str):
+            text = value.strip()
+            if _HEX.fullmatch(text):
+                digits = text[1:] if len(text) == 7 else "".join(c * 2 for c in text[1:])
+                return cls(int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
+            from PIL import ImageColor
+
             try:
-                rgb = ImageColor.getrgb(value.strip())
+                rgb = ImageColor.getrgb(text)
             except ValueError:
                 pass
             else:

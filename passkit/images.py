@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING, Any
 
 from passkit.errors import ImageError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,7 +76,10 @@ class ImageSource:
         """Accept what a caller naturally has: a path, bytes, a PIL image or an ImageSource."""
         if isinstance(value, ImageSource):
             return value
-        if isinstance(value, Image.Image):
+        # pillow is imported where pictures are decoded, not here (a pass built from pictures
+        # prepared before never needs it); a PIL image exists only once pillow is imported.
+        pil_image = sys.modules.get("PIL.Image")
+        if pil_image is not None and isinstance(value, pil_image.Image):
             return cls.from_pil(value)
         if isinstance(value, bytes | bytearray | memoryview):
             return cls.from_bytes(bytes(value))
@@ -94,6 +99,8 @@ class ImageSource:
 
     def open(self) -> Image.Image:
         """Decode the picture, raising ImageError (naming the source) if pillow cannot read it."""
+        from PIL import Image, UnidentifiedImageError
+
         try:
             image = Image.open(io.BytesIO(self.data))
             image.load()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from apple_support import picture
 
-from passkit.apple import images, picture_store
+from passkit.apple import picture_prep, picture_store
 from passkit.apple.images import clear_cache, image_files
+from passkit.devcerts import DevCertificates
 from passkit.images import ImageSource
 
 
@@ -33,7 +36,7 @@ def _forbid_preparing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> list[bytes]:
         raise AssertionError("the picture was prepared again instead of read from the store")
 
-    monkeypatch.setattr(images, "_prepare_pictures", refuse)
+    monkeypatch.setattr(picture_prep, "prepare_pictures", refuse)
 
 
 def test_a_later_process_reads_the_pictures_back(
@@ -127,3 +130,45 @@ def test_a_store_path_that_is_a_file_does_not_stop_the_build(
     assert len(files) == 3
     assert blocker.read_text() == "in the way"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
+
+
+_BUILD_AND_REPORT_PILLOW = """
+import sys
+from passkit.apple.bundle import unsigned_bundle
+from passkit.apple.signing import AppleSigner
+from passkit.model import Pass
+
+icon, strip = sys.argv[1:3]
+signer = AppleSigner.from_pem(sys.argv[3], sys.argv[4], wwdr=sys.argv[5])
+card = Pass(
+    kind="loyalty",
+    serial_number="A-1",
+    organization="Example",
+    description="Example card",
+    images={"icon": icon, "strip": strip},
+)
+unsigned_bundle(card, signer, now=signer.certificate.not_valid_before_utc)
+print("PIL.Image" in sys.modules)
+"""
+
+
+def test_a_process_with_stored_pictures_does_not_load_pillow(
+    tmp_path: Path, dev_certs: DevCertificates
+) -> None:
+    icon, strip = tmp_path / "icon.png", tmp_path / "strip.png"
+    picture((300, 300)).save(icon)
+    picture((1200, 400), (10, 120, 200)).save(strip)
+    command = [
+        sys.executable,
+        "-c",
+        _BUILD_AND_REPORT_PILLOW,
+        str(icon),
+        str(strip),
+        str(dev_certs.pass_certificate),
+        str(dev_certs.pass_key),
+        str(dev_certs.wwdr),
+    ]
+    env = {**os.environ, picture_store.ENV_CACHE_DIR: str(tmp_path / "cache")}
+    first = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    again = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert (first.stdout.strip(), again.stdout.strip()) == ("True", "False")

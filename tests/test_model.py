@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image, ImageColor
 
 from passkit.colors import Color
 from passkit.errors import ImageError, WalletRuleError
@@ -76,6 +78,16 @@ def test_colours_in_every_usual_form(given: Any, expected: tuple[int, int, int])
     color = make(background_color=given).background_color
     assert color == Color(*expected)
     assert color is not None and color.css_rgb == "rgb({}, {}, {})".format(*expected)
+
+
+@given(st.integers(0, 0xFFFFFF), st.booleans(), st.booleans())
+def test_hex_colours_read_as_pillow_reads_them(value: int, short: bool, upper: bool) -> None:
+    text = f"#{value:06x}"
+    if short:
+        text = "#" + text[1] + text[3] + text[5]
+    if upper:
+        text = text.upper()
+    assert Color.parse(f" {text} ") == Color(*ImageColor.getrgb(text)[:3])
 
 
 @pytest.mark.parametrize("bad", ["blurple", "#12345", "rgb(300, 0, 0)", (1, 2), 7])

@@ -34,8 +34,8 @@ OFF_VALUES = frozenset({"off", "0", "no", "false", "none"})
 _MAGIC = b"passkit-pictures-1\n"
 _LENGTH = struct.Struct(">I")
 _CHECKSUM_SIZE = 32
-# The modules whose code decides the prepared bytes: a change to either makes new keys.
-_PREPARING_MODULES = ("images.py", "styles.py")
+# The modules whose code decides the prepared bytes: a change to any makes new keys.
+_PREPARING_MODULES = ("images.py", "picture_prep.py", "styles.py")
 
 
 def store_directory() -> Path | None:
