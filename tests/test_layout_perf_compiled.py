@@ -11,13 +11,14 @@ import copy
 import dataclasses
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from layout_support import NOW, layout
 
-from passkit.layout import Layout, fixture_for, load_layout, shipped_layouts
+from passkit.layout import LAYOUTS_DIR, Layout, fixture_for, load_layout, shipped_layouts
 from passkit.layout.codegen import FunctionWriter
 from passkit.layout.plan import OMIT, Const, Guarded, ListNode, Slot, compile_node
 
@@ -305,3 +306,34 @@ def test_a_traceback_through_generated_code_shows_its_lines(every_node: Layout) 
     assert frame.line == "t2 = values['missing']"
     generated = every_node._plan.make_pass.__code__.co_filename
     assert generated == f"<passkit layout {every_node.path.absolute()}>"
+
+
+class CountingValidator:
+    """A model's validator that counts its calls."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def validate_python(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self.inner.validate_python(*args, **kwargs)
+
+
+def test_fields_of_plain_text_and_numbers_are_not_validated_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from passkit.model import PassField
+
+    counting = CountingValidator(PassField.__pydantic_validator__)
+    monkeypatch.setattr(PassField, "__pydantic_validator__", counting)
+    path = LAYOUTS_DIR / "loyalty.yaml"
+    loaded = load_layout(path)
+    record = json.loads(fixture_for(path).read_text(encoding="utf-8"))
+    counting.calls = 0
+    p = loaded.render(record, now=NOW)
+    # tier, points, member and member_id are text or a number; member_since is a date
+    assert counting.calls == 1
+    assert [type(f.value) for _, f in p.fields()][:5] == [str, int, str, str, datetime]
+    monkeypatch.undo()
+    assert outcome(loaded, record) == outcome(interpreted(loaded), record)

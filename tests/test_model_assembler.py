@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pydantic import ValidationError, field_validator, model_validator
 
 from passkit.errors import WalletRuleError
 from passkit.model import (
+    PASS_FIELD_UNCHANGED,
     Assembler,
     Barcode,
     Location,
     Model,
+    Money,
     Pass,
     PassField,
     TransitType,
@@ -243,3 +248,39 @@ def test_a_good_pass_is_built_without_the_full_validation(
     assert assembler(good()) == expected
     with pytest.raises(AssertionError, match="full validation"):
         assembler(good(serial_number=""))  # errors are the full validation's
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    label=st.text(),
+    value=st.one_of(st.text(), st.integers(), st.integers(min_value=2**63, max_value=2**200)),
+    change_message=st.text(),
+)
+def test_plain_field_values_come_out_of_validation_unchanged(
+    label: str, value: str | int, change_message: str
+) -> None:
+    """What PASS_FIELD_UNCHANGED claims, and what `unvalidated` builds on it."""
+    varying = {"label": label, "value": value, "change_message": change_message}
+    for name, item in varying.items():
+        assert type(item) in PASS_FIELD_UNCHANGED[name]
+    fixed = {"key": "points", "number_style": "decimal"}
+    validated = PassField(**fixed, **varying)
+    assert {name: getattr(validated, name) for name in varying} == varying
+    assert {name: type(getattr(validated, name)) for name in varying} == {
+        name: type(item) for name, item in varying.items()
+    }
+    assembler = Assembler.make(PassField, fixed, list(varying))
+    assert assembler is not None
+    built = assembler.unvalidated(varying)
+    assert built == validated and list(built.__dict__) == list(validated.__dict__)
+    assert built.model_fields_set == validated.model_fields_set
+    assert type(built.model_fields_set) is set
+
+
+def test_what_is_not_plain_is_not_claimed_unchanged() -> None:
+    # bool is an int, float and Decimal become Decimals, subclasses of str are not str
+    for value in (True, 1.5, Decimal("2"), Money(amount=Decimal(1), currency="EUR")):
+        assert type(value) not in PASS_FIELD_UNCHANGED["value"]
+    with pytest.raises(WalletRuleError):
+        PassField(key="a", value=True)
+    assert type(PassField(key="a", value=1.5).value) is Decimal

@@ -38,6 +38,8 @@ from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec
 from passkit.layout.templating import Template, zone
 from passkit.model import (
     FIELD_GROUPS,
+    PASS_FIELD_UNCHANGED,
+    Assembler,
     Barcode,
     Beacon,
     DateStyle,
@@ -105,7 +107,41 @@ class FieldNode(ModelNode):
         return self.build(arguments)
 
     def emit(self, code: FunctionWriter) -> str:
-        arguments = self.emit_arguments(code)
+        assembler = self._plain_assembler()
+        if assembler is None:
+            return self._emit_checked(code, self.emit_arguments(code))
+        # Text and whole numbers, the usual values, come out of validation unchanged: the field
+        # is then built without validating them again (1 us instead of 2 a field). Any other
+        # value (a date, money, None...) takes the way `evaluate` takes.
+        values = [(name, child.emit(code)) for name, child in self.dynamic]
+        plain = " and ".join(
+            f"type({value}) in {code.constant(PASS_FIELD_UNCHANGED[name])}"
+            for name, value in values
+        )
+        result = code.temporary()
+        code.line(f"if {plain}:")
+        with code.indented():
+            given = ", ".join(f"{name!r}: {value}" for name, value in values)
+            built = self.emit_build(code, f"{{{given}}}", assembler.unvalidated)
+            code.line(f"{result} = {built}")
+        code.line("else:")
+        with code.indented():
+            arguments = code.temporary()
+            code.line(f"{arguments} = {code.constant(self.constants)}.copy()")
+            for name, value in values:
+                code.line(f"if {value} is not None:")
+                code.line(f"    {arguments}[{name!r}] = {value}")
+            checked = self._emit_checked(code, arguments)
+            code.line(f"{result} = {checked}")
+        return result
+
+    def _plain_assembler(self) -> Assembler[PassField] | None:
+        names = [name for name, _ in self.dynamic]
+        if "value" not in names or not set(names) <= PASS_FIELD_UNCHANGED.keys():
+            return None
+        return Assembler.make(PassField, self.constants, names)
+
+    def _emit_checked(self, code: FunctionWriter, arguments: str) -> str:
         value = code.temporary()
         result = code.temporary()
         code.line(f"{value} = {arguments}.get('value')")

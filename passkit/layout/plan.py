@@ -317,16 +317,18 @@ class ModelNode(Node):
         return arguments
 
     def emit_build(
-        self, code: FunctionWriter, arguments: str, assembler: Assembler[Model] | None = None
+        self,
+        code: FunctionWriter,
+        arguments: str,
+        build: Callable[[dict[str, Any]], Any] | None = None,
     ) -> str:
-        # The model's validator called directly, as Model.__init__ does (same object, same
-        # checks) without the Python call and the keyword arguments: ~1 us a model. It raises
-        # what Model.__init__ turns into a WalletRuleError; so does an assembler.
+        # By default the model's validator called directly, as Model.__init__ does (same object,
+        # same checks) without the Python call and the keyword arguments: ~1 us a model. It
+        # raises what Model.__init__ turns into a WalletRuleError; so does an Assembler.
         result = code.temporary()
-        if assembler is not None:
-            validate = code.constant(assembler)
-        else:
-            validate = code.constant(self.cls.__pydantic_validator__.validate_python)
+        if build is None:
+            build = self.cls.__pydantic_validator__.validate_python
+        validate = code.constant(build)
         code.line("try:")
         code.line(f"    {result} = {validate}({arguments})")
         error = f"{code.constant(model_error)}({code.constant(self.where)}, exc)"
