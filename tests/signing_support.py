@@ -1,10 +1,12 @@
 """Helpers for the signing tests: check signatures with the openssl command line, and make
-certificates cryptography cannot read."""
+certificates cryptography cannot read and keys that do not sign."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 
 def openssl(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -63,3 +65,22 @@ def as_x509_v2(der: bytes) -> bytes:
     some) set to v2: well formed, but cryptography reads v1 and v3 only."""
     assert _VERSION_3 in der, "no X.509 v3 certificate in these bytes"
     return der.replace(_VERSION_3, bytes.fromhex("a003020101"))
+
+
+def damaged_rsa_key(key: rsa.RSAPrivateKey) -> rsa.RSAPrivateKey:
+    """`key` with its public part intact and its private exponents damaged: it loads (when
+    OpenSSL's consistency check is skipped) but makes signatures nothing verifies.
+
+    Both d and a CRT exponent are damaged: OpenSSL recovers from a wrong CRT exponent alone
+    by signing again with d.
+    """
+    numbers = key.private_numbers()
+    return rsa.RSAPrivateNumbers(
+        p=numbers.p,
+        q=numbers.q,
+        d=numbers.d ^ 2,
+        dmp1=numbers.dmp1 ^ 2,
+        dmq1=numbers.dmq1,
+        iqmp=numbers.iqmp,
+        public_numbers=numbers.public_numbers,
+    ).private_key(unsafe_skip_rsa_key_validation=True)

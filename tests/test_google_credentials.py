@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from google_support import account_json
+from signing_support import damaged_rsa_key
 
 from passkit.devcerts import DevCertificates
 from passkit.errors import SigningError
@@ -111,18 +112,9 @@ def test_non_rsa_and_small_keys_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_damaged_key_is_refused_when_loaded() -> None:
-    # Its public part is intact but its private exponents are not: OpenSSL's slow check is
-    # skipped at loading, so the account's trial signature must find the damage.
-    numbers = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_numbers()
-    damaged = rsa.RSAPrivateNumbers(
-        p=numbers.p,
-        q=numbers.q,
-        d=numbers.d ^ 2,
-        dmp1=numbers.dmp1 ^ 2,
-        dmq1=numbers.dmq1,
-        iqmp=numbers.iqmp,
-        public_numbers=numbers.public_numbers,
-    ).private_key(unsafe_skip_rsa_key_validation=True)
+    # OpenSSL's slow consistency check is skipped at loading: the account's trial signature
+    # must find the damage.
+    damaged = damaged_rsa_key(rsa.generate_private_key(public_exponent=65537, key_size=2048))
     with pytest.raises(SigningError, match="'private_key' is damaged"):
         ServiceAccount.from_json(account_json(damaged), source="damaged.json")
 

@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
-from signing_support import as_x509_v2
+from signing_support import as_x509_v2, damaged_rsa_key
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, DevChain, make_dev_chain
@@ -160,22 +160,11 @@ def test_key_does_not_match_certificate(chain: DevChain, other_chain: DevChain) 
 
 
 def test_a_damaged_key_is_refused_before_it_signs(chain: DevChain) -> None:
-    # The public part matches the certificate, but the private exponents are wrong (OpenSSL
-    # recovers from a wrong CRT exponent alone by signing again with d, so both are damaged).
-    # Its slow consistency check is skipped at loading: the signer's trial signature must
-    # catch the damage.
+    # The public part matches the certificate: OpenSSL's slow consistency check is skipped
+    # at loading, so the signer's trial signature must catch the damage.
     good = serialization.load_pem_private_key(chain.pass_key_pem, None)
     assert isinstance(good, rsa.RSAPrivateKey)
-    numbers = good.private_numbers()
-    damaged = rsa.RSAPrivateNumbers(
-        p=numbers.p,
-        q=numbers.q,
-        d=numbers.d ^ 2,
-        dmp1=numbers.dmp1 ^ 2,
-        dmq1=numbers.dmq1,
-        iqmp=numbers.iqmp,
-        public_numbers=numbers.public_numbers,
-    ).private_key(unsafe_skip_rsa_key_validation=True)
+    damaged = damaged_rsa_key(good)
     pem = damaged.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
