@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
+from apple_support import signing_clock
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, write_dev_certificates
@@ -39,3 +41,9 @@ def dev_certs(tmp_path_factory: pytest.TempPathFactory) -> DevCertificates:
 def dev_signer(dev_certs: DevCertificates) -> AppleSigner:
     """An AppleSigner for the development pass certificate."""
     return dev_certs.signer()
+
+
+@pytest.fixture
+def now(dev_signer: AppleSigner) -> datetime:
+    """A fixed signing time at which the development certificates are valid."""
+    return signing_clock(dev_signer)

@@ -28,19 +28,12 @@ from apple_support import (
     picture,
     pixel_size,
     rezip,
-    signing_clock,
 )
 
 from passkit.apple import AppleSigner, build_pkpass, bundle_files, write_pkpass
 from passkit.apple.strings import decode_strings
 from passkit.devcerts import DevCertificates
 from passkit.errors import SigningError, WalletRuleError
-
-
-@pytest.fixture
-def now(dev_signer: AppleSigner) -> datetime:
-    return signing_clock(dev_signer)
-
 
 # What each style must carry (Apple's Table 4-1), with the size in points of each image.
 EXPECTED_IMAGES = {

@@ -9,7 +9,7 @@ import zlib
 from datetime import datetime
 
 import pytest
-from apple_support import make_pass, signing_clock
+from apple_support import make_pass
 
 from passkit.apple import AppleSigner, build_pkpass
 from passkit.apple.bundle import sign_bundle, unsigned_bundle
@@ -21,11 +21,6 @@ from passkit.apple.zipwriter import (
     zip_member,
     zip_parts,
 )
-
-
-@pytest.fixture
-def now(dev_signer: AppleSigner) -> datetime:
-    return signing_clock(dev_signer)
 
 
 @pytest.mark.parametrize("size", [0, 1, 1906, 65_535, 65_536, 200_001])

@@ -9,7 +9,7 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,6 @@ def apple(dev_certs: DevCertificates) -> AppleCredentials:
     )
     assert credentials is not None
     return credentials
-
-
-@pytest.fixture
-def now(dev_signer: AppleSigner) -> datetime:
-    start: datetime = dev_signer.certificate.not_valid_before_utc
-    return start.replace(microsecond=0) + timedelta(days=1)
 
 
 def member(index: int, **changes: Any) -> dict[str, Any]:
