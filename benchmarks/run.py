@@ -4,8 +4,7 @@
 
 Measures, on this machine and in one run:
   a. the floor: a minimal process that only makes detached PKCS#7 signatures (key loaded once),
-     alone (the mean of a run before passkit's builds and one after) and as one process per
-     core at once (what the machine's cores give together);
+     alone and as one process per core at once (what the machine's cores give together);
   b. passkit's single-pass latency in a warm process;
   c. `passkit build` throughput on N records of a shipped layout, --jobs 1 and all cores, as
      whole processes (start-up included) writing real files: into a RAM-backed directory
@@ -15,9 +14,10 @@ Measures, on this machine and in one run:
      run of the layout on a machine); one more --jobs 1 run starts with an empty store;
   d. peak memory building 1,000 and 100,000 records;
   e. Google save links per second against a bare PyJWT RS256 loop.
-Every whole-process measurement, the floor's included, is the best of --repeats runs: on a
-shared machine a neighbour's load only ever slows a run down. The picture store is a fresh
-folder of this run's, empty at its start.
+The floor and passkit's builds run in turn, in --repeats rounds: on a shared machine the speed
+drifts by tens of percent within minutes (other machines' load, clock frequency), so each
+ratio is taken within a round, between runs made moments apart, and the table shows the
+median of the rounds. The picture store is a fresh folder of this run's, empty at its start.
 Writes the table to benchmarks/results.md and prints it.
 
 passkit's modules are compiled to bytecode first, as an installed package's are: a checkout
@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -95,7 +96,7 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a tenth of every size, for a try")
     parser.add_argument(
-        "--repeats", type=int, default=2, help="runs of each whole process; the best counts"
+        "--repeats", type=int, default=3, help="rounds of the floor and passkit's builds"
     )
     args = parser.parse_args()
     repeats = max(1, args.repeats)
@@ -120,63 +121,41 @@ def main() -> None:
         env.update(PASSKIT_CACHE_DIR=os.environ["PASSKIT_CACHE_DIR"])
         data = write_records(work / "records.jsonl", records)
 
-        print(f"(a) floor: {records} PKCS#7 signatures ...", flush=True)
         floor = [PYTHON, str(HERE / "floor.py"), cert, key, wwdr]
-        floor_s = min(timed([*floor, str(records)])[0] for _ in range(repeats))
-        floor_together_rate = 0.0
-        single_rate = records / floor_s
-        if cores > 1:
-            print(f"(a) floor: {cores} processes at once ...", flush=True)
-            share = str(records // cores)
-            seconds = min(
-                timed_together([[*floor, share] for _ in range(cores)]) for _ in range(repeats)
-            )
-            floor_together_rate = (records // cores) * cores / seconds
 
+        # First, as any earlier run of the layout on a machine would, this prepares the
+        # layout's pictures into the store that the builds below read.
         print("(b) warm single-pass latency ...", flush=True)
         _, out = timed(
             [PYTHON, str(HERE / "latency.py"), str(LAYOUT), str(FIXTURE), str(certs), "500"]
         )
         latency = json.loads(out)
 
-        def build(jobs: int, out_dir: Path, cache: str | None = None) -> float:
-            command = [
-                *PASSKIT,
-                "build",
-                str(LAYOUT),
-                "--data",
-                str(data),
-                "--out",
-                str(out_dir),
-                "--jobs",
-                str(jobs),
-            ]
-            best = float("inf")
-            for run in range(repeats):
-                run_env = env
-                if cache is not None:  # a store of its own, empty at each run's start
-                    run_env = {**env, "PASSKIT_CACHE_DIR": f"{cache}-{run}"}
-                best = min(best, timed(command, env=run_env)[0])
-                shutil.rmtree(out_dir)
-            return float(records / best)
-
         target = ram or work
-        rates: dict[int, float] = {}
-        for jobs in sorted({1, cores}):
-            print(f"(c) passkit build, {records} records, --jobs {jobs} ...", flush=True)
-            rates[jobs] = build(jobs, target / f"out-{jobs}")
-        print(f"(c) passkit build, {records} records, --jobs 1, no stored pictures ...", flush=True)
-        cold_rate = build(1, target / "out-cold", cache=str(work / "empty-cache"))
-        disk_rate = None
-        if ram is not None:
-            print(f"(c) passkit build, {records} records, --jobs 1, onto the disk ...", flush=True)
-            disk_rate = build(1, work / "out-disk")
 
-        # The floor once more, after the builds: the machine's speed drifts (other processes,
-        # clock frequency), and a run before and a run after give the floor the same chances.
-        print(f"(a) floor again: {records} PKCS#7 signatures ...", flush=True)
-        floor_again_s = min(timed([*floor, str(records)])[0] for _ in range(repeats))
-        floor_rate = records / min(floor_s, floor_again_s)
+        def build_rate(jobs: int, out_dir: Path, run_env: dict[str, str]) -> float:
+            command = [*PASSKIT, "build", str(LAYOUT), "--data", str(data)]
+            command += ["--out", str(out_dir), "--jobs", str(jobs)]
+            seconds, _ = timed(command, env=run_env)
+            shutil.rmtree(out_dir)
+            return float(records / seconds)
+
+        rounds: list[dict[str, float]] = []
+        for index in range(repeats):
+            print(f"(a, c) round {index + 1} of {repeats}: the floor, then passkit ...", flush=True)
+            rates = {"floor": records / timed([*floor, str(records)])[0]}
+            if cores > 1:
+                share = str(records // cores)
+                together = timed_together([[*floor, share] for _ in range(cores)])
+                rates["floor together"] = (records // cores) * cores / together
+            for jobs in sorted({1, cores}):
+                rates[f"jobs {jobs}"] = build_rate(jobs, target / "out", env)
+            # A store of its own, empty at the run's start: every picture is prepared.
+            cold_env = {**env, "PASSKIT_CACHE_DIR": str(work / f"empty-cache-{index}")}
+            rates["cold"] = build_rate(1, target / "out", cold_env)
+            if ram is not None:
+                rates["disk"] = build_rate(1, work / "out-disk", env)
+            rounds.append(rates)
 
         memory: dict[int, float] = {}
         for count in (small, large):
@@ -203,6 +182,14 @@ def main() -> None:
             shutil.rmtree(ram, ignore_errors=True)
     load_after = os.getloadavg()[0]
 
+    def median_rate(name: str) -> float:
+        return statistics.median(r[name] for r in rounds)
+
+    def median_ratio(name: str, base: str = "floor") -> float:
+        # Each round's own ratio: the floor and passkit ran minutes apart at most.
+        return statistics.median(r[name] / r[base] for r in rounds)
+
+    floor_rate = median_rate("floor")
     per_signature = 1 / floor_rate
     where = "RAM disk" if ram is not None else "disk"
     rows = [("a. floor: PKCS#7 signatures, whole process", f"{floor_rate:,.0f} /s", "1.00")]
@@ -210,9 +197,9 @@ def main() -> None:
         rows.append(
             (
                 f"a. floor: {cores} processes at once (the cores' own scaling: "
-                f"{floor_together_rate / single_rate:.2f}x)",
-                f"{floor_together_rate:,.0f} /s",
-                f"{floor_together_rate / floor_rate:.2f}",
+                f"{median_ratio('floor together'):.2f}x)",
+                f"{median_rate('floor together'):,.0f} /s",
+                f"{median_ratio('floor together'):.2f}",
             )
         )
     rows += [
@@ -227,37 +214,41 @@ def main() -> None:
             f"{per_signature / latency['p95_s']:.2f}",
         ),
         (
-            "b. cold: load layout and keys, first pass",
+            "b. cold: load layout and keys, prepare pictures, first pass",
             f"{latency['cold_first_pass_s'] * 1000:.0f} ms",
             "",
         ),
     ]
-    for jobs, rate in rates.items():
+    for jobs in sorted({1, cores}):
         rows.append(
             (
                 f"c. passkit build, {records:,} records, --jobs {jobs}, files on the {where}",
-                f"{rate:,.0f} /s",
-                f"{rate / floor_rate:.2f}",
+                f"{median_rate(f'jobs {jobs}'):,.0f} /s",
+                f"{median_ratio(f'jobs {jobs}'):.2f}",
             )
         )
     if cores > 1:
         rows.append(
-            (f"c. scaling, --jobs {cores} over --jobs 1", f"{rates[cores] / rates[1]:.2f}x", "")
+            (
+                f"c. scaling, --jobs {cores} over --jobs 1",
+                f"{median_ratio(f'jobs {cores}', 'jobs 1'):.2f}x",
+                "",
+            )
         )
     rows.append(
         (
             f"c. passkit build, {records:,} records, --jobs 1, files on the {where}, "
             "no stored pictures",
-            f"{cold_rate:,.0f} /s",
-            f"{cold_rate / floor_rate:.2f}",
+            f"{median_rate('cold'):,.0f} /s",
+            f"{median_ratio('cold'):.2f}",
         )
     )
-    if disk_rate is not None:
+    if ram is not None:
         rows.append(
             (
                 f"c. passkit build, {records:,} records, --jobs 1, files on the disk",
-                f"{disk_rate:,.0f} /s",
-                f"{disk_rate / floor_rate:.2f}",
+                f"{median_rate('disk'):,.0f} /s",
+                f"{median_ratio('disk'):.2f}",
             )
         )
     for count, peak in memory.items():
@@ -288,7 +279,7 @@ def main() -> None:
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {cores} cores, "
         f"Python {platform.python_version()}; layout `loyalty`, RSA-2048 development keys; "
-        f"best of {repeats} runs of each process; "
+        f"medians of {repeats} rounds (the floor, then passkit, in turn); "
         f"load average {load_before:.1f} before the run, {load_after:.1f} after.",
         "",
         "| measurement | result | ratio to the floor |",
