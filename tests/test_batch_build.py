@@ -113,11 +113,12 @@ def test_csv_batch_reads_text_cells_as_typed_inputs(
             {"member_id": "12345679", "member_name": "Bob", "points": "-", "tier": "Gold"}
         )
     out = tmp_path / "out"
+    threshold = gc.get_threshold()
     status = exit_status(*build_args(layout, data, dev_certs, "--out", str(out), "--jobs", "1"))
     assert status == 1
-    # The command sets the collector aside while it builds, and gives it back whole to a
-    # process that runs it in place (as this test does).
-    assert gc.get_freeze_count() == 0
+    # The command sets the collector for building while it builds, and gives it back as it
+    # was to a process that runs it in place (as this test does).
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
     bundle = open_pkpass(out / "lumen-12345678.pkpass")
     assert bundle.field("points").value == 120
     assert bundle.field("member").value == 'Zoë "Z" O\'Neil'
