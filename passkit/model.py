@@ -28,7 +28,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import SchemaValidator
+from pydantic_core import SchemaError, SchemaValidator
 
 from passkit.colors import Color
 from passkit.errors import WalletRuleError
@@ -547,6 +547,17 @@ class Assembler(Generic[M]):
 
     @classmethod
     def make(
+        cls, model: type[M], constants: Mapping[str, Any], varying: Collection[str]
+    ) -> Assembler[M] | None:
+        try:
+            return cls._make(model, constants, varying)
+        except (KeyError, TypeError, AttributeError, ValueError, SchemaError):
+            # pydantic's core schema is not a public format: a shape of it this code does not
+            # know (another pydantic version) means the model is built the ordinary way.
+            return None
+
+    @classmethod
+    def _make(
         cls, model: type[M], constants: Mapping[str, Any], varying: Collection[str]
     ) -> Assembler[M] | None:
         parts = _model_schema_parts(model)

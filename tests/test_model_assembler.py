@@ -233,6 +233,16 @@ def test_small_models_can_be_assembled_too() -> None:
         assembler({"value": True})
 
 
+@pytest.mark.parametrize("broken", [{}, {"type": "model"}, None])
+def test_a_core_schema_of_an_unknown_shape_means_no_assembler(
+    monkeypatch: pytest.MonkeyPatch, broken: Any
+) -> None:
+    # pydantic's core schema is not a public format: another version may shape it otherwise,
+    # and the model is then built the ordinary way rather than failing.
+    monkeypatch.setattr(PassField, "__pydantic_core_schema__", broken)
+    assert Assembler.make(PassField, {"key": "points"}, ["value"]) is None
+
+
 class FullValidation:
     """Stands in for a model's validator, to show an assembler does not call it."""
 
