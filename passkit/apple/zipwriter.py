@@ -167,15 +167,26 @@ class ArchiveStart:
     count: int
 
 
-def archive_start(members: Iterable[ZipMember]) -> ArchiveStart:
-    data: list[bytes] = []
-    directory: list[bytes] = []
-    offset = 0
+def _place(
+    members: Iterable[ZipMember], records: list[bytes], directory: list[bytes], offset: int
+) -> tuple[int, int]:
+    """Append each member's local record to `records` and its directory record, with its
+    offset, to `directory`, starting at `offset`; returns the offset after them and their count.
+    """
+    count = 0
     for member in members:
-        data += (member.local_header, member.payload)
+        records += (member.local_header, member.payload)
         directory += (member.central_head, _OFFSET.pack(offset), member.name)
         offset += len(member.local_header) + len(member.payload)
-    return ArchiveStart(b"".join(data), b"".join(directory), len(directory) // 3)
+        count += 1
+    return offset, count
+
+
+def archive_start(members: Iterable[ZipMember]) -> ArchiveStart:
+    records: list[bytes] = []
+    directory: list[bytes] = []
+    _, count = _place(members, records, directory, 0)
+    return ArchiveStart(b"".join(records), b"".join(directory), count)
 
 
 NO_START = ArchiveStart(b"", b"", 0)
@@ -186,13 +197,8 @@ def zip_parts(members: Iterable[ZipMember], start: ArchiveStart = NO_START) -> l
     write as they are."""
     parts: list[bytes] = [start.data] if start.data else []
     central: list[bytes] = [start.directory]
-    offset = len(start.data)
-    count = start.count
-    for member in members:
-        parts += (member.local_header, member.payload)
-        central += (member.central_head, _OFFSET.pack(offset), member.name)
-        offset += len(member.local_header) + len(member.payload)
-        count += 1
+    offset, placed = _place(members, parts, central, len(start.data))
+    count = start.count + placed
     directory = b"".join(central)
     parts += (directory, _END.pack(0x06054B50, 0, 0, count, count, len(directory), offset, 0))
     return parts
