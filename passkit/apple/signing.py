@@ -26,6 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from passkit.apple.cms import DetachedSignedData
 from passkit.errors import SigningError
+from passkit.keys import load_private_key, signs_verifiably
 
 
 @dataclass(frozen=True)
@@ -125,18 +126,9 @@ def _load_private_key(loaded: Credential, password: bytes | None) -> SigningKey:
     else:
         encrypted = None  # DER: only loading tells
 
-    # OpenSSL's check of an RSA key's internal consistency takes 75-100 ms of a process's
-    # start-up, longer than a hundred signatures; AppleSigner instead proves the key by a
-    # signature its certificate verifies (`_check_signs`), which is what the check is for.
-    def load(secret: bytes | None) -> object:
-        if b"-----BEGIN" in data:
-            return serialization.load_pem_private_key(
-                data, secret, unsafe_skip_rsa_key_validation=True
-            )
-        return serialization.load_der_private_key(data, secret, unsafe_skip_rsa_key_validation=True)
-
     try:
-        key = load(password if encrypted is not False else None)
+        # Proven by a trial signature when the signer is made (passkit.keys).
+        key = load_private_key(data, password if encrypted is not False else None)
     except TypeError:
         if password is None:
             raise SigningError(
@@ -144,7 +136,7 @@ def _load_private_key(loaded: Credential, password: bytes | None) -> SigningKey:
                 f" (key_password=..., or the {ENV_KEY_PASSWORD} environment variable)"
             ) from None
         # A password for a key that is not encrypted is harmless: load the key without it.
-        key = load(None)
+        key = load_private_key(data, None)
     except ValueError:
         if password is not None and encrypted is not False:
             doubt = "" if encrypted else " (or it is not a private key)"
@@ -181,28 +173,15 @@ def _public_der(key: SigningKey | x509.Certificate) -> bytes:
     )
 
 
-_TRIAL_MESSAGE = b"passkit: does this key make signatures its certificate verifies?"
-
-
 def _check_signs(key: SigningKey, certificate: x509.Certificate, certificate_name: str) -> None:
     """Raise unless a signature of `key` verifies with `certificate` (a damaged key's does not:
     its private parts no longer fit its public part)."""
-    public = certificate.public_key()
-    try:
-        if isinstance(key, rsa.RSAPrivateKey) and isinstance(public, rsa.RSAPublicKey):
-            signature = key.sign(_TRIAL_MESSAGE, _PKCS1V15, _SHA256)
-            public.verify(signature, _TRIAL_MESSAGE, _PKCS1V15, _SHA256)
-        elif isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(
-            public, ec.EllipticCurvePublicKey
-        ):
-            signature = key.sign(_TRIAL_MESSAGE, ec.ECDSA(hashes.SHA256()))
-            public.verify(signature, _TRIAL_MESSAGE, ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError):
+    if not signs_verifiably(key, certificate.public_key()):
         raise SigningError(
             f"the private key for the pass certificate {_describe(certificate)}"
             f" ({certificate_name}) is damaged: its signatures do not verify with the"
             " certificate; export the key again from where it was created"
-        ) from None
+        )
 
 
 def _name_attribute(certificate: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:

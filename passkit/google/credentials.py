@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from passkit.errors import SigningError
+from passkit.keys import load_private_key, signs_verifiably
 
 ENV_SERVICE_ACCOUNT = "PASSKIT_GOOGLE_SERVICE_ACCOUNT"
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -216,11 +217,8 @@ class ServiceAccount:
 
 def _load_private_key(pem: str, source: str) -> rsa.RSAPrivateKey:
     try:
-        # OpenSSL's consistency check of an RSA key costs 75-100 ms of every process's
-        # start-up; a trial signature (below) proves the key for what it is used for.
-        key = serialization.load_pem_private_key(
-            pem.encode("utf-8"), password=None, unsafe_skip_rsa_key_validation=True
-        )
+        # Proven by a trial signature below (passkit.keys).
+        key = load_private_key(pem.encode("utf-8"), None)
     except TypeError:
         raise SigningError(
             f"{source}: 'private_key' is encrypted; a service account key is not password "
@@ -240,15 +238,9 @@ def _load_private_key(pem: str, source: str) -> rsa.RSAPrivateKey:
         raise SigningError(
             f"{source}: 'private_key' is a {key.key_size}-bit RSA key; Google needs at least 2048"
         )
-    try:
-        trial = key.sign(_TRIAL_MESSAGE, _PKCS1V15, _SHA256)
-        key.public_key().verify(trial, _TRIAL_MESSAGE, _PKCS1V15, _SHA256)
-    except (InvalidSignature, ValueError):
+    if not signs_verifiably(key, key.public_key()):
         raise SigningError(
             f"{source}: 'private_key' is damaged: its signatures do not verify with its own "
             "public key; download a new JSON key from the Google Cloud console"
-        ) from None
+        )
     return key
-
-
-_TRIAL_MESSAGE = b"passkit: does this key make signatures its public key verifies?"
