@@ -13,13 +13,14 @@ from apple_support import picture
 
 from passkit.apple import picture_prep, picture_store
 from passkit.apple.images import clear_cache, image_files
+from passkit.cache_location import ENV_CACHE_DIR
 from passkit.devcerts import DevCertificates
 from passkit.images import ImageSource
 
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(picture_store.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path / "cache"))
     clear_cache()
     return tmp_path / "cache" / "pictures"
 
@@ -89,7 +90,7 @@ def test_truncated_or_foreign_entries_are_not_used(store: Path, content: bytes) 
 
 
 def test_the_store_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(picture_store.ENV_CACHE_DIR, "off")
+    monkeypatch.setenv(ENV_CACHE_DIR, "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     clear_cache()
     image_files(_source(), "strip", "storeCard")
@@ -100,7 +101,7 @@ def test_the_store_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_without_setting_the_store_is_in_the_user_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(picture_store.ENV_CACHE_DIR, raising=False)
+    monkeypatch.delenv(ENV_CACHE_DIR, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert picture_store.store_directory() == tmp_path / "xdg" / "passkit" / "pictures"
 
@@ -124,7 +125,7 @@ def test_a_store_path_that_is_a_file_does_not_stop_the_build(
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("in the way")
-    monkeypatch.setenv(picture_store.ENV_CACHE_DIR, str(blocker))
+    monkeypatch.setenv(ENV_CACHE_DIR, str(blocker))
     clear_cache()
     files = image_files(_source(), "strip", "storeCard")
     assert len(files) == 3
@@ -168,7 +169,7 @@ def test_a_process_with_stored_pictures_does_not_load_pillow(
         str(dev_certs.pass_key),
         str(dev_certs.wwdr),
     ]
-    env = {**os.environ, picture_store.ENV_CACHE_DIR: str(tmp_path / "cache")}
+    env = {**os.environ, ENV_CACHE_DIR: str(tmp_path / "cache")}
     first = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     again = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     assert (first.stdout.strip(), again.stdout.strip()) == ("True", "False")

@@ -1,18 +1,24 @@
 """What a fresh process pays to load a layout: only what the layout needs.
 
 babel is imported by the filters that format numbers and dates, when first called; the
-`Template` type gives pydantic a schema of its own (made once, not once per templated field).
+`Template` type gives pydantic a schema of its own (made once, not once per templated field);
+pictures that decoded once are not decoded (and pillow not loaded) again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
+from apple_support import picture
 
+from passkit.cache_location import ENV_CACHE_DIR
+from passkit.errors import LayoutError
 from passkit.layout import LAYOUTS_DIR, fixture_for, load_layout
 
 RENDER = """
@@ -74,3 +80,48 @@ def test_pydantic_takes_a_template_as_it_is() -> None:
     assert adapter.validate_python(template) is template
     with pytest.raises(ValidationError):
         adapter.validate_python("{{ x }}")
+
+
+LOAD = """
+import sys
+from passkit.layout import load_layout
+load_layout(sys.argv[1])
+print("PIL.Image" in sys.modules)
+"""
+
+
+def pillow_loaded(layout: Path, cache: str) -> bool:
+    env = {**os.environ, ENV_CACHE_DIR: cache}
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD, str(layout)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return {"True": True, "False": False}[done.stdout.strip()]
+
+
+def test_pictures_that_decoded_once_are_not_decoded_again(tmp_path: Path) -> None:
+    layout = LAYOUTS_DIR / "loyalty.yaml"
+    cache = str(tmp_path / "cache")
+    assert pillow_loaded(layout, cache)
+    assert not pillow_loaded(layout, cache)
+    assert pillow_loaded(layout, "off")
+    assert pillow_loaded(layout, "off")
+
+
+def test_a_picture_that_does_not_decode_is_refused_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path / "cache"))
+    whole = tmp_path / "whole.png"
+    picture((200, 200)).save(whole)
+    # A PNG cut short: pillow reads its header, and fails only when decoding the pixels.
+    (tmp_path / "icon.png").write_bytes(whole.read_bytes()[:400])
+    layout = tmp_path / "cut.yaml"
+    layout.write_text(
+        "kind: generic\ndescription: d\norganization: o\nserial_number: s\n"
+        "images:\n  icon: icon.png\n"
+    )
+    for _ in range(2):
+        with pytest.raises(LayoutError, match=r"images\.icon") as caught:
+            load_layout(layout)
+        assert "not an image that can be read" in str(caught.value)

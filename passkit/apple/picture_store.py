@@ -7,12 +7,11 @@ the role and style it is prepared for, and the code that prepares it, so the res
 under a key made of all of these and read back by any later process: the same bytes, at the
 cost of reading a file.
 
-Where: the directory in PASSKIT_CACHE_DIR, else $XDG_CACHE_HOME/passkit, else ~/.cache/passkit
-(%LOCALAPPDATA%\\passkit on Windows), in a `pictures` folder. PASSKIT_CACHE_DIR=off turns the
-store off. It is a cache, never a source of truth: an entry that is missing, unreadable or
-fails its checksum is prepared again and rewritten; an entry that cannot be written (read-only
-home, full disk) is simply not stored. Entries are written whole (temporary file, then rename),
-so processes sharing the store never read half of one. Deleting the folder is always safe.
+Where: the `pictures` folder of passkit's cache directory (`passkit.cache_location`: set by
+PASSKIT_CACHE_DIR, which `off` turns off). It is a cache, never a source of truth: an entry
+that is missing, unreadable or fails its checksum is prepared again and rewritten; an entry
+that cannot be written (read-only home, full disk) is simply not stored. Entries are written
+whole (temporary file, then rename), so processes sharing the store never read half of one.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import contextlib
 import hashlib
 import os
 import struct
-import sys
 import tempfile
 from collections.abc import Sequence
 from functools import cache
@@ -29,8 +27,8 @@ from pathlib import Path
 
 import PIL
 
-ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
-OFF_VALUES = frozenset({"off", "0", "no", "false", "none"})
+from passkit.cache_location import cache_directory
+
 _MAGIC = b"passkit-pictures-1\n"
 _LENGTH = struct.Struct(">I")
 _CHECKSUM_SIZE = 32
@@ -40,16 +38,7 @@ _PREPARING_MODULES = ("images.py", "picture_prep.py", "styles.py")
 
 def store_directory() -> Path | None:
     """The folder of stored pictures, or None when the store is turned off."""
-    configured = os.environ.get(ENV_CACHE_DIR)
-    if configured is not None:
-        if configured.strip().lower() in OFF_VALUES or not configured.strip():
-            return None
-        return Path(configured).expanduser() / "pictures"
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        base = Path(os.environ["LOCALAPPDATA"])
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "passkit" / "pictures"
+    return cache_directory("pictures")
 
 
 @cache

@@ -249,7 +249,7 @@ class _ImageReader:
             return cached
         try:
             source = ImageSource.from_path(ref.path)
-            source.open()
+            source.check()
         except ImageError as exc:
             raise _fail(self.document, loc, str(exc)) from None
         source = source.with_url(ref.url or self._url(ref.path, loc))
