@@ -169,11 +169,15 @@ def test_the_output_directory_writes_whole_files_with_fixed_permissions(tmp_path
     old_mask = os.umask(0o077)
     try:
         path = Path(out.write("a.pkpass", [b"one ", b"", b"two"]))
+        # The mode is checked on the first file; the next ones are set alike.
+        other = Path(out.write("c.pkpass", [b"five"]))
     finally:
         os.umask(old_mask)
     assert path == tmp_path / "out" / "a.pkpass"
     assert path.read_bytes() == b"one two"
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(other.stat().st_mode) == 0o644
+    other.unlink()
     # A second write of the same name replaces the file whole.
     out.write("a.pkpass", [b"three"])
     assert path.read_bytes() == b"three"

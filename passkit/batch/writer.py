@@ -5,14 +5,16 @@ final one and renamed into place, so that a reader (or an interrupted batch) nev
 of a file. A batch writes thousands of files, so this writer does the same with less: the
 temporary name is fixed per process instead of drawn at random (a clash falls back to a random
 one), the pieces of a bundle are written by one `writev` instead of being joined first, and
-the directory is made once. Measured on 200 KiB bundles (joining included): 0.11 ms against
-0.16 ms per file.
+the directory is made once, and the file mode is set only when the umask changed what
+os.open gave (checked on the first file). Measured on 200 KiB bundles (joining included):
+0.11 ms against 0.16 ms per file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +32,8 @@ class OutputDirectory:
         self.path = path
         self._prefix = f"{path}{os.sep}"
         self._made = False
+        # Whether a file comes out of os.open without FILE_MODE (the umask took some of it away).
+        self._set_mode: bool | None = None
 
     def write(self, name: str, parts: Sequence[bytes]) -> str:
         """Write the concatenation of `parts` as `name`, atomically; returns its path.
@@ -53,7 +57,10 @@ class OutputDirectory:
             fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=self.path)
         try:
             try:
-                os.fchmod(fd, FILE_MODE)  # whatever the umask, as atomic_write does
+                if self._set_mode is None:
+                    self._set_mode = stat.S_IMODE(os.fstat(fd).st_mode) != FILE_MODE
+                if self._set_mode:
+                    os.fchmod(fd, FILE_MODE)  # whatever the umask, as atomic_write does
                 _write_all(fd, parts)
             finally:
                 os.close(fd)
