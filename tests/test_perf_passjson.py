@@ -19,7 +19,7 @@ from passkit.apple.jsonbytes import dumps
 from passkit.apple.passjson import compile_pass_json, pass_json_bytes
 from passkit.errors import WalletRuleError
 from passkit.layout import fixture_for, load_layout, shipped_layouts
-from passkit.model import Link, Location, Pass, PassField
+from passkit.model import Location, Pass, PassField
 
 IDS = {"pass_type_id": "pass.com.example.card", "team_id": "TEAM123456"}
 
@@ -125,56 +125,3 @@ def test_floats_json_writes_with_an_exponent_or_not_at_all_are_written_by_json()
     )
     exact = p.model_copy(update={"user_info": {"amount": Decimal("0.10")}})
     assert b'"userInfo":{"amount":0.10}' in pass_json_bytes(exact, **IDS)
-
-
-# Parts made from objects the passes of a layout share are made once (passjson._SharedParts).
-
-
-def test_passes_sharing_a_layouts_objects_each_give_their_own_bytes() -> None:
-    path = next(p for p in shipped_layouts() if p.stem == "loyalty")
-    layout = load_layout(path)
-    record = json.loads(fixture_for(path).read_text())
-    made = set()
-    for points in (10, 20, 30):
-        p = layout.render({**record, "points": points}, now=datetime(2026, 12, 1, tzinfo=UTC))
-        assert fast(p) == reference(p)
-        made.add(fast(p))
-    assert len(made) == 3
-
-
-def test_the_same_links_take_the_keys_each_pass_leaves_free() -> None:
-    p = base_pass("loyalty").model_copy(
-        update={"links": (Link(uri="https://example.com/a"), Link(uri="https://example.com/b"))}
-    )
-    taking = p.model_copy(
-        update={"back": (*p.back, PassField(key="link-1", label="Taken", value="x"))}
-    )
-    for q in (p, taking, p, taking):
-        assert q.links is p.links
-        assert fast(q) == reference(q)
-    assert b'"key":"link-1-2"' in pass_json_bytes(taking, **IDS)
-    assert b'"key":"link-1-2"' not in pass_json_bytes(p, **IDS)
-
-
-def test_an_error_of_a_shared_object_is_raised_for_every_pass() -> None:
-    p = base_pass("loyalty").model_copy(
-        update={"links": (Link(key="site", uri="https://example.com/a"),)}
-    )
-    clash = p.model_copy(update={"back": (*p.back, PassField(key="site", label="S", value="x"))})
-    wrong = PassField(key="wrong", label="Wrong", value="x", change_message="no placeholder")
-    broken = p.model_copy(update={"back": (*p.back, wrong)})
-    for q in (clash, p, clash, broken, p, broken):
-        assert fast(q) == reference(q)
-    assert "already used" in str(fast(clash))
-    assert "%@" in str(fast(broken))
-
-
-def test_compile_pass_json_gives_a_document_of_the_callers_own() -> None:
-    p = base_pass("loyalty").model_copy(
-        update={"locations": (Location(latitude=48.5, longitude=2.25),)}
-    )
-    expected = pass_json_bytes(p, **IDS)
-    document = compile_pass_json(p, **IDS)
-    document["storeCard"]["backFields"][0]["value"] = "changed by the caller"
-    document["locations"][0]["latitude"] = 0.0
-    assert pass_json_bytes(p, **IDS) == expected

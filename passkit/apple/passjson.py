@@ -19,10 +19,9 @@ from __future__ import annotations
 import codecs
 import html
 import math
-from collections.abc import Callable, Hashable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 
@@ -137,7 +136,7 @@ def pass_json_bytes(p: Pass, *, pass_type_id: str, team_id: str) -> bytes:
     and whatever orjson refuses (an integer beyond 64 bits, a lone surrogate), so that the
     bytes, and the errors, stay those of `dumps`.
     """
-    document = _compile(p, pass_type_id, team_id, _SHARED_PARTS)
+    document = compile_pass_json(p, pass_type_id=pass_type_id, team_id=team_id)
     if p.user_info is None and _plain_floats(document):
         try:
             return orjson.dumps(document, default=_orjson_default, option=_ORJSON_OPTIONS)
@@ -171,54 +170,6 @@ def _plain_floats(document: dict[str, Any]) -> bool:
 
 def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, Any]:
     """The `pass.json` dictionary of `p`; raises WalletRuleError where Apple's rules are broken."""
-    return _compile(p, pass_type_id, team_id, None)
-
-
-T = TypeVar("T")
-
-
-class _SharedParts:
-    """Parts of pass.json made from the objects a layout's passes share, made once.
-
-    The passes of one layout hold the same objects for what does not depend on the record
-    (fixed fields, links, locations, colours), and all models are frozen: the part of the
-    document made from such an object is made once and reused, about a third of pass.json's
-    cost for a loyalty pass. A part is found by the identity of the objects it was made from,
-    which the memo keeps alive so that no other object can take their address. The memo
-    holds a bounded number of parts and is emptied when full: the varying parts of each pass
-    fill it too, and the shared ones are made again after that.
-
-    The parts are shared between documents, so only `pass_json_bytes`, which writes its
-    document at once, uses them; `compile_pass_json` gives a document of its own.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._parts: dict[Hashable, tuple[tuple[object, ...], Any]] = {}
-
-    def get(self, sources: tuple[object, ...], key: Hashable, make: Callable[[], T]) -> T:
-        """The part `make` makes from `sources`; `key` holds their ids and any other input.
-
-        While a part is remembered its sources are kept alive, so no other object can have
-        their ids: a key found means the same objects.
-        """
-        remembered = self._parts.get(key)
-        if remembered is not None:
-            part: T = remembered[1]
-            return part
-        part = make()
-        if len(self._parts) >= self._size:
-            self._parts.clear()
-        self._parts[key] = (sources, part)
-        return part
-
-
-_SHARED_PARTS = _SharedParts(4096)
-
-
-def _compile(
-    p: Pass, pass_type_id: str, team_id: str, shared: _SharedParts | None
-) -> dict[str, Any]:
     style = STYLE_OF_KIND[p.kind]
     out: dict[str, Any] = {
         "formatVersion": 1,
@@ -237,7 +188,7 @@ def _compile(
     if p.label_color is not None:
         out["labelColor"] = p.label_color.css_rgb
 
-    out[style] = _structure(p, style, shared)
+    out[style] = _structure(p, style)
 
     if p.barcode is not None:
         barcode = _barcode(p.barcode)
@@ -246,12 +197,7 @@ def _compile(
         if p.barcode.format is not BarcodeFormat.CODE128:
             out["barcode"] = barcode
     if p.locations:
-        locations = p.locations
-        if shared is None:
-            out["locations"] = _locations(locations)
-        else:
-            key = ("locations", id(locations))
-            out["locations"] = shared.get((locations,), key, lambda: _locations(locations))
+        out["locations"] = [_location(location) for location in p.locations]
     if p.max_distance is not None:
         out["maxDistance"] = p.max_distance
     if p.beacons:
@@ -297,29 +243,19 @@ def _compile(
     return out
 
 
-def _structure(p: Pass, style: str, shared: _SharedParts | None) -> dict[str, Any]:
+def _structure(p: Pass, style: str) -> dict[str, Any]:
     _check_field_counts(p, style)
     structure: dict[str, Any] = {}
     for group, key in GROUP_KEYS.items():
-        if shared is None:
-            fields = [_field(f, group, index) for index, f in enumerate(getattr(p, group))]
-        else:
-            fields = [
-                _shared_field(f, group, index, shared) for index, f in enumerate(getattr(p, group))
-            ]
+        fields = [_field(field, group, index) for index, field in enumerate(getattr(p, group))]
         if group == "back":
-            fields.extend(_extra_back_fields(p, shared))
+            fields.extend(_extra_back_fields(p))
         if fields:
             structure[key] = fields
     if style == "boardingPass":
         assert p.transit_type is not None  # the model defaults it for boarding passes
         structure["transitType"] = TRANSIT_TYPES[p.transit_type]
     return structure
-
-
-def _shared_field(field: PassField, group: str, index: int, shared: _SharedParts) -> dict[str, Any]:
-    # The index only names the field in an error, and an error is never remembered.
-    return shared.get((field,), (id(field), group), lambda: _field(field, group, index))
 
 
 def _check_field_counts(p: Pass, style: str) -> None:
@@ -451,19 +387,10 @@ def _change_message(message: str, where: str) -> str:
     return message
 
 
-def _extra_back_fields(p: Pass, shared: _SharedParts | None) -> list[dict[str, Any]]:
+def _extra_back_fields(p: Pass) -> list[dict[str, Any]]:
     """Back fields for the pass's links and messages, with keys unique across the pass."""
     if not p.links and not p.messages:
         return []
-    if shared is None:
-        return _link_and_message_fields(p)
-    # The other fields' keys decide the links' free keys and whether a key is taken twice.
-    keys = tuple(field.key for group in GROUP_KEYS for field in getattr(p, group))
-    key = ("extra back fields", id(p.links), id(p.messages), keys)
-    return shared.get((p.links, p.messages), key, lambda: _link_and_message_fields(p))
-
-
-def _link_and_message_fields(p: Pass) -> list[dict[str, Any]]:
     taken = {field.key: group for group in GROUP_KEYS for field in getattr(p, group)}
     extra: list[dict[str, Any]] = []
     for index, link in enumerate(p.links):
@@ -552,10 +479,6 @@ def iana_charset(encoding: str) -> str:
         f"barcode.encoding: {encoding!r} has no charset name Apple Wallet knows; "
         "use iso-8859-1 or utf-8"
     )
-
-
-def _locations(locations: tuple[Location, ...]) -> list[dict[str, Any]]:
-    return [_location(location) for location in locations]
 
 
 def _location(location: Location) -> dict[str, Any]:
