@@ -1,4 +1,5 @@
-"""Peak memory of building every record of a file with build_many (jobs=1), bytes discarded.
+"""Building every record of a file with build_many (jobs=1), bundles kept in memory and dropped:
+its peak memory, and (timed from outside, as a whole process) its rate.
 
 python benchmarks/memory.py LAYOUT RECORDS.jsonl CERTS_DIR   -> one JSON line
 """
@@ -10,7 +11,8 @@ import resource
 import sys
 from pathlib import Path
 
-from passkit.batch import AppleCredentials, BuildPlan, build_many, read_records
+from passkit.batch import AppleCredentials, BuildPlan, build_many, read_records_lazily
+from passkit.batch.collector import BatchCollector
 
 
 def main() -> None:
@@ -22,10 +24,14 @@ def main() -> None:
         environ={},
     )
     built = 0
+    # As `passkit build` does: records read as they are built, and the collector set for a
+    # process that only builds passes once the first is made.
     for result in build_many(
-        BuildPlan(layout=Path(layout), apple=apple), read_records(records), jobs=1
+        BuildPlan(layout=Path(layout), apple=apple), read_records_lazily(records), jobs=1
     ):
         assert result.ok, result.error
+        if built == 0:
+            BatchCollector().settle()
         built += 1
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"built": built, "peak_mib": peak_kib / 1024}))

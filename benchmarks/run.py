@@ -11,7 +11,9 @@ Measures, on this machine and in one run:
      (/dev/shm) when the machine has one, so that the ratio measures passkit rather than the
      disk, and once more, --jobs 1, onto the disk beside the run's other files. The layout's
      pictures are in passkit's on-disk store by then (prepared by step b, as by any earlier
-     run of the layout on a machine); one more --jobs 1 run starts with an empty store;
+     run of the layout on a machine); one more --jobs 1 run starts with an empty store. And
+     the same records through `build_many` from Python, bundles kept in memory as a backend
+     feeding its own storage keeps them: the difference is what writing the files costs;
   d. peak memory building 1,000 and 100,000 records;
   e. Google save links per second against a bare PyJWT RS256 loop.
 The floor and passkit's builds run in turn, in --repeats rounds: on a shared machine the speed
@@ -133,12 +135,17 @@ def main() -> None:
 
         target = ram or work
 
+        bundle_sizes: list[int] = []
+
         def build_rate(jobs: int, out_dir: Path, run_env: dict[str, str]) -> float:
             command = [*PASSKIT, "build", str(LAYOUT), "--data", str(data)]
             command += ["--out", str(out_dir), "--jobs", str(jobs)]
             seconds, _ = timed(command, env=run_env)
+            bundle_sizes.extend(path.stat().st_size for path in out_dir.glob("*.pkpass"))
             shutil.rmtree(out_dir)
             return float(records / seconds)
+
+        in_memory = [PYTHON, str(HERE / "memory.py"), str(LAYOUT), str(data), str(certs)]
 
         rounds: list[dict[str, float]] = []
         for index in range(repeats):
@@ -155,6 +162,7 @@ def main() -> None:
             rates["cold"] = build_rate(1, target / "out", cold_env)
             if ram is not None:
                 rates["disk"] = build_rate(1, work / "out-disk", env)
+            rates["in memory"] = records / timed(in_memory, env=env)[0]
             rounds.append(rates)
 
         memory: dict[int, float] = {}
@@ -251,6 +259,23 @@ def main() -> None:
                 f"{median_ratio('disk'):.2f}",
             )
         )
+    rows.append(
+        (
+            f"c. build_many from Python, {records:,} records, jobs=1, bundles kept in memory",
+            f"{median_rate('in memory'):,.0f} /s",
+            f"{median_ratio('in memory'):.2f}",
+        )
+    )
+    # What writing a bundle's file adds to a pass: the two runs differ in that alone.
+    write_cost = statistics.median(1 / r["jobs 1"] - 1 / r["in memory"] for r in rounds)
+    rows.append(
+        (
+            f"c. writing one bundle's file ({statistics.mean(bundle_sizes) / 1024:.0f} KiB) "
+            f"on the {where}, per pass",
+            f"{write_cost * 1e6:.0f} us",
+            "",
+        )
+    )
     for count, peak in memory.items():
         rows.append((f"d. peak memory, {count:,} records", f"{peak:.0f} MiB", ""))
     rows.append(
