@@ -12,7 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
+from passkit.environment import ENV_CACHE_DIR
+
 OFF_VALUES = frozenset({"off", "0", "no", "false", "none"})
 
 

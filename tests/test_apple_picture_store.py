@@ -13,8 +13,8 @@ from apple_support import picture
 
 from passkit.apple import picture_prep, picture_store
 from passkit.apple.images import clear_cache, image_files
-from passkit.cache_location import ENV_CACHE_DIR
 from passkit.devcerts import DevCertificates
+from passkit.environment import ENV_CACHE_DIR
 from passkit.images import ImageSource
 
 

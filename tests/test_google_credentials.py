@@ -13,9 +13,10 @@ from google_support import account_json
 from signing_support import damaged_rsa_key
 
 from passkit.devcerts import DevCertificates
+from passkit.environment import ENV_SERVICE_ACCOUNT
 from passkit.errors import SigningError
 from passkit.google import ServiceAccount
-from passkit.google.credentials import DEFAULT_TOKEN_URI, ENV_SERVICE_ACCOUNT
+from passkit.google.credentials import DEFAULT_TOKEN_URI
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "sa.json") -> Path:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from apple_support import picture
 
-from passkit.cache_location import ENV_CACHE_DIR
+from passkit.environment import ENV_CACHE_DIR
 from passkit.errors import LayoutError
 from passkit.layout import LAYOUTS_DIR, fixture_for, load_layout
 

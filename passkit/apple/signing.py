@@ -25,6 +25,14 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from passkit.apple.cms import DetachedSignedData
+from passkit.environment import (
+    ENV_CERT,
+    ENV_KEY,
+    ENV_KEY_PASSWORD,
+    ENV_P12,
+    ENV_P12_PASSWORD,
+    ENV_WWDR,
+)
 from passkit.errors import SigningError
 from passkit.keys import load_private_key, signs_verifiably
 
@@ -46,12 +54,6 @@ SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 # Warn this long before a certificate expires: long enough to get a new one from Apple.
 EXPIRY_WARNING = timedelta(days=30)
 
-ENV_CERT = "PASSKIT_APPLE_CERT"
-ENV_KEY = "PASSKIT_APPLE_KEY"
-ENV_KEY_PASSWORD = "PASSKIT_APPLE_KEY_PASSWORD"
-ENV_WWDR = "PASSKIT_WWDR"
-ENV_P12 = "PASSKIT_APPLE_P12"
-ENV_P12_PASSWORD = "PASSKIT_APPLE_P12_PASSWORD"
 
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----.*?-----END \1-----[ \t]*\r?\n?", re.DOTALL)
 _KEY_LABELS = {b"PRIVATE KEY", b"ENCRYPTED PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY"}

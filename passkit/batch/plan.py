@@ -14,6 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from passkit.environment import (
+    ENV_CERT,
+    ENV_ISSUER_ID,
+    ENV_KEY,
+    ENV_KEY_PASSWORD,
+    ENV_P12,
+    ENV_P12_PASSWORD,
+    ENV_SERVICE_ACCOUNT,
+    ENV_WWDR,
+)
 from passkit.errors import SigningError
 
 if TYPE_CHECKING:
@@ -21,17 +31,14 @@ if TYPE_CHECKING:
     from passkit.google import ServiceAccount
 
 APPLE_ENV = {
-    "certificate": "PASSKIT_APPLE_CERT",
-    "key": "PASSKIT_APPLE_KEY",
-    "key_password": "PASSKIT_APPLE_KEY_PASSWORD",
-    "wwdr": "PASSKIT_WWDR",
-    "p12": "PASSKIT_APPLE_P12",
-    "p12_password": "PASSKIT_APPLE_P12_PASSWORD",
+    "certificate": ENV_CERT,
+    "key": ENV_KEY,
+    "key_password": ENV_KEY_PASSWORD,
+    "wwdr": ENV_WWDR,
+    "p12": ENV_P12,
+    "p12_password": ENV_P12_PASSWORD,
 }
-GOOGLE_ENV = {
-    "service_account": "PASSKIT_GOOGLE_SERVICE_ACCOUNT",
-    "issuer_id": "PASSKIT_GOOGLE_ISSUER_ID",
-}
+GOOGLE_ENV = {"service_account": ENV_SERVICE_ACCOUNT, "issuer_id": ENV_ISSUER_ID}
 
 
 def _read_text(value: str, what: str) -> bytes:
@@ -155,12 +162,12 @@ class GoogleCredentials:
         if not account:
             raise SigningError(
                 "Google Wallet needs a service account key: give --google-service-account "
-                "or set PASSKIT_GOOGLE_SERVICE_ACCOUNT"
+                f"or set {ENV_SERVICE_ACCOUNT}"
             )
         if not issuer:
             raise SigningError(
                 "Google Wallet needs the issuer id from the Google Pay & Wallet console: give "
-                "--google-issuer-id or set PASSKIT_GOOGLE_ISSUER_ID"
+                f"--google-issuer-id or set {ENV_ISSUER_ID}"
             )
         text = _read_text(account, "Google service account").decode("utf-8", "replace")
         inline = account.lstrip().startswith("{")

@@ -21,10 +21,10 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from passkit.environment import ENV_SERVICE_ACCOUNT
 from passkit.errors import SigningError
 from passkit.keys import load_private_key, signs_verifiably
 
-ENV_SERVICE_ACCOUNT = "PASSKIT_GOOGLE_SERVICE_ACCOUNT"
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 _REQUIRED_KEYS = ("client_email", "private_key_id", "private_key")
 # Stateless: made once rather than for every signature.

@@ -1,0 +1,23 @@
+"""The environment variables passkit reads, named once.
+
+Each is read where its setting is used (the signer, the Google account, the batch plan, the
+cache location); this module only spells them, so that an error message, the CLI's help and
+the code that reads a variable never disagree on its name. Importing it costs nothing.
+"""
+
+from __future__ import annotations
+
+# Apple signing: a certificate and key in PEM, or one PKCS#12 file; the WWDR intermediate.
+ENV_CERT = "PASSKIT_APPLE_CERT"
+ENV_KEY = "PASSKIT_APPLE_KEY"
+ENV_KEY_PASSWORD = "PASSKIT_APPLE_KEY_PASSWORD"
+ENV_WWDR = "PASSKIT_WWDR"
+ENV_P12 = "PASSKIT_APPLE_P12"
+ENV_P12_PASSWORD = "PASSKIT_APPLE_P12_PASSWORD"
+
+# Google Wallet: a service account key (a path or the JSON itself) and the issuer id.
+ENV_SERVICE_ACCOUNT = "PASSKIT_GOOGLE_SERVICE_ACCOUNT"
+ENV_ISSUER_ID = "PASSKIT_GOOGLE_ISSUER_ID"
+
+# Where passkit keeps what it stores between processes; "off" turns storing off.
+ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
