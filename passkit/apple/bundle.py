@@ -101,9 +101,8 @@ class _SharedFiles:
 
     @classmethod
     def of(cls, files: tuple[BundleFile, ...], lookups: int) -> _SharedFiles:
+        # Pictures and localisations are named <role>.png and <lang>.lproj/...: never pass.json.
         entries = sorted((file.name, file.manifest_entry) for file in files)
-        if any(name == PASS_JSON for name, _ in entries):
-            raise WalletRuleError("a bundle holds pass.json once: no image or localisation may")
         before = [entry for name, entry in entries if name < PASS_JSON]
         after = [entry for name, entry in entries if name > PASS_JSON]
         return cls(
