@@ -13,7 +13,7 @@ Measures, on this machine and in one run:
      pictures are in passkit's on-disk store by then (prepared by step b, as by any earlier
      run of the layout on a machine); one more --jobs 1 run starts with an empty store. And
      the same records through `build_many` from Python, bundles kept in memory as a backend
-     feeding its own storage keeps them: the difference is what writing the files costs;
+     feeding its own storage keeps them: the difference is roughly what writing the files costs;
   d. peak memory building 1,000 and 100,000 records;
   e. Google save links per second against a bare PyJWT RS256 loop.
 The floor and passkit's builds run in turn, in --repeats rounds: on a shared machine the speed
@@ -266,7 +266,8 @@ def main() -> None:
             f"{median_ratio('in memory'):.2f}",
         )
     )
-    # What writing a bundle's file adds to a pass: the two runs differ in that alone.
+    # What writing a bundle's file adds to a pass, roughly: the two runs differ mainly in that
+    # (the in-memory one joins each bundle's pieces instead, and shows no progress).
     write_cost = statistics.median(1 / r["jobs 1"] - 1 / r["in memory"] for r in rounds)
     rows.append(
         (
