@@ -1,4 +1,4 @@
-from passkit.cli import main
+from passkit.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

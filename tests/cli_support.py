@@ -21,7 +21,8 @@ def passkit(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def exit_status(*args: str | Path) -> int:
-    """Run `passkit ARGS` in this process through `main`, as the console script does."""
+    """Run `passkit ARGS` in this process through `main`, as the console script does (`run`
+    adds only what ends its own process quickly)."""
     try:
         main([str(arg) for arg in args])
     except SystemExit as exit:

@@ -6,9 +6,12 @@ Each command lives in its own module and is imported only when it runs, so that 
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -45,7 +48,9 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None or not _module_exists(entry[0]):
             return None
-        command = getattr(importlib.import_module(entry[0]), entry[1])
+        with _no_collections():
+            module = importlib.import_module(entry[0])
+        command = getattr(module, entry[1])
         assert isinstance(command, click.Command)
         return command
 
@@ -60,6 +65,23 @@ def _module_exists(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+@contextmanager
+def _no_collections() -> Iterator[None]:
+    """Pause the garbage collector while a command's modules are imported.
+
+    Importing a command makes several hundred thousand objects (modules, classes, pydantic's
+    schemas) that live as long as the process. Collected as they come, every 700 new objects,
+    they cost about 30 ms of a command's start-up, for nothing to reclaim.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @click.group(cls=LazyGroup)
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.version_option(package_name="passkit")
@@ -67,6 +89,18 @@ def _module_exists(module: str) -> bool:
 def cli(ctx: click.Context, debug: bool) -> None:
     """passkit: Apple Wallet and Google Wallet passes from declarative layouts."""
     ctx.obj = {"debug": debug}
+
+
+def run() -> None:
+    """The `passkit` program: `main` in a process of its own, which it ends without delay."""
+    try:
+        main()
+    finally:
+        # What is alive now lives until the process ends. Left in the collector's sight, it
+        # is walked by the interpreter's last collections as it shuts down: about 85 ms, a
+        # sixth of a one-pass build. Frozen, it is not; the memory goes back to the system
+        # either way, and what `atexit` must do is still done.
+        gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> Any:
