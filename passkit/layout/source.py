@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -67,7 +67,16 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser, when PyYAML was built with it (its wheels are): the pure-Python one took
+# about 25 ms of every start-up to read a layout and its base. (Not a conditional expression:
+# mypy takes a class as a base only from a plain assignment.)
+if TYPE_CHECKING or not yaml.__with_libyaml__:  # noqa: SIM108
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = yaml.CSafeLoader
+
+
+class _Loader(_SafeLoader):
     """A SafeLoader with plain scalars, marks on containers and an error on duplicate keys."""
 
     file: Path
