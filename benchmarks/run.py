@@ -13,13 +13,17 @@ Measures, on this machine and in one run:
      pictures are in passkit's on-disk store by then (prepared by step b, as by any earlier
      run of the layout on a machine); one more --jobs 1 run starts with an empty store. And
      the same records through `build_many` from Python, bundles kept in memory as a backend
-     feeding its own storage keeps them: the difference is roughly what writing the files costs;
+     feeding its own storage keeps them: the difference is roughly what writing the files costs.
+     And --jobs 1 on a shipped layout with lighter pictures (the membership card), to show
+     how much the size of the files written weighs;
   d. peak memory building 1,000 and 100,000 records;
   e. Google save links per second against a bare PyJWT RS256 loop.
 The floor and passkit's builds run in turn, in --repeats rounds: on a shared machine the speed
 drifts by tens of percent within minutes (other machines' load, clock frequency), so each
-ratio is taken within a round, between runs made moments apart, and the table shows the
-median of the rounds. The picture store is a fresh folder of this run's, empty at its start.
+ratio is taken within a round, between runs made close together (the --jobs 1 builds of both
+layouts right after the floor, the all-cores build right after the floor on all cores), and
+the table shows the median of the rounds with the lowest and highest of them. The picture
+store is a fresh folder of this run's, empty at its start.
 Writes the table to benchmarks/results.md and prints it.
 
 passkit's modules are compiled to bytecode first, as an installed package's are: a checkout
@@ -45,6 +49,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LAYOUT = ROOT / "layouts" / "loyalty.yaml"
 FIXTURE = ROOT / "fixtures" / "loyalty.json"
+# A second shipped layout with lighter pictures (a membership card: icon, logo, thumbnail, no
+# strip), to show how much of a build's cost is the size of the files it writes.
+LIGHT_LAYOUT = ROOT / "layouts" / "generic.yaml"
+LIGHT_FIXTURE = ROOT / "fixtures" / "generic.json"
 PYTHON = sys.executable
 PASSKIT = [PYTHON, "-m", "passkit"]
 RAM_DISK = Path("/dev/shm")
@@ -73,15 +81,20 @@ def timed_together(commands: list[list[str]]) -> float:
     return time.perf_counter() - begin
 
 
-def write_records(path: Path, count: int) -> Path:
-    record = json.loads(FIXTURE.read_text())
+def write_records(path: Path, count: int, fixture: Path = FIXTURE) -> Path:
+    """`count` distinct records made from a layout's sample record (distinct serial numbers)."""
+    record = json.loads(fixture.read_text())
     with path.open("w") as handle:
         for index in range(count):
-            handle.write(
-                json.dumps({**record, "member_id": f"{10000000 + index}", "points": index})
-            )
+            handle.write(json.dumps({**record, **_distinct(fixture, index)}))
             handle.write("\n")
     return path
+
+
+def _distinct(fixture: Path, index: int) -> dict[str, object]:
+    if fixture == LIGHT_FIXTURE:
+        return {"member_id": f"HAC-{index:06d}"}  # the layout's pattern: six digits
+    return {"member_id": f"{10000000 + index}", "points": index}
 
 
 def compile_passkit() -> None:
@@ -98,7 +111,7 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a tenth of every size, for a try")
     parser.add_argument(
-        "--repeats", type=int, default=3, help="rounds of the floor and passkit's builds"
+        "--repeats", type=int, default=5, help="rounds of the floor and passkit's builds"
     )
     args = parser.parse_args()
     repeats = max(1, args.repeats)
@@ -135,28 +148,43 @@ def main() -> None:
 
         target = ram or work
 
-        bundle_sizes: list[int] = []
+        light_data = write_records(work / "light.jsonl", records, LIGHT_FIXTURE)
+        bundle_sizes: dict[Path, list[int]] = {LAYOUT: [], LIGHT_LAYOUT: []}
 
-        def build_rate(jobs: int, out_dir: Path, run_env: dict[str, str]) -> float:
-            command = [*PASSKIT, "build", str(LAYOUT), "--data", str(data)]
+        def build_rate(
+            jobs: int,
+            out_dir: Path,
+            run_env: dict[str, str],
+            layout: Path = LAYOUT,
+            records_file: Path = data,
+        ) -> float:
+            command = [*PASSKIT, "build", str(layout), "--data", str(records_file)]
             command += ["--out", str(out_dir), "--jobs", str(jobs)]
             seconds, _ = timed(command, env=run_env)
-            bundle_sizes.extend(path.stat().st_size for path in out_dir.glob("*.pkpass"))
+            bundle_sizes[layout].extend(path.stat().st_size for path in out_dir.glob("*.pkpass"))
             shutil.rmtree(out_dir)
             return float(records / seconds)
 
         in_memory = [PYTHON, str(HERE / "memory.py"), str(LAYOUT), str(data), str(certs)]
 
+        # The lighter layout's pictures are prepared before the rounds, as the loyalty
+        # layout's were by step b.
+        one = write_records(work / "light-one.jsonl", 1, LIGHT_FIXTURE)
+        prepare = [*PASSKIT, "build", str(LIGHT_LAYOUT), "--data", str(one)]
+        timed([*prepare, "--out", str(work / "light-first")], env=env)
+
         rounds: list[dict[str, float]] = []
         for index in range(repeats):
             print(f"(a, c) round {index + 1} of {repeats}: the floor, then passkit ...", flush=True)
+            # Each of passkit's runs comes right after the floor run it is compared with.
             rates = {"floor": records / timed([*floor, str(records)])[0]}
+            rates["jobs 1"] = build_rate(1, target / "out", env)
+            rates["light"] = build_rate(1, target / "out", env, LIGHT_LAYOUT, light_data)
             if cores > 1:
                 share = str(records // cores)
                 together = timed_together([[*floor, share] for _ in range(cores)])
                 rates["floor together"] = (records // cores) * cores / together
-            for jobs in sorted({1, cores}):
-                rates[f"jobs {jobs}"] = build_rate(jobs, target / "out", env)
+                rates[f"jobs {cores}"] = build_rate(cores, target / "out", env)
             # A store of its own, empty at the run's start: every picture is prepared.
             cold_env = {**env, "PASSKIT_CACHE_DIR": str(work / f"empty-cache-{index}")}
             rates["cold"] = build_rate(1, target / "out", cold_env)
@@ -194,8 +222,16 @@ def main() -> None:
         return statistics.median(r[name] for r in rounds)
 
     def median_ratio(name: str, base: str = "floor") -> float:
-        # Each round's own ratio: the floor and passkit ran minutes apart at most.
+        # Each round's own ratio: the floor and passkit ran moments apart.
         return statistics.median(r[name] / r[base] for r in rounds)
+
+    def ratio_text(name: str, base: str = "floor", unit: str = "") -> str:
+        """The median of the rounds' ratios, and the lowest and highest of them."""
+        ratios = [r[name] / r[base] for r in rounds]
+        text = f"{statistics.median(ratios):.2f}{unit}"
+        if len(ratios) > 1:
+            text += f" ({min(ratios):.2f}-{max(ratios):.2f})"
+        return text
 
     floor_rate = median_rate("floor")
     per_signature = 1 / floor_rate
@@ -232,14 +268,15 @@ def main() -> None:
             (
                 f"c. passkit build, {records:,} records, --jobs {jobs}, files on the {where}",
                 f"{median_rate(f'jobs {jobs}'):,.0f} /s",
-                f"{median_ratio(f'jobs {jobs}'):.2f}",
+                ratio_text(f"jobs {jobs}"),
             )
         )
     if cores > 1:
         rows.append(
             (
-                f"c. scaling, --jobs {cores} over --jobs 1",
-                f"{median_ratio(f'jobs {cores}', 'jobs 1'):.2f}x",
+                f"c. scaling, --jobs {cores} over --jobs 1 (the floor's own: "
+                f"{ratio_text('floor together', unit='x')})",
+                ratio_text(f"jobs {cores}", "jobs 1", "x"),
                 "",
             )
         )
@@ -248,7 +285,7 @@ def main() -> None:
             f"c. passkit build, {records:,} records, --jobs 1, files on the {where}, "
             "no stored pictures",
             f"{median_rate('cold'):,.0f} /s",
-            f"{median_ratio('cold'):.2f}",
+            ratio_text("cold"),
         )
     )
     if ram is not None:
@@ -256,14 +293,24 @@ def main() -> None:
             (
                 f"c. passkit build, {records:,} records, --jobs 1, files on the disk",
                 f"{median_rate('disk'):,.0f} /s",
-                f"{median_ratio('disk'):.2f}",
+                ratio_text("disk"),
             )
         )
     rows.append(
         (
             f"c. build_many from Python, {records:,} records, jobs=1, bundles kept in memory",
             f"{median_rate('in memory'):,.0f} /s",
-            f"{median_ratio('in memory'):.2f}",
+            ratio_text("in memory"),
+        )
+    )
+    loyalty_size = statistics.mean(bundle_sizes[LAYOUT]) / 1024
+    light_size = statistics.mean(bundle_sizes[LIGHT_LAYOUT]) / 1024
+    rows.append(
+        (
+            f"c. passkit build, {records:,} records, --jobs 1, files on the {where}, "
+            f"layout `{LIGHT_LAYOUT.stem}` ({light_size:.0f} KiB bundles)",
+            f"{median_rate('light'):,.0f} /s",
+            ratio_text("light"),
         )
     )
     # What writing a bundle's file adds to a pass, roughly: the two runs differ mainly in that
@@ -271,8 +318,7 @@ def main() -> None:
     write_cost = statistics.median(1 / r["jobs 1"] - 1 / r["in memory"] for r in rounds)
     rows.append(
         (
-            f"c. writing one bundle's file ({statistics.mean(bundle_sizes) / 1024:.0f} KiB) "
-            f"on the {where}, per pass",
+            f"c. writing one bundle's file ({loyalty_size:.0f} KiB) on the {where}, per pass",
             f"{write_cost * 1e6:.0f} us",
             "",
         )
@@ -305,7 +351,8 @@ def main() -> None:
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {cores} cores, "
         f"Python {platform.python_version()}; layout `loyalty`, RSA-2048 development keys; "
-        f"medians of {repeats} rounds (the floor, then passkit, in turn); "
+        f"medians of {repeats} rounds, each of passkit's runs right after the floor's, "
+        "with the lowest and highest of the rounds' ratios in brackets; "
         f"load average {load_before:.1f} before the run, {load_after:.1f} after.",
         "",
         "| measurement | result | ratio to the floor |",
