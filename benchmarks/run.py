@@ -24,7 +24,7 @@ ratio is taken within a round, between runs made close together (the --jobs 1 bu
 layouts right after the floor, the all-cores build right after the floor on all cores), and
 the table shows the median of the rounds with the lowest and highest of them. The picture
 store is a fresh folder of this run's, empty at its start.
-Writes the table to benchmarks/results.md and prints it.
+Writes the table to benchmarks/results.md (or --output) and prints it.
 
 passkit's modules are compiled to bytecode first, as an installed package's are: a checkout
 run with PYTHONDONTWRITEBYTECODE would otherwise compile every module at every start-up.
@@ -126,6 +126,9 @@ def main() -> None:
         "--memory-large", type=int, default=100_000, help="records, large memory run"
     )
     parser.add_argument("--quick", action="store_true", help="a tenth of every size, for a try")
+    parser.add_argument(
+        "--output", type=Path, default=HERE / "results.md", help="where the table is written"
+    )
     parser.add_argument(
         "--repeats", type=int, default=5, help="rounds of the floor and passkit's builds"
     )
@@ -382,7 +385,7 @@ def main() -> None:
         *(f"| {name} | {value} | {ratio} |" for name, value, ratio in rows),
     ]
     table = "\n".join(lines)
-    (HERE / "results.md").write_text(table + "\n")
+    args.output.write_text(table + "\n")
     print()
     print(table)
 
