@@ -10,8 +10,6 @@ import gc
 import importlib
 import importlib.util
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -48,9 +46,7 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None or not _module_exists(entry[0]):
             return None
-        with _no_collections():
-            module = importlib.import_module(entry[0])
-        command = getattr(module, entry[1])
+        command = getattr(importlib.import_module(entry[0]), entry[1])
         assert isinstance(command, click.Command)
         return command
 
@@ -63,24 +59,6 @@ class LazyGroup(click.Group):
 
 def _module_exists(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
-
-
-@contextmanager
-def _no_collections() -> Iterator[None]:
-    """Pause the garbage collector while a command's modules are imported.
-
-    Importing `build` leaves some 30,000 objects the collector tracks (modules, classes,
-    pydantic's schemas), which live as long as the process. Collections as they came, one per
-    700 new objects, each walking the young ones again, cost about 30 ms of a command's
-    start-up, for nothing to reclaim.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @click.group(cls=LazyGroup)
