@@ -217,3 +217,15 @@ def test_links_for_an_inserted_class_carry_the_object_alone(account: ServiceAcco
     skinny = save_link(gp, account, now=NOW, class_inserted=True, max_length=900)
     assert skinny.skinny and skinny.notice
     assert f"insert object {gp.object_id}" in skinny.notice and "class" not in skinny.notice
+
+
+def test_links_for_an_inserted_class_and_object_carry_their_ids_alone(
+    account: ServiceAccount,
+) -> None:
+    gp = compile_google(sample_pass("gift_card"), issuer_id=ISSUER_ID)
+    assert not save_link(gp, account, now=NOW, max_length=100_000).skinny
+    link = save_link(gp, account, now=NOW, max_length=100_000, ids_only=True)
+    assert link.skinny and link.notice is None
+    payload = verify(link.url, account).claims["payload"]
+    assert payload == {"giftCardObjects": [{"id": gp.object_id, "classId": gp.class_id}]}
+    assert read_save_link(link.url, verify_with=account).skinny

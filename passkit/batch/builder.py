@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
@@ -18,7 +19,7 @@ from passkit.errors import PasskitError
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
-    from passkit.google import ServiceAccount
+    from passkit.google import GooglePass, ServiceAccount, WalletClient
     from passkit.layout import Layout
     from passkit.model import Pass
 
@@ -88,6 +89,13 @@ class Builder:
             from passkit.google.ids import check_issuer_id
 
             check_issuer_id(plan.google.issuer_id)
+        # One REST client per process (see `_wallet_client`), and why inserting stopped.
+        self._wallets: dict[int, WalletClient] = {}
+        self._google_down: str | None = None
+        if self.google is not None and plan.google_insert_url is not None:
+            # A key Google refuses, or an API out of reach, would fail every record alike:
+            # find out once, before building.
+            self._wallet_client().access_token()
         self._out = OutputDirectory(plan.out_dir) if plan.out_dir is not None else None
 
     def build(self, record: Record | RecordLine) -> BuildResult:
@@ -215,8 +223,43 @@ class Builder:
         compiled = compile_google(
             pass_, issuer_id=self.plan.google.issuer_id, options=self.layout.google
         )
-        link = save_link(compiled, self.google, origins=self.plan.google.origins, now=now)
+        inserted = self.plan.google_insert_url is not None
+        if inserted:
+            self._insert(compiled)
+        link = save_link(
+            compiled, self.google, origins=self.plan.google.origins, now=now, ids_only=inserted
+        )
         return link.url, link.skinny
+
+    def _insert(self, compiled: GooglePass) -> None:
+        """Make Google hold the pass's class (once per process) and object."""
+        from passkit.errors import GoogleApiError
+
+        if self._google_down is not None:
+            raise GoogleApiError(
+                f"not inserted: {self._google_down}; run again with --skip-existing to build "
+                "the passes left"
+            )
+        try:
+            self._wallet_client().upsert(compiled)
+        except GoogleApiError as exc:
+            if exc.status is None or exc.status in (401, 403):
+                # Out of reach, timed out or refusing the account: the next records would fare
+                # no better, each after its own wait. They fail at once instead.
+                self._google_down = f"the Google Wallet API failed earlier in this batch ({exc})"
+            raise
+
+    def _wallet_client(self) -> WalletClient:
+        # An HTTP client's connections cannot be shared with a forked worker: each process
+        # makes its own, and leaves the one it inherited untouched.
+        client = self._wallets.get(os.getpid())
+        if client is None:
+            from passkit.google import WalletClient
+
+            assert self.google is not None and self.plan.google_insert_url is not None
+            client = WalletClient(self.google, base_url=self.plan.google_insert_url)
+            self._wallets[os.getpid()] = client
+        return client
 
 
 @dataclass(slots=True)

@@ -192,3 +192,6 @@ class BuildPlan:
     # Output directory when workers write files themselves; None means results carry bytes.
     out_dir: Path | None = None
     skip_existing: bool = False
+    # The Google Wallet REST API to insert each pass's class and object through, its save link
+    # then carrying only their ids; None leaves the links carrying the whole pass.
+    google_insert_url: str | None = None

@@ -55,6 +55,16 @@ def _parse_now(value: str | None) -> datetime | None:
     help="Progress bar instead of a line per pass [default: on for .jsonl/.csv].",
 )
 @click.option("--now", "now_text", help="Fixed clock (ISO 8601) for reproducible output.")
+@click.option(
+    "--google-insert",
+    is_flag=True,
+    help="Insert each pass's Google class and object through the REST API; the save links "
+    "then carry only their ids.",
+)
+@click.option(
+    "--google-api-url",
+    help="The Google Wallet REST API that --google-insert uses [default: Google's].",
+)
 @signing_options
 def build(
     layout: Path,
@@ -65,19 +75,34 @@ def build(
     skip_existing: bool,
     progress: bool | None,
     now_text: str | None,
+    google_insert: bool,
+    google_api_url: str | None,
     apple: AppleCredentials | None,
     google: GoogleCredentials | None,
 ) -> None:
     """Build the passes of LAYOUT for the records in --data.
 
     Writes OUT/<serial>.pkpass when Apple signing is configured and OUT/<serial>.google.txt
-    (the save link) when Google is. Exit status: 0 all built, 1 some records failed (listed in
-    failures.jsonl beside the output), 2 usage or layout error.
+    (the save link) when Google is. With --google-insert, Google holds each pass's class and
+    object before its link is written, and the link names them only. Exit status: 0 all
+    built, 1 some records failed (listed in failures.jsonl beside the output), 2 usage or
+    layout error.
     """
     if out_dir is None and zip_path is None:
         raise click.UsageError("say where to write: --out DIR and/or --zip OUT.zip")
     if zip_path is not None and skip_existing:
         raise click.UsageError("--skip-existing works with --out DIR, not with --zip")
+    if google_insert and google is None:
+        raise click.UsageError(
+            "--google-insert needs a Google service account and issuer id "
+            "(--google-service-account and --google-issuer-id, or PASSKIT_GOOGLE_*)"
+        )
+    insert_url = None
+    if google_insert:
+        # Imported only here: a build that inserts nothing loads no HTTP client.
+        from passkit.google.rest import DEFAULT_BASE_URL
+
+        insert_url = google_api_url or DEFAULT_BASE_URL
     now = _parse_now(now_text)
     plan = BuildPlan(
         layout=layout,
@@ -86,6 +111,7 @@ def build(
         now=now,
         out_dir=out_dir if zip_path is None else None,
         skip_existing=skip_existing,
+        google_insert_url=insert_url,
     )
     if progress is None:
         progress = data.suffix.lower() in BATCH_SUFFIXES
@@ -129,7 +155,7 @@ def build(
     click.echo(tally.summary(), err=True)
     if tally.failed:
         click.echo(f"failures listed in {failures_path}", err=True)
-    if tally.skinny_links:
+    if tally.skinny_links and plan.google_insert_url is None:
         click.echo(
             f"{tally.skinny_links} Google save link(s) hold only the class and object ids, "
             f"because the whole pass would make a link longer than Google accepts: insert the "

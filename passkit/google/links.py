@@ -117,18 +117,23 @@ def save_link(
     now: datetime | None = None,
     max_length: int = MAX_LINK_LENGTH,
     class_inserted: bool = False,
+    ids_only: bool = False,
 ) -> SaveLink:
     """A signed save link for `gp`; skinny (ids only) when the full one exceeds `max_length`.
 
     `origins` are the web origins allowed to show the save button; by default the layout's
     `google.origins` (`gp.origins`). `class_inserted=True` says the class is already held by
     Google (`WalletClient.upsert_class`, once per layout): the link then carries the object
-    alone, which keeps far more links under the length limit.
+    alone, which keeps far more links under the length limit. `ids_only=True` says the class
+    and the object are both held by Google (`WalletClient.upsert`): the link is skinny
+    whatever its length, and a holder who saves it gets the object as Google holds it.
     """
     allowed = tuple(origins) or gp.origins
-    issued_at = _timestamp(now)
+    claims_head = _claims_head(account, allowed, _timestamp(now))
+    if ids_only:
+        skinny_body = claims_head + gp.skinny_payload_text() + b"}"
+        return _signed_link(gp, account, skinny_body, skinny=True, notice=None)
     payload = gp.object_payload_text() if class_inserted else gp.payload_text()
-    claims_head = _claims_head(account, allowed, issued_at)
     body = claims_head + payload + b"}"
     # The length is known before signing: header, payload and signature are fixed-size
     # base64url texts, so the key signs once whichever link is made.
@@ -140,20 +145,25 @@ def save_link(
         + 1
         + account.signature_length
     )
-    notice = None
-    skinny = length > max_length
-    if skinny:
-        body = claims_head + gp.skinny_payload_text() + b"}"
-        what = (
-            f"object {gp.object_id}"
-            if class_inserted
-            else f"class {gp.class_id} and object {gp.object_id}"
-        )
-        notice = (
-            f"the full save link would be {length} characters (more than {max_length}), so it "
-            f"carries only the ids: insert {what} through the Google Wallet REST API "
-            "(WalletClient.upsert) before anyone opens it"
-        )
+    if length <= max_length:
+        return _signed_link(gp, account, body, skinny=False, notice=None)
+    what = (
+        f"object {gp.object_id}"
+        if class_inserted
+        else f"class {gp.class_id} and object {gp.object_id}"
+    )
+    notice = (
+        f"the full save link would be {length} characters (more than {max_length}), so it "
+        f"carries only the ids: insert {what} through the Google Wallet REST API "
+        "(WalletClient.upsert) before anyone opens it"
+    )
+    skinny_body = claims_head + gp.skinny_payload_text() + b"}"
+    return _signed_link(gp, account, skinny_body, skinny=True, notice=notice)
+
+
+def _signed_link(
+    gp: GooglePass, account: ServiceAccount, body: bytes, *, skinny: bool, notice: str | None
+) -> SaveLink:
     token = account.sign_jwt(body)
     return SaveLink(
         url=SAVE_URL + token,

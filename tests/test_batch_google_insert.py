@@ -1,0 +1,226 @@
+"""`passkit build --google-insert`: classes and objects inserted through the REST API (a local
+server playing Google's), save links that carry only their ids, and what happens when Google
+refuses a pass or cannot be reached."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_support import exit_status
+from google_server import FakeGoogle, fake_google
+from layout_support import write_loyalty_card
+
+from passkit.devcerts import DevCertificates
+from passkit.google import ServiceAccount
+from passkit.testing import open_pkpass, open_save_link
+
+ISSUER_ID = "3388000000022000001"
+REFUSED = (400, {"error": {"code": 400, "message": "Invalid barcode value", "status": "BAD"}})
+FORBIDDEN = (403, {"error": {"code": 403, "message": "Issuer suspended", "status": "DENIED"}})
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_loyalty_card(tmp_path_factory.mktemp("layout"))
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith("PASSKIT_"):
+            monkeypatch.delenv(name)
+    yield
+
+
+@pytest.fixture
+def google(dev_certs: DevCertificates) -> Iterator[FakeGoogle]:
+    account = ServiceAccount.from_json(dev_certs.google_service_account.read_text())
+    with fake_google(account) as state:
+        yield state
+
+
+def account_file(google: FakeGoogle, dev_certs: DevCertificates, tmp_path: Path) -> Path:
+    """The development service account, sending its token requests to the local server."""
+    document = json.loads(dev_certs.google_service_account.read_text())
+    document["token_uri"] = google.token_url
+    path = tmp_path / "service-account.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def members(tmp_path: Path, count: int) -> Path:
+    path = tmp_path / "members.jsonl"
+    lines = [
+        json.dumps({"member_id": f"{70000000 + i}", "member_name": "Camille Durand", "points": i})
+        for i in range(count)
+    ]
+    path.write_text("".join(line + "\n" for line in lines))
+    return path
+
+
+def build(
+    layout: Path, data: Path, out: Path, certs: DevCertificates, account: Path, *more: str
+) -> int:
+    return exit_status(
+        "build",
+        str(layout),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--apple-cert",
+        str(certs.pass_certificate),
+        "--apple-key",
+        str(certs.pass_key),
+        "--wwdr",
+        str(certs.wwdr),
+        "--google-service-account",
+        str(account),
+        "--google-issuer-id",
+        ISSUER_ID,
+        "--google-insert",
+        "--no-progress",
+        *more,
+    )
+
+
+def objects_held(google: FakeGoogle) -> dict[str, dict[str, object]]:
+    return {
+        key: value for (resource, key), value in google.resources.items() if "Object" in resource
+    }
+
+
+def test_insert_puts_class_and_objects_in_google_and_links_name_them(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    google: FakeGoogle,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    account = account_file(google, dev_certs, tmp_path)
+    out = tmp_path / "out"
+    more = ("--google-api-url", google.api_url, "--jobs", "2")
+    assert build(layout, members(tmp_path, 6), out, dev_certs, account, *more) == 0
+    assert "hold only the class and object ids" not in capsys.readouterr().err
+
+    classes = [key for (resource, key) in google.resources if "Class" in resource]
+    assert len(classes) == 1
+    held = objects_held(google)
+    assert len(held) == 6
+    for link_file in sorted(out.glob("*.google.txt")):
+        link = open_save_link(link_file.read_text().strip(), public_key=account)
+        assert link.skinny
+        (reference,) = link.all_objects
+        assert reference.id is not None
+        stored = held[reference.id]
+        assert stored["classId"] == classes[0] == reference.class_id
+        # The object Google holds is the whole pass of the link's record.
+        member_id = link_file.name.removeprefix("lumen-").removesuffix(".google.txt")
+        assert member_id in json.dumps(stored["barcode"])
+    for bundle in out.glob("*.pkpass"):
+        assert open_pkpass(bundle.read_bytes()).verify(ca=dev_certs.root) == []
+
+
+def test_a_pass_google_refuses_fails_alone(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    google: FakeGoogle,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    google.failing_ids["70000002"] = REFUSED
+    account = account_file(google, dev_certs, tmp_path)
+    out = tmp_path / "out"
+    more = ("--google-api-url", google.api_url, "--jobs", "1")
+    assert build(layout, members(tmp_path, 5), out, dev_certs, account, *more) == 1
+
+    (failure,) = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
+    assert failure["line"] == 3
+    assert "Invalid barcode value" in failure["error"]
+    assert "400" in failure["error"]
+    assert not list(out.glob("lumen-70000002.*"))
+    assert len(list(out.glob("*.pkpass"))) == len(list(out.glob("*.google.txt"))) == 4
+    assert len(objects_held(google)) == 4
+
+
+def test_when_google_refuses_the_account_the_rest_fail_at_once_and_resume(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    google: FakeGoogle,
+    clean_env: None,
+) -> None:
+    google.failing_ids["70000001"] = FORBIDDEN
+    account = account_file(google, dev_certs, tmp_path)
+    out = tmp_path / "out"
+    data = members(tmp_path, 5)
+    more = ("--google-api-url", google.api_url, "--jobs", "1")
+    assert build(layout, data, out, dev_certs, account, *more) == 1
+
+    failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
+    assert [f["line"] for f in failures] == [2, 3, 4, 5]
+    assert "Issuer suspended" in failures[0]["error"]
+    for later in failures[1:]:
+        assert "failed earlier in this batch" in later["error"]
+        assert "--skip-existing" in later["error"]
+    # After the refusal, no request was made for the records that followed.
+    about = [f"{r.path} {json.dumps(r.body)}" for r in google.requests]
+    assert any("70000001" in text for text in about)
+    assert not [text for text in about if any(f"7000000{n}" in text for n in (2, 3, 4))]
+    assert [p.name for p in out.glob("*.pkpass")] == ["lumen-70000000.pkpass"]
+
+    google.failing_ids.clear()
+    assert build(layout, data, out, dev_certs, account, *more, "--skip-existing") == 0
+    assert len(list(out.glob("*.google.txt"))) == 5
+    assert len(objects_held(google)) == 5
+
+
+def test_an_api_out_of_reach_stops_the_build_before_any_pass(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    google: FakeGoogle,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    google.token_failure = (400, {"error": "invalid_grant", "error_description": "Invalid JWT"})
+    account = account_file(google, dev_certs, tmp_path)
+    out = tmp_path / "out"
+    more = ("--google-api-url", google.api_url)
+    assert build(layout, members(tmp_path, 3), out, dev_certs, account, *more) == 2
+    error = capsys.readouterr().err
+    assert "could not get an access token" in error
+    assert "invalid_grant" in error
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_insert_without_google_credentials_is_a_usage_error(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = exit_status(
+        "build",
+        str(layout),
+        "--data",
+        str(members(tmp_path, 1)),
+        "--out",
+        str(tmp_path / "out"),
+        "--apple-cert",
+        str(dev_certs.pass_certificate),
+        "--apple-key",
+        str(dev_certs.pass_key),
+        "--wwdr",
+        str(dev_certs.wwdr),
+        "--google-insert",
+    )
+    assert status == 2
+    assert "--google-insert needs a Google service account" in capsys.readouterr().err
