@@ -224,3 +224,12 @@ def test_insert_without_google_credentials_is_a_usage_error(
     )
     assert status == 2
     assert "--google-insert needs a Google service account" in capsys.readouterr().err
+
+
+def test_an_api_address_without_insert_is_a_usage_error(
+    layout: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = members(tmp_path, 1)
+    args = ["build", str(layout), "--data", str(data), "--out", str(tmp_path / "out")]
+    assert exit_status(*args, "--google-api-url", "http://127.0.0.1:9/v1") == 2
+    assert "give both" in capsys.readouterr().err

@@ -97,6 +97,8 @@ def build(
             "--google-insert needs a Google service account and issuer id "
             "(--google-service-account and --google-issuer-id, or PASSKIT_GOOGLE_*)"
         )
+    if google_api_url is not None and not google_insert:
+        raise click.UsageError("--google-api-url is the API that --google-insert uses: give both")
     insert_url = None
     if google_insert:
         # Imported only here: a build that inserts nothing loads no HTTP client.
