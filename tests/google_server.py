@@ -52,6 +52,10 @@ class FakeGoogle:
     failing_ids: dict[str, tuple[int, Any]] = field(default_factory=dict)
     token_failure: tuple[int, Any] | None = None
     delay: float = 0.0
+    # API requests being answered now, and the most there have been at once.
+    in_flight: int = 0
+    most_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def token_url(self) -> str:
@@ -96,6 +100,16 @@ def make_handler(state: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             self.handle_any("PATCH")
 
         def handle_any(self, method: str) -> None:
+            with state.lock:
+                state.in_flight += 1
+                state.most_in_flight = max(state.most_in_flight, state.in_flight)
+            try:
+                self.answer(method)
+            finally:
+                with state.lock:
+                    state.in_flight -= 1
+
+        def answer(self, method: str) -> None:
             if state.delay:
                 time.sleep(state.delay)
             raw = self.body()

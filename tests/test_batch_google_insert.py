@@ -14,6 +14,8 @@ from cli_support import exit_status
 from google_server import FakeGoogle, fake_google
 from layout_support import write_loyalty_card
 
+from passkit.batch import builder
+from passkit.batch.builder import INSERTS_IN_FLIGHT
 from passkit.devcerts import DevCertificates
 from passkit.google import ServiceAccount
 from passkit.testing import open_pkpass, open_save_link
@@ -149,13 +151,32 @@ def test_a_pass_google_refuses_fails_alone(
     assert len(objects_held(google)) == 4
 
 
-def test_when_google_refuses_the_account_the_rest_fail_at_once_and_resume(
+def test_objects_are_inserted_several_at_once(
     layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
     google: FakeGoogle,
     clean_env: None,
 ) -> None:
+    google.delay = 0.05
+    account = account_file(google, dev_certs, tmp_path)
+    out = tmp_path / "out"
+    more = ("--google-api-url", google.api_url, "--jobs", "1")
+    assert build(layout, members(tmp_path, 20), out, dev_certs, account, *more) == 0
+    assert len(objects_held(google)) == 20
+    assert 1 < google.most_in_flight <= INSERTS_IN_FLIGHT
+
+
+def test_when_google_refuses_the_account_the_rest_fail_at_once_and_resume(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    google: FakeGoogle,
+    clean_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One insert at a time, so that which records were sent before the refusal is known.
+    monkeypatch.setattr(builder, "INSERTS_IN_FLIGHT", 1)
     google.failing_ids["70000001"] = FORBIDDEN
     account = account_file(google, dev_certs, tmp_path)
     out = tmp_path / "out"

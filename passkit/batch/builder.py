@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from passkit.model import Pass
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+# Objects a process inserts through the Google Wallet REST API at once (each insert is mostly
+# a wait for the network).
+INSERTS_IN_FLIGHT = 8
 
 
 def output_stem(serial: str) -> str:
@@ -91,6 +95,7 @@ class Builder:
             check_issuer_id(plan.google.issuer_id)
         # One REST client per process (see `_wallet_client`), and why inserting stopped.
         self._wallets: dict[int, WalletClient] = {}
+        self._threads: dict[int, ThreadPoolExecutor] = {}
         self._google_down: str | None = None
         if self.google is not None and plan.google_insert_url is not None:
             # A key Google refuses, or an API out of reach, would fail every record alike:
@@ -124,15 +129,12 @@ class Builder:
             if job is not None:
                 jobs.append(job)
         for step in self._steps:
-            kept = []
-            for job in jobs:
-                try:
-                    step(job)
-                except PasskitError as exc:
-                    results[job.index] = self._failed(job.record, exc)
-                else:
-                    kept.append(job)
-            jobs = kept
+            failed = step(jobs)
+            if failed:
+                for job, error in failed:
+                    results[job.index] = self._failed(job.record, error)
+                dropped = {job.index for job, _ in failed}
+                jobs = [job for job in jobs if job.index not in dropped]
         for job in jobs:
             results[job.index] = self._finish(job)
         return [result for result in results if result is not None]
@@ -163,12 +165,15 @@ class Builder:
         return BuildResult(record=record.name, line=record.line, error=str(error))
 
     @property
-    def _steps(self) -> list[Callable[[_Job], None]]:
-        steps: list[Callable[[_Job], None]] = []
+    def _steps(self) -> list[_ChunkStep]:
+        steps: list[_ChunkStep] = []
         if self.apple is not None:
-            steps += (self._bundle, self._sign)
+            steps += (_each(self._bundle), _each(self._sign))
         if self.google is not None:
-            steps.append(self._link)
+            steps.append(_each(self._compile_google))
+            if self.plan.google_insert_url is not None:
+                steps.append(self._insert_all)
+            steps.append(_each(self._link))
         return steps
 
     def _bundle(self, job: _Job) -> None:
@@ -179,8 +184,27 @@ class Builder:
         assert self.apple is not None and job.unsigned is not None
         job.pkpass = sign_bundle(job.unsigned, self.apple)
 
+    def _compile_google(self, job: _Job) -> None:
+        from passkit.google import compile_google
+
+        assert self.plan.google is not None
+        job.google_pass = compile_google(
+            job.pass_, issuer_id=self.plan.google.issuer_id, options=self.layout.google
+        )
+
     def _link(self, job: _Job) -> None:
-        job.link, job.skinny = self._save_link(job.pass_, job.now)
+        from passkit.google import save_link
+
+        assert self.google is not None and self.plan.google is not None
+        assert job.google_pass is not None
+        link = save_link(
+            job.google_pass,
+            self.google,
+            origins=self.plan.google.origins,
+            now=job.now,
+            ids_only=self.plan.google_insert_url is not None,
+        )
+        job.link, job.skinny = link.url, link.skinny
 
     def _finish(self, job: _Job) -> BuildResult:
         record, out = job.record, self._out
@@ -215,39 +239,59 @@ class Builder:
             wanted.append(out_dir / f"{stem}.google.txt")
         return all(path.exists() for path in wanted)
 
-    def _save_link(self, pass_: Pass, now: datetime) -> tuple[str | None, bool]:
-        if self.google is None or self.plan.google is None:
-            return None, False
-        from passkit.google import compile_google, save_link
+    def _insert_all(self, jobs: list[_Job]) -> list[tuple[_Job, PasskitError]]:
+        """Make Google hold the passes' classes (once per process) and objects.
 
-        compiled = compile_google(
-            pass_, issuer_id=self.plan.google.issuer_id, options=self.layout.google
+        Each insert waits on the network, so the chunk's objects are sent INSERTS_IN_FLIGHT at
+        a time, after their class.
+        """
+        client = self._wallet_client()
+        failed: list[tuple[_Job, PasskitError]] = []
+        waiting: list[_Job] = []
+        for job in jobs:
+            # (A class this process has upserted already costs no request.)
+            error = self._call_google(client.upsert_class, job.google_pass)
+            if error is None:
+                waiting.append(job)
+            else:
+                failed.append((job, error))
+        answers = self._insert_threads().map(
+            lambda job: self._call_google(client.upsert_object, job.google_pass), waiting
         )
-        inserted = self.plan.google_insert_url is not None
-        if inserted:
-            self._insert(compiled)
-        link = save_link(
-            compiled, self.google, origins=self.plan.google.origins, now=now, ids_only=inserted
-        )
-        return link.url, link.skinny
+        for job, answer in zip(waiting, answers, strict=True):
+            if answer is not None:
+                failed.append((job, answer))
+        return failed
 
-    def _insert(self, compiled: GooglePass) -> None:
-        """Make Google hold the pass's class (once per process) and object."""
+    def _call_google(
+        self, request: Callable[[GooglePass], object], google_pass: GooglePass | None
+    ) -> PasskitError | None:
+        """`request(google_pass)`, and the error it raised, if any."""
         from passkit.errors import GoogleApiError
 
+        assert google_pass is not None
         if self._google_down is not None:
-            raise GoogleApiError(
+            return GoogleApiError(
                 f"not inserted: {self._google_down}; run again with --skip-existing to build "
                 "the passes left"
             )
         try:
-            self._wallet_client().upsert(compiled)
+            request(google_pass)
         except GoogleApiError as exc:
             if exc.status is None or exc.status in (401, 403):
                 # Out of reach, timed out or refusing the account: the next records would fare
                 # no better, each after its own wait. They fail at once instead.
                 self._google_down = f"the Google Wallet API failed earlier in this batch ({exc})"
-            raise
+            return exc
+        return None
+
+    def _insert_threads(self) -> ThreadPoolExecutor:
+        # Threads do not survive a fork: each process starts its own.
+        threads = self._threads.get(os.getpid())
+        if threads is None:
+            threads = ThreadPoolExecutor(INSERTS_IN_FLIGHT, thread_name_prefix="google-insert")
+            self._threads[os.getpid()] = threads
+        return threads
 
     def _wallet_client(self) -> WalletClient:
         # An HTTP client's connections cannot be shared with a forked worker: each process
@@ -273,8 +317,28 @@ class _Job:
     now: datetime
     unsigned: UnsignedBundle | None = None
     pkpass: list[bytes] | None = None
+    google_pass: GooglePass | None = None
     link: str | None = None
     skinny: bool = False
+
+
+# A step of `Builder.build_chunk`: it works on the chunk's jobs and returns those that failed.
+_ChunkStep = Callable[[list[_Job]], list[tuple[_Job, PasskitError]]]
+
+
+def _each(step: Callable[[_Job], None]) -> _ChunkStep:
+    """The chunk step that runs `step` on each job in turn."""
+
+    def run(jobs: list[_Job]) -> list[tuple[_Job, PasskitError]]:
+        failed = []
+        for job in jobs:
+            try:
+                step(job)
+            except PasskitError as exc:
+                failed.append((job, exc))
+        return failed
+
+    return run
 
 
 _builders: dict[BuildPlan, Builder] = {}
