@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from passkit.batch import collector as collector_module
 from passkit.batch.collector import YOUNG_GENERATION_OBJECTS, BatchCollector
 
 
@@ -44,3 +45,37 @@ def test_another_programs_freeze_is_left_alone(
     collector.restore()
     assert gc.get_freeze_count() == frozen
     assert gc.get_threshold() == collector_as_found
+
+
+def test_over_the_passkit_programs_own_freeze_a_batch_still_settles(
+    collector_as_found: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collector_module, "_frozen_by_passkit", 0)
+    collector_module.freeze_for_good()
+    own = gc.get_freeze_count()
+    assert own > 0
+    kept = [[] for _ in range(10)]  # made after the program's freeze (lists are tracked)
+    collector = BatchCollector()
+    collector.settle()
+    assert gc.get_threshold()[0] == YOUNG_GENERATION_OBJECTS
+    assert gc.get_freeze_count() >= own + len(kept)
+    collector.restore()
+    # The process is passkit's own: what is frozen stays so, the threshold comes back.
+    assert gc.get_freeze_count() >= own + len(kept)
+    assert gc.get_threshold() == collector_as_found
+
+
+def test_a_freeze_beyond_the_passkit_programs_own_is_another_programs(
+    collector_as_found: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collector_module, "_frozen_by_passkit", 0)
+    collector_module.freeze_for_good()
+    kept = [[] for _ in range(10)]
+    gc.freeze()  # by a program that imported passkit, say
+    frozen = gc.get_freeze_count()
+    collector = BatchCollector()
+    collector.settle()
+    assert gc.get_threshold() == collector_as_found
+    collector.restore()
+    assert gc.get_freeze_count() == frozen
+    assert kept

@@ -39,6 +39,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 
 class LazyGroup(click.Group):
+    # Set by `run`: the process is the passkit program's own (see `freeze_for_good`).
+    freeze_imports = False
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name, (module, _, _) in COMMANDS.items() if _module_exists(module)]
 
@@ -46,7 +49,19 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None or not _module_exists(entry[0]):
             return None
-        command = getattr(importlib.import_module(entry[0]), entry[1])
+        if self.freeze_imports:
+            # Nothing the import makes is garbage: not collected while it is made, and frozen.
+            gc.disable()
+            try:
+                module = importlib.import_module(entry[0])
+            finally:
+                from passkit.batch.collector import freeze_for_good
+
+                freeze_for_good()
+                gc.enable()
+        else:
+            module = importlib.import_module(entry[0])
+        command = getattr(module, entry[1])
         assert isinstance(command, click.Command)
         return command
 
@@ -72,6 +87,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def run() -> None:
     """The `passkit` program: `main` in a process of its own, which it ends without delay."""
+    cli.freeze_imports = True
     try:
         main()
     finally:
