@@ -47,3 +47,12 @@ def dev_signer(dev_certs: DevCertificates) -> AppleSigner:
 def now(dev_signer: AppleSigner) -> datetime:
     """A fixed signing time at which the development certificates are valid."""
     return signing_clock(dev_signer)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No PASSKIT_* variable set: what a command does with its options alone."""
+    for name in list(os.environ):
+        if name.startswith("PASSKIT_"):
+            monkeypatch.delenv(name)
+    yield

@@ -12,10 +12,10 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from batch_support import build_args, member, signing_args, write_jsonl
 from cli_support import exit_status
 from layout_support import write_loyalty_card
 
@@ -34,40 +34,6 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     self-contained Google save link."""
     terms = f"- {{key: terms, label: Terms, value: {json.dumps(TERMS.strip())}}}\n"
     return write_loyalty_card(tmp_path_factory.mktemp("layout"), terms)
-
-
-def member(index: int, **changes: object) -> dict[str, object]:
-    record = {"member_name": "Camille Durand", "tier": "Gold"}
-    return {**record, "member_id": f"{70000000 + index}", "points": index, **changes}
-
-
-def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
-def signing_args(certs: DevCertificates) -> list[str]:
-    return [
-        "--apple-cert",
-        str(certs.pass_certificate),
-        "--apple-key",
-        str(certs.pass_key),
-        "--wwdr",
-        str(certs.wwdr),
-    ]
-
-
-def build_args(layout: Path, data: Path, certs: DevCertificates, *options: str) -> list[str]:
-    """`passkit build` of `layout` over `data`, signed with the development chain."""
-    return ["build", str(layout), "--data", str(data), *options, *signing_args(certs)]
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in list(os.environ):
-        if name.startswith("PASSKIT_"):
-            monkeypatch.delenv(name)
-    yield
 
 
 def test_jsonl_batch_builds_every_record_and_lists_failures(

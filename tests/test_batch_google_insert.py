@@ -5,11 +5,11 @@ refuses a pass or cannot be reached."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from batch_support import build_args, member, write_jsonl
 from cli_support import exit_status
 from google_server import FakeGoogle, fake_google
 from layout_support import write_loyalty_card
@@ -31,14 +31,6 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in list(os.environ):
-        if name.startswith("PASSKIT_"):
-            monkeypatch.delenv(name)
-    yield
-
-
-@pytest.fixture
 def google(dev_certs: DevCertificates) -> Iterator[FakeGoogle]:
     account = ServiceAccount.from_json(dev_certs.google_service_account.read_text())
     with fake_google(account) as state:
@@ -55,39 +47,16 @@ def account_file(google: FakeGoogle, dev_certs: DevCertificates, tmp_path: Path)
 
 
 def members(tmp_path: Path, count: int) -> Path:
-    path = tmp_path / "members.jsonl"
-    lines = [
-        json.dumps({"member_id": f"{70000000 + i}", "member_name": "Camille Durand", "points": i})
-        for i in range(count)
-    ]
-    path.write_text("".join(line + "\n" for line in lines))
-    return path
+    return write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(count)])
 
 
 def build(
     layout: Path, data: Path, out: Path, certs: DevCertificates, account: Path, *more: str
 ) -> int:
-    return exit_status(
-        "build",
-        str(layout),
-        "--data",
-        str(data),
-        "--out",
-        str(out),
-        "--apple-cert",
-        str(certs.pass_certificate),
-        "--apple-key",
-        str(certs.pass_key),
-        "--wwdr",
-        str(certs.wwdr),
-        "--google-service-account",
-        str(account),
-        "--google-issuer-id",
-        ISSUER_ID,
-        "--google-insert",
-        "--no-progress",
-        *more,
-    )
+    """`passkit build --google-insert` into `out`, Apple and Google signing both configured."""
+    google = ["--google-service-account", str(account), "--google-issuer-id", ISSUER_ID]
+    options = ("--out", str(out), *google, "--google-insert", "--no-progress", *more)
+    return exit_status(*build_args(layout, data, certs, *options))
 
 
 def objects_held(google: FakeGoogle) -> dict[str, dict[str, object]]:
@@ -228,29 +197,22 @@ def test_insert_without_google_credentials_is_a_usage_error(
     clean_env: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    data = members(tmp_path, 1)
     status = exit_status(
-        "build",
-        str(layout),
-        "--data",
-        str(members(tmp_path, 1)),
-        "--out",
-        str(tmp_path / "out"),
-        "--apple-cert",
-        str(dev_certs.pass_certificate),
-        "--apple-key",
-        str(dev_certs.pass_key),
-        "--wwdr",
-        str(dev_certs.wwdr),
-        "--google-insert",
+        *build_args(layout, data, dev_certs, "--out", str(tmp_path / "out"), "--google-insert")
     )
     assert status == 2
     assert "--google-insert needs a Google service account" in capsys.readouterr().err
 
 
 def test_an_api_address_without_insert_is_a_usage_error(
-    layout: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     data = members(tmp_path, 1)
-    args = ["build", str(layout), "--data", str(data), "--out", str(tmp_path / "out")]
-    assert exit_status(*args, "--google-api-url", "http://127.0.0.1:9/v1") == 2
+    options = ("--out", str(tmp_path / "out"), "--google-api-url", "http://127.0.0.1:9/v1")
+    assert exit_status(*build_args(layout, data, dev_certs, *options)) == 2
     assert "give both" in capsys.readouterr().err
