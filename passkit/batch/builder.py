@@ -93,14 +93,14 @@ class Builder:
             from passkit.google.ids import check_issuer_id
 
             check_issuer_id(plan.google.issuer_id)
-        # One REST client per process (see `_wallet_client`), and why inserting stopped.
-        self._wallets: dict[int, WalletClient] = {}
-        self._threads: dict[int, ThreadPoolExecutor] = {}
+        # The REST client and insert threads of each process (see `_google_io`), and why
+        # inserting stopped.
+        self._google_io_of: dict[int, tuple[WalletClient, ThreadPoolExecutor]] = {}
         self._google_down: str | None = None
         if self.google is not None and plan.google_insert_url is not None:
             # A key Google refuses, or an API out of reach, would fail every record alike:
             # find out once, before building.
-            self._wallet_client().access_token()
+            self._google_io()[0].access_token()
         self._out = OutputDirectory(plan.out_dir) if plan.out_dir is not None else None
 
     def build(self, record: Record | RecordLine) -> BuildResult:
@@ -245,7 +245,7 @@ class Builder:
         Each insert waits on the network, so the chunk's objects are sent INSERTS_IN_FLIGHT at
         a time, after their class.
         """
-        client = self._wallet_client()
+        client, threads = self._google_io()
         failed: list[tuple[_Job, PasskitError]] = []
         waiting: list[_Job] = []
         for job in jobs:
@@ -255,7 +255,7 @@ class Builder:
                 waiting.append(job)
             else:
                 failed.append((job, error))
-        answers = self._insert_threads().map(
+        answers = threads.map(
             lambda job: self._call_google(client.upsert_object, job.google_pass), waiting
         )
         for job, answer in zip(waiting, answers, strict=True):
@@ -285,25 +285,21 @@ class Builder:
             return exc
         return None
 
-    def _insert_threads(self) -> ThreadPoolExecutor:
-        # Threads do not survive a fork: each process starts its own.
-        threads = self._threads.get(os.getpid())
-        if threads is None:
-            threads = ThreadPoolExecutor(INSERTS_IN_FLIGHT, thread_name_prefix="google-insert")
-            self._threads[os.getpid()] = threads
-        return threads
+    def _google_io(self) -> tuple[WalletClient, ThreadPoolExecutor]:
+        """This process's REST client and insert threads, made on first use.
 
-    def _wallet_client(self) -> WalletClient:
-        # An HTTP client's connections cannot be shared with a forked worker: each process
-        # makes its own, and leaves the one it inherited untouched.
-        client = self._wallets.get(os.getpid())
-        if client is None:
+        Neither an HTTP client's connections nor threads survive a fork: each process makes
+        its own, and leaves those it inherited untouched.
+        """
+        made = self._google_io_of.get(os.getpid())
+        if made is None:
             from passkit.google import WalletClient
 
             assert self.google is not None and self.plan.google_insert_url is not None
             client = WalletClient(self.google, base_url=self.plan.google_insert_url)
-            self._wallets[os.getpid()] = client
-        return client
+            threads = ThreadPoolExecutor(INSERTS_IN_FLIGHT, thread_name_prefix="google-insert")
+            made = self._google_io_of[os.getpid()] = (client, threads)
+        return made
 
 
 @dataclass(slots=True)
