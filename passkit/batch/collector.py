@@ -29,8 +29,9 @@ def freeze_for_good() -> None:
 
     For the passkit program, whose process is its own, once a command is imported: what the
     import made (some 30,000 objects: modules, classes, pydantic's schemas) lives as long as
-    the process, and the young collections that followed walked it again (about 23 ms of a
-    one-pass build). Never for a program that merely calls passkit.
+    the process, and the collections during and after the import walked it again. With the
+    import made under a paused collector and then frozen, a one-pass build spends 15 ms in
+    collections instead of 31 ms (measured). Never for a program that merely calls passkit.
     """
     global _frozen_by_passkit
     gc.freeze()
