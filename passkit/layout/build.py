@@ -113,7 +113,7 @@ class FieldNode(ModelNode):
         # Text and whole numbers, the usual values, come out of validation unchanged: the field
         # is then built without validating them again (1 us instead of 2 a field). Any other
         # value (a date, money, None...) takes the way `evaluate` takes.
-        values = [(name, child.emit(code)) for name, child in self.dynamic]
+        values = self.emit_values(code)
         plain = " and ".join(
             f"type({value}) in {code.constant(PASS_FIELD_UNCHANGED[name])}"
             for name, value in values
@@ -126,12 +126,7 @@ class FieldNode(ModelNode):
             code.line(f"{result} = {built}")
         code.line("else:")
         with code.indented():
-            arguments = code.temporary()
-            code.line(f"{arguments} = {code.constant(self.constants)}.copy()")
-            for name, value in values:
-                code.line(f"if {value} is not None:")
-                code.line(f"    {arguments}[{name!r}] = {value}")
-            checked = self._emit_checked(code, arguments)
+            checked = self._emit_checked(code, self.emit_arguments_of(code, values))
             code.line(f"{result} = {checked}")
         return result
 

@@ -305,13 +305,22 @@ class ModelNode(Node):
         return self.emit_build(code, self.emit_arguments(code, with_constants=False), assembler)
 
     def emit_arguments(self, code: FunctionWriter, *, with_constants: bool = True) -> str:
+        return self.emit_arguments_of(code, self.emit_values(code), with_constants=with_constants)
+
+    def emit_values(self, code: FunctionWriter) -> list[tuple[str, str]]:
+        """Each varying argument's name, and the variable its value is in."""
+        return [(name, child.emit(code)) for name, child in self.dynamic]
+
+    def emit_arguments_of(
+        self, code: FunctionWriter, values: list[tuple[str, str]], *, with_constants: bool = True
+    ) -> str:
+        """The arguments' dict: the constant ones, and the `values` that are not None."""
         arguments = code.temporary()
         if with_constants:
             code.line(f"{arguments} = {code.constant(self.constants)}.copy()")
         else:
             code.line(f"{arguments} = {{}}")
-        for name, child in self.dynamic:
-            value = child.emit(code)
+        for name, value in values:
             code.line(f"if {value} is not None:")
             code.line(f"    {arguments}[{name!r}] = {value}")
         return arguments
