@@ -248,14 +248,17 @@ def main() -> None:
     def median_rate(name: str) -> float:
         return statistics.median(r[name] for r in rounds)
 
-    def median_ratio(name: str, base: str = "floor") -> float:
+    def round_ratios(name: str, base: str = "floor") -> list[float]:
         # Each round's own ratio: the floor and passkit ran moments apart.
-        return statistics.median(r[name] / r[base] for r in rounds)
+        return [r[name] / r[base] for r in rounds]
+
+    def median_ratio(name: str, base: str = "floor") -> float:
+        return statistics.median(round_ratios(name, base))
 
     def ratio_text(name: str, base: str = "floor", unit: str = "") -> str:
         """The median of the rounds' ratios, and the lowest and highest of them."""
-        ratios = [r[name] / r[base] for r in rounds]
-        text = f"{statistics.median(ratios):.2f}{unit}"
+        ratios = round_ratios(name, base)
+        text = f"{median_ratio(name, base):.2f}{unit}"
         if len(ratios) > 1:
             text += f" ({min(ratios):.2f}-{max(ratios):.2f})"
         return text
