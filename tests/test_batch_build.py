@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import multiprocessing
 import os
 import pickle
 import signal
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from cli_support import exit_status
 from layout_support import write_loyalty_card
 
 from passkit.batch import BuildPlan, build_many, build_record
+from passkit.batch import run as batch_run
 from passkit.batch.plan import AppleCredentials, GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.testing import open_pkpass, open_save_link
@@ -177,6 +180,64 @@ def test_build_many_yields_bytes_and_its_plan_is_picklable(
         assert open_pkpass(result.pkpass).verify(ca=dev_certs.root) == []
     single = build_record(plan, member(99))
     assert single.serial == "lumen-70000099" and single.ok
+
+
+def _apple_plan(layout: Path, certs: DevCertificates, out_dir: Path | None = None) -> BuildPlan:
+    return BuildPlan(
+        layout=layout,
+        apple=AppleCredentials.resolve(
+            certificate=str(certs.pass_certificate),
+            key=str(certs.pass_key),
+            wwdr=str(certs.wwdr),
+            environ={},
+        ),
+        out_dir=out_dir,
+    )
+
+
+def test_spawned_workers_build_from_the_pickled_plan(
+    layout: Path, tmp_path: Path, dev_certs: DevCertificates, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where fork is not used (macOS, Windows), workers start afresh and prepare the plan
+    # themselves: the same path, taken here on Linux.
+    monkeypatch.setattr(batch_run, "_fork_context", lambda: None)
+    out = tmp_path / "out"
+    records = [member(i) for i in range(300)]
+    records[7] = member(7, points=-1)
+    results = list(build_many(_apple_plan(layout, dev_certs, out), records, jobs=2))
+    assert len(results) == 300
+    failed = [result for result in results if not result.ok]
+    assert [(result.line, "input 'points'" in (result.error or "")) for result in failed] == [
+        (8, True)
+    ]
+    built = sorted(out.glob("*.pkpass"))
+    assert len(built) == 299
+    for path in built[::50]:
+        assert open_pkpass(path).verify(ca=dev_certs.root) == [], path
+    assert not list(out.glob(".*.part"))
+
+
+def test_build_record_runs_in_a_fresh_interpreter_and_keeps_its_builder(
+    layout: Path, dev_certs: DevCertificates
+) -> None:
+    # What a task of a distributed engine does: a process that imported nothing of the
+    # caller's receives the plan and one record at a time.
+    plan = _apple_plan(layout, dev_certs)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        results = [pool.submit(build_record, plan, member(i)).result() for i in range(3)]
+        prepared = pool.submit(_builders_prepared).result()
+    assert [result.serial for result in results] == [f"lumen-{70000000 + i}" for i in range(3)]
+    for result in results:
+        assert result.ok and result.pkpass is not None
+        assert open_pkpass(result.pkpass).verify(ca=dev_certs.root) == []
+    assert prepared == 1
+
+
+def _builders_prepared() -> int:
+    from passkit.batch import builder
+
+    return len(builder._builders)
 
 
 def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(

@@ -97,8 +97,13 @@ def _build_in_workers(
             initargs=(builder,),
         )
     else:
+        # Spawned workers start afresh, as macOS and Windows start them anyway: each receives
+        # the plan, pickled, and prepares the layout and the signers itself.
         executor = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_start_worker, initargs=(builder.plan,)
+            max_workers=jobs,
+            mp_context=_spawn_context(),
+            initializer=_start_worker,
+            initargs=(builder.plan,),
         )
     pending: deque[Future[list[BuildResult]]] = deque()
     try:
@@ -129,6 +134,12 @@ def _fork_context() -> BaseContext | None:
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
         return None
     return multiprocessing.get_context("fork")
+
+
+def _spawn_context() -> BaseContext:
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn")
 
 
 _worker_builder: Builder | None = None
