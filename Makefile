@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/passkit demo out
 
 test: $(STAMP)
-	$(BIN)/ruff check passkit tests benchmarks
+	$(BIN)/ruff check passkit tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 

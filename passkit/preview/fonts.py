@@ -1,7 +1,12 @@
-"""Fonts for the previews: Noto Sans, a scalable TrueType font shipped by a Python package.
+"""Fonts for the previews: Noto Sans, and Noto's symbol fonts for what Noto Sans lacks.
 
-Noto Sans covers Latin, Greek and Cyrillic, so translated labels and values are drawn with
-their accents. It is a variable font: one file gives every weight.
+Noto Sans, a scalable TrueType font shipped by a Python package, covers Latin, Greek and
+Cyrillic, so translated labels and values are drawn with their accents. It is a variable font:
+one file gives every weight. It has no arrows, stars, check marks or planes, which passes do
+show ("CDG → JFK", "★ Gold"), and which both wallets draw from fonts of their own: the preview
+draws each such character from the first fallback font that has it (subsets of Noto Sans
+Symbols 2, Noto Sans Symbols and Noto Sans Math shipped in passkit/data/fonts, made by
+tools/subset_symbol_fonts.py). A character no font has is drawn as Noto Sans's empty box.
 """
 
 from __future__ import annotations
@@ -10,15 +15,22 @@ from functools import lru_cache
 from pathlib import Path
 
 import fontpkg_noto_sans
-from PIL import ImageFont
+from PIL import ImageDraw, ImageFont
 
 FONT_FILE: Path = fontpkg_noto_sans.ROOT / "files" / "NotoSans[wdth,wght].ttf"
+_FALLBACK_DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "fonts"
+FALLBACK_FILES: tuple[Path, ...] = tuple(
+    _FALLBACK_DIRECTORY / f"{name}-subset.ttf"
+    for name in ("NotoSansSymbols2", "NotoSansSymbols", "NotoSansMath")
+)
 
 REGULAR = 400
 MEDIUM = 500
 SEMIBOLD = 600
 BOLD = 700
 ELLIPSIS = "…"
+
+Run = tuple[str, ImageFont.FreeTypeFont]
 
 
 @lru_cache(maxsize=256)
@@ -35,8 +47,62 @@ def font(size_px: int, weight: int = REGULAR) -> ImageFont.FreeTypeFont:
     return loaded
 
 
+@lru_cache(maxsize=8)
+def _characters(path: Path) -> frozenset[int]:
+    """The code points a font file draws, read from its character map."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@lru_cache(maxsize=256)
+def _fallback(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size_px)
+
+
+def runs(text: str, face: ImageFont.FreeTypeFont) -> list[Run]:
+    """`text` cut into pieces that one font each draws: `face`, or a fallback at its size."""
+    if text.isascii():
+        return [(text, face)]
+    primary = _characters(FONT_FILE)
+    pieces: list[Run] = []
+    for character in text:
+        drawn_by = face
+        code = ord(character)
+        if code not in primary:
+            for path in FALLBACK_FILES:
+                if code in _characters(path):
+                    drawn_by = _fallback(path, int(face.size))
+                    break
+        if pieces and pieces[-1][1] is drawn_by:
+            pieces[-1] = (pieces[-1][0] + character, drawn_by)
+        else:
+            pieces.append((character, drawn_by))
+    return pieces
+
+
 def text_width(text: str, face: ImageFont.FreeTypeFont) -> float:
-    return face.getlength(text)
+    return sum(font.getlength(piece) for piece, font in runs(text, face))
+
+
+def draw_text(
+    draw: ImageDraw.ImageDraw,
+    left: float,
+    top: float,
+    text: str,
+    face: ImageFont.FreeTypeFont,
+    fill: tuple[int, ...],
+) -> None:
+    """Draw one line whose top is at `top`; pieces in fallback fonts share `face`'s baseline."""
+    pieces = runs(text, face)
+    if len(pieces) == 1 and pieces[0][1] is face:
+        draw.text((left, top), text, font=face, fill=fill, anchor="la")
+        return
+    baseline = top + face.getmetrics()[0]
+    for piece, font in pieces:
+        draw.text((left, baseline), piece, font=font, fill=fill, anchor="ls")
+        left += font.getlength(piece)
 
 
 def fit(text: str, face: ImageFont.FreeTypeFont, width: float) -> tuple[str, bool]:
