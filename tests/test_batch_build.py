@@ -153,17 +153,25 @@ def test_skip_existing_resumes_without_rebuilding(
     assert len(list(out.glob("*.pkpass"))) == 6
 
 
+def _apple_credentials(certs: DevCertificates) -> AppleCredentials:
+    return AppleCredentials.resolve(
+        certificate=str(certs.pass_certificate),
+        key=str(certs.pass_key),
+        wwdr=str(certs.wwdr),
+        environ={},
+    )
+
+
+def _apple_plan(layout: Path, certs: DevCertificates, out_dir: Path | None = None) -> BuildPlan:
+    return BuildPlan(layout=layout, apple=_apple_credentials(certs), out_dir=out_dir)
+
+
 def test_build_many_yields_bytes_and_its_plan_is_picklable(
     layout: Path, dev_certs: DevCertificates
 ) -> None:
     plan = BuildPlan(
         layout=layout,
-        apple=AppleCredentials.resolve(
-            certificate=str(dev_certs.pass_certificate),
-            key=str(dev_certs.pass_key),
-            wwdr=str(dev_certs.wwdr),
-            environ={},
-        ),
+        apple=_apple_credentials(dev_certs),
         google=GoogleCredentials.resolve(
             service_account=str(dev_certs.google_service_account),
             issuer_id=ISSUER_ID,
@@ -180,19 +188,6 @@ def test_build_many_yields_bytes_and_its_plan_is_picklable(
         assert open_pkpass(result.pkpass).verify(ca=dev_certs.root) == []
     single = build_record(plan, member(99))
     assert single.serial == "lumen-70000099" and single.ok
-
-
-def _apple_plan(layout: Path, certs: DevCertificates, out_dir: Path | None = None) -> BuildPlan:
-    return BuildPlan(
-        layout=layout,
-        apple=AppleCredentials.resolve(
-            certificate=str(certs.pass_certificate),
-            key=str(certs.pass_key),
-            wwdr=str(certs.wwdr),
-            environ={},
-        ),
-        out_dir=out_dir,
-    )
 
 
 def test_spawned_workers_build_from_the_pickled_plan(
