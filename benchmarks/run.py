@@ -14,8 +14,9 @@ Measures, on this machine and in one run:
      run of the layout on a machine); one more --jobs 1 run starts with an empty store. And
      the same records through `build_many` from Python, bundles kept in memory as a backend
      feeding its own storage keeps them. And --jobs 1 on a shipped layout with lighter
-     pictures (the membership card), and the time the batch writer takes to write one bundle's
-     file alone, to show how much the size of the files written weighs;
+     pictures (the membership card), to show how much the size of the files written weighs.
+     And where a pass's time goes inside a batch: the processor time of each step of a build
+     (benchmarks/steps.py), against the RSA operation alone and the floor's PKCS#7 builder;
   d. peak memory building 1,000 and 100,000 records;
   e. Google save links per second against a bare PyJWT RS256 loop.
 The floor and passkit's builds run in turn, in --repeats rounds: on a shared machine the speed
@@ -97,22 +98,6 @@ def _distinct(fixture: Path, index: int) -> dict[str, object]:
     return {"member_id": f"{10000000 + index}", "points": index}
 
 
-def file_write_seconds(bundle: bytes, directory: Path, files: int = 2_000) -> float:
-    """Seconds to write one file of `bundle` as a batch writes its files (median of 5 batches)."""
-    from passkit.batch.writer import OutputDirectory
-
-    per_batch = files // 5
-    times = []
-    for batch in range(5):
-        out = OutputDirectory(directory / f"write-{batch}")
-        begin = time.perf_counter()
-        for index in range(per_batch):
-            out.write(f"{index}.pkpass", [bundle])
-        times.append((time.perf_counter() - begin) / per_batch)
-        shutil.rmtree(out.path)
-    return statistics.median(times)
-
-
 def compile_passkit() -> None:
     import passkit
 
@@ -169,7 +154,6 @@ def main() -> None:
 
         light_data = write_records(work / "light.jsonl", records, LIGHT_FIXTURE)
         bundle_sizes: dict[Path, list[int]] = {LAYOUT: [], LIGHT_LAYOUT: []}
-        sample_bundle = b""
 
         def build_rate(
             jobs: int,
@@ -181,11 +165,7 @@ def main() -> None:
             command = [*PASSKIT, "build", str(layout), "--data", str(records_file)]
             command += ["--out", str(out_dir), "--jobs", str(jobs)]
             seconds, _ = timed(command, env=run_env)
-            bundles = list(out_dir.glob("*.pkpass"))
-            bundle_sizes[layout].extend(path.stat().st_size for path in bundles)
-            if layout == LAYOUT:
-                nonlocal sample_bundle
-                sample_bundle = bundles[0].read_bytes()
+            bundle_sizes[layout].extend(path.stat().st_size for path in out_dir.glob("*.pkpass"))
             shutil.rmtree(out_dir)
             return float(records / seconds)
 
@@ -217,8 +197,10 @@ def main() -> None:
             rates["in memory"] = records / timed(in_memory, env=env)[0]
             rounds.append(rates)
 
-        print("(c) writing bundles' files alone ...", flush=True)
-        write_seconds = file_write_seconds(sample_bundle, target)
+        print("(c) each step of a build, inside a batch ...", flush=True)
+        steps_command = [PYTHON, str(HERE / "steps.py"), str(LAYOUT), str(data), str(certs)]
+        _, out = timed([*steps_command, str(target / "steps")], env=env)
+        steps = json.loads(out)
 
         memory: dict[int, float] = {}
         for count in (small, large):
@@ -343,12 +325,34 @@ def main() -> None:
             ratio_text("light"),
         )
     )
-    write_share = write_seconds * median_rate("jobs 1")
+    # The ratio column of these rows: the step's time over the floor's signature, both
+    # measured inside the same process.
+    floor_signature = steps["floor pkcs7"]
+    step_rows = (
+        ("render", "rendering and checking the record"),
+        ("bundle", "pass.json, manifest and zip members"),
+        (
+            "sign",
+            f"signing (the RSA operation alone: {steps['rsa alone'] * 1e6:.0f} us; the floor's "
+            f"PKCS#7 builder: {floor_signature * 1e6:.0f} us)",
+        ),
+        ("write", f"writing the {loyalty_size:.0f} KiB file on the {where}"),
+    )
+    for step, what in step_rows:
+        rows.append(
+            (
+                f"c. inside a --jobs 1 batch, processor time per pass: {what}",
+                f"{steps[step] * 1e6:.0f} us",
+                f"{steps[step] / floor_signature:.2f} of a floor signature",
+            )
+        )
+    all_steps = sum(steps[step] for step, _ in step_rows)
     rows.append(
         (
-            f"c. writing one bundle's file ({loyalty_size:.0f} KiB) on the {where}, alone",
-            f"{write_seconds * 1e6:.0f} us",
-            f"({write_share:.0%} of a pass's time at --jobs 1)",
+            "c. inside a --jobs 1 batch, processor time per pass: all steps (start-up aside)",
+            f"{all_steps * 1e6:.0f} us",
+            f"{all_steps / floor_signature:.2f} floor signatures: a rate of "
+            f"{floor_signature / all_steps:.2f}",
         )
     )
     for count, peak in memory.items():
