@@ -83,7 +83,7 @@ def compose(drawn: Sequence[Face], warnings: Sequence[DesignWarning] = ()) -> Im
 
 
 def _warning_mark(sheet: Canvas, x: float, y: float) -> None:
-    """A small warning triangle (the font has no ⚠ glyph)."""
+    """A small orange warning triangle, drawn as shapes: a ⚠ glyph would take one colour."""
     sheet.polygon([(x + 6, y), (x + 12, y + 11), (x, y + 11)], fill=(230, 140, 0))
     sheet.rectangle((x + 5.3, y + 3.5, x + 6.7, y + 7.5), fill=(255, 255, 255))
     sheet.rectangle((x + 5.3, y + 8.5, x + 6.7, y + 9.8), fill=(255, 255, 255))
