@@ -39,6 +39,17 @@ def test_symbols_are_cut_into_runs_of_the_fallback_fonts() -> None:
     assert fonts.runs(f"a{NO_FONT_HAS}", face) == [(f"a{NO_FONT_HAS}", face)]
 
 
+def test_a_variation_selector_stays_with_its_symbol() -> None:
+    # Phones type the plane as the emoji form, U+2708 U+FE0F: the selector must not start a
+    # run of its own, where it would be drawn as a dotted circle.
+    face = fonts.font(30)
+    assert [piece for piece, _ in fonts.runs("✈\ufe0f Paris", face)] == ["✈\ufe0f", " Paris"]
+    assert _ink("✈\ufe0f P").tobytes() == _ink("✈ P").tobytes()
+    # So does a combining mark, whichever font draws the character it marks.
+    star = fonts.runs("★\u0301", face)
+    assert len(star) == 1 and star[0][1] is not face
+
+
 def test_every_symbol_a_pass_commonly_shows_has_a_font() -> None:
     drawn = fonts._characters(fonts.FONT_FILE).union(
         *(fonts._characters(path) for path in fonts.FALLBACK_FILES)

@@ -11,6 +11,7 @@ tools/subset_symbol_fonts.py). A character no font has is drawn as Noto Sans's e
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +32,9 @@ BOLD = 700
 ELLIPSIS = "…"
 
 Run = tuple[str, ImageFont.FreeTypeFont]
+# Unicode categories of characters drawn with the character before them: nonspacing and
+# enclosing marks (variation selectors among them), and format characters (joiners).
+_JOINS_PREVIOUS = frozenset({"Mn", "Me", "Cf"})
 
 
 @lru_cache(maxsize=256)
@@ -68,6 +72,12 @@ def runs(text: str, face: ImageFont.FreeTypeFont) -> list[Run]:
     primary = _characters(FONT_FILE)
     pieces: list[Run] = []
     for character in text:
+        if pieces and unicodedata.category(character) in _JOINS_PREVIOUS:
+            # A variation selector (the emoji form of ✈ is ✈ and U+FE0F), a combining mark or
+            # a joiner belongs to the character before it: alone at the start of a run, it
+            # would be drawn as a dotted circle.
+            pieces[-1] = (pieces[-1][0] + character, pieces[-1][1])
+            continue
         drawn_by = face
         code = ord(character)
         if code not in primary:
