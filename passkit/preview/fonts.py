@@ -56,8 +56,8 @@ def _characters(path: Path) -> frozenset[int]:
     """The code points a font file draws, read from its character map."""
     from fontTools.ttLib import TTFont
 
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    with TTFont(path, lazy=True) as font_file:
+        return frozenset(font_file.getBestCmap())
 
 
 @lru_cache(maxsize=256)
@@ -93,7 +93,7 @@ def runs(text: str, face: ImageFont.FreeTypeFont) -> list[Run]:
 
 
 def text_width(text: str, face: ImageFont.FreeTypeFont) -> float:
-    return sum(font.getlength(piece) for piece, font in runs(text, face))
+    return sum(typeface.getlength(piece) for piece, typeface in runs(text, face))
 
 
 def draw_text(
@@ -110,9 +110,9 @@ def draw_text(
         draw.text((left, top), text, font=face, fill=fill, anchor="la")
         return
     baseline = top + face.getmetrics()[0]
-    for piece, font in pieces:
-        draw.text((left, baseline), piece, font=font, fill=fill, anchor="ls")
-        left += font.getlength(piece)
+    for piece, typeface in pieces:
+        draw.text((left, baseline), piece, font=typeface, fill=fill, anchor="ls")
+        left += typeface.getlength(piece)
 
 
 def fit(text: str, face: ImageFont.FreeTypeFont, width: float) -> tuple[str, bool]:
