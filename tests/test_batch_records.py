@@ -132,3 +132,19 @@ def test_json_lines_are_streamed_not_loaded_whole(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert count == 20_000
     assert peak < 1_000_000, f"reading used {peak} bytes at peak: the file was not streamed"
+
+
+def test_csv_rows_are_streamed_not_loaded_whole(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    row = f"{'x' * 200},1,Gold\n"
+    path.write_text("member.name,points,tier\n" + row * 20_000)  # about 4.2 MB
+    for read in (read_records, read_records_lazily):
+        tracemalloc.start()
+        count = 0
+        for record in read(path):
+            count += 1
+            assert isinstance(record, Record)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert count == 20_000
+        assert peak < 1_000_000, f"{read.__name__} used {peak} bytes at peak: not streamed"
