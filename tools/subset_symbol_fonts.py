@@ -33,18 +33,20 @@ BLOCKS = {
     "Supplemental Arrows-B": (0x2900, 0x297F),
     "Miscellaneous Symbols and Arrows": (0x2B00, 0x2BFF),
 }
-# Each fallback file, from the Noto font it is cut from, in the order the preview tries them.
-SOURCES = tuple(
-    f"{name}-Regular.ttf" for name in ("NotoSansSymbols2", "NotoSansSymbols", "NotoSansMath")
-)
+
+
+def source_of(fallback: Path) -> str:
+    """The Noto font a fallback file is cut from: NotoSansMath-subset.ttf from
+    NotoSansMath-Regular.ttf."""
+    return fallback.name.replace("-subset.ttf", "-Regular.ttf")
 
 
 def main() -> None:
     noto = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/fonts/truetype/noto")
     wanted = {code for first, last in BLOCKS.values() for code in range(first, last + 1)}
     taken = set(TTFont(FONT_FILE).getBestCmap())
-    for source, target in zip(SOURCES, FALLBACK_FILES, strict=True):
-        font = TTFont(noto / source)
+    for target in FALLBACK_FILES:  # in the order the preview tries them
+        font = TTFont(noto / source_of(target))
         codes = sorted(wanted & set(font.getBestCmap()) - taken)
         taken.update(codes)
         options = subset.Options()
