@@ -11,7 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from passkit.batch import AppleCredentials, BuildPlan
+from development_keys import apple_credentials
+
+from passkit.batch import BuildPlan
 from passkit.batch.builder import Builder
 from passkit.batch.records import Record
 
@@ -24,12 +26,7 @@ def main() -> None:
         int(sys.argv[4]),
     )
     started = time.perf_counter()
-    apple = AppleCredentials.resolve(
-        certificate=str(certs / "pass-cert.pem"),
-        key=str(certs / "pass-key.pem"),
-        wwdr=str(certs / "wwdr.pem"),
-        environ={},
-    )
+    apple = apple_credentials(certs)
     builder = Builder(BuildPlan(layout=Path(layout), apple=apple))
     record = json.loads(Path(record_path).read_text())
     first = builder.build(Record(data=record, name="record", line=1))

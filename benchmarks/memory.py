@@ -11,18 +11,15 @@ import resource
 import sys
 from pathlib import Path
 
-from passkit.batch import AppleCredentials, BuildPlan, build_many, read_records_lazily
+from development_keys import apple_credentials
+
+from passkit.batch import BuildPlan, build_many, read_records_lazily
 from passkit.batch.collector import BatchCollector
 
 
 def main() -> None:
     layout, records, certs = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    apple = AppleCredentials.resolve(
-        certificate=str(certs / "pass-cert.pem"),
-        key=str(certs / "pass-key.pem"),
-        wwdr=str(certs / "wwdr.pem"),
-        environ={},
-    )
+    apple = apple_credentials(certs)
     built = 0
     # As `passkit build` does: records read as they are built, and the collector set for a
     # process that only builds passes once the first is made.

@@ -25,8 +25,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
+from development_keys import apple_credentials
 
-from passkit.batch import AppleCredentials, BuildPlan
+from passkit.batch import BuildPlan
 from passkit.batch.builder import Builder, BuildResult
 from passkit.batch.collector import BatchCollector
 from passkit.batch.records import read_records_lazily
@@ -42,12 +43,7 @@ def main() -> None:
         Path(sys.argv[3]),
         Path(sys.argv[4]),
     )
-    apple = AppleCredentials.resolve(
-        certificate=str(certs / "pass-cert.pem"),
-        key=str(certs / "pass-key.pem"),
-        wwdr=str(certs / "wwdr.pem"),
-        environ={},
-    )
+    apple = apple_credentials(certs)
     builder = Builder(BuildPlan(layout=layout, apple=apple, out_dir=out))
     key = serialization.load_pem_private_key((certs / "pass-key.pem").read_bytes(), None)
     assert isinstance(key, rsa.RSAPrivateKey)
