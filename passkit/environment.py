@@ -21,3 +21,10 @@ ENV_ISSUER_ID = "PASSKIT_GOOGLE_ISSUER_ID"
 
 # Where passkit keeps what it stores between processes; "off" turns storing off.
 ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
+
+# The pass service: its database (a URL or a SQLite file), the public address written into
+# passes, the secret their tokens are derived from, and its layouts (a folder).
+ENV_DATABASE_URL = "PASSKIT_DATABASE_URL"
+ENV_WEB_SERVICE_URL = "PASSKIT_WEB_SERVICE_URL"
+ENV_SERVICE_SECRET = "PASSKIT_SERVICE_SECRET"
+ENV_LAYOUTS = "PASSKIT_LAYOUTS"
