@@ -101,8 +101,12 @@ class ServiceConfig:
         apple: AppleCredentials | None = None,
         google: GoogleCredentials | None = None,
         environ: Mapping[str, str] | None = None,
+        signing: bool = True,
     ) -> ServiceConfig:
-        """The settings given, else those of the environment; ConfigError if one is wrong."""
+        """The settings given, else those of the environment; ConfigError if one is wrong.
+
+        With `signing` False the credentials are not read (for what only reads the registry).
+        """
         from passkit.batch.plan import AppleCredentials, GoogleCredentials
         from passkit.service.database import database_url as as_url
 
@@ -123,8 +127,8 @@ class ServiceConfig:
             web_service_url=check_web_service_url(url) if url is not None else None,
             secret=check_secret(given_secret) if given_secret is not None else None,
             layouts=Path(folder) if folder is not None else None,
-            apple=apple or AppleCredentials.resolve(environ=env),
-            google=google or GoogleCredentials.resolve(environ=env),
+            apple=apple or (AppleCredentials.resolve(environ=env) if signing else None),
+            google=google or (GoogleCredentials.resolve(environ=env) if signing else None),
         )
 
     def require_web_service(self) -> None:

@@ -50,6 +50,9 @@ class AsgiBridge(httpx.BaseTransport):
         self._portal = self._portal_context.__enter__()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        # A body given as an iterator is read here, in the caller's thread, where it may be
+        # iterated; the application then receives it as bytes.
+        request.read()
         return self._portal.call(self._send, request)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
