@@ -60,8 +60,9 @@ class DeviceStore:
             registration = self._insert(registrations).values(
                 device_id=device_id, serial=serial, created_at=now
             )
-            done = connection.execute(registration.on_conflict_do_nothing())
-            return done.rowcount == 1
+            # A row comes back only when this insert made it.
+            made = registration.on_conflict_do_nothing().returning(registrations.c.serial)
+            return connection.execute(made).first() is not None
 
     def unregister(self, device_id: str, pass_type_id: str, serial: str) -> bool:
         """Remove the registration (and the device, once it holds none); False if no such pass."""
