@@ -253,7 +253,7 @@ def test_the_device_names_the_rule_a_service_breaks(registry: Registry, serial: 
         device.add(bundle)
         assert device.sync() == [serial]
         app.state.flaw["version"] = 2
-        with pytest.raises(WebServiceRuleError, match="was not listed as updated"):
+        with pytest.raises(WebServiceRuleError, match="is not listed as updated"):
             device.sync()
 
 

@@ -173,7 +173,9 @@ class WalletDevice:
         response = self.client.post(f"{base}/v1/log", json={"logs": list(lines)})
         _expect(response, 200, "the log endpoint answers 200")
 
-    def _updated_since(self, url: str, pass_type_id: str, tag: str | None) -> list[str]:
+    def _updated_since(
+        self, url: str, pass_type_id: str, tag: str | None, *, remember: bool = True
+    ) -> list[str]:
         params = {"passesUpdatedSince": tag} if tag is not None else None
         path = f"{url}/v1/devices/{self.device_id}/registrations/{pass_type_id}"
         response = self.client.get(path, params=params)
@@ -202,7 +204,8 @@ class WalletDevice:
                 f"the serials updated since a tag are those the device registered; "
                 f"{strangers} were never registered by device {self.device_id}"
             )
-        self.tags[(url, pass_type_id)] = last
+        if remember:
+            self.tags[(url, pass_type_id)] = last
         return serials
 
     def _fetch(self, serial: str, *, conditional: bool) -> bool:
@@ -237,10 +240,13 @@ class WalletDevice:
                 continue
             if held.last_modified is None:
                 continue  # never fetched: nothing to compare with
-            if self._fetch(serial, conditional=True):
+            if not self._fetch(serial, conditional=True):
+                continue
+            # The pass may have changed after the list was made: it must be listed now.
+            if serial not in self._updated_since(url, pass_type_id, tag, remember=False):
                 raise WebServiceRuleError(
-                    f"every pass changed since a tag is listed: {serial!r} was not listed as "
-                    f"updated since {tag!r}, but the service sent a newer version"
+                    f"every pass changed since a tag is listed: {serial!r} is not listed as "
+                    f"updated since {tag!r}, but the service sends a newer version"
                 )
 
     def _holding(self, serial: str) -> _Held:
