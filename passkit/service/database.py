@@ -63,9 +63,11 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: sa.URL) -> Engine:
     if url.database and url.database != ":memory:":
-        folder = Path(url.database).expanduser().resolve().parent
-        if not folder.is_dir():
-            raise DatabaseError(f"{url.database}: the folder {folder} does not exist")
+        # Absolute: the file stays the same whatever the working directory becomes.
+        path = Path(url.database).expanduser().resolve()
+        if not path.parent.is_dir():
+            raise DatabaseError(f"{url.database}: the folder {path.parent} does not exist")
+        url = url.set(database=str(path))
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
 
     @sa.event.listens_for(engine, "connect")
