@@ -236,3 +236,38 @@ def test_the_web_service_url_must_be_https_except_on_loopback(tmp_path: Path) ->
         Registry(database, web_service_url=URL, secret="short")
     for url in ("http://127.0.0.1:8000/p", "http://[::1]/p", "http://localhost/p", URL):
         assert Registry(database, web_service_url=url, secret=SECRET).web_service_url == url
+
+
+def test_google_links_and_outbox_rows_when_google_is_configured(
+    tmp_path: Path, dev_certs: DevCertificates
+) -> None:
+    from passkit.batch.plan import GoogleCredentials
+    from passkit.testing import open_save_link
+
+    google = GoogleCredentials.resolve(
+        service_account=str(dev_certs.google_service_account), issuer_id="3388000000012345678"
+    )
+    registry = Registry(
+        f"sqlite:///{tmp_path / 'passes.db'}",
+        layouts=["loyalty"],
+        apple=dev_certs.signer(),
+        web_service_url=URL,
+        secret=SECRET,
+        google=google,
+    )
+    issued = registry.issue("loyalty", loyalty_record())
+    assert issued.google_link is not None
+    link = open_save_link(issued.google_link, dev_certs.google_service_account)
+    assert link.verified
+    assert link.object().id == f"3388000000012345678.loyalty.{issued.serial}"
+    assert issued.google_skinny == link.skinny
+    registry.update(issued.serial, {"points": 1250}, message="You now have 1,250 points")
+    rows = pending(registry)
+    assert sorted(row["target"] for row in rows) == ["apple", "google"]
+    assert {row["message"] for row in rows} == {"You now have 1,250 points"}
+
+
+def test_issuing_needs_a_signer(tmp_path: Path) -> None:
+    registry = Registry(f"sqlite:///{tmp_path / 'p.db'}", layouts=["loyalty"])
+    with pytest.raises(RegistryError, match="Apple signing"):
+        registry.issue("loyalty", loyalty_record())

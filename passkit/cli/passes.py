@@ -103,6 +103,13 @@ def issue(layout: str, data: Path, out_dir: Path, registry: Registry) -> None:
         atomic_write(out_dir / f"{stem}.pkpass", issued.pkpass)
     if issued.google_link is not None:
         atomic_write(out_dir / f"{stem}.google.txt", f"{issued.google_link}\n".encode())
+        if issued.google_skinny:
+            click.echo(
+                "the Google save link holds only the class and object ids (the whole pass would "
+                "make a link longer than Google accepts): insert them through the REST API "
+                "(passkit.google.WalletClient.upsert) before sharing the link",
+                err=True,
+            )
     click.echo(issued.serial)
 
 

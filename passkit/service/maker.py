@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from passkit.apple.bundle import UnsignedBundle
     from passkit.apple.signing import AppleSigner
     from passkit.batch.plan import GoogleCredentials
-    from passkit.google import GooglePass, ServiceAccount
+    from passkit.google import GooglePass, SaveLink, ServiceAccount
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,13 @@ class PassMaker:
         assert self.apple is not None and made.unsigned is not None
         return b"".join(sign_bundle(made.unsigned, self.apple))
 
-    def google_link(self, made: Made) -> str | None:
+    def google_link(self, made: Made) -> SaveLink | None:
         if made.google is None or self._account is None or self.google is None:
             return None
         from passkit.google import save_link
 
         origins = self.google.origins or made.google.origins
-        return save_link(made.google, self._account, origins=origins).url
+        return save_link(made.google, self._account, origins=origins)
 
     def _overlay(self, rendered: Pass, state: PassState) -> Pass:
         """The rendered pass with the registry's parts laid over it."""

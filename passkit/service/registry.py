@@ -36,12 +36,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Issued:
-    """A pass just issued: its serial, signed bundle (with Apple signing) and Google link."""
+    """A pass just issued: its serial, signed bundle (with Apple signing) and Google link.
+
+    A pass too large for a whole save link gets a skinny one (`google_skinny`), naming its
+    class and object only: insert them through the REST API (`passkit.google.WalletClient`)
+    before the link is used.
+    """
 
     serial: str
     pkpass: bytes | None
     google_link: str | None
     tag: int
+    google_skinny: bool = False
 
 
 class Registry:
@@ -89,6 +95,11 @@ class Registry:
 
     def issue(self, layout: str, record: Mapping[str, Any]) -> Issued:
         """Render, sign and store a new pass; RegistryError if its serial was issued before."""
+        if self.apple is None and self.maker.google is None:
+            raise RegistryError(
+                "issuing needs Apple signing (apple=, or PASSKIT_APPLE_*) and/or Google "
+                "credentials (google=, or PASSKIT_GOOGLE_*)"
+            )
         loaded = self.layouts.get(layout)
         state = PassState(
             serial="",
@@ -107,7 +118,9 @@ class Registry:
                 f"a pass with serial number {state.serial!r} was issued already; change it "
                 "with update (`passkit pass update`)"
             ) from None
-        return Issued(state.serial, pkpass, self.maker.google_link(made), tag)
+        link = self.maker.google_link(made)
+        skinny = link is not None and link.skinny
+        return Issued(state.serial, pkpass, link.url if link else None, tag, skinny)
 
     def get(self, serial: str) -> StoredPass | None:
         """The pass issued with `serial`, or None."""
