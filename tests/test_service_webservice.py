@@ -126,6 +126,9 @@ def test_tokens_are_checked_before_the_pass_is_looked_up(client: httpx.Client, s
     assert client.post(registration(serial), json=body).status_code == 401
     assert client.delete(registration(serial), headers=wrong).status_code == 401
     assert client.get(f"{URL}/v1/passes/{PASS_TYPE}/{serial}", headers=wrong).status_code == 401
+    # The same answer whether or not the pass exists: nothing is learnt without the token.
+    assert client.get(f"{URL}/v1/passes/{PASS_TYPE}/nope", headers=wrong).status_code == 401
+    assert client.post(registration("nope"), json=body, headers=wrong).status_code == 401
     huge = {"Authorization": "ApplePass " + "x" * 5000}
     assert client.get(f"{URL}/v1/passes/{PASS_TYPE}/{serial}", headers=huge).status_code == 401
     # A right token for a pass that does not exist (or of another type): 404.
