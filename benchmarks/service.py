@@ -132,8 +132,6 @@ def main() -> None:
 
 
 def measure(folder: Path, args: argparse.Namespace) -> dict[str, list[float]]:
-    from passkit.service.auth import authentication_token
-
     certs = folder / "certs"
     subprocess.run(
         [sys.executable, "-m", "passkit", "certs", "dev", str(certs)],
@@ -152,47 +150,55 @@ def measure(folder: Path, args: argparse.Namespace) -> dict[str, list[float]]:
         [sys.executable, __file__, "--serve", database, str(certs), str(port), ",".join(serials)],
         env={**os.environ, "PYTHONPATH": str(HERE)},
     )
-    results: dict[str, list[float]] = {}
     try:
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             _wait(client)
-            token = authentication_token(SECRET.encode(), serials[0])
-            headers = {"Authorization": f"ApplePass {token}"}
-            for serial in serials:
-                url = f"/passes/v1/devices/{DEVICE}/registrations/{PASS_TYPE}/{serial}"
-                auth = {
-                    "Authorization": f"ApplePass {authentication_token(SECRET.encode(), serial)}"
-                }
-                assert (
-                    client.post(url, json={"pushToken": "f" * 64}, headers=auth).status_code == 201
-                )
-            list_url = f"/passes/v1/devices/{DEVICE}/registrations/{PASS_TYPE}?passesUpdatedSince=0"
-            pass_url = f"/passes/v1/passes/{PASS_TYPE}/{serials[0]}"
-            assert client.get(list_url).status_code == 200
-            assert client.get(pass_url, headers=headers).status_code == 200
-            calls: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
-                "list serials": (lambda: client.get(list_url), lambda: client.get("/bare/list")),
-                "fetch a current pass": (
-                    lambda: client.get(pass_url, headers=headers),
-                    lambda: client.get("/bare/pass"),
-                ),
-            }
-            sign = floor_signer(certs)
-            points = iter(range(10**9))
-
-            def update() -> bool:
-                return registry.update(serials[0], {"points": next(points)})
-
-            calls["updates, each re-signed"] = (update, sign)
-            for _ in range(args.rounds):
-                for name, (ours, baseline) in calls.items():
-                    mine, theirs = rate(ours, args.seconds), rate(baseline, args.seconds)
-                    results.setdefault(name, []).append(mine)
-                    results.setdefault(name + " baseline", []).append(theirs)
+            return _rounds(client, registry, serials, floor_signer(certs), args)
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _rounds(
+    client: httpx.Client,
+    registry: Registry,
+    serials: list[str],
+    sign: Callable[[], object],
+    args: argparse.Namespace,
+) -> dict[str, list[float]]:
+    """Each measure and its baseline in turn, `args.rounds` times."""
+    from passkit.service.auth import authentication_token
+
+    def auth(serial: str) -> dict[str, str]:
+        return {"Authorization": f"ApplePass {authentication_token(SECRET.encode(), serial)}"}
+
+    for serial in serials:
+        url = f"/passes/v1/devices/{DEVICE}/registrations/{PASS_TYPE}/{serial}"
+        answer = client.post(url, json={"pushToken": "f" * 64}, headers=auth(serial))
+        assert answer.status_code == 201
+    list_url = f"/passes/v1/devices/{DEVICE}/registrations/{PASS_TYPE}?passesUpdatedSince=0"
+    pass_url = f"/passes/v1/passes/{PASS_TYPE}/{serials[0]}"
+    headers = auth(serials[0])
+    assert client.get(list_url).status_code == 200
+    assert client.get(pass_url, headers=headers).status_code == 200
+    points = iter(range(10**9))
+
+    def update() -> bool:
+        return registry.update(serials[0], {"points": next(points)})
+
+    calls: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
+        "list serials": (lambda: client.get(list_url), lambda: client.get("/bare/list")),
+        "fetch a current pass": (
+            lambda: client.get(pass_url, headers=headers),
+            lambda: client.get("/bare/pass"),
+        ),
+        "updates, each re-signed": (update, sign),
+    }
+    results: dict[str, list[float]] = {}
+    for _ in range(args.rounds):
+        for name, (ours, baseline) in calls.items():
+            results.setdefault(name, []).append(rate(ours, args.seconds))
+            results.setdefault(name + " baseline", []).append(rate(baseline, args.seconds))
     return results
 
 

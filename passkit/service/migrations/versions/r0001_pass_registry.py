@@ -20,6 +20,18 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    _create_passes()
+    _create_devices()
+    counters = op.create_table(
+        "counters",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+    )
+    op.bulk_insert(counters, [{"name": "update_tag", "value": 0}])
+    _create_outbox()
+
+
+def _create_passes() -> None:
     op.create_table(
         "passes",
         sa.Column("serial", sa.String(256), primary_key=True),
@@ -50,6 +62,9 @@ def upgrade() -> None:
         sa.Column("tag", sa.BigInteger(), nullable=False),
         sa.Column("pkpass", sa.LargeBinary(), nullable=False),
     )
+
+
+def _create_devices() -> None:
     op.create_table(
         "devices",
         sa.Column("device_id", sa.String(255), primary_key=True),
@@ -74,13 +89,6 @@ def upgrade() -> None:
         sa.Column("created_at", _WHEN, nullable=False),
     )
     op.create_index("ix_registrations_serial", "registrations", ["serial"])
-    counters = op.create_table(
-        "counters",
-        sa.Column("name", sa.String(64), primary_key=True),
-        sa.Column("value", sa.BigInteger(), nullable=False),
-    )
-    op.bulk_insert(counters, [{"name": "update_tag", "value": 0}])
-    _create_outbox()
 
 
 def _create_outbox() -> None:
