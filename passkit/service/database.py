@@ -48,6 +48,11 @@ def make_engine(url: str) -> Engine:
             f"{_safe(url)} is not a database URL; use sqlite:///FILE or "
             "postgresql+psycopg://USER@HOST/NAME"
         ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            f"{_safe(url)}: passkit keeps passes in SQLite or PostgreSQL; use sqlite:///FILE "
+            "or postgresql+psycopg://USER@HOST/NAME"
+        )
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         # The driver passkit installs (the `postgres` extra) is psycopg 3.
         parsed = parsed.set(drivername="postgresql+psycopg")
