@@ -20,6 +20,27 @@ from passkit.service.state import utc
 from passkit.service.store import now_utc
 
 passes, devices, registrations = schema.passes, schema.devices, schema.registrations
+signed_passes = schema.signed_passes
+
+# Built once, as in `passkit.service.store`: the web service runs these on every request.
+_SERIAL: sa.BindParameter[str] = sa.bindparam("key_serial")
+_PASS_TYPE: sa.BindParameter[str] = sa.bindparam("key_pass_type")
+_DEVICE: sa.BindParameter[str] = sa.bindparam("key_device")
+_PASS_EXISTS = sa.select(passes.c.serial).where(
+    (passes.c.serial == _SERIAL) & (passes.c.pass_type_id == _PASS_TYPE)
+)
+_DEVICE_PASSES = (
+    sa.select(passes.c.serial, passes.c.tag)
+    .join(registrations, registrations.c.serial == passes.c.serial)
+    .where((registrations.c.device_id == _DEVICE) & (passes.c.pass_type_id == _PASS_TYPE))
+    .order_by(passes.c.tag)
+)
+_UPDATED_SINCE = _DEVICE_PASSES.where(passes.c.tag > sa.bindparam("since"))
+_LATEST = (
+    sa.select(signed_passes.c.pkpass, passes.c.updated_at, passes.c.tag)
+    .join(signed_passes, signed_passes.c.serial == passes.c.serial)
+    .where((passes.c.serial == _SERIAL) & (passes.c.pass_type_id == _PASS_TYPE))
+)
 
 
 @dataclass(frozen=True)
@@ -85,28 +106,18 @@ class DeviceStore:
     ) -> tuple[list[str], int]:
         """The serials of the device's passes of this type tagged after `since` (all when None),
         and the highest of their tags."""
-        query = (
-            sa.select(passes.c.serial, passes.c.tag)
-            .join(registrations, registrations.c.serial == passes.c.serial)
-            .where(registrations.c.device_id == device_id)
-            .where(passes.c.pass_type_id == pass_type_id)
-            .order_by(passes.c.tag)
-        )
-        if since is not None:
-            query = query.where(passes.c.tag > since)
+        keys = {"key_device": device_id, "key_pass_type": pass_type_id}
         with reading(self.engine) as connection:
-            rows = connection.execute(query).all()
+            if since is None:
+                rows = connection.execute(_DEVICE_PASSES, keys).all()
+            else:
+                rows = connection.execute(_UPDATED_SINCE, {**keys, "since": since}).all()
         return [row.serial for row in rows], max((int(row.tag) for row in rows), default=0)
 
     def latest(self, pass_type_id: str, serial: str) -> Latest | None:
-        signed = schema.signed_passes
-        query = (
-            sa.select(signed.c.pkpass, passes.c.updated_at, passes.c.tag)
-            .join(signed, signed.c.serial == passes.c.serial)
-            .where((passes.c.serial == serial) & (passes.c.pass_type_id == pass_type_id))
-        )
+        keys = {"key_serial": serial, "key_pass_type": pass_type_id}
         with reading(self.engine) as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_LATEST, keys).first()
         if row is None:
             return None
         return Latest(bytes(row.pkpass), utc(row.updated_at), int(row.tag))
@@ -124,7 +135,5 @@ class DeviceStore:
 
 
 def _pass_exists(connection: Connection, pass_type_id: str, serial: str) -> bool:
-    query = sa.select(passes.c.serial).where(
-        (passes.c.serial == serial) & (passes.c.pass_type_id == pass_type_id)
-    )
-    return connection.execute(query).first() is not None
+    keys = {"key_serial": serial, "key_pass_type": pass_type_id}
+    return connection.execute(_PASS_EXISTS, keys).first() is not None
