@@ -273,3 +273,36 @@ def test_the_device_refuses_a_pass_that_is_not_updatable(
         pytest.raises(WebServiceRuleError, match="webServiceURL"),
     ):
         device.add(issued.pkpass or b"")
+
+
+def test_the_app_of_each_worker_reads_the_environment(
+    tmp_path: Path, dev_certs: DevCertificates, monkeypatch: pytest.MonkeyPatch, clean_env: None
+) -> None:
+    from passkit.service.app import create_app
+
+    database = f"sqlite:///{tmp_path / 'passes.db'}"
+    for name, value in {
+        "PASSKIT_DATABASE_URL": database,
+        "PASSKIT_WEB_SERVICE_URL": "http://127.0.0.1:8000/wallet/",
+        "PASSKIT_SERVICE_SECRET": SECRET,
+        "PASSKIT_APPLE_CERT": str(dev_certs.pass_certificate),
+        "PASSKIT_APPLE_KEY": str(dev_certs.pass_key),
+        "PASSKIT_WWDR": str(dev_certs.wwdr),
+    }.items():
+        monkeypatch.setenv(name, value)
+    app = create_app()  # mounted at the path of the web service URL
+    registry = Registry(
+        database,
+        layouts=["loyalty"],
+        apple=dev_certs.signer(),
+        web_service_url="http://127.0.0.1:8000/wallet",
+        secret=SECRET,
+    )
+    record = json.loads((FIXTURES / "loyalty.json").read_text())
+    issued = registry.issue("loyalty", record)
+    with WalletDevice(app=app) as device:
+        with pytest.raises(ValueError, match="holds no pass"):
+            device.log(["no pass yet"])
+        device.add(issued.pkpass or b"")
+        assert device.sync() == [issued.serial]
+        device.log(["a line"])

@@ -13,7 +13,8 @@ Calls about one pass carry ``Authorization: ApplePass <token>``: a wrong token i
 before the database is read so it takes the same time whether or not the pass exists; an
 unknown pass or pass type is 404. Every input is bounded (`Limits`): a body over its limit is
 413, a path segment longer than an identifier can be is 404, malformed JSON is 400, and at most
-so many log lines of so many characters are kept.
+so many log lines of so many characters are kept. Header sizes are bounded by the server
+that runs the application (`passkit service run` gives uvicorn a limit of 16 KiB).
 
 The list of serials answers a device it does not know with 204, as for a device with nothing
 new: that call carries no token, so it must not tell who is registered. A `passesUpdatedSince`

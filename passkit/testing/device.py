@@ -169,8 +169,12 @@ class WalletDevice:
 
     def log(self, lines: Iterable[str], url: str | None = None) -> None:
         """Send log lines, as Wallet does when a pass's web service misbehaves."""
-        base = url or next(iter(self._held.values())).url
-        response = self.client.post(f"{base}/v1/log", json={"logs": list(lines)})
+        if url is None:
+            held = next(iter(self._held.values()), None)
+            if held is None:
+                raise ValueError("the device holds no pass: say which web service with url=")
+            url = held.url
+        response = self.client.post(f"{url}/v1/log", json={"logs": list(lines)})
         _expect(response, 200, "the log endpoint answers 200")
 
     def _updated_since(
