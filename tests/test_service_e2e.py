@@ -70,6 +70,19 @@ def test_a_phone_follows_its_pass(database_url: str, dev_certs: DevCertificates)
             device.remove(serial)  # unregisters: 200
         listing = httpx.get(f"{url}/v1/devices/{device.device_id}/registrations/{key[1]}")
         assert listing.status_code == 204
+        # Absurd requests get an answer from the server, which goes on serving.
+        assert httpx.get(f"{url}/v1/passes/{key[1]}/{'s' * 20_000}").status_code in (400, 404, 414)
+        huge = {"Authorization": "ApplePass " + "x" * 20_000}
+        answer = httpx.get(f"{url}/v1/passes/{key[1]}/{serial}", headers=huge)
+        assert answer.status_code in (400, 401, 431)
+        body = b'{"pushToken": "' + b"x" * 1_000_000 + b'"}'
+        big = httpx.post(
+            f"{url}/v1/devices/{'d' * 32}/registrations/{key[1]}/{serial}",
+            content=body,
+            headers=headers,
+        )
+        assert big.status_code == 413
+        assert httpx.post(f"{url}/v1/log", json={"logs": ["still here"]}).status_code == 200
 
 
 def test_the_service_refuses_a_database_that_is_not_migrated(
