@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from passkit.errors import DataError
 from passkit.model import Status
-from passkit.service.config import check_secret, check_web_service_url
+from passkit.service.config import DEFAULT_DATABASE_URL, check_secret, check_web_service_url
 from passkit.service.database import database_url, make_engine
 from passkit.service.layouts import LayoutSet, LayoutSource
 from passkit.service.maker import Made, PassMaker
@@ -61,7 +61,7 @@ class Registry:
 
     def __init__(
         self,
-        database: str = "sqlite:///passkit.db",
+        database: str = DEFAULT_DATABASE_URL,
         *,
         layouts: LayoutSource = None,
         apple: AppleSigner | None = None,
