@@ -240,7 +240,9 @@ def broken_service(serial: str, *, last_modified: bool = True, lists: bool = Tru
     return app
 
 
-def test_the_device_names_the_rule_a_service_breaks(registry: Registry, serial: str) -> None:
+def test_the_device_names_the_rule_a_service_breaks(
+    registry: Registry, serial: str, tmp_path: Path, dev_certs: DevCertificates
+) -> None:
     from datetime import UTC, datetime
 
     bundle = registry.pkpass(serial) or b""
@@ -249,6 +251,23 @@ def test_the_device_names_the_rule_a_service_breaks(registry: Registry, serial: 
     with WalletDevice(app=app) as device:
         device.add(bundle)
         with pytest.raises(WebServiceRuleError, match="Last-Modified"):
+            device.sync()
+    app = broken_service(serial)
+    app.state.flaw.update(bundle=bundle, when=datetime.now(UTC), fetched=0)
+    with WalletDevice(app=app) as device:
+        device.add(bundle)
+        assert device.sync() == [serial]
+        # The service now sends a pass of another token (say, from another secret).
+        other = Registry(
+            f"sqlite:///{tmp_path / 'other.db'}",
+            layouts=["loyalty"],
+            apple=dev_certs.signer(),
+            web_service_url=URL,
+            secret=SECRET + " rotated",
+        )
+        record = json.loads((FIXTURES / "loyalty.json").read_text())
+        app.state.flaw.update(bundle=other.issue("loyalty", record).pkpass, version=2)
+        with pytest.raises(WebServiceRuleError, match="keeps its authenticationToken"):
             device.sync()
     app = broken_service(serial, lists=False)
     app.state.flaw.update(bundle=bundle, when=datetime.now(UTC), fetched=0)

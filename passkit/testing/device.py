@@ -225,13 +225,13 @@ class WalletDevice:
         if not kind.startswith(PKPASS_TYPE):
             raise WebServiceRuleError(f"a pass is sent as {PKPASS_TYPE}, not {kind!r}")
         last_modified = response.headers.get("last-modified")
-        if not last_modified:
-            raise WebServiceRuleError("a pass is sent with a Last-Modified header")
-        bundle = open_pkpass(response.content)
-        if bundle.serial_number != serial:
+        if not last_modified or not _http_date(last_modified):
             raise WebServiceRuleError(
-                f"the pass sent for serial {serial!r} has serial {bundle.serial_number!r}"
+                f"a pass is sent with a Last-Modified header holding an HTTP date, "
+                f"not {last_modified!r}"
             )
+        bundle = open_pkpass(response.content)
+        _same_pass(bundle, serial, held)
         held.last_modified = last_modified
         self.passes[serial] = bundle
         return True
@@ -279,6 +279,35 @@ def _updatable(bundle: Bundle) -> tuple[str, _Held]:
     if not serial or not pass_type_id:
         raise WebServiceRuleError(f"{bundle.source}: the pass has no serial or pass type id")
     return serial, _Held(url.rstrip("/"), pass_type_id, token)
+
+
+def _same_pass(bundle: Bundle, serial: str, held: _Held) -> None:
+    """An updated pass keeps its serial, pass type, web service and token."""
+    data = bundle.pass_json
+    kept = {
+        "serialNumber": (bundle.serial_number, serial),
+        "passTypeIdentifier": (bundle.pass_type_identifier, held.pass_type_id),
+        "webServiceURL": (str(data.get("webServiceURL", "")).rstrip("/"), held.url),
+        "authenticationToken": (data.get("authenticationToken"), held.token),
+    }
+    for key, (now, before) in kept.items():
+        if now == before:
+            continue
+        # The token is a secret: said to differ, not shown.
+        detail = "a different one" if key == "authenticationToken" else f"{now!r}, not {before!r}"
+        raise WebServiceRuleError(
+            f"an updated pass keeps its {key}: the pass sent for serial {serial!r} has {detail}"
+        )
+
+
+def _http_date(text: str) -> bool:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return False
+    return True
 
 
 def _expect(response: httpx.Response, status: int, rule: str) -> None:
