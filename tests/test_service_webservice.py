@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
 from passkit.service.auth import authentication_token
+from passkit.service.devices import DeviceStore
 from passkit.testing import WalletDevice, WebServiceRuleError, assert_field, open_pkpass
 from passkit.testing.device import AsgiBridge
 
@@ -74,7 +75,10 @@ def test_every_endpoint_answers_as_apple_documents(
 ) -> None:
     body = {"pushToken": PUSH_TOKEN}
     assert client.post(registration(serial), json=body, headers=auth(serial)).status_code == 201
-    assert client.post(registration(serial), json=body, headers=auth(serial)).status_code == 200
+    renewed = {"pushToken": "e" * 64}  # a device registering again brings its current token
+    assert client.post(registration(serial), json=renewed, headers=auth(serial)).status_code == 200
+    devices = DeviceStore(registry.store.engine)
+    assert devices.registered(serial) == [(DEVICE, "e" * 64)]
     listing = f"{URL}/v1/devices/{DEVICE}/registrations/{PASS_TYPE}"
     listed = client.get(listing)
     assert listed.status_code == 200
@@ -100,6 +104,7 @@ def test_every_endpoint_answers_as_apple_documents(
     assert client.post(f"{URL}/v1/log", json={"logs": ["hello"]}).status_code == 200
     assert client.delete(registration(serial), headers=auth(serial)).status_code == 200
     assert client.get(listing).status_code == 204
+    assert devices.registered(serial) == []
 
 
 def test_every_serial_newer_than_the_tag_is_listed(
