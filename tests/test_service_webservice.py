@@ -330,3 +330,21 @@ def test_the_app_of_each_worker_reads_the_environment(
         device.add(issued.pkpass or b"")
         assert device.sync() == [issued.serial]
         device.log(["a line"])
+
+
+def test_a_wrong_token_is_refused_without_reading_the_database(
+    client: httpx.Client, serial: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing about the pass is looked up, so the answer takes the same time whether or not
+    # it exists.
+    def no_database(*args: object) -> None:
+        raise AssertionError("the database was read for a request with a wrong token")
+
+    for name in ("register", "unregister", "latest"):
+        monkeypatch.setattr(DeviceStore, name, no_database)
+    wrong = {"Authorization": "ApplePass " + "x" * 43}
+    body = {"pushToken": PUSH_TOKEN}
+    for each in (serial, "nope"):
+        assert client.post(registration(each), json=body, headers=wrong).status_code == 401
+        assert client.delete(registration(each), headers=wrong).status_code == 401
+        assert client.get(f"{URL}/v1/passes/{PASS_TYPE}/{each}", headers=wrong).status_code == 401
