@@ -14,12 +14,11 @@ import hmac
 
 # Keeps these HMACs apart from any other the same secret is used for (links, say).
 _PURPOSE = b"passkit apple authenticationToken\x00"
-# Apple asks for at least 16 characters; a whole SHA-256 in base64url is 43.
-TOKEN_LENGTH = 43
 SCHEME = "ApplePass"
 
 
 def authentication_token(secret: bytes, serial: str) -> str:
+    """The token of `serial`: 43 characters (a whole SHA-256 in base64url; Apple asks for 16+)."""
     mac = hmac.new(secret, _PURPOSE + serial.encode("utf-8"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 

@@ -9,14 +9,14 @@ and are checked, and counted (at most 10 of each), before anything is stored.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from passkit.model import Beacon, Location, Pass
 from passkit.service.maker import places
 from passkit.service.state import RegistryError
 
 PlaceAction = Literal["replace", "append", "delete"]
-ACTIONS = ("replace", "append", "delete")
+ACTIONS: tuple[str, ...] = get_args(PlaceAction)
 
 
 def changed_places(

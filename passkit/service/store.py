@@ -24,7 +24,6 @@ from passkit.service.database import ensure_schema, reading, writing
 from passkit.service.state import PassState, StoredPass, UnknownPass, utc
 
 passes, signed_passes, outbox = schema.passes, schema.signed_passes, schema.outbox
-OUTBOX_TARGETS = ("apple", "google")
 
 # The statements of every change, built once: SQLAlchemy then reuses their compiled SQL
 # without building and keying a new statement each time (a fifth of a change's time).
