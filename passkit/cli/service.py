@@ -77,7 +77,10 @@ def run(
     os.environ[ENV_WEB_SERVICE_URL] = config.web_service_url
     if config.layouts is not None:
         os.environ[ENV_LAYOUTS] = str(config.layouts)
-    click.echo(f"serving {config.web_service_url} on http://{host}:{port} ({workers} workers)")
+    plural = "" if workers == 1 else "s"
+    click.echo(
+        f"serving {config.web_service_url} on http://{host}:{port} ({workers} worker{plural})"
+    )
     uvicorn.run(
         "passkit.service.app:create_app",
         factory=True,

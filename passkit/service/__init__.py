@@ -18,22 +18,28 @@ from typing import TYPE_CHECKING, Any
 from passkit.lazy import LazyExports
 
 if TYPE_CHECKING:
+    from passkit.service.config import ConfigError as ConfigError
     from passkit.service.config import ServiceConfig as ServiceConfig
     from passkit.service.database import DatabaseError as DatabaseError
     from passkit.service.registry import Issued as Issued
     from passkit.service.registry import Registry as Registry
+    from passkit.service.state import RegistryError as RegistryError
     from passkit.service.state import StoredPass as StoredPass
     from passkit.service.state import UnknownPass as UnknownPass
+    from passkit.service.webservice import Limits as Limits
 
 _exports = LazyExports(
     __name__,
     {
+        "ConfigError": "passkit.service.config",
         "ServiceConfig": "passkit.service.config",
         "DatabaseError": "passkit.service.database",
         "Issued": "passkit.service.registry",
         "Registry": "passkit.service.registry",
         "StoredPass": "passkit.service.state",
+        "RegistryError": "passkit.service.state",
         "UnknownPass": "passkit.service.state",
+        "Limits": "passkit.service.webservice",
     },
 )
 
