@@ -21,3 +21,6 @@ ENV_ISSUER_ID = "PASSKIT_GOOGLE_ISSUER_ID"
 
 # Where passkit keeps what it stores between processes; "off" turns storing off.
 ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
+
+# The pass service: the secret its issuance-link keys come from ("kid:secret" entries allowed).
+ENV_SERVICE_SECRET = "PASSKIT_SERVICE_SECRET"
