@@ -23,7 +23,8 @@ ENV_ISSUER_ID = "PASSKIT_GOOGLE_ISSUER_ID"
 ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
 
 # The pass service: its database (a URL or a SQLite file), the public address written into
-# passes, the secret their tokens are derived from, and its layouts (a folder).
+# passes, its layouts (a folder), and its secret: the passes' authentication tokens and the
+# issuance links' keys come from it (one secret, or "kid:secret" entries, the current first).
 ENV_DATABASE_URL = "PASSKIT_DATABASE_URL"
 ENV_WEB_SERVICE_URL = "PASSKIT_WEB_SERVICE_URL"
 ENV_SERVICE_SECRET = "PASSKIT_SERVICE_SECRET"

@@ -1,4 +1,6 @@
-"""The pass service: a registry of issued passes and Apple's Wallet web service over it.
+"""The pass service: what happens to a pass after it is issued, and how it reaches people.
+
+The registry of issued passes and Apple's Wallet web service over it:
 
     from passkit.service import Registry
 
