@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FIXTURE = ROOT / "fixtures" / "loyalty.json"
-SECRET = "a benchmark secret, not for production"
+SECRET = "a benchmark secret and never a real one"
 DEVICE = "0" * 32
 PASS_TYPE = "pass.dev.passkit.example"
 

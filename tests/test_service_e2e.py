@@ -103,5 +103,5 @@ def test_the_service_refuses_a_database_that_is_not_migrated(
     ]
     env["PASSKIT_SERVICE_SECRET"] = "too short"
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2 and "at least 16 characters" in done.stderr
+    assert done.returncode == 2 and "use at least 32" in done.stderr
     assert "too short" not in done.stderr + done.stdout

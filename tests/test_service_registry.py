@@ -232,7 +232,7 @@ def test_the_web_service_url_must_be_https_except_on_loopback(tmp_path: Path) ->
     database = f"sqlite:///{tmp_path / 'p.db'}"
     with pytest.raises(ConfigError, match="https"):
         Registry(database, web_service_url="http://passes.example.com/", secret=SECRET)
-    with pytest.raises(ConfigError, match="16 characters"):
+    with pytest.raises(ConfigError, match="at least 32"):
         Registry(database, web_service_url=URL, secret="short")
     for url in ("http://127.0.0.1:8000/p", "http://[::1]/p", "http://localhost/p", URL):
         assert Registry(database, web_service_url=url, secret=SECRET).web_service_url == url
@@ -271,3 +271,42 @@ def test_issuing_needs_a_signer(tmp_path: Path) -> None:
     registry = Registry(f"sqlite:///{tmp_path / 'p.db'}", layouts=["loyalty"])
     with pytest.raises(RegistryError, match="Apple signing"):
         registry.issue("loyalty", loyalty_record())
+
+
+def test_a_new_current_key_changes_no_pass_s_token(tmp_path: Path) -> None:
+    from passkit.devcerts import write_dev_certificates
+    from passkit.service.auth import authentication_token
+
+    certs = write_dev_certificates(tmp_path / "certs")
+    old, new = "o" * 32, "n" * 32
+    database = f"sqlite:///{tmp_path / 'passes.db'}"
+
+    def registry(secret: str) -> Registry:
+        return Registry(
+            database, layouts=["loyalty"], apple=certs.signer(), web_service_url=URL, secret=secret
+        )
+
+    first = registry(f"2026-01:{old}").issue("loyalty", loyalty_record())
+    rotated = registry(f"2026-12:{new},2026-01:{old}")
+    second = rotated.issue("loyalty", loyalty_record(member_id="4012883311"))
+    rotated.update(first.serial, {"points": 5})
+
+    def token(serial: str) -> str:
+        bundle = open_pkpass(rotated.pkpass(serial) or b"")
+        value: str = bundle.pass_json["authenticationToken"]
+        return value
+
+    assert token(first.serial) == authentication_token(old.encode(), first.serial)
+    assert token(second.serial) == authentication_token(new.encode(), second.serial)
+    assert rotated.keys is not None
+    for serial in (first.serial, second.serial):
+        assert rotated.keys.matches(serial, f"ApplePass {token(serial)}")
+    assert not rotated.keys.matches(first.serial, f"ApplePass {token(second.serial)}")
+    # A key taken away while its passes are out: their tokens cannot be made or checked.
+    without = registry(f"2026-12:{new}")
+    with pytest.raises(RegistryError, match="key id '2026-01'"):
+        without.update(first.serial, {"points": 6})
+    assert without.keys is not None
+    assert not without.keys.matches(first.serial, f"ApplePass {token(first.serial)}")
+    with pytest.raises(ConfigError, match="entry 2 is not 'kid:secret'"):
+        registry(f"2026-12:{new},{old}")

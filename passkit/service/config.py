@@ -6,8 +6,9 @@ Each setting comes from an argument or else from the environment:
                               directory) or postgresql+psycopg://USER:PASSWORD@HOST/NAME
     PASSKIT_WEB_SERVICE_URL   the public address of the web service, written into passes
                               (https; plain http only on a loopback address, for development)
-    PASSKIT_SERVICE_SECRET    at least 16 characters; the passes' authentication tokens are
-                              derived from it, so it must never change once passes are out
+    PASSKIT_SERVICE_SECRET    at least 32 characters, or kid:secret entries (the current key
+                              first); the passes' authentication tokens are derived from it:
+                              add keys, never remove one whose passes are still out
     PASSKIT_LAYOUTS           the folder of layouts (default: the shipped layouts)
     PASSKIT_APPLE_*, PASSKIT_GOOGLE_*   the signing credentials, as for `passkit build`
 
@@ -35,10 +36,10 @@ from passkit.errors import PasskitError
 
 if TYPE_CHECKING:
     from passkit.batch.plan import AppleCredentials, GoogleCredentials
+    from passkit.service.auth import PassTokenKeys
     from passkit.service.registry import Registry
 
 DEFAULT_DATABASE_URL = "sqlite:///passkit.db"
-MIN_SECRET_LENGTH = 16
 
 
 class ConfigError(PasskitError):
@@ -69,14 +70,25 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def check_secret(secret: str | bytes) -> bytes:
-    value = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
-    if len(value) < MIN_SECRET_LENGTH:
-        raise ConfigError(
-            f"the service secret ({ENV_SERVICE_SECRET}) must be at least {MIN_SECRET_LENGTH} "
-            "characters; make one with: python -c 'import secrets; print(secrets.token_urlsafe())'"
-        )
-    return value
+def check_secret(secret: str | bytes) -> PassTokenKeys:
+    """The keys of a service secret (one secret, or ``kid:secret`` entries, the current
+    first), each of at least MIN_SECRET_CHARS characters; ConfigError if not."""
+    from passkit.service.auth import PassTokenKeys
+    from passkit.service.linktokens import MIN_SECRET_CHARS, LinkKeyringError, secrets_by_kid
+
+    text = secret.decode("utf-8") if isinstance(secret, bytes) else secret
+    try:
+        by_id, current = secrets_by_kid(text)
+    except LinkKeyringError as exc:
+        raise ConfigError(str(exc)) from None
+    for key_id, value in by_id.items():
+        if len(value) < MIN_SECRET_CHARS:
+            raise ConfigError(
+                f"{ENV_SERVICE_SECRET}: the secret of key id {key_id!r} is {len(value)} "
+                f"characters long; use at least {MIN_SECRET_CHARS} random ones (e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+    return PassTokenKeys({key_id: value.encode() for key_id, value in by_id.items()}, current)
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,7 @@ class ServiceConfig:
 
     database_url: str = DEFAULT_DATABASE_URL
     web_service_url: str | None = None
-    secret: bytes | None = field(default=None, repr=False)
+    secret: PassTokenKeys | None = field(default=None, repr=False)
     layouts: Path | None = None
     apple: AppleCredentials | None = None
     google: GoogleCredentials | None = None
@@ -136,7 +148,7 @@ class ServiceConfig:
         if self.web_service_url is None or self.secret is None:
             raise ConfigError(
                 f"set {ENV_WEB_SERVICE_URL} (the public https address of the web service) and "
-                f"{ENV_SERVICE_SECRET} (at least {MIN_SECRET_LENGTH} characters)"
+                f"{ENV_SERVICE_SECRET} (a random secret of at least 32 characters)"
             )
 
     def registry(self) -> Registry:

@@ -206,6 +206,29 @@ def _derive(secret: bytes, kid: str) -> AESGCM:
     return AESGCM(key)
 
 
+def secrets_by_kid(text: str) -> tuple[dict[str, str], str]:
+    """The secrets of a `PASSKIT_SERVICE_SECRET` text by key id, and the current key id.
+
+    One secret is key id "k0"; ``kid:secret,kid:secret`` entries name theirs, the current first.
+    (Each secret's length is checked where it is used.)
+    """
+    entries = [entry.strip() for entry in text.strip().split(",")]
+    pairs = [entry.partition(":") for entry in entries]
+    if not (len(entries) > 1 or all(sep and _KID.fullmatch(kid) for kid, sep, _ in pairs)):
+        return {_DEFAULT_KID: text.strip()}, _DEFAULT_KID
+    keys: dict[str, str] = {}
+    for index, (kid, sep, secret) in enumerate(pairs):
+        if not sep or not _KID.fullmatch(kid):
+            raise LinkKeyringError(
+                f"{ENV_SERVICE_SECRET}: entry {index + 1} is not 'kid:secret' "
+                "(several keys are written kid:secret,kid:secret, the current first)"
+            )
+        if kid in keys:
+            raise LinkKeyringError(f"{ENV_SERVICE_SECRET}: key id {kid!r} appears twice")
+        keys[kid] = secret
+    return keys, pairs[0][0]
+
+
 class LinkKeyring:
     """Keys for link tokens by id: `current` seals, every key opens."""
 
@@ -235,21 +258,8 @@ class LinkKeyring:
     @classmethod
     def from_text(cls, text: str) -> LinkKeyring:
         """One secret (key id "k0"), or ``kid:secret,kid:secret`` with the current key first."""
-        entries = [entry.strip() for entry in text.strip().split(",")]
-        pairs = [entry.partition(":") for entry in entries]
-        if len(entries) > 1 or all(sep and _KID.fullmatch(kid) for kid, sep, _ in pairs):
-            keys: dict[str, str] = {}
-            for index, (kid, sep, secret) in enumerate(pairs):
-                if not sep or not _KID.fullmatch(kid):
-                    raise LinkKeyringError(
-                        f"{ENV_SERVICE_SECRET}: entry {index + 1} is not 'kid:secret' "
-                        "(several keys are written kid:secret,kid:secret, the current first)"
-                    )
-                if kid in keys:
-                    raise LinkKeyringError(f"{ENV_SERVICE_SECRET}: key id {kid!r} appears twice")
-                keys[kid] = secret
-            return cls(keys, current=pairs[0][0])
-        return cls({_DEFAULT_KID: text.strip()}, current=_DEFAULT_KID)
+        keys, current = secrets_by_kid(text)
+        return cls(keys, current=current)
 
     @classmethod
     def from_env(cls) -> LinkKeyring:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from passkit.errors import WalletRuleError
 from passkit.model import Beacon, Location, Pass, Status, WebService
-from passkit.service.auth import authentication_token
+from passkit.service.auth import PassTokenKeys
 from passkit.service.layouts import LoadedLayout
 from passkit.service.state import PassState, RegistryError
 
@@ -48,12 +48,12 @@ class PassMaker:
         apple: AppleSigner | None,
         google: GoogleCredentials | None,
         web_service_url: str | None,
-        secret: bytes | None,
+        keys: PassTokenKeys | None,
     ) -> None:
         self.apple = apple
         self.google = google
         self.web_service_url = web_service_url
-        self.secret = secret
+        self.keys = keys
         self._account: ServiceAccount | None = google.account() if google else None
 
     def make(self, loaded: LoadedLayout, state: PassState, *, record_name: str) -> Made:
@@ -97,8 +97,14 @@ class PassMaker:
     def _overlay(self, rendered: Pass, state: PassState) -> Pass:
         """The rendered pass with the registry's parts laid over it."""
         update: dict[str, Any] = {"status": state.status}
-        if self.web_service_url is not None and self.secret is not None:
-            token = authentication_token(self.secret, rendered.serial_number)
+        if self.web_service_url is not None and self.keys is not None:
+            token = self.keys.token(rendered.serial_number, state.token_key)
+            if token is None:
+                raise RegistryError(
+                    f"pass {rendered.serial_number}: its token comes from key id "
+                    f"{state.token_key!r}, which the service secret no longer holds; put it "
+                    "back (kid:secret entries keep older keys beside the current one)"
+                )
             update["web_service"] = WebService(url=self.web_service_url, authentication_token=token)
         if state.status is Status.EXPIRED:
             expired_at = state.expired_at or datetime.now(UTC)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from passkit.errors import DataError
 from passkit.model import Status
+from passkit.service.auth import PassTokenKeys
 from passkit.service.config import DEFAULT_DATABASE_URL, check_secret, check_web_service_url
 from passkit.service.database import database_url, make_engine
 from passkit.service.layouts import LayoutSet, LayoutSource
@@ -56,7 +57,9 @@ class Registry:
     `layouts` is a folder of layouts or a list of layout files and shipped layouts' names
     (None: the shipped layouts); `apple` signs bundles; `web_service_url` (https, or http on
     loopback) and `secret` make passes updatable: each carries the URL and a token derived
-    from the secret. `google` (GoogleCredentials) makes a save link for each pass too.
+    from the secret (one secret of 32+ characters, or ``kid:secret`` entries, the current
+    first, as in PASSKIT_SERVICE_SECRET). `google` (GoogleCredentials) makes a save link for
+    each pass too.
     """
 
     def __init__(
@@ -66,7 +69,7 @@ class Registry:
         layouts: LayoutSource = None,
         apple: AppleSigner | None = None,
         web_service_url: str | None = None,
-        secret: str | bytes | None = None,
+        secret: str | bytes | PassTokenKeys | None = None,
         google: GoogleCredentials | None = None,
     ) -> None:
         if web_service_url is not None and secret is None:
@@ -74,14 +77,14 @@ class Registry:
         self.web_service_url = (
             check_web_service_url(web_service_url) if web_service_url is not None else None
         )
-        self.secret = check_secret(secret) if secret is not None else None
+        self.keys = secret if not isinstance(secret, str | bytes) else check_secret(secret)
         self.layouts = LayoutSet(layouts)
         self.apple = apple
         if apple is not None:
             apple.check()
         self.store = Store(make_engine(database_url(database)))
         self.maker = PassMaker(
-            apple=apple, google=google, web_service_url=self.web_service_url, secret=self.secret
+            apple=apple, google=google, web_service_url=self.web_service_url, keys=self.keys
         )
         self._targets = tuple(
             target for target, on in (("apple", apple), ("google", google)) if on is not None
@@ -106,6 +109,7 @@ class Registry:
             layout=loaded.name,
             record=_json_record(record),
             issued_at=datetime.now(UTC).replace(microsecond=0),
+            token_key=self.keys.current if self.keys is not None else "",
         )
         made = self.maker.make(loaded, state, record_name="record")
         state = replace(state, serial=made.pass_.serial_number)
@@ -250,9 +254,9 @@ class Registry:
         points: ``app.mount("/passes", registry.web_service())``."""
         from passkit.service.webservice import web_service
 
-        if self.secret is None:
+        if self.keys is None:
             raise RegistryError("the web service needs the registry's secret (secret=...)")
-        return web_service(self.store, self.secret, limits=limits)
+        return web_service(self.store, self.keys, limits=limits)
 
 
 def _json_record(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,9 @@ passes = sa.Table(
     sa.Column("beacons", sa.JSON(), nullable=True),
     # What the bundle holds (a hash of its manifest, and of the Google object when made).
     sa.Column("content_hash", sa.String(64), nullable=False),
+    # The key id of the service secret the pass's authentication token comes from (the token
+    # itself is never stored: see passkit.service.auth).
+    sa.Column("token_key", sa.String(32), nullable=False),
     sa.Column("tag", sa.BigInteger(), nullable=False),
     sa.Column("issued_at", _WHEN, nullable=False),
     sa.Column("updated_at", _WHEN, nullable=False),

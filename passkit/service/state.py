@@ -54,6 +54,8 @@ class PassState:
     # When the pass was issued: the clock every rendering of it uses, so that an unchanged
     # record makes an unchanged pass.
     issued_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The id of the key of the service secret its authentication token comes from.
+    token_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class StoredPass:
     expired_at: datetime | None = None
     locations: tuple[Mapping[str, Any], ...] | None = None
     beacons: tuple[Mapping[str, Any], ...] | None = None
+    token_key: str = ""
 
     @property
     def state(self) -> PassState:
@@ -86,6 +89,7 @@ class StoredPass:
             locations=self.locations,
             beacons=self.beacons,
             issued_at=self.issued_at,
+            token_key=self.token_key,
         )
 
     def summary(self) -> dict[str, Any]:

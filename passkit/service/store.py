@@ -200,6 +200,7 @@ def _state_values(change: Change) -> dict[str, Any]:
         "locations": _json_list(state.locations),
         "beacons": _json_list(state.beacons),
         "content_hash": change.content_hash,
+        "token_key": state.token_key,
     }
 
 
@@ -222,4 +223,5 @@ def stored_pass(m: RowMapping) -> StoredPass:
         expired_at=utc(m["expired_at"]) if m["expired_at"] is not None else None,
         locations=tuple(m["locations"]) if m["locations"] is not None else None,
         beacons=tuple(m["beacons"]) if m["beacons"] is not None else None,
+        token_key=m["token_key"],
     )

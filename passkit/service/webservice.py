@@ -37,7 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from passkit.service import schema
-from passkit.service.auth import token_matches
+from passkit.service.auth import PassTokenKeys
 from passkit.service.devices import DeviceStore
 from passkit.service.store import Store
 
@@ -65,9 +65,9 @@ class _Refused(Exception):
         self.detail = detail
 
 
-def web_service(store: Store, secret: bytes, *, limits: Limits | None = None) -> Starlette:
+def web_service(store: Store, keys: PassTokenKeys, *, limits: Limits | None = None) -> Starlette:
     """The ASGI application (see the module) over the registry's store."""
-    handlers = _Handlers(DeviceStore(store.engine), secret, limits or Limits())
+    handlers = _Handlers(DeviceStore(store.engine), keys, limits or Limits())
     registration = "/v1/devices/{device}/registrations/{pass_type_id}/{serial}"
     routes = [
         Route(registration, handlers.register, methods=["POST"]),
@@ -87,9 +87,9 @@ async def _refused(request: Request, exc: Exception) -> Response:
 
 
 class _Handlers:
-    def __init__(self, devices: DeviceStore, secret: bytes, limits: Limits) -> None:
+    def __init__(self, devices: DeviceStore, keys: PassTokenKeys, limits: Limits) -> None:
         self.devices = devices
-        self.secret = secret
+        self.keys = keys
         self.limits = limits
 
     async def register(self, request: Request) -> Response:
@@ -165,7 +165,7 @@ class _Handlers:
         given = request.headers.get("authorization", "")
         if len(given) > self.limits.authorization_chars:
             given = ""
-        if not token_matches(self.secret, serial, given):
+        if not self.keys.matches(serial, given):
             raise _Refused(401)
 
     async def _json(self, request: Request, limit: int) -> dict[str, Any]:

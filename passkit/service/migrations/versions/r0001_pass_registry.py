@@ -44,6 +44,7 @@ def _create_passes() -> None:
         sa.Column("locations", sa.JSON(), nullable=True),
         sa.Column("beacons", sa.JSON(), nullable=True),
         sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("token_key", sa.String(32), nullable=False),
         sa.Column("tag", sa.BigInteger(), nullable=False),
         sa.Column("issued_at", _WHEN, nullable=False),
         sa.Column("updated_at", _WHEN, nullable=False),
