@@ -33,18 +33,25 @@ def free_port() -> int:
         return port
 
 
+def service_settings(
+    certs: DevCertificates, database_url: str, web_service_url: str
+) -> dict[str, str]:
+    """The PASSKIT_* settings of a pass service signing with the development certificates."""
+    return {
+        "PASSKIT_DATABASE_URL": database_url,
+        "PASSKIT_WEB_SERVICE_URL": web_service_url,
+        "PASSKIT_SERVICE_SECRET": SECRET,
+        "PASSKIT_APPLE_CERT": str(certs.pass_certificate),
+        "PASSKIT_APPLE_KEY": str(certs.pass_key),
+        "PASSKIT_WWDR": str(certs.wwdr),
+    }
+
+
 def service_env(certs: DevCertificates, database_url: str, web_service_url: str) -> dict[str, str]:
     """The environment `passkit service run` (and every uvicorn worker) reads."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
-    env.update(
-        PASSKIT_DATABASE_URL=database_url,
-        PASSKIT_WEB_SERVICE_URL=web_service_url,
-        PASSKIT_SERVICE_SECRET=SECRET,
-        PASSKIT_APPLE_CERT=str(certs.pass_certificate),
-        PASSKIT_APPLE_KEY=str(certs.pass_key),
-        PASSKIT_WWDR=str(certs.wwdr),
-        PASSKIT_CACHE_DIR=os.environ.get("PASSKIT_CACHE_DIR", ""),
-    )
+    env.update(service_settings(certs, database_url, web_service_url))
+    env["PASSKIT_CACHE_DIR"] = os.environ.get("PASSKIT_CACHE_DIR", "")
     return env
 
 

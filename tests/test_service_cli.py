@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import exit_status
-from service_support import FIXTURES, SECRET
+from service_support import FIXTURES, service_settings
 
 from passkit.devcerts import DevCertificates
 from passkit.layout import LAYOUTS_DIR
@@ -22,11 +22,10 @@ def env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dev_certs: DevCertificates, clean_env: None
 ) -> Path:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PASSKIT_APPLE_CERT", str(dev_certs.pass_certificate))
-    monkeypatch.setenv("PASSKIT_APPLE_KEY", str(dev_certs.pass_key))
-    monkeypatch.setenv("PASSKIT_WWDR", str(dev_certs.wwdr))
-    monkeypatch.setenv("PASSKIT_SERVICE_SECRET", SECRET)
-    monkeypatch.setenv("PASSKIT_WEB_SERVICE_URL", "https://passes.example.com/passes")
+    settings = service_settings(dev_certs, "", "https://passes.example.com/passes")
+    del settings["PASSKIT_DATABASE_URL"]  # the default: passkit.db in the working directory
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
     return tmp_path
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from service_support import SECRET
+from service_support import service_settings
 from starlette.applications import Starlette
 
 from passkit.devcerts import DevCertificates
@@ -17,13 +17,9 @@ def test_the_readme_examples(
     tmp_path: Path, dev_certs: DevCertificates, monkeypatch: pytest.MonkeyPatch, clean_env: None
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    for name, value in {
-        "PASSKIT_WEB_SERVICE_URL": "https://passes.example.com/passes",
-        "PASSKIT_SERVICE_SECRET": SECRET,
-        "PASSKIT_APPLE_CERT": str(dev_certs.pass_certificate),
-        "PASSKIT_APPLE_KEY": str(dev_certs.pass_key),
-        "PASSKIT_WWDR": str(dev_certs.wwdr),
-    }.items():
+    settings = service_settings(dev_certs, "", "https://passes.example.com/passes")
+    del settings["PASSKIT_DATABASE_URL"]  # the default: passkit.db in the working directory
+    for name, value in settings.items():
         monkeypatch.setenv(name, value)
     from passkit.service import ServiceConfig
 

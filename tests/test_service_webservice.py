@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from service_support import FIXTURES, SECRET
+from service_support import FIXTURES, SECRET, service_settings
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -305,14 +305,8 @@ def test_the_app_of_each_worker_reads_the_environment(
     from passkit.service.app import create_app
 
     database = f"sqlite:///{tmp_path / 'passes.db'}"
-    for name, value in {
-        "PASSKIT_DATABASE_URL": database,
-        "PASSKIT_WEB_SERVICE_URL": "http://127.0.0.1:8000/wallet/",
-        "PASSKIT_SERVICE_SECRET": SECRET,
-        "PASSKIT_APPLE_CERT": str(dev_certs.pass_certificate),
-        "PASSKIT_APPLE_KEY": str(dev_certs.pass_key),
-        "PASSKIT_WWDR": str(dev_certs.wwdr),
-    }.items():
+    settings = service_settings(dev_certs, database, "http://127.0.0.1:8000/wallet/")
+    for name, value in settings.items():
         monkeypatch.setenv(name, value)
     app = create_app()  # mounted at the path of the web service URL
     registry = Registry(
