@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
 from passkit.devcerts import DevCertificates
@@ -45,6 +46,21 @@ def service_settings(
         "PASSKIT_APPLE_KEY": str(certs.pass_key),
         "PASSKIT_WWDR": str(certs.wwdr),
     }
+
+
+def use_service_settings(
+    monkeypatch: pytest.MonkeyPatch,
+    certs: DevCertificates,
+    web_service_url: str,
+    database_url: str | None = None,
+) -> None:
+    """Set the service's PASSKIT_* variables for a test (no database URL: the default,
+    passkit.db in the working directory)."""
+    settings = service_settings(certs, database_url or "", web_service_url)
+    if database_url is None:
+        del settings["PASSKIT_DATABASE_URL"]
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
 
 
 def service_env(certs: DevCertificates, database_url: str, web_service_url: str) -> dict[str, str]:

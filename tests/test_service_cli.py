@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import exit_status
-from service_support import FIXTURES, service_settings
+from service_support import FIXTURES, use_service_settings
 
 from passkit.devcerts import DevCertificates
 from passkit.layout import LAYOUTS_DIR
@@ -22,10 +22,7 @@ def env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dev_certs: DevCertificates, clean_env: None
 ) -> Path:
     monkeypatch.chdir(tmp_path)
-    settings = service_settings(dev_certs, "", "https://passes.example.com/passes")
-    del settings["PASSKIT_DATABASE_URL"]  # the default: passkit.db in the working directory
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
+    use_service_settings(monkeypatch, dev_certs, "https://passes.example.com/passes")
     return tmp_path
 
 

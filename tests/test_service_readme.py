@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from service_support import service_settings
+from service_support import use_service_settings
 from starlette.applications import Starlette
 
 from passkit.devcerts import DevCertificates
@@ -17,10 +17,7 @@ def test_the_readme_examples(
     tmp_path: Path, dev_certs: DevCertificates, monkeypatch: pytest.MonkeyPatch, clean_env: None
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    settings = service_settings(dev_certs, "", "https://passes.example.com/passes")
-    del settings["PASSKIT_DATABASE_URL"]  # the default: passkit.db in the working directory
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
+    use_service_settings(monkeypatch, dev_certs, "https://passes.example.com/passes")
     from passkit.service import ServiceConfig
 
     registry = ServiceConfig.load().registry()  # PASSKIT_* settings, checked at start-up

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from service_support import FIXTURES, SECRET, service_settings
+from service_support import FIXTURES, SECRET, use_service_settings
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -305,9 +305,7 @@ def test_the_app_of_each_worker_reads_the_environment(
     from passkit.service.app import create_app
 
     database = f"sqlite:///{tmp_path / 'passes.db'}"
-    settings = service_settings(dev_certs, database, "http://127.0.0.1:8000/wallet/")
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
+    use_service_settings(monkeypatch, dev_certs, "http://127.0.0.1:8000/wallet/", database)
     app = create_app()  # mounted at the path of the web service URL
     registry = Registry(
         database,
