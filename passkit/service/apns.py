@@ -110,9 +110,23 @@ class _Topic:
 
     http: httpx.AsyncClient
     streams: asyncio.Semaphore
-    # Set when a token ran out of attempts for want of a connection: the batch's other
-    # tokens are then left for later at once instead of each waiting through its retries.
+    # Until a push has been answered on the connection (and again after it failed), pushes
+    # go one at a time: each is a probe of the connection, and when `RetryPolicy.attempts`
+    # probes in a row fail, `unreachable` says why and the batch's other tokens are left for
+    # later at once, instead of each waiting through its own connection attempts.
+    probe: asyncio.Lock = field(default_factory=asyncio.Lock)
+    proven: bool = False
+    failures: int = 0
     unreachable: str | None = None
+
+
+@dataclass(frozen=True)
+class _Try:
+    """One attempt: APNs's status and reason, or (status None) why no answer came."""
+
+    status: int | None
+    reason: str | None
+    bearer: str | None = None
 
 
 @dataclass
@@ -205,7 +219,7 @@ class ApnsClient:
                 results[token] = PushResult(token, PushOutcome.BAD_TOKEN, reason="NotAnApnsToken")
         if distinct:
             state = self._topic(topic)
-            state.unreachable = None
+            state.unreachable, state.failures = None, 0
             batch = _Batch(topic, state, iter(distinct))
             await self._run(batch, min(self.max_streams, len(distinct)))
             results.update(batch.results)
@@ -280,46 +294,74 @@ class ApnsClient:
 
     async def _push(self, batch: _Batch, token: str) -> PushResult:
         """One token, retried within the policy."""
-        began, attempt, status, reason = time.monotonic(), 0, None, None
-        stale_bearer: str | None = None
+        began, attempt, stale_bearer = time.monotonic(), 0, None
+        state, tried = batch.state, _Try(None, None)
         while True:
-            if batch.state.unreachable is not None:
-                return PushResult(token, PushOutcome.RETRY_LATER, status, reason, attempt)
-            attempt += 1
-            unreachable = False
-            try:
-                status, reason, bearer = await self._post(batch, token, stale_bearer)
-            except (httpx.TransportError, ssl.SSLError) as error:
-                # httpx passes some TLS failures on unwrapped, as ssl.SSLError.
-                refused = transport_refusal(error, batch.topic, self.url)
-                if refused is not None:
-                    raise refused from None
-                status, reason, unreachable = None, _describe(error), True
-            else:
-                outcome = classify(status, reason)
+            if state.unreachable is not None:
+                reason = tried.reason or state.unreachable
+                return PushResult(token, PushOutcome.RETRY_LATER, tried.status, reason, attempt)
+            made = await self._attempt(batch, token, stale_bearer)
+            if made is None:
+                continue  # the connection is known to fail: nothing was sent
+            attempt, tried = attempt + 1, made
+            if tried.status is not None:
+                outcome = classify(tried.status, tried.reason)
                 if outcome is not None and outcome is not PushOutcome.RETRY_LATER:
-                    return PushResult(token, outcome, status, reason, attempt)
+                    return PushResult(token, outcome, tried.status, tried.reason, attempt)
                 if outcome is None:
-                    if reason == "ExpiredProviderToken" and stale_bearer is None:
-                        stale_bearer = bearer  # renew it once, then try again at once
+                    renewable = tried.bearer is not None and stale_bearer is None
+                    if tried.reason == "ExpiredProviderToken" and renewable:
+                        stale_bearer = tried.bearer  # renew it once, and try again at once
                         continue
-                    raise refusal(batch.topic, status, reason, self.url)
+                    raise refusal(batch.topic, tried.status, tried.reason, self.url)
             delay = self.retry.delay(attempt)
-            spent = time.monotonic() - began
-            if attempt >= self.retry.attempts or spent + delay > self.retry.budget:
+            if (
+                attempt >= self.retry.attempts
+                or time.monotonic() - began + delay > self.retry.budget
+            ):
                 log.warning(
                     "APNs push for %s to %s... left for later after %d attempts: %s",
-                    batch.topic, token[:8], attempt, reason or status,
+                    batch.topic, token[:8], attempt, tried.reason or tried.status,
                 )  # fmt: skip
-                if unreachable:
-                    batch.state.unreachable = reason
-                return PushResult(token, PushOutcome.RETRY_LATER, status, reason, attempt)
-            log.debug("APNs push to %s... retried in %.2fs: %s", token[:8], delay, reason)
+                return PushResult(
+                    token, PushOutcome.RETRY_LATER, tried.status, tried.reason, attempt
+                )
+            log.debug("APNs push to %s... retried in %.2fs: %s", token[:8], delay, tried.reason)
             await asyncio.sleep(delay)
 
-    async def _post(
-        self, batch: _Batch, token: str, stale_bearer: str | None
-    ) -> tuple[int, str | None, str | None]:
+    async def _attempt(self, batch: _Batch, token: str, stale_bearer: str | None) -> _Try | None:
+        """One send, made alone while the connection is unproven; None when it is known to
+        fail (nothing sent)."""
+        state = batch.state
+        if state.proven:
+            return await self._try(batch, token, stale_bearer, probing=False)
+        async with state.probe:
+            if state.unreachable is not None:
+                return None
+            if not state.proven:
+                return await self._try(batch, token, stale_bearer, probing=True)
+        return await self._try(batch, token, stale_bearer, probing=False)
+
+    async def _try(
+        self, batch: _Batch, token: str, stale_bearer: str | None, *, probing: bool
+    ) -> _Try:
+        state = batch.state
+        try:
+            return await self._post(batch, token, stale_bearer)
+        except (httpx.TransportError, ssl.SSLError) as error:
+            # httpx passes some TLS failures on unwrapped, as ssl.SSLError.
+            refused = transport_refusal(error, batch.topic, self.url)
+            if refused is not None:
+                raise refused from None
+            why = _describe(error)
+            state.proven = False
+            if probing:
+                state.failures += 1
+                if state.failures >= self.retry.attempts:
+                    state.unreachable = why
+            return _Try(None, why)
+
+    async def _post(self, batch: _Batch, token: str, stale_bearer: str | None) -> _Try:
         """Status, reason and the bearer token sent (if any) of one push."""
         headers: dict[str, str] = {}
         bearer = None
@@ -339,7 +381,8 @@ class ApnsClient:
                         body += chunk
                         if len(body) > MAX_ANSWER_BYTES:
                             break
-        return response.status_code, read_reason(body), bearer
+        batch.state.proven, batch.state.failures = True, 0
+        return _Try(response.status_code, read_reason(body), bearer)
 
 
 def _for(token: str, result: PushResult) -> PushResult:

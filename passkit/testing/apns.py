@@ -54,7 +54,7 @@ _REASONS = {
 
 
 @dataclass(frozen=True)
-class Answer:
+class ApnsAnswer:
     """A scripted answer: the status, APNs's reason (the usual one for the status when not
     given) and a delay before answering, in seconds."""
 
@@ -68,7 +68,7 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Push:
+class ApnsPush:
     """One request the stand-in received, and its answer."""
 
     token: str
@@ -85,12 +85,12 @@ class Push:
         return self.status == 200
 
 
-AnswerLike = Answer | int
-PushCallback = Callable[[Push], object]
+ApnsAnswerLike = ApnsAnswer | int
+ApnsPushCallback = Callable[[ApnsPush], object]
 
 
-def _answer(value: AnswerLike) -> Answer:
-    return value if isinstance(value, Answer) else Answer(status=value)
+def _answer(value: ApnsAnswerLike) -> ApnsAnswer:
+    return value if isinstance(value, ApnsAnswer) else ApnsAnswer(status=value)
 
 
 KeyLike = ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey | bytes | str
@@ -138,13 +138,13 @@ class ApnsStandIn:
         self.max_concurrent_streams = max_concurrent_streams
         self.url = ""
         self.ca_file = Path()
-        self.default = Answer()
+        self.default = ApnsAnswer()
         self._lock = threading.Lock()
-        self._pushes: list[Push] = []
-        self._per_token: dict[str, deque[Answer]] = {}
-        self._next: deque[Answer] = deque()
-        self._callbacks: list[PushCallback] = []
-        self._wakers: dict[str, list[PushCallback]] = {}
+        self._pushes: list[ApnsPush] = []
+        self._per_token: dict[str, deque[ApnsAnswer]] = {}
+        self._next: deque[ApnsAnswer] = deque()
+        self._callbacks: list[ApnsPushCallback] = []
+        self._wakers: dict[str, list[ApnsPushCallback]] = {}
         self._callback_errors: list[BaseException] = []
         self._callbacks_pending: list[Future[None]] = []
         self._counters = Counters()
@@ -156,22 +156,22 @@ class ApnsStandIn:
 
     # Scripting ---------------------------------------------------------------------------
 
-    def answer(self, token: str, *answers: AnswerLike) -> None:
-        """Answer the next pushes to `token` with `answers`, in turn (then the default)."""
+    def answer(self, token: str, *answers: ApnsAnswerLike) -> None:
+        """ApnsAnswer the next pushes to `token` with `answers`, in turn (then the default)."""
         with self._lock:
             self._per_token.setdefault(token.lower(), deque()).extend(map(_answer, answers))
 
-    def answer_next(self, *answers: AnswerLike) -> None:
-        """Answer the next pushes, whatever their token, with `answers`, in turn."""
+    def answer_next(self, *answers: ApnsAnswerLike) -> None:
+        """ApnsAnswer the next pushes, whatever their token, with `answers`, in turn."""
         with self._lock:
             self._next.extend(map(_answer, answers))
 
-    def on_push(self, callback: PushCallback) -> None:
+    def on_push(self, callback: ApnsPushCallback) -> None:
         """Call `callback(push)` after every delivered push (on a thread of the stand-in's)."""
         with self._lock:
             self._callbacks.append(callback)
 
-    def wake(self, token: str, callback: PushCallback) -> None:
+    def wake(self, token: str, callback: ApnsPushCallback) -> None:
         """Call `callback(push)` after every delivered push to `token`: a device's wake-up."""
         with self._lock:
             self._wakers.setdefault(token.lower(), []).append(callback)
@@ -179,13 +179,13 @@ class ApnsStandIn:
     # What was seen -----------------------------------------------------------------------
 
     @property
-    def pushes(self) -> list[Push]:
+    def pushes(self) -> list[ApnsPush]:
         """Every request received, in order of arrival, refused ones included."""
         with self._lock:
             return list(self._pushes)
 
     @property
-    def delivered(self) -> list[Push]:
+    def delivered(self) -> list[ApnsPush]:
         """The pushes answered 200."""
         return [push for push in self.pushes if push.delivered]
 
@@ -204,7 +204,7 @@ class ApnsStandIn:
         """Why each refused TLS handshake failed (OpenSSL's reason), in order."""
         return list(self._counters.refused_handshakes)
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[Push]:
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[ApnsPush]:
         """Wait until `count` pushes were received and their callbacks have run."""
         deadline = time.monotonic() + timeout
         while len(self.pushes) < count:
@@ -295,7 +295,7 @@ class ApnsStandIn:
         refused = check_request(request, topics=self.topics, keys=self.keys)
         with self._lock:
             if refused is not None:
-                answer = Answer(refused.status, refused.reason)
+                answer = ApnsAnswer(refused.status, refused.reason)
             else:
                 queue = self._per_token.get(token.lower())
                 if queue:
@@ -304,7 +304,7 @@ class ApnsStandIn:
                     answer = self._next.popleft()
                 else:
                     answer = self.default
-            push = Push(
+            push = ApnsPush(
                 token=token,
                 topic=request.header("apns-topic"),
                 headers=dict(request.headers),
@@ -323,7 +323,7 @@ class ApnsStandIn:
                 self._callbacks_pending.append(future)
         return _reply(answer, request)
 
-    def _call(self, callbacks: list[PushCallback], push: Push) -> None:
+    def _call(self, callbacks: list[ApnsPushCallback], push: ApnsPush) -> None:
         for callback in callbacks:
             try:
                 callback(push)
@@ -340,7 +340,7 @@ class ApnsStandIn:
             raise self._callback_errors[0]
 
 
-def _reply(answer: Answer, request: Request) -> Reply:
+def _reply(answer: ApnsAnswer, request: Request) -> Reply:
     apns_id = request.header("apns-id") or str(uuid.uuid4()).upper()
     headers = (("apns-id", apns_id),)
     if answer.status == 200:

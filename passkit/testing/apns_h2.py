@@ -95,6 +95,8 @@ class H2Server:
             await self._serve(_Tls(self.context, reader, writer))
         except (ConnectionError, ssl.SSLError, TimeoutError):
             pass  # the client went away, or broke TLS after the handshake
+        except asyncio.CancelledError:
+            pass  # the stand-in is stopping: the connection ends here
         finally:
             self._tasks.discard(task)
             writer.transport.abort()
