@@ -254,8 +254,7 @@ class ApnsStandIn:
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
         self._loop = self._thread = self._server = self._executor = None
-        if self._callback_errors:
-            raise self._callback_errors[0]
+        self._raise_callback_error()
 
     def __enter__(self) -> ApnsStandIn:
         return self.start()
@@ -336,8 +335,14 @@ class ApnsStandIn:
             pending, self._callbacks_pending = self._callbacks_pending, []
         for future in pending:
             future.result(timeout)
-        if self._callback_errors:
-            raise self._callback_errors[0]
+        self._raise_callback_error()
+
+    def _raise_callback_error(self) -> None:
+        """Raise the first error a callback raised, once (the next ones are its echoes)."""
+        with self._lock:
+            errors, self._callback_errors = self._callback_errors, []
+        if errors:
+            raise errors[0]
 
 
 def _reply(answer: ApnsAnswer, request: Request) -> Reply:
