@@ -6,11 +6,14 @@ the stand-in's checks are tested on their own.
 
 from __future__ import annotations
 
+import re
 import ssl
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import h2.connection
+import h2.events
 import httpx
 import pytest
 from apns_support import certificate_client, raw_context, raw_push, tokens
@@ -19,6 +22,8 @@ from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates
 from passkit.service.apns import PushOutcome
 from passkit.testing import ApnsPush, ApnsStandIn
+
+pytest_plugins = ("pytester",)
 
 
 @pytest.fixture
@@ -240,3 +245,12 @@ def test_the_fixture_trusts_the_development_root(
 def test_the_stand_in_needs_a_way_to_check_credentials() -> None:
     with pytest.raises(ValueError, match="client_ca"):
         ApnsStandIn()
+
+
+def test_the_readme_example_runs_as_a_users_test(pytester: pytest.Pytester) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    [example] = [block for block in blocks if "def test_pushes(apns_stand_in" in block]
+    pytester.makepyfile(test_pushes=example)
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

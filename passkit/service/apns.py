@@ -286,8 +286,12 @@ class ApnsClient:
             verify=context,
             timeout=self._timeout,
             # One connection, multiplexed; pushes beyond the server's stream limit wait for
-            # a free stream on it rather than opening another connection.
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            # a free stream on it rather than opening another connection. Apple asks that
+            # connections stay open between pushes rather than be opened again and again:
+            # it is kept through ten idle minutes (one APNs has closed is opened anew).
+            limits=httpx.Limits(
+                max_connections=1, max_keepalive_connections=1, keepalive_expiry=600.0
+            ),
             trust_env=False,
             headers={"apns-topic": topic, "apns-push-type": PUSH_TYPE, "apns-priority": PRIORITY},
         )
