@@ -258,3 +258,20 @@ def test_retries_wait_with_jitter_within_the_policy() -> None:
     assert max(firsts) <= 0.5 and len(set(firsts)) > 150  # random, not in step
     assert max(waits[-200:]) > 2.0  # grows with the attempts
     assert QUICK.budget < RetryPolicy().budget
+
+
+def test_a_connection_the_server_closed_is_opened_anew(
+    stand_in: ApnsStandIn, dev_signer: AppleSigner
+) -> None:
+    client = certificate_client(stand_in, dev_signer)
+
+    async def around_a_goaway() -> list[PushOutcome]:
+        async with client:
+            first = await client.send_many(dev_signer.pass_type_id, tokens(5))
+            await asyncio.to_thread(stand_in.disconnect)
+            second = await client.send_many(dev_signer.pass_type_id, tokens(5, 100))
+        return [r.outcome for r in first + second]
+
+    assert asyncio.run(around_a_goaway()) == [PushOutcome.DELIVERED] * 10
+    assert stand_in.connections == 2
+    assert [push.connection for push in stand_in.pushes] == [1] * 5 + [2] * 5

@@ -176,6 +176,12 @@ class ApnsStandIn:
         with self._lock:
             self._wakers.setdefault(token.lower(), []).append(callback)
 
+    def disconnect(self) -> None:
+        """Close every open connection with a GOAWAY, as APNs does now and then: a client
+        must open a new one for its next pushes."""
+        if self._loop is not None and self._server is not None:
+            asyncio.run_coroutine_threadsafe(self._server.goaway(), self._loop).result(10)
+
     # What was seen -----------------------------------------------------------------------
 
     @property

@@ -74,11 +74,20 @@ class H2Server:
         self.max_streams = max_streams
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.open: set[_Connection] = set()
 
     async def start(self, host: str) -> int:
         self._server = await asyncio.start_server(self._accept, host, 0)
         port: int = self._server.sockets[0].getsockname()[1]
         return port
+
+    async def goaway(self) -> None:
+        """End every open connection as a server going away does: GOAWAY, then close."""
+        for connection in list(self.open):
+            connection.h2.close_connection()
+            with contextlib.suppress(ConnectionError, ssl.SSLError):
+                await connection.flush()
+            connection.tls.writer.close()
 
     async def close(self) -> None:
         if self._server is not None:
@@ -208,6 +217,7 @@ class _Connection:
         self.answering: set[asyncio.Task[None]] = set()
 
     async def run(self) -> None:
+        self.server.open.add(self)
         self.h2.initiate_connection()
         await self.flush()
         try:
@@ -228,6 +238,7 @@ class _Connection:
         except (ConnectionError, ssl.SSLError):
             return
         finally:
+            self.server.open.discard(self)
             for task in self.answering:
                 task.cancel()
 
