@@ -6,7 +6,6 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from apns_support import QUICK, certificate_client, tokens
@@ -18,22 +17,16 @@ from passkit.service.apns import ApnsClient, CertificateAuth, PushOutcome, Retry
 from passkit.testing.apns import ApnsAnswer, ApnsStandIn
 
 
-@pytest.fixture
-def stand_in(dev_certs: DevCertificates) -> Iterator[ApnsStandIn]:
-    with ApnsStandIn(client_ca=dev_certs.root) as apns:
-        yield apns
-
-
 def test_a_push_is_delivered_with_the_headers_and_payload_wallet_expects(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     [token] = tokens(1)
-    [result] = certificate_client(stand_in, dev_signer).send_many_sync(
-        dev_signer.pass_type_id, [token]
+    [result] = certificate_client(apns_stand_in, passkit_dev_signer).send_many_sync(
+        passkit_dev_signer.pass_type_id, [token]
     )
     assert (result.outcome, result.status, result.attempts) == (PushOutcome.DELIVERED, 200, 1)
-    [push] = stand_in.pushes
-    assert push.token == token and push.topic == dev_signer.pass_type_id
+    [push] = apns_stand_in.pushes
+    assert push.token == token and push.topic == passkit_dev_signer.pass_type_id
     assert push.payload == b"{}"
     assert push.headers[":path"] == f"/3/device/{token}"
     assert push.headers["apns-push-type"] == "background"
@@ -42,16 +35,16 @@ def test_a_push_is_delivered_with_the_headers_and_payload_wallet_expects(
 
 
 def test_each_answer_gives_its_token_an_outcome(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     delivered, gone, bad, busy, failing = tokens(5)
-    stand_in.answer(gone, 410)
-    stand_in.answer(bad, 400)  # BadDeviceToken
-    stand_in.answer(busy, 429, 429, 200)
-    stand_in.answer(failing, 500, 503, 200)
+    apns_stand_in.answer(gone, 410)
+    apns_stand_in.answer(bad, 400)  # BadDeviceToken
+    apns_stand_in.answer(busy, 429, 429, 200)
+    apns_stand_in.answer(failing, 500, 503, 200)
     batch = [delivered, gone, bad, busy, failing]
-    results = certificate_client(stand_in, dev_signer).send_many_sync(
-        dev_signer.pass_type_id, batch
+    results = certificate_client(apns_stand_in, passkit_dev_signer).send_many_sync(
+        passkit_dev_signer.pass_type_id, batch
     )
     assert [r.token for r in results] == batch
     assert [(r.outcome, r.reason, r.attempts) for r in results] == [
@@ -62,149 +55,159 @@ def test_each_answer_gives_its_token_an_outcome(
         (PushOutcome.DELIVERED, None, 3),
     ]
     assert [r.outcome.drops_registration for r in results] == [False, True, True, False, False]
-    assert len(stand_in.pushes) == 1 + 1 + 1 + 3 + 3
+    assert len(apns_stand_in.pushes) == 1 + 1 + 1 + 3 + 3
 
 
 def test_a_token_still_refused_after_its_attempts_is_left_for_later(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     [token] = tokens(1)
-    stand_in.answer(token, *[500] * 10)
+    apns_stand_in.answer(token, *[500] * 10)
     retry = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.02)
-    client = certificate_client(stand_in, dev_signer, retry=retry)
-    [result] = client.send_many_sync(dev_signer.pass_type_id, [token])
+    client = certificate_client(apns_stand_in, passkit_dev_signer, retry=retry)
+    [result] = client.send_many_sync(passkit_dev_signer.pass_type_id, [token])
     assert (result.outcome, result.status, result.attempts) == (PushOutcome.RETRY_LATER, 500, 3)
-    assert len(stand_in.pushes) == 3
+    assert len(apns_stand_in.pushes) == 3
 
 
 def test_a_token_that_is_not_an_apns_token_is_not_sent(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     android = "fcm:APA91bH-not-an-apple-token"
     short = "abcdef0123"
     [good] = tokens(1)
-    results = certificate_client(stand_in, dev_signer).send_many_sync(
-        dev_signer.pass_type_id, [android, good, short]
+    results = certificate_client(apns_stand_in, passkit_dev_signer).send_many_sync(
+        passkit_dev_signer.pass_type_id, [android, good, short]
     )
     assert [(r.outcome, r.attempts) for r in results] == [
         (PushOutcome.BAD_TOKEN, 0),
         (PushOutcome.DELIVERED, 1),
         (PushOutcome.BAD_TOKEN, 0),
     ]
-    assert [push.token for push in stand_in.pushes] == [good]
+    assert [push.token for push in apns_stand_in.pushes] == [good]
 
 
-def test_a_token_given_twice_is_pushed_once(stand_in: ApnsStandIn, dev_signer: AppleSigner) -> None:
+def test_a_token_given_twice_is_pushed_once(
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
+) -> None:
     [token] = tokens(1, start=0xABC)
-    results = certificate_client(stand_in, dev_signer).send_many_sync(
-        dev_signer.pass_type_id, [token, token.upper(), token]
+    results = certificate_client(apns_stand_in, passkit_dev_signer).send_many_sync(
+        passkit_dev_signer.pass_type_id, [token, token.upper(), token]
     )
     assert [r.outcome for r in results] == [PushOutcome.DELIVERED] * 3
     assert [r.token for r in results] == [token, token.upper(), token]
-    assert len(stand_in.pushes) == 1
+    assert len(apns_stand_in.pushes) == 1
 
 
 @pytest.mark.parametrize("reason", ["BadCertificate", "BadCertificateEnvironment", "Forbidden"])
 def test_a_refused_certificate_stops_the_batch_with_one_clear_error(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner, reason: str
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner, reason: str
 ) -> None:
-    stand_in.answer_next(*[ApnsAnswer(403, reason)] * 200)
-    client = certificate_client(stand_in, dev_signer, max_streams=4)
+    apns_stand_in.answer_next(*[ApnsAnswer(403, reason)] * 200)
+    client = certificate_client(apns_stand_in, passkit_dev_signer, max_streams=4)
     with pytest.raises(ApnsRefusedError) as refused:
-        client.send_many_sync(dev_signer.pass_type_id, tokens(100))
+        client.send_many_sync(passkit_dev_signer.pass_type_id, tokens(100))
     error = refused.value
-    assert (error.status, error.reason, error.topic) == (403, reason, dev_signer.pass_type_id)
-    assert dev_signer.pass_type_id in str(error) and reason in str(error)
+    assert (error.status, error.reason, error.topic) == (
+        403,
+        reason,
+        passkit_dev_signer.pass_type_id,
+    )
+    assert passkit_dev_signer.pass_type_id in str(error) and reason in str(error)
     assert "Pass Type ID certificate" in str(error)
     # Stopped at once: not a hundred refusals, and none of them retried.
-    assert len(stand_in.pushes) <= 4
+    assert len(apns_stand_in.pushes) <= 4
 
 
 def test_a_certificate_from_another_ca_is_refused_in_the_tls_handshake(
-    stand_in: ApnsStandIn,
+    apns_stand_in: ApnsStandIn,
 ) -> None:
     stranger = make_dev_chain(pass_type_id="pass.com.example.stranger").signer()
-    client = certificate_client(stand_in, stranger)
+    client = certificate_client(apns_stand_in, stranger)
     with pytest.raises(ApnsRefusedError, match="refused the TLS client certificate") as refused:
         client.send_many_sync(stranger.pass_type_id, tokens(3))
     assert refused.value.topic == "pass.com.example.stranger"
-    assert stand_in.pushes == [] and stand_in.connections == 0
-    assert stand_in.refused_handshakes == ["CERTIFICATE_VERIFY_FAILED"]
+    assert apns_stand_in.pushes == [] and apns_stand_in.connections == 0
+    assert apns_stand_in.refused_handshakes == ["CERTIFICATE_VERIFY_FAILED"]
 
 
 def test_a_server_the_client_cannot_trust_stops_the_sender(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner, dev_certs: DevCertificates
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner, dev_certs: DevCertificates
 ) -> None:
     client = ApnsClient(
-        CertificateAuth.from_signer(dev_signer), url=stand_in.url, ca_file=dev_certs.root
+        CertificateAuth.from_signer(passkit_dev_signer),
+        url=apns_stand_in.url,
+        ca_file=dev_certs.root,
     )
     with pytest.raises(ApnsRefusedError, match="cannot trust the certificate"):
-        client.send_many_sync(dev_signer.pass_type_id, tokens(1))
-    assert stand_in.pushes == []
+        client.send_many_sync(passkit_dev_signer.pass_type_id, tokens(1))
+    assert apns_stand_in.pushes == []
 
 
 def test_a_topic_without_a_certificate_is_refused_before_sending(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    client = certificate_client(stand_in, dev_signer)
+    client = certificate_client(apns_stand_in, passkit_dev_signer)
     with pytest.raises(ApnsRefusedError, match=r"no pass type certificate for 'pass\.other'"):
         client.send_many_sync("pass.other", tokens(1))
-    assert stand_in.connections == 0
+    assert apns_stand_in.connections == 0
 
 
 def test_one_connection_carries_every_push_of_a_pass_type(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    client = certificate_client(stand_in, dev_signer, max_streams=20)
+    client = certificate_client(apns_stand_in, passkit_dev_signer, max_streams=20)
 
     async def three_batches() -> None:
         async with client:
             for start in (0, 300, 600):
-                results = await client.send_many(dev_signer.pass_type_id, tokens(300, start))
+                results = await client.send_many(
+                    passkit_dev_signer.pass_type_id, tokens(300, start)
+                )
                 assert {r.outcome for r in results} == {PushOutcome.DELIVERED}
 
     asyncio.run(three_batches())
-    assert len(stand_in.delivered) == 900
-    assert stand_in.connections == 1
-    assert {push.connection for push in stand_in.pushes} == {1}
+    assert len(apns_stand_in.delivered) == 900
+    assert apns_stand_in.connections == 1
+    assert {push.connection for push in apns_stand_in.pushes} == {1}
 
 
 def test_the_stream_cap_bounds_the_pushes_in_flight(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    stand_in.default = ApnsAnswer(200, delay=0.05)
-    client = certificate_client(stand_in, dev_signer, max_streams=3)
-    results = client.send_many_sync(dev_signer.pass_type_id, tokens(24))
+    apns_stand_in.default = ApnsAnswer(200, delay=0.05)
+    client = certificate_client(apns_stand_in, passkit_dev_signer, max_streams=3)
+    results = client.send_many_sync(passkit_dev_signer.pass_type_id, tokens(24))
     assert {r.outcome for r in results} == {PushOutcome.DELIVERED}
     # Pushes did overlap (three at a time), and never more than three.
-    assert stand_in.most_concurrent_streams == 3
+    assert apns_stand_in.most_concurrent_streams == 3
 
 
 def test_the_stream_cap_holds_across_batches_sent_at_once(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    stand_in.default = ApnsAnswer(200, delay=0.05)
-    client = certificate_client(stand_in, dev_signer, max_streams=4)
+    apns_stand_in.default = ApnsAnswer(200, delay=0.05)
+    client = certificate_client(apns_stand_in, passkit_dev_signer, max_streams=4)
 
     async def together() -> None:
         async with client:
-            topic = dev_signer.pass_type_id
+            topic = passkit_dev_signer.pass_type_id
             await asyncio.gather(*(client.send_many(topic, tokens(8, 100 * i)) for i in range(3)))
 
     asyncio.run(together())
-    assert len(stand_in.delivered) == 24
-    assert stand_in.most_concurrent_streams == 4
+    assert len(apns_stand_in.delivered) == 24
+    assert apns_stand_in.most_concurrent_streams == 4
 
 
 def test_a_slow_answer_times_out_and_is_left_for_later(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     [slow, quick] = tokens(2)
-    stand_in.answer(slow, ApnsAnswer(200, delay=3.0), ApnsAnswer(200, delay=3.0))
+    apns_stand_in.answer(slow, ApnsAnswer(200, delay=3.0), ApnsAnswer(200, delay=3.0))
     retry = RetryPolicy(attempts=2, first_delay=0.01, max_delay=0.01)
-    client = certificate_client(stand_in, dev_signer, read_timeout=0.3, retry=retry)
+    client = certificate_client(apns_stand_in, passkit_dev_signer, read_timeout=0.3, retry=retry)
     began = time.monotonic()
-    results = client.send_many_sync(dev_signer.pass_type_id, [slow, quick])
+    results = client.send_many_sync(passkit_dev_signer.pass_type_id, [slow, quick])
     assert time.monotonic() - began < 2.5
     assert results[0].outcome is PushOutcome.RETRY_LATER
     assert results[0].reason is not None and "Timeout" in results[0].reason
@@ -239,12 +242,12 @@ def test_a_server_that_never_answers_the_handshake_times_out() -> None:
 
 
 def test_the_sync_call_refuses_to_run_inside_an_event_loop(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    client = certificate_client(stand_in, dev_signer)
+    client = certificate_client(apns_stand_in, passkit_dev_signer)
 
     async def inside() -> None:
-        client.send_many_sync(dev_signer.pass_type_id, tokens(1))
+        client.send_many_sync(passkit_dev_signer.pass_type_id, tokens(1))
 
     with pytest.raises(RuntimeError, match="await send_many"):
         asyncio.run(inside())
@@ -261,17 +264,17 @@ def test_retries_wait_with_jitter_within_the_policy() -> None:
 
 
 def test_a_connection_the_server_closed_is_opened_anew(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    client = certificate_client(stand_in, dev_signer)
+    client = certificate_client(apns_stand_in, passkit_dev_signer)
 
     async def around_a_goaway() -> list[PushOutcome]:
         async with client:
-            first = await client.send_many(dev_signer.pass_type_id, tokens(5))
-            await asyncio.to_thread(stand_in.disconnect)
-            second = await client.send_many(dev_signer.pass_type_id, tokens(5, 100))
+            first = await client.send_many(passkit_dev_signer.pass_type_id, tokens(5))
+            await asyncio.to_thread(apns_stand_in.disconnect)
+            second = await client.send_many(passkit_dev_signer.pass_type_id, tokens(5, 100))
         return [r.outcome for r in first + second]
 
     assert asyncio.run(around_a_goaway()) == [PushOutcome.DELIVERED] * 10
-    assert stand_in.connections == 2
-    assert [push.connection for push in stand_in.pushes] == [1] * 5 + [2] * 5
+    assert apns_stand_in.connections == 2
+    assert [push.connection for push in apns_stand_in.pushes] == [1] * 5 + [2] * 5

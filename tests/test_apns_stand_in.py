@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import ssl
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import h2.connection
@@ -26,45 +25,41 @@ from passkit.testing import ApnsPush, ApnsStandIn
 pytest_plugins = ("pytester",)
 
 
-@pytest.fixture
-def stand_in(dev_certs: DevCertificates) -> Iterator[ApnsStandIn]:
-    with ApnsStandIn(client_ca=dev_certs.root) as apns:
-        yield apns
-
-
 def test_a_well_formed_push_is_accepted_and_recorded(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     [token] = tokens(1)
-    headers = {"apns-topic": dev_signer.pass_type_id, "apns-id": "4D2A-TEST"}
-    response = raw_push(stand_in, dev_signer, f"/3/device/{token}", headers=headers)
+    headers = {"apns-topic": passkit_dev_signer.pass_type_id, "apns-id": "4D2A-TEST"}
+    response = raw_push(apns_stand_in, passkit_dev_signer, f"/3/device/{token}", headers=headers)
     assert response.status_code == 200 and response.content == b""
     assert response.headers["apns-id"] == "4D2A-TEST"
-    [push] = stand_in.pushes
+    [push] = apns_stand_in.pushes
     assert (push.token, push.topic, push.payload, push.status) == (
         token,
-        dev_signer.pass_type_id,
+        passkit_dev_signer.pass_type_id,
         b"{}",
         200,
     )
     assert push.headers["apns-id"] == "4D2A-TEST" and push.connection == 1
-    assert stand_in.delivered == [push]
+    assert apns_stand_in.delivered == [push]
 
 
-def test_without_a_client_certificate_the_handshake_is_refused(stand_in: ApnsStandIn) -> None:
+def test_without_a_client_certificate_the_handshake_is_refused(apns_stand_in: ApnsStandIn) -> None:
     with pytest.raises((httpx.TransportError, ssl.SSLError), match="CERTIFICATE_REQUIRED"):
-        raw_push(stand_in, None, f"/3/device/{tokens(1)[0]}", headers={"apns-topic": "pass.x"})
-    assert stand_in.refused_handshakes == ["PEER_DID_NOT_RETURN_A_CERTIFICATE"]
-    assert stand_in.pushes == [] and stand_in.connections == 0
+        raw_push(apns_stand_in, None, f"/3/device/{tokens(1)[0]}", headers={"apns-topic": "pass.x"})
+    assert apns_stand_in.refused_handshakes == ["PEER_DID_NOT_RETURN_A_CERTIFICATE"]
+    assert apns_stand_in.pushes == [] and apns_stand_in.connections == 0
 
 
-def test_a_client_without_http2_is_refused(stand_in: ApnsStandIn, dev_signer: AppleSigner) -> None:
-    context = raw_context(stand_in, dev_signer)
+def test_a_client_without_http2_is_refused(
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
+) -> None:
+    context = raw_context(apns_stand_in, passkit_dev_signer)
     context.set_alpn_protocols(["http/1.1"])
     with pytest.raises((httpx.TransportError, ssl.SSLError)), httpx.Client(verify=context) as http:
-        http.post(f"{stand_in.url}/3/device/{tokens(1)[0]}", content=b"{}")
-    assert stand_in.pushes == []
-    assert stand_in.refused_handshakes and stand_in.connections == 0
+        http.post(f"{apns_stand_in.url}/3/device/{tokens(1)[0]}", content=b"{}")
+    assert apns_stand_in.pushes == []
+    assert apns_stand_in.refused_handshakes and apns_stand_in.connections == 0
 
 
 @pytest.mark.parametrize(
@@ -92,8 +87,8 @@ def test_a_client_without_http2_is_refused(stand_in: ApnsStandIn, dev_signer: Ap
     ],
 )
 def test_what_apns_refuses_is_refused_with_its_status_and_reason(
-    stand_in: ApnsStandIn,
-    dev_signer: AppleSigner,
+    apns_stand_in: ApnsStandIn,
+    passkit_dev_signer: AppleSigner,
     path: str,
     method: str,
     body: bytes,
@@ -102,16 +97,21 @@ def test_what_apns_refuses_is_refused_with_its_status_and_reason(
     reason: str,
 ) -> None:
     [token] = tokens(1)
-    sent = {"apns-topic": dev_signer.pass_type_id, **headers}
+    sent = {"apns-topic": passkit_dev_signer.pass_type_id, **headers}
     if "apns-topic" in headers or reason == "MissingTopic":
         sent = dict(headers)
     response = raw_push(
-        stand_in, dev_signer, path.format(token=token), method=method, body=body, headers=sent
+        apns_stand_in,
+        passkit_dev_signer,
+        path.format(token=token),
+        method=method,
+        body=body,
+        headers=sent,
     )
     assert (response.status_code, response.json()["reason"]) == (status, reason)
-    [push] = stand_in.pushes
+    [push] = apns_stand_in.pushes
     assert (push.status, push.reason, push.delivered) == (status, reason, False)
-    assert stand_in.delivered == []
+    assert apns_stand_in.delivered == []
 
 
 def test_a_topic_outside_the_allowed_list_is_refused(
@@ -124,34 +124,38 @@ def test_a_topic_outside_the_allowed_list_is_refused(
 
 
 def test_scripted_answers_come_per_token_then_for_the_next_pushes(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     first, second = tokens(2)
-    stand_in.answer(first, 410)
-    stand_in.answer_next(500)
-    headers = {"apns-topic": dev_signer.pass_type_id}
+    apns_stand_in.answer(first, 410)
+    apns_stand_in.answer_next(500)
+    headers = {"apns-topic": passkit_dev_signer.pass_type_id}
     statuses = [
-        raw_push(stand_in, dev_signer, f"/3/device/{token}", headers=headers).status_code
+        raw_push(
+            apns_stand_in, passkit_dev_signer, f"/3/device/{token}", headers=headers
+        ).status_code
         for token in (first, second, second, first)
     ]
     assert statuses == [410, 500, 200, 200]
-    gone = stand_in.pushes[0]
+    gone = apns_stand_in.pushes[0]
     assert gone.reason == "Unregistered"
 
 
 def test_an_unregistered_answer_carries_a_timestamp(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     [token] = tokens(1)
-    stand_in.answer(token, 410)
-    headers = {"apns-topic": dev_signer.pass_type_id}
-    answer = raw_push(stand_in, dev_signer, f"/3/device/{token}", headers=headers).json()
+    apns_stand_in.answer(token, 410)
+    headers = {"apns-topic": passkit_dev_signer.pass_type_id}
+    answer = raw_push(
+        apns_stand_in, passkit_dev_signer, f"/3/device/{token}", headers=headers
+    ).json()
     assert answer["reason"] == "Unregistered"
-    assert abs(answer["timestamp"] / 1000 - stand_in.pushes[0].time) < 5
+    assert abs(answer["timestamp"] / 1000 - apns_stand_in.pushes[0].time) < 5
 
 
 def test_delivered_pushes_wake_the_devices_that_hold_the_token(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     phone, watch, gone = tokens(3)
     woken: list[tuple[str, str]] = []
@@ -165,46 +169,46 @@ def test_delivered_pushes_wake_the_devices_that_hold_the_token(
 
         return wake
 
-    stand_in.wake(phone, device("phone"))  # type: ignore[arg-type]
-    stand_in.wake(watch, device("watch"))  # type: ignore[arg-type]
-    stand_in.on_push(lambda push: every.append(push.token))
-    stand_in.answer(gone, 410)
-    client = certificate_client(stand_in, dev_signer)
-    client.send_many_sync(dev_signer.pass_type_id, [phone, watch, gone])
-    stand_in.wait_for(3)
+    apns_stand_in.wake(phone, device("phone"))  # type: ignore[arg-type]
+    apns_stand_in.wake(watch, device("watch"))  # type: ignore[arg-type]
+    apns_stand_in.on_push(lambda push: every.append(push.token))
+    apns_stand_in.answer(gone, 410)
+    client = certificate_client(apns_stand_in, passkit_dev_signer)
+    client.send_many_sync(passkit_dev_signer.pass_type_id, [phone, watch, gone])
+    apns_stand_in.wait_for(3)
     assert sorted(woken) == [("phone", phone), ("watch", watch)]
     assert sorted(every) == sorted([phone, watch])  # the refused push wakes nobody
     assert threads and threading.current_thread().name not in threads
 
 
 def test_a_failing_callback_fails_the_test_that_waits(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     def broken(push: ApnsPush) -> None:
         raise AssertionError(f"device could not sync after the push to {push.token[:8]}")
 
-    stand_in.on_push(broken)
-    [result] = certificate_client(stand_in, dev_signer).send_many_sync(
-        dev_signer.pass_type_id, tokens(1)
+    apns_stand_in.on_push(broken)
+    [result] = certificate_client(apns_stand_in, passkit_dev_signer).send_many_sync(
+        passkit_dev_signer.pass_type_id, tokens(1)
     )
     assert result.outcome is PushOutcome.DELIVERED  # the server answered all the same
     with pytest.raises(AssertionError, match="device could not sync"):
-        stand_in.wait_for(1)
+        apns_stand_in.wait_for(1)
 
 
-def test_waiting_for_pushes_that_never_come_says_so(stand_in: ApnsStandIn) -> None:
+def test_waiting_for_pushes_that_never_come_says_so(apns_stand_in: ApnsStandIn) -> None:
     with pytest.raises(AssertionError, match=r"expected 2 pushes within 0\.2s, got 0"):
-        stand_in.wait_for(2, timeout=0.2)
+        apns_stand_in.wait_for(2, timeout=0.2)
 
 
 def test_the_stand_in_speaks_http2_to_a_bare_h2_client(
-    stand_in: ApnsStandIn, dev_signer: AppleSigner
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     import socket
 
-    context = raw_context(stand_in, dev_signer)
+    context = raw_context(apns_stand_in, passkit_dev_signer)
     context.set_alpn_protocols(["h2"])
-    port = int(stand_in.url.rsplit(":", 1)[1])
+    port = int(apns_stand_in.url.rsplit(":", 1)[1])
     with (
         socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
         context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
@@ -217,7 +221,7 @@ def test_the_stand_in_speaks_http2_to_a_bare_h2_client(
             (":scheme", "https"),
             (":authority", "127.0.0.1"),
             (":path", f"/3/device/{tokens(1)[0]}"),
-            ("apns-topic", dev_signer.pass_type_id),
+            ("apns-topic", passkit_dev_signer.pass_type_id),
         ]
         connection.send_headers(1, headers)
         connection.send_data(1, b"{}", end_stream=True)
@@ -229,7 +233,7 @@ def test_the_stand_in_speaks_http2_to_a_bare_h2_client(
                     status = dict(event.headers)[b":status"]
             tls.sendall(connection.data_to_send())
     assert status == b"200"
-    assert stand_in.delivered[0].topic == dev_signer.pass_type_id
+    assert apns_stand_in.delivered[0].topic == passkit_dev_signer.pass_type_id
 
 
 def test_the_fixture_trusts_the_development_root(
