@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from apns_support import QUICK, raw_push, tokens
+from apns_support import QUICK, certificate_client, raw_push, tokens
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import ECKey
 
+from passkit.devcerts import DevCertificates
 from passkit.errors import ApnsRefusedError, SigningError
 from passkit.service.apns import ApnsClient, PushOutcome
 from passkit.service.apns_auth import TOKEN_LIFETIME, TokenAuth
@@ -169,3 +170,22 @@ def test_keys_that_are_not_apns_keys_are_refused(tmp_path: Path) -> None:
         TokenAuth.from_p8(broken, key_id=KEY_ID, team_id=TEAM_ID)
     auth = TokenAuth(ec.generate_private_key(ec.SECP256R1()), key_id=KEY_ID, team_id=TEAM_ID)
     assert auth.bearer() not in repr(auth) and KEY_ID in repr(auth)
+
+
+def test_a_stand_in_can_take_certificates_and_tokens_at_once(
+    key: ec.EllipticCurvePrivateKey, passkit_dev_certificates: DevCertificates
+) -> None:
+    signer = passkit_dev_certificates.signer()
+    with ApnsStandIn(
+        client_ca=passkit_dev_certificates.root, token_keys={KEY_ID: (TEAM_ID, key)}
+    ) as apns:
+        by_token = client_for(apns, TokenAuth(key, key_id=KEY_ID, team_id=TEAM_ID))
+        by_certificate = certificate_client(apns, signer)
+        assert by_token.send_many_sync(TOPIC, tokens(1))[0].outcome is PushOutcome.DELIVERED
+        [result] = by_certificate.send_many_sync(signer.pass_type_id, tokens(1, 7))
+        assert result.outcome is PushOutcome.DELIVERED
+        # A certificate allows its own pass type only, even where tokens may push to others.
+        path = f"/3/device/{tokens(1)[0]}"
+        refused = raw_push(apns, signer, path, headers={"apns-topic": TOPIC})
+        assert (refused.status_code, refused.json()["reason"]) == (400, "TopicDisallowed")
+    assert ["authorization" in push.headers for push in apns.pushes] == [True, False, False]
