@@ -175,9 +175,9 @@ def test_one_connection_carries_every_push_of_a_pass_type(
 def test_the_stream_cap_bounds_the_pushes_in_flight(
     apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    apns_stand_in.default = ApnsAnswer(200, delay=0.05)
+    apns_stand_in.default = ApnsAnswer(200, delay=0.2)
     client = certificate_client(apns_stand_in, passkit_dev_signer, max_streams=3)
-    results = client.send_many_sync(passkit_dev_signer.pass_type_id, tokens(24))
+    results = client.send_many_sync(passkit_dev_signer.pass_type_id, tokens(12))
     assert {r.outcome for r in results} == {PushOutcome.DELIVERED}
     # Pushes did overlap (three at a time), and never more than three.
     assert apns_stand_in.most_concurrent_streams == 3
@@ -186,16 +186,16 @@ def test_the_stream_cap_bounds_the_pushes_in_flight(
 def test_the_stream_cap_holds_across_batches_sent_at_once(
     apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    apns_stand_in.default = ApnsAnswer(200, delay=0.05)
+    apns_stand_in.default = ApnsAnswer(200, delay=0.2)
     client = certificate_client(apns_stand_in, passkit_dev_signer, max_streams=4)
 
     async def together() -> None:
         async with client:
             topic = passkit_dev_signer.pass_type_id
-            await asyncio.gather(*(client.send_many(topic, tokens(8, 100 * i)) for i in range(3)))
+            await asyncio.gather(*(client.send_many(topic, tokens(4, 100 * i)) for i in range(3)))
 
     asyncio.run(together())
-    assert len(apns_stand_in.delivered) == 24
+    assert len(apns_stand_in.delivered) == 12
     assert apns_stand_in.most_concurrent_streams == 4
 
 
