@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 from passkit.apple.signing import AppleSigner
 from passkit.service.apns import ApnsClient, CertificateAuth, RetryPolicy
@@ -15,6 +17,23 @@ from passkit.testing.apns import ApnsStandIn
 QUICK = RetryPolicy(attempts=4, first_delay=0.01, max_delay=0.05, budget=5.0)
 
 
+_clients: list[ApnsClient] = []
+
+
+def track(client: ApnsClient) -> ApnsClient:
+    """`client`, closed after the test (its sync calls keep a loop thread and a connection)."""
+    _clients.append(client)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def close_apns_clients() -> Iterator[None]:
+    """Import into a test module to close every tracked client after each test."""
+    yield
+    while _clients:
+        _clients.pop().close()
+
+
 def tokens(count: int, start: int = 0) -> list[str]:
     """Distinct push tokens of APNs's shape (64 hex digits)."""
     return [f"{index:064x}" for index in range(start, start + count)]
@@ -22,9 +41,8 @@ def tokens(count: int, start: int = 0) -> list[str]:
 
 def certificate_client(stand_in: ApnsStandIn, signer: AppleSigner, **options: Any) -> ApnsClient:
     options.setdefault("retry", QUICK)
-    return ApnsClient(
-        CertificateAuth.from_signer(signer), url=stand_in.url, ca_file=stand_in.ca_file, **options
-    )
+    auth = CertificateAuth.from_signer(signer)
+    return track(ApnsClient(auth, url=stand_in.url, ca_file=stand_in.ca_file, **options))
 
 
 def raw_context(stand_in: ApnsStandIn, signer: AppleSigner | None) -> ssl.SSLContext:

@@ -8,6 +8,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from apns_support import (
+    close_apns_clients,  # noqa: F401  (autouse: closes clients)
+    track,
+)
 from cryptography.hazmat.primitives import serialization
 
 from passkit.apple.signing import AppleSigner
@@ -127,7 +131,9 @@ def test_the_client_takes_the_signing_certificate_from_the_environment(
     }
     client = ApnsClient.from_env(environ)
     assert client.url == SANDBOX_URL
-    missing_ca = ApnsClient.from_env({**environ, "PASSKIT_APNS_CA_FILE": str(tmp_path / "no")})
+    missing_ca = track(
+        ApnsClient.from_env({**environ, "PASSKIT_APNS_CA_FILE": str(tmp_path / "no")})
+    )
     with pytest.raises(ApnsRefusedError, match="PASSKIT_APNS_CA_FILE"):
         missing_ca.send_many_sync(dev_certs.pass_type_id, ["0" * 64])
     # The identity's temporary file is gone as soon as TLS has read it.

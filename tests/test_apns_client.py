@@ -8,7 +8,13 @@ import threading
 import time
 
 import pytest
-from apns_support import QUICK, certificate_client, tokens
+from apns_support import (
+    QUICK,
+    certificate_client,
+    close_apns_clients,  # noqa: F401  (autouse: closes clients)
+    tokens,
+    track,
+)
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, make_dev_chain
@@ -134,10 +140,12 @@ def test_a_certificate_from_another_ca_is_refused_in_the_tls_handshake(
 def test_a_server_the_client_cannot_trust_stops_the_sender(
     apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner, dev_certs: DevCertificates
 ) -> None:
-    client = ApnsClient(
-        CertificateAuth.from_signer(passkit_dev_signer),
-        url=apns_stand_in.url,
-        ca_file=dev_certs.root,
+    client = track(
+        ApnsClient(
+            CertificateAuth.from_signer(passkit_dev_signer),
+            url=apns_stand_in.url,
+            ca_file=dev_certs.root,
+        )
     )
     with pytest.raises(ApnsRefusedError, match="cannot trust the certificate"):
         client.send_many_sync(passkit_dev_signer.pass_type_id, tokens(1))
@@ -222,11 +230,13 @@ def test_a_server_that_never_answers_the_handshake_times_out() -> None:
     port = listener.getsockname()[1]
     signer = make_dev_chain().signer()
     retry = RetryPolicy(attempts=2, first_delay=0.01, max_delay=0.01)
-    client = ApnsClient(
-        CertificateAuth.from_signer(signer),
-        url=f"https://127.0.0.1:{port}",
-        connect_timeout=0.3,
-        retry=retry,
+    client = track(
+        ApnsClient(
+            CertificateAuth.from_signer(signer),
+            url=f"https://127.0.0.1:{port}",
+            connect_timeout=0.3,
+            retry=retry,
+        )
     )
     began = time.monotonic()
     try:
@@ -278,3 +288,32 @@ def test_a_connection_the_server_closed_is_opened_anew(
     assert asyncio.run(around_a_goaway()) == [PushOutcome.DELIVERED] * 10
     assert apns_stand_in.connections == 2
     assert [push.connection for push in apns_stand_in.pushes] == [1] * 5 + [2] * 5
+
+
+def test_sync_calls_share_one_connection_until_the_client_is_closed(
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
+) -> None:
+    topic = passkit_dev_signer.pass_type_id
+    with certificate_client(apns_stand_in, passkit_dev_signer) as client:
+        for start in (0, 10, 20):
+            assert len(client.send_many_sync(topic, tokens(10, start))) == 10
+        assert apns_stand_in.connections == 1
+        assert "passkit-apns" in {thread.name for thread in threading.enumerate()}
+    assert "passkit-apns" not in {thread.name for thread in threading.enumerate()}
+    client.send_many_sync(topic, tokens(1, 99))  # a closed client opens anew
+    client.close()
+    assert apns_stand_in.connections == 2 and len(apns_stand_in.delivered) == 31
+
+
+def test_a_client_serves_one_event_loop_at_a_time(
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
+) -> None:
+    topic = passkit_dev_signer.pass_type_id
+    client = certificate_client(apns_stand_in, passkit_dev_signer)
+    client.send_many_sync(topic, tokens(1))
+
+    async def elsewhere() -> None:
+        await client.send_many(topic, tokens(1, 5))
+
+    with pytest.raises(RuntimeError, match="another event loop"):
+        asyncio.run(elsewhere())

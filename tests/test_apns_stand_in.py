@@ -15,7 +15,13 @@ import h2.connection
 import h2.events
 import httpx
 import pytest
-from apns_support import certificate_client, raw_context, raw_push, tokens
+from apns_support import (
+    certificate_client,
+    close_apns_clients,  # noqa: F401  (autouse: closes clients)
+    raw_context,
+    raw_push,
+    tokens,
+)
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates

@@ -7,7 +7,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from apns_support import QUICK, certificate_client, raw_push, tokens
+from apns_support import (
+    QUICK,
+    certificate_client,
+    close_apns_clients,  # noqa: F401  (autouse: closes clients)
+    raw_push,
+    tokens,
+    track,
+)
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwt as jose_jwt
@@ -36,7 +43,7 @@ def stand_in(key: ec.EllipticCurvePrivateKey) -> Iterator[ApnsStandIn]:
 
 
 def client_for(stand_in: ApnsStandIn, auth: TokenAuth) -> ApnsClient:
-    return ApnsClient(auth, url=stand_in.url, ca_file=stand_in.ca_file, retry=QUICK)
+    return track(ApnsClient(auth, url=stand_in.url, ca_file=stand_in.ca_file, retry=QUICK))
 
 
 def bearer_of(push_headers: object) -> str:
@@ -150,7 +157,7 @@ def test_the_key_is_read_from_a_p8_file_named_by_the_environment(
         "PASSKIT_APNS_URL": stand_in.url,
         "PASSKIT_APNS_CA_FILE": str(stand_in.ca_file),
     }
-    client = ApnsClient.from_env(environ, retry=QUICK)
+    client = track(ApnsClient.from_env(environ, retry=QUICK))
     assert [r.outcome for r in client.send_many_sync(TOPIC, tokens(2))] == [
         PushOutcome.DELIVERED
     ] * 2

@@ -50,6 +50,7 @@ from passkit.service.apns_answers import (
 from passkit.service.apns_auth import ApnsAuth, CertificateAuth, TokenAuth, ssl_context
 from passkit.service.apns_settings import PRODUCTION_URL, SANDBOX_URL, RetryPolicy, endpoint_url
 from passkit.service.apns_tls import transport_refusal
+from passkit.service.loop_thread import LoopThread
 
 # Wallet passes take no alert: the empty payload, as a background push (Apple: priority 5).
 PAYLOAD = b"{}"
@@ -139,6 +140,8 @@ class ApnsClient:
             read_timeout, connect=connect_timeout, write=connect_timeout, pool=read_timeout
         )
         self._topics: dict[str, _Topic] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sync = LoopThread("passkit-apns")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: object) -> ApnsClient:
@@ -194,19 +197,28 @@ class ApnsClient:
         return [results.get(token) or _for(token, results[token.lower()]) for token in given]
 
     def send_many_sync(self, topic: str, tokens: Iterable[str]) -> list[PushResult]:
-        """`send_many` for code that is not async: opens the connection, pushes, closes it."""
+        """`send_many` for code that is not async (threads included). It runs on an event
+        loop of the client's own, on a thread, so that the connection stays open from one
+        call to the next; `close()` (or leaving `with client:`) ends both."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             pass
         else:
             raise RuntimeError("send_many_sync was called inside an event loop: await send_many")
+        return self._sync.run(self.send_many(topic, list(tokens)))
 
-        async def once() -> list[PushResult]:
-            async with self:
-                return await self.send_many(topic, tokens)
+    def close(self) -> None:
+        """Close the connections and the thread that `send_many_sync` opened."""
+        if self._sync.running:
+            self._sync.run(self.aclose())
+            self._sync.stop()
 
-        return asyncio.run(once())
+    def __enter__(self) -> ApnsClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     async def _run(self, batch: _Batch, workers: int) -> None:
         tasks = [asyncio.ensure_future(self._work(batch)) for _ in range(workers)]
@@ -222,6 +234,13 @@ class ApnsClient:
             batch.results[token] = await self._push(batch, token)
 
     def _topic(self, topic: str) -> _Topic:
+        loop = asyncio.get_running_loop()
+        if self._topics and self._loop is not loop:
+            raise RuntimeError(
+                "this ApnsClient's connections belong to another event loop: use one client"
+                " per event loop (or close it first)"
+            )
+        self._loop = loop
         state = self._topics.get(topic)
         if state is None:
             state = _Topic(self._connection(topic), asyncio.Semaphore(self.max_streams))
