@@ -24,7 +24,7 @@ from apns_support import (
 )
 
 from passkit.apple.signing import AppleSigner
-from passkit.devcerts import DevCertificates
+from passkit.devcerts import DevCertificates, make_dev_chain
 from passkit.service.apns import PushOutcome
 from passkit.testing import ApnsPush, ApnsStandIn
 
@@ -264,3 +264,20 @@ def test_the_readme_example_runs_as_a_users_test(pytester: pytest.Pytester) -> N
     pytester.makepyfile(test_pushes=example)
     result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_a_certificate_that_is_not_a_pass_type_certificate_is_refused(tmp_path: Path) -> None:
+    # The development intermediate chains to the trusted root but names no pass type (UID).
+    chain = make_dev_chain()
+    identity = tmp_path / "intermediate.pem"
+    identity.write_bytes(chain.wwdr_pem + chain.wwdr_key_pem)
+    with ApnsStandIn(client_ca=chain.root_pem) as apns:
+        context = ssl.create_default_context(cafile=str(apns.ca_file))
+        context.load_cert_chain(identity)
+        with httpx.Client(http1=False, http2=True, verify=context, trust_env=False) as http:
+            response = http.post(
+                f"{apns.url}/3/device/{tokens(1)[0]}",
+                content=b"{}",
+                headers={"apns-topic": chain.pass_type_id},
+            )
+    assert (response.status_code, response.json()) == (403, {"reason": "BadCertificate"})

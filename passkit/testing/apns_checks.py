@@ -41,7 +41,8 @@ class Refusal:
 @dataclass(frozen=True)
 class Request:
     """One request as received: its pseudo-headers and headers (in order), body, and the
-    pass type id of the connection's verified client certificate, if any."""
+    pass type id (UID) of the connection's verified client certificate: None without a
+    certificate, "" for one that has no UID."""
 
     headers: Sequence[tuple[str, str]]
     body: bytes
@@ -88,6 +89,8 @@ def check_request(
 def _check_credentials(
     request: Request, keys: Mapping[str, ProviderKey], now: float
 ) -> Refusal | None:
+    if request.certificate_topic == "":
+        return Refusal(403, "BadCertificate")  # verified, but no pass type id in it
     if request.certificate_topic is not None:
         return None
     authorization = request.header("authorization")

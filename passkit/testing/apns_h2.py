@@ -54,12 +54,13 @@ Decide = Callable[[Request, int], Reply]
 
 
 def certificate_topic(der: bytes | None) -> str | None:
-    """The UID (pass type id) of a verified client certificate."""
+    """The UID (pass type id) of a verified client certificate; "" for a certificate without
+    one (not a Pass Type ID certificate), None for no certificate."""
     if not der:
         return None
     values = x509.load_der_x509_certificate(der).subject.get_attributes_for_oid(NameOID.USER_ID)
     value = values[0].value if values else None
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) else ""
 
 
 class H2Server:
