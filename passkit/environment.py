@@ -22,6 +22,9 @@ ENV_ISSUER_ID = "PASSKIT_GOOGLE_ISSUER_ID"
 # Where passkit keeps what it stores between processes; "off" turns storing off.
 ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
 
+# The pass service: the secret its issuance-link keys come from ("kid:secret" entries allowed).
+ENV_SERVICE_SECRET = "PASSKIT_SERVICE_SECRET"
+
 # APNs, for pass update pushes: where to send ("production", "sandbox" or a URL), the CA that
 # signs a test server's certificate, and a token key (.p8, its key id and team id) to use
 # instead of the pass type certificate.

@@ -1,1 +1,1 @@
-"""The pass service: the registry, Apple's web service and the pushes that keep passes current."""
+"""The pass service: what happens to a pass after it is issued, and how it reaches people."""
