@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import threading
 import time
@@ -317,3 +318,15 @@ def test_a_client_serves_one_event_loop_at_a_time(
 
     with pytest.raises(RuntimeError, match="another event loop"):
         asyncio.run(elsewhere())
+
+
+def test_a_client_dropped_without_closing_leaves_no_thread(
+    apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
+) -> None:
+    auth = CertificateAuth.from_signer(passkit_dev_signer)
+    client = ApnsClient(auth, url=apns_stand_in.url, ca_file=apns_stand_in.ca_file)
+    client.send_many_sync(passkit_dev_signer.pass_type_id, tokens(1))
+    assert "passkit-apns" in {thread.name for thread in threading.enumerate()}
+    del client
+    gc.collect()
+    assert "passkit-apns" not in {thread.name for thread in threading.enumerate()}

@@ -30,6 +30,7 @@ import logging
 import os
 import ssl
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +143,8 @@ class ApnsClient:
         self._topics: dict[str, _Topic] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sync = LoopThread("passkit-apns")
+        # A client dropped without close() does not leave its thread behind.
+        weakref.finalize(self, self._sync.stop)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: object) -> ApnsClient:

@@ -46,5 +46,7 @@ class LoopThread:
         if loop is None or thread is None:
             return
         loop.call_soon_threadsafe(loop.stop)
+        if thread is threading.current_thread():
+            return  # called from the loop itself (a finalizer): it stops after this step
         thread.join()
         loop.close()
