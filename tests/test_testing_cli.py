@@ -136,6 +136,20 @@ def test_verify_a_save_link(
     assert code == 1 and "the signature was not checked" in out
 
 
+def test_verify_a_link_with_the_wrong_service_account_is_a_problem_exit_1(
+    capsys: pytest.CaptureFixture[str], link_file: Path, tmp_path: Path
+) -> None:
+    from passkit.devcerts import write_dev_certificates
+
+    other = write_dev_certificates(tmp_path / "other")
+    code, out, err = run(
+        capsys, "verify", link_file, "--service-account", other.google_service_account
+    )
+    assert code == 1, err
+    assert f"{link_file}: INVALID (1 problem)" in out
+    assert "the save link does not verify" in out and "Traceback" not in out + err
+
+
 def test_inspect_a_bundle(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
     code, out, _ = run(capsys, "inspect", files["good"])
     assert code == 0

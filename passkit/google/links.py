@@ -22,7 +22,7 @@ from typing import Any
 import jwt as pyjwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from passkit.errors import BundleError
+from passkit.errors import BundleError, SignatureMismatch
 from passkit.google.compile import GooglePass
 from passkit.google.credentials import ServiceAccount, b64url_length, compact_json
 from passkit.google.kinds import BY_PAYLOAD_KEY
@@ -236,7 +236,9 @@ def read_save_link(
                 options={"verify_iat": False, "verify_exp": False},
             )
         except pyjwt.PyJWTError as exc:
-            raise BundleError(f"{source}: the save link does not verify: {exc}") from None
+            raise SignatureMismatch(
+                f"{source}: the save link does not verify: {exc}"
+            ) from None
         verified = True
     payload = claims.get("payload")
     if not isinstance(payload, dict):
