@@ -296,7 +296,11 @@ class Builder:
             from passkit.google import WalletClient
 
             assert self.google is not None and self.plan.google_insert_url is not None
-            client = WalletClient(self.google, base_url=self.plan.google_insert_url)
+            client = WalletClient(
+                self.google,
+                base_url=self.plan.google_insert_url,
+                token_url=self.plan.google_token_url,
+            )
             threads = ThreadPoolExecutor(INSERTS_IN_FLIGHT, thread_name_prefix="google-insert")
             made = self._google_io_of[os.getpid()] = (client, threads)
         return made

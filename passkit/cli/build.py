@@ -63,7 +63,8 @@ def _parse_now(value: str | None) -> datetime | None:
 )
 @click.option(
     "--google-api-url",
-    help="The Google Wallet REST API that --google-insert uses [default: Google's].",
+    help="The Google Wallet REST API that --google-insert uses [default: Google's]; its "
+    "access tokens then come from /token on the same server.",
 )
 @signing_options
 def build(
@@ -99,12 +100,13 @@ def build(
         )
     if google_api_url is not None and not google_insert:
         raise click.UsageError("--google-api-url is the API that --google-insert uses: give both")
-    insert_url = None
+    insert_url = token_url = None
     if google_insert:
         # Imported only here: a build that inserts nothing loads no HTTP client.
-        from passkit.google.rest import DEFAULT_BASE_URL
+        from passkit.google.rest import DEFAULT_BASE_URL, token_url_for
 
         insert_url = google_api_url or DEFAULT_BASE_URL
+        token_url = token_url_for(insert_url)
     now = _parse_now(now_text)
     plan = BuildPlan(
         layout=layout,
@@ -114,6 +116,7 @@ def build(
         out_dir=out_dir if zip_path is None else None,
         skip_existing=skip_existing,
         google_insert_url=insert_url,
+        google_token_url=token_url,
     )
     if progress is None:
         progress = data.suffix.lower() in BATCH_SUFFIXES
