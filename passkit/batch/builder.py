@@ -88,7 +88,14 @@ class Builder:
             )
         if self.apple is not None:
             self.apple.check(now=plan.now)
-        if plan.google is not None:
+        # Google rules the layout breaks for every pass: no save link can be made, but the
+        # Apple bundles can. Without Apple signing there is nothing to build: say so now.
+        self.google_problems = self.layout.google_problems if self.google is not None else ()
+        if self.google_problems:
+            if self.apple is None:
+                raise self.google_problems[0]
+            self.google = None
+        if self.google is not None and plan.google is not None:
             # A wrong issuer id would fail every record alike: say so once, before building.
             from passkit.google.ids import check_issuer_id
 

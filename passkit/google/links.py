@@ -45,14 +45,17 @@ class SaveLink:
 def save_claims(
     account: ServiceAccount, origins: Sequence[str], issued_at: int, payload: Any
 ) -> dict[str, Any]:
-    return {
+    claims: dict[str, Any] = {
         "iss": account.client_email,
         "aud": "google",
         "typ": "savetowallet",
         "iat": issued_at,
-        "origins": list(origins),
-        "payload": payload,
     }
+    if origins:
+        # Optional: left out when empty, which keeps every link 17 characters shorter.
+        claims["origins"] = list(origins)
+    claims["payload"] = payload
+    return claims
 
 
 def save_claims_text(
@@ -236,9 +239,7 @@ def read_save_link(
                 options={"verify_iat": False, "verify_exp": False},
             )
         except pyjwt.PyJWTError as exc:
-            raise SignatureMismatch(
-                f"{source}: the save link does not verify: {exc}"
-            ) from None
+            raise SignatureMismatch(f"{source}: the save link does not verify: {exc}") from None
         verified = True
     payload = claims.get("payload")
     if not isinstance(payload, dict):

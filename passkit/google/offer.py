@@ -6,8 +6,10 @@ its redemption channel `google.redemption_channel` (BOTH unless the layout says 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from passkit.google.classinfo import ClassInputs, standard_class
-from passkit.google.common import ObjectContext
+from passkit.google.common import ObjectContext, fields_showing
 from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.localize import JsonDict
 from passkit.google.options import GoogleOptions
@@ -15,7 +17,13 @@ from passkit.model import Pass, PassField
 
 
 def _roles(p: Pass) -> dict[str, PassField]:
-    return {}
+    # Google shows an offer's expiry itself (from the object's validity): a field giving the
+    # moment it ends, or the last day it is valid, is not repeated.
+    end = p.expiration_date
+    if end is None:
+        return {}
+    last_day = (end - timedelta(microseconds=1)).date()
+    return fields_showing(p, (end, last_day))
 
 
 def _class_extra(p: Pass, options: GoogleOptions, roles: dict[str, PassField]) -> Extra:

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from passkit.errors import DataError
+from passkit.errors import DataError, LayoutError
 from passkit.google.options import GoogleOptions
 from passkit.layout.build import Plan
 from passkit.layout.inputs import InputSpec, InputValueError, MissingInput, record_json_schema
@@ -36,6 +36,7 @@ class Layout:
         google: GoogleOptions,
         sources: tuple[Path, ...],
         plan: Plan,
+        google_problems: tuple[LayoutError, ...] = (),
     ) -> None:
         self.name = name
         self.path = path
@@ -43,6 +44,9 @@ class Layout:
         self.kind: Kind = spec.kind
         self.inputs: Mapping[str, InputSpec] = MappingProxyType(dict(inputs))
         self.google = google
+        # Rules of Google Wallet alone that every pass of the layout breaks (found at load):
+        # they stop save links, never the Apple bundle.
+        self.google_problems = google_problems
         self.sources = sources
         self._plan = plan
         self._names = frozenset(inputs)
