@@ -51,6 +51,8 @@ class BuildResult:
     pkpass: bytes | None = None
     save_link: str | None = None
     skinny_link: bool = False
+    # The Google class the save link names (held by Google for the link to work).
+    google_class: str | None = None
     # The files written, as text; `files` gives them as paths.
     written: tuple[str, ...] = ()
     skipped: bool = False
@@ -200,18 +202,29 @@ class Builder:
         )
 
     def _link(self, job: _Job) -> None:
+        """The save link: the object alone (the class is published once, apart), or with
+        --google-insert the ids of the class and object Google now holds."""
+        from passkit.errors import WalletRuleError
         from passkit.google import save_link
 
         assert self.google is not None and self.plan.google is not None
         assert job.google_pass is not None
+        inserted = self.plan.google_insert_url is not None
         link = save_link(
             job.google_pass,
             self.google,
             origins=self.plan.google.origins,
             now=job.now,
-            ids_only=self.plan.google_insert_url is not None,
+            class_inserted=True,
+            ids_only=inserted,
         )
-        job.link, job.skinny = link.url, link.skinny
+        if link.too_long is not None:
+            # A link naming an object nobody inserted would not work: never written.
+            raise WalletRuleError(
+                f"Google save link: {link.too_long}; shorten those, or build with "
+                "--google-insert so that Google holds each object and its link names it"
+            )
+        job.link, job.skinny, job.google_class = link.url, link.skinny, link.class_id
 
     def _finish(self, job: _Job) -> BuildResult:
         record, out = job.record, self._out
@@ -223,6 +236,7 @@ class Builder:
                 pkpass=b"".join(job.pkpass) if job.pkpass is not None else None,
                 save_link=job.link,
                 skinny_link=job.skinny,
+                google_class=job.google_class,
             )
         files: list[str] = []
         if job.pkpass is not None:
@@ -235,6 +249,7 @@ class Builder:
             serial=job.pass_.serial_number,
             save_link=job.link,
             skinny_link=job.skinny,
+            google_class=job.google_class,
             written=tuple(files),
         )
 
@@ -327,6 +342,7 @@ class _Job:
     google_pass: GooglePass | None = None
     link: str | None = None
     skinny: bool = False
+    google_class: str | None = None
 
 
 # A step of `Builder.build_chunk`: it works on the chunk's jobs and returns those that failed.
