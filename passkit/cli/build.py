@@ -16,7 +16,6 @@ from passkit.batch.progress import Progress, estimate_record_count
 from passkit.batch.records import read_records_lazily
 from passkit.batch.run import build_many, default_jobs
 from passkit.cli.options import signing_options
-from passkit.google.publish import needs_class_notice
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 
@@ -175,6 +174,8 @@ def build(
     if tally.failed:
         click.echo(f"failures listed in {failures_path}", err=True)
     if links and plan.google_insert_url is None:
+        from passkit.google.publish import needs_class_notice
+
         click.echo(needs_class_notice(str(layout), google_classes, links), err=True)
     for problem in builder.google_problems:
         click.echo(f"error: no Google save link was written: {problem}", err=True)

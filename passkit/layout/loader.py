@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from passkit.errors import ImageError, LayoutError, WalletRuleError
-from passkit.google.layoutcheck import layout_problems
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
 from passkit.layout.build import EARLY_NAMES, LATE_NAMES, RESERVED_NAMES, Loc, PlanBuilder, is_early
@@ -329,7 +328,14 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
         for index, link in enumerate(spec.links)
         if isinstance(link.uri, str)
     ]
-    google_problems = layout_problems(spec.kind, spec.transit_type, fixed_links, images, fail)
+
+    def google_problems() -> tuple[LayoutError, ...]:
+        # Imported when asked (by a build of save links): an Apple-only build reads no more
+        # of passkit.google than the options.
+        from passkit.google.layoutcheck import layout_problems
+
+        return layout_problems(spec.kind, spec.transit_type, fixed_links, images, fail)
+
     sources = tuple(dict.fromkeys([*files, *reader.paths]))
     return Layout(
         name=name,
@@ -337,7 +343,7 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
         spec=spec,
         inputs=inputs,
         google=options,
-        google_problems=google_problems,
+        google_check=google_problems,
         sources=sources,
         plan=plan,
     )
