@@ -162,14 +162,17 @@ def _role_positions(
 def fields_showing(p: Pass, values: Sequence[object]) -> dict[str, PassField]:
     """The fields whose value is one of `values` (a moment or a text Google shows in a place of
     its own), as roles named after their keys: they are not repeated as text modules."""
-    wanted = [value for value in values if value is not None]
+    wanted = [(type(value), value) for value in values if value is not None]
+    shown: dict[str, PassField] = {}
     if not wanted:
-        return {}
-    return {
-        f"shown:{f.key}": f
-        for f in pass_fields(p).fields
-        if any(type(f.value) is type(value) and f.value == value for value in wanted)
-    }
+        return shown
+    for f in pass_fields(p).fields:
+        value = f.value
+        for kind, candidate in wanted:
+            if type(value) is kind and value == candidate:
+                shown[f"shown:{f.key}"] = f
+                break
+    return shown
 
 
 # --- object parts ---------------------------------------------------------------------------
