@@ -73,3 +73,48 @@ def test_the_same_picture_is_read_once(pictures: Path) -> None:
     )
     images = render(loaded, {"id": "1"}).images
     assert images.icon is images.thumbnail
+
+
+def test_rules_only_google_has_are_found_at_load_with_file_and_line(pictures: Path) -> None:
+    # Lines: 1-6 WITH_ID, 7 kind is replaced, then images (7-8), links (9-11).
+    text = WITH_ID.replace("kind: generic", "kind: loyalty") + (
+        "images:\n  icon: art/icon.png\n"
+        "links:\n"
+        "  - {kind: email, uri: not an address, label: Write to us}\n"
+        "  - {kind: web, uri: '{{ id }}.example'}\n"
+    )
+    loaded = layout(pictures, text)
+    path = pictures / "layout.yaml"
+    logo, link = loaded.google_problems
+    assert (logo.file, logo.line, logo.field) == (str(path), 8, "images.icon")
+    assert "a Google loyalty card needs a logo" in str(logo)
+    assert "google.image_base_url" in str(logo)
+    assert (link.line, link.field) == (10, "links[0].uri")
+    assert "'not an address' is not a valid email link for Google Wallet" in str(link)
+    # The Apple pass does not care: the layout renders.
+    assert render(loaded, {"id": "1"}).serial_number == "1"
+    hosted = layout(pictures, text.replace("not an address", "care@lumen.example"))
+    assert hosted.google_problems[1:] == () and len(hosted.google_problems) == 1
+
+
+def test_what_every_pass_shows_alike_is_found_at_load(pictures: Path) -> None:
+    loaded = layout(
+        pictures,
+        WITH_ID
+        + """\
+fields:
+  primary:
+    - {key: who, label: Member, value: "{{ id }}"}
+  back:
+    - {key: terms, label: Terms, value: Be kind.}
+    - {key: maybe, label: Note, value: Hello, when: "{{ id }}"}
+links:
+  - {uri: https://club.example, label: Club}
+locations:
+  - {latitude: 1.5, longitude: 2.5, when: "{{ id }}"}
+""",
+    )
+    options = loaded.google
+    assert options.class_fields == ("terms",)
+    assert options.class_links and options.class_messages
+    assert not options.class_locations and not options.class_carrier
