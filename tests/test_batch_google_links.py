@@ -105,3 +105,20 @@ def test_a_layout_only_google_refuses_stops_a_google_build_before_its_first_reco
     assert err.count("needs a logo") == 1 and f"{layout}:" in err
     assert "built" not in err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_demo_says_what_its_links_need_and_each_holds_its_object(
+    tmp_path: Path, clean_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from passkit.layout import shipped_layouts
+
+    assert exit_status("demo", str(tmp_path)) == 0
+    out = capsys.readouterr().out
+    count = len(shipped_layouts())
+    assert f"note: the {count} Google save link(s) hold their objects and name classes" in out
+    assert "passkit google publish" in out and "--google-insert" in out
+    links = sorted(tmp_path.glob("*.google.txt"))
+    assert len(links) == count
+    for path in links:
+        view = open_save_link(path, tmp_path / "certs" / "google-service-account.json")
+        assert len(view.url) <= 1800 and not view.skinny and view.classes == {}

@@ -118,3 +118,48 @@ locations:
     assert options.class_fields == ("terms",)
     assert options.class_links and options.class_messages
     assert not options.class_locations and not options.class_carrier
+
+
+def test_the_class_holds_fixed_fields_and_the_card_reads_them_there(pictures: Path) -> None:
+    from google_support import assert_valid
+
+    from passkit.google import compile_google
+
+    loaded = layout(
+        pictures,
+        WITH_ID
+        + """\
+fields:
+  primary:
+    - {key: who, label: Member, value: "{{ id }}"}
+  secondary:
+    - {key: hours, label: Hours, value: 7-21}
+  back:
+    - {key: terms, label: Terms, value: Be kind.}
+links:
+  - {uri: https://club.example, label: Club}
+translations:
+  fr:
+    strings: {Hours: Horaires, Terms: Conditions, Club: Le club}
+""",
+    )
+    issuer, options = "3388000000012345678", loaded.google
+    first = compile_google(render(loaded, {"id": "1"}), issuer_id=issuer, options=options)
+    second = compile_google(render(loaded, {"id": "2"}), issuer_id=issuer, options=options)
+    assert first.class_json == second.class_json  # one class for every pass
+    klass = first.class_json
+    assert [m["id"] for m in klass["textModulesData"]] == ["hours", "terms"]
+    assert klass["textModulesData"][0]["localizedHeader"]["translatedValues"] == [
+        {"language": "fr", "value": "Horaires"}
+    ]
+    assert klass["linksModuleData"]["uris"][0]["uri"] == "https://club.example"
+    rows = klass["classTemplateInfo"]["cardTemplateOverride"]["cardRowTemplateInfos"]
+    paths = [
+        item["firstValue"]["fields"][0]["fieldPath"]
+        for row in rows
+        for item in row.get("oneItem", {}).values()
+    ]
+    assert "class.textModulesData['hours']" in paths
+    assert "textModulesData" not in first.object_json and "linksModuleData" not in first.object_json
+    assert_valid("GenericClass", klass)
+    assert_valid("GenericObject", first.object_json)
