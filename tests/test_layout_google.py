@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from layout_support import WITH_ID, layout, render
+from layout_support import MINIMAL, WITH_ID, layout, render
 from PIL import Image
 
 
@@ -163,3 +163,31 @@ translations:
     assert "textModulesData" not in first.object_json and "linksModuleData" not in first.object_json
     assert_valid("GenericClass", klass)
     assert_valid("GenericObject", first.object_json)
+
+
+@pytest.mark.parametrize(
+    "value", ["{{ expires_at }}", "{{ last_day }}", "{{ expires_at | isoformat }}"]
+)
+def test_an_offer_does_not_repeat_its_end_as_text(pictures: Path, value: str) -> None:
+    from passkit.google import compile_google
+
+    loaded = layout(
+        pictures,
+        MINIMAL.replace("kind: generic", "kind: coupon")
+        + f"""\
+inputs:
+  id: string
+  last_day: date
+expiry:
+  at: "2027-01-06T00:00:00+01:00"
+fields:
+  secondary:
+    - {{key: ends, label: Valid until, value: "{value}", date_style: medium, time_style: none}}
+""",
+    )
+    p = render(loaded, {"id": "1", "last_day": "2027-01-05"})
+    gp = compile_google(p, issuer_id="3388000000012345678", options=loaded.google)
+    modules = {m["id"] for m in gp.object_json.get("textModulesData", [])}
+    # A date or moment of the end is Google's to show; a text saying it is kept.
+    assert ("ends" in modules) == value.endswith("isoformat }}")
+    assert gp.object_json["validTimeInterval"]["end"]["date"] == "2027-01-06T00:00:00+01:00"
