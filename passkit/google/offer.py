@@ -24,9 +24,7 @@ def _roles(p: Pass) -> dict[str, PassField]:
         return {}
     last_day = (end - timedelta(microseconds=1)).date()
     return {
-        f"shown:{f.key}": f
-        for f in pass_fields(p).fields
-        if _is_day_or_moment(f, end, last_day)
+        f"shown:{f.key}": f for f in pass_fields(p).fields if _is_day_or_moment(f, end, last_day)
     }
 
 
