@@ -100,3 +100,18 @@ def test_publish_without_credentials_is_a_usage_error(
 ) -> None:
     assert exit_status("google", "publish", "loyalty") == 2
     assert "needs a Google service account and issuer id" in capsys.readouterr().err
+
+
+def test_a_class_google_refuses_is_one_line_exit_2(
+    google: FakeGoogle,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    denied = {"error": {"code": 403, "message": "Issuer suspended", "status": "DENIED"}}
+    google.failing_ids[".coupon"] = (403, denied)
+    assert publish(google, dev_certs, "coupon") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Google Wallet API POST offerClass: HTTP 403 DENIED")
+    assert "Issuer suspended" in err and "Traceback" not in err
+    assert classes_held(google) == {}
