@@ -221,7 +221,7 @@ class Builder:
         if link.too_long is not None:
             # A link naming an object nobody inserted would not work: never written.
             raise WalletRuleError(
-                f"Google save link: {link.too_long}; shorten those, or build with "
+                f"no Google save link: {link.too_long}; shorten those, or build with "
                 "--google-insert so that Google holds each object and its link names it"
             )
         job.link, job.skinny, job.google_class = link.url, link.skinny, link.class_id
