@@ -163,6 +163,11 @@ translations:
     assert "textModulesData" not in first.object_json and "linksModuleData" not in first.object_json
     assert_valid("GenericClass", klass)
     assert_valid("GenericObject", first.object_json)
+    # The preview of the Google card reads that row from the class too.
+    from passkit.preview.google_view import google_view
+
+    view = google_view(render(loaded, {"id": "1"}), "fr", options)
+    assert ("Horaires", "7-21") in [(item.label, item.value) for row in view.rows for item in row]
 
 
 @pytest.mark.parametrize(

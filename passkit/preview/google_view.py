@@ -220,8 +220,12 @@ class _Reader:
         return [tuple(item for item in row if item) for row in rows if any(row)]
 
     def template_rows(self) -> list[tuple[GoogleItem, ...]]:
+        # A row reads a module of the object, or of the class when every pass shows it alike.
         modules = {
-            module.get("id"): module for module in self.obj.get("textModulesData", ()) if module
+            module.get("id"): module
+            for owner in (self.cls, self.obj)
+            for module in owner.get("textModulesData", ())
+            if module
         }
         infos = (
             self.cls.get("classTemplateInfo", {})
@@ -299,6 +303,10 @@ def google_view(p: Pass, language: str, options: GoogleOptions | None = None) ->
     )
     barcode = compiled.object_json.get("barcode", {})
     barcode_text = localized(barcode.get("alternateText"), language) if barcode else None
+    if barcode and not barcode_text and p.barcode is not None and p.barcode.alt_text:
+        # An alternate text equal to the value is left out of the object: Google shows the
+        # value under the barcode then.
+        barcode_text = barcode.get("value")
     if barcode and not barcode_text and compiled.kind == "loyalty":
         barcode_text = compiled.object_json.get("accountId") or barcode.get("value")
     return GoogleView(
