@@ -79,3 +79,25 @@ def test_shipped_layout_yields_a_valid_save_link(path: Path, account: ServiceAcc
     assert object_json["classId"] == class_json["id"]
     decoded = read_save_link(full.url, verify_with=account)
     assert decoded.classes == ((gp.kind, class_json),)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("boarding_pass", {"Departs", "Arrives", "Date", "Coach", "Seat"}),
+        ("coupon", {"Valid until", "Offer", "For"}),
+        ("event_ticket", {"Doors", "Starts", "Seat"}),
+    ],
+)
+def test_the_preview_still_shows_what_google_shows_in_its_own_places(
+    name: str, expected: set[str]
+) -> None:
+    # Fields Google shows natively are no text modules any more: the preview draws them from
+    # the fields that give them.
+    from passkit.preview.google_view import google_view
+    from passkit.preview.sample import load_sample
+
+    sample = load_sample(name)
+    view = google_view(sample.render(), "en", sample.layout.google)
+    labels = {item.label for row in view.rows for item in row}
+    assert expected <= labels, labels
