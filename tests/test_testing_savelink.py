@@ -173,9 +173,7 @@ def test_links_are_described_by_what_they_hold(account: ServiceAccount) -> None:
     assert view.classes == {} and not view.skinny
     expected = f"holds the object; names class {gp.class_id}, which must be published"
     assert view.holds == expected
-    assert alone.holds == (
-        f"holds object {gp.object_id}; names class {gp.class_id}, which Google must hold"
-    )
+    assert alone.holds == expected
     # A field missing from such a link is looked up with the reason beside it.
     with pytest.raises(FieldNotFound, match="which must be published"):
         view.field("no-such-field")

@@ -50,12 +50,24 @@ class SaveLink:
 
     @property
     def holds(self) -> str:
-        """What the link holds, in words."""
-        if self.skinny:
-            return f"names object {self.object_id} of class {self.class_id} by id only"
-        if self.holds_class:
-            return f"holds class {self.class_id} and object {self.object_id}"
-        return f"holds object {self.object_id}; names class {self.class_id}, which Google must hold"
+        """What the link holds, in words (see `describe_holding`)."""
+        return describe_holding(
+            self.object_id,
+            self.class_id,
+            holds_object=not self.skinny,
+            holds_class=self.holds_class,
+        )
+
+
+def describe_holding(
+    object_id: str | None, class_id: str | None, *, holds_object: bool, holds_class: bool
+) -> str:
+    """What a link holds of one object, as `passkit inspect` and the testing views say it."""
+    if not holds_object:
+        return f"names object ids only ({object_id} of class {class_id})"
+    if not holds_class:
+        return f"holds the object; names class {class_id}, which must be published"
+    return f"holds the object and its class {class_id}"
 
 
 def largest_parts(object_json: dict[str, Any], count: int = 4) -> str:

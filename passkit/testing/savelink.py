@@ -242,11 +242,11 @@ class GoogleObjectView:
     @property
     def holds(self) -> str:
         """What the link holds of this object, in words."""
-        if self.skinny:
-            return f"names object ids only ({self.id} of class {self.class_id})"
-        if self.klass is None:
-            return f"holds the object; names class {self.class_id}, which must be published"
-        return f"holds the object and its class {self.class_id}"
+        from passkit.google.links import describe_holding
+
+        return describe_holding(
+            self.id, self.class_id, holds_object=not self.skinny, holds_class=self.klass is not None
+        )
 
     @property
     def state(self) -> str | None:
