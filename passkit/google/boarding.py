@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass
 
 from passkit.google.classinfo import ClassInputs, logo_json, standard_class
-from passkit.google.common import HELD_CARRIER, ObjectContext, fields_showing, match_roles, put
+from passkit.google.common import ObjectContext, fields_showing, match_roles, put
+from passkit.google.held import HELD_CARRIER
 from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.layoutcheck import TRANSIT_TICKET
 from passkit.google.localize import JsonDict

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from passkit.errors import WalletRuleError
 from passkit.google.credentials import plain_float
+from passkit.google.held import HELD_LINKS, HELD_LOCATIONS, HELD_MESSAGES
 from passkit.google.ids import safe_module_id
 from passkit.google.images import image_json
 from passkit.google.localize import JsonDict, Localizer
@@ -28,11 +29,6 @@ from passkit.model import (
 )
 
 FRONT_GROUPS = FIELD_GROUPS[:4]
-# Marks of `ObjectContext.in_class` beside field keys (which hold no colon).
-HELD_LINKS = ":links"
-HELD_LOCATIONS = ":locations"
-HELD_MESSAGES = ":messages"
-HELD_CARRIER = ":carrier"
 MAX_TEXT_MODULES_SHOWN = 10
 
 BARCODE_TYPES = {

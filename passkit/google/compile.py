@@ -27,10 +27,6 @@ import orjson
 from passkit.google.boarding import FLIGHT, TRANSIT, flight_plan
 from passkit.google.classinfo import ClassInputs
 from passkit.google.common import (
-    HELD_CARRIER,
-    HELD_LINKS,
-    HELD_LOCATIONS,
-    HELD_MESSAGES,
     ObjectContext,
     card_rows,
     common_object_parts,
@@ -42,6 +38,7 @@ from passkit.google.credentials import compact_json, compact_json_plain
 from passkit.google.event_ticket import EVENT_TICKET
 from passkit.google.generic import GENERIC
 from passkit.google.gift_card import GIFT_CARD
+from passkit.google.held import HELD_LINKS, HELD_LOCATIONS, HELD_MESSAGES, held_in_class
 from passkit.google.ids import check_issuer_id, check_suffix, make_id, safe_suffix, slug
 from passkit.google.kindbase import KindCompiler
 from passkit.google.kinds import GoogleKind, google_kind
@@ -293,23 +290,6 @@ def compile_google(
         origins=tuple(options.origins),
         plain_floats=ctx.plain_floats,
     )
-
-
-def held_in_class(options: GoogleOptions) -> frozenset[str]:
-    """What the class holds for every pass of the layout (see `ObjectContext.in_class`)."""
-    return _held(
-        options.class_fields,
-        options.class_links,
-        options.class_locations,
-        options.class_messages,
-        options.class_carrier,
-    )
-
-
-@lru_cache(maxsize=64)
-def _held(fields: tuple[str, ...], *flags: bool) -> frozenset[str]:
-    marks = (HELD_LINKS, HELD_LOCATIONS, HELD_MESSAGES, HELD_CARRIER)
-    return frozenset(fields).union(mark for mark, held in zip(marks, flags, strict=True) if held)
 
 
 def _held_content(ctx: ObjectContext) -> tuple[object, ...]:
