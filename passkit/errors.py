@@ -63,6 +63,11 @@ class BundleError(PasskitError):
     """A pass bundle or save link being read is malformed or unsafe."""
 
 
+class SignatureMismatch(BundleError):
+    """A signature was checked and does not match the key it was checked with: the file is
+    readable, but signed by someone else (or changed since)."""
+
+
 class GoogleApiError(PasskitError):
     """The Google Wallet REST API answered with an error."""
 
