@@ -43,8 +43,9 @@ BOLD = 700
 ELLIPSIS = "…"
 
 Run = tuple[str, ImageFont.FreeTypeFont]
-# Where a character comes from: Noto Sans (None), a symbol subset (its file) or a script font.
-_Source = Path | scripts.ScriptFont | None
+# Where a character comes from: Noto Sans (None), a symbol subset (its file) or a script font
+# and its installed file.
+_Source = Path | tuple[scripts.ScriptFont, Path] | None
 # Unicode categories of characters drawn with the character before them: nonspacing and
 # enclosing marks (variation selectors among them), and format characters (joiners).
 _JOINS_PREVIOUS = frozenset({"Mn", "Me", "Cf"})
@@ -108,7 +109,7 @@ def _source(code: int, primary: frozenset[int], weight: int) -> _Source:
     if script_font is not None:
         installed = script_font.file(weight)
         if installed is not None and code in _characters(installed):
-            return script_font
+            return script_font, installed
     return None
 
 
@@ -118,11 +119,10 @@ def _typeface(source: _Source, piece: str, face: ImageFont.FreeTypeFont) -> Piec
         return Piece(piece, face)
     if isinstance(source, Path):
         return Piece(piece, _fallback(source, size))
-    installed = source.file(_WEIGHTS.get(face, REGULAR))
-    assert installed is not None  # _source chose it because it is installed
-    if source.is_emoji:
+    script_font, installed = source
+    if script_font.is_emoji:
         return Piece(piece, _script_face(installed, scripts.EMOJI_SIZE, 0), color=True)
-    index = scripts.cjk_face_index(piece) if source is scripts.CJK else 0
+    index = scripts.cjk_face_index(piece) if script_font is scripts.CJK else 0
     return Piece(piece, _script_face(installed, size, index))
 
 

@@ -48,15 +48,21 @@ class ScriptFont:
 
     def file(self, weight: int) -> Path | None:
         """The installed file for a weight (bold from 600 up), or None when not installed."""
-        name = self.bold if weight >= 600 else self.regular
-        for directory in FONT_DIRECTORIES:
-            if (directory / name).is_file():
-                return directory / name
-        return None
+        return _installed(self.bold if weight >= 600 else self.regular, FONT_DIRECTORIES)
 
     @property
     def is_emoji(self) -> bool:
         return self is EMOJI
+
+
+@lru_cache(maxsize=64)
+def _installed(name: str, directories: tuple[Path, ...]) -> Path | None:
+    """The first of `directories` holding a font file (looked for once: a line is measured
+    many times while it is fitted)."""
+    for directory in directories:
+        if (directory / name).is_file():
+            return directory / name
+    return None
 
 
 ARABIC = ScriptFont(
