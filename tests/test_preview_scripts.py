@@ -84,22 +84,24 @@ def test_no_letter_is_drawn_as_the_missing_glyph_box(
     assert fonts.text_width(text, fonts.font(40)) != pytest.approx(len(text) * box_width)
 
 
-def test_hebrew_runs_right_to_left() -> None:
-    needs_layout(scripts.HEBREW)
-    # Vav (a thin stroke) is written first, shin (wide) second: the first sits at the right.
-    spans = glyph_spans(ink("וש"))
+def assert_narrow_first_letter_at_the_right(text: str) -> None:
+    """`text` is a narrow letter then a wide one: drawn right to left, the narrow one (written
+    first) is the one at the right end."""
+    spans = glyph_spans(ink(text))
     assert len(spans) == 2
     (left_start, left_end), (right_start, right_end) = spans
     assert right_end - right_start < (left_end - left_start) / 2
+
+
+def test_hebrew_runs_right_to_left() -> None:
+    needs_layout(scripts.HEBREW)
+    assert_narrow_first_letter_at_the_right("וש")  # vav, a thin stroke, then shin
 
 
 def test_arabic_runs_right_to_left_and_its_letters_join() -> None:
     needs_layout(scripts.ARABIC)
-    # Alef (a tall stroke, which does not join the letter after it) then beh: alef at the right.
-    spans = glyph_spans(ink("اب"))
-    assert len(spans) == 2
-    (left_start, left_end), (right_start, right_end) = spans
-    assert right_end - right_start < (left_end - left_start) / 2
+    # Alef, a tall stroke that does not join the letter after it, then beh.
+    assert_narrow_first_letter_at_the_right("اب")
     # Three behs written together join into one word; apart, they are three letters.
     assert len(glyph_spans(ink("ببب"))) == 1
     assert len(glyph_spans(ink("ب ب ب"))) == 3
