@@ -47,6 +47,8 @@ def test_issue_change_and_look_at_a_pass(env: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out.split("\t")[:4] == [SERIAL, "loyalty", "redeemed", "3"]
     assert exit_status("pass", "list", "--layout", "coupon") == 0
     assert capsys.readouterr().out == ""
+    assert exit_status("pass", "list", "--limit", "1") == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
 
 
 def test_errors_are_one_line_and_exit_2(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

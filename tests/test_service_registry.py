@@ -207,6 +207,7 @@ def test_listing_by_layout_and_status(registry: Registry) -> None:
     assert [p.serial for p in registry.passes(layout="loyalty", status="active")] == [first.serial]
     assert [p.serial for p in registry.passes(status="redeemed")] == [second.serial]
     assert [p.serial for p in registry.passes(layout="coupon")] == [other.serial]
+    assert [p.serial for p in registry.passes(limit=2)] == [first.serial, second.serial]
 
 
 def test_tags_grow_across_passes(registry: Registry) -> None:

@@ -178,11 +178,12 @@ def show(serial: str, database: str | None) -> None:
 @pass_.command(name="list")
 @click.option("--layout", help="Only the passes of this layout.")
 @click.option("--status", type=click.Choice([status.value for status in Status]))
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many (the oldest).")
 @click.option("--database", help=DATABASE_HELP)
-def list_(layout: str | None, status: str | None, database: str | None) -> None:
+def list_(layout: str | None, status: str | None, limit: int | None, database: str | None) -> None:
     """List the issued passes: serial, layout, status, tag and last change."""
     registry = _registry(database, None, None, None, None, signing=False)
-    for stored in registry.passes(layout=layout, status=status):
+    for stored in registry.passes(layout=layout, status=status, limit=limit):
         click.echo(
             f"{stored.serial}\t{stored.layout}\t{stored.status.value}\t{stored.tag}\t"
             f"{stored.updated_at.isoformat()}"

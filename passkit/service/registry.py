@@ -131,11 +131,16 @@ class Registry:
         return self.store.get(serial)
 
     def passes(
-        self, *, layout: str | None = None, status: str | Status | None = None
+        self,
+        *,
+        layout: str | None = None,
+        status: str | Status | None = None,
+        limit: int | None = None,
     ) -> list[StoredPass]:
-        """The issued passes, oldest first; only those of a layout or status when given."""
+        """The issued passes, oldest first; only those of a layout or status when given, and
+        the first `limit` of them."""
         wanted = parse_status(status) if status is not None else None
-        return self.store.list(layout=layout, status=wanted)
+        return self.store.list(layout=layout, status=wanted, limit=limit)
 
     def pkpass(self, serial: str) -> bytes | None:
         """The signed bundle of the pass as it is now (None without Apple signing)."""
