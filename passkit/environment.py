@@ -38,3 +38,6 @@ ENV_APNS_CA_FILE = "PASSKIT_APNS_CA_FILE"
 ENV_APNS_KEY_FILE = "PASSKIT_APNS_KEY_FILE"
 ENV_APNS_KEY_ID = "PASSKIT_APNS_KEY_ID"
 ENV_APNS_TEAM_ID = "PASSKIT_APNS_TEAM_ID"
+# How a registry sends the pushes of its changes: "background" (the default: a thread of the
+# process drains the outbox after each change) or "off" (left to `passkit service push`).
+ENV_PUSH = "PASSKIT_PUSH"

@@ -12,6 +12,10 @@ from apple_support import signing_clock
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, write_dev_certificates
 
+# A registry pushes its changes to APNs by default; here only the tests that ask for it do
+# (against a local stand-in), so that no test ever reaches Apple.
+os.environ["PASSKIT_PUSH"] = "off"
+
 
 @pytest.fixture(scope="session", autouse=True)
 def picture_store_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
@@ -51,9 +55,10 @@ def now(dev_signer: AppleSigner) -> datetime:
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No PASSKIT_* variable set: what a command does with its options alone."""
+    """No PASSKIT_* variable set: what a command does with its options alone (but
+    PASSKIT_PUSH, which keeps registries from pushing to Apple)."""
     for name in list(os.environ):
-        if name.startswith("PASSKIT_"):
+        if name.startswith("PASSKIT_") and name != "PASSKIT_PUSH":
             monkeypatch.delenv(name)
     yield
 

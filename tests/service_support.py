@@ -67,6 +67,7 @@ def service_env(certs: DevCertificates, database_url: str, web_service_url: str)
     """The environment `passkit service run` (and every uvicorn worker) reads."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
     env.update(service_settings(certs, database_url, web_service_url))
+    env["PASSKIT_PUSH"] = "off"
     env["PASSKIT_CACHE_DIR"] = os.environ.get("PASSKIT_CACHE_DIR", "")
     return env
 

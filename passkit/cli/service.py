@@ -1,8 +1,10 @@
-"""`passkit service`: the database's schema, and the Wallet web service on its own."""
+"""`passkit service`: the database's schema, the Wallet web service on its own, and the
+senders that push changes to the devices."""
 
 from __future__ import annotations
 
 import os
+import threading
 
 import click
 
@@ -15,7 +17,7 @@ DATABASE_HELP = (
 
 @click.group()
 def service() -> None:
-    """The pass service: migrate its database, run its web service."""
+    """The pass service: migrate its database, run its web service, push its changes."""
 
 
 @service.command()
@@ -93,3 +95,51 @@ def run(
         timeout_keep_alive=5,
         limit_concurrency=1000,
     )
+
+
+@service.command()
+@click.option("--database", help=DATABASE_HELP)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--once", is_flag=True, help="Send what is due, then stop.")
+@click.option(
+    "--poll",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.05, 3600),
+    help="Seconds between looks at the outbox when nothing is due.",
+)
+@click.option(
+    "--lease",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(1, 86400),
+    help="Seconds a claimed change is held before another sender may take it again (a "
+    "sender that died holds it no longer than this).",
+)
+def push(database: str | None, workers: int, once: bool, poll: float, lease: float) -> None:
+    """Push the outbox's changes to the devices that hold the passes (APNs).
+
+    Credentials as for the web service (PASSKIT_APPLE_*, or PASSKIT_APNS_KEY_FILE, _KEY_ID and
+    _TEAM_ID); PASSKIT_APNS_URL says where to push. Several workers, on one machine or many,
+    share a PostgreSQL outbox without sending a change twice.
+    """
+    from passkit.service.config import ServiceConfig
+    from passkit.service.push_worker import (
+        WorkerSettings,
+        run_worker,
+        run_workers,
+        stop_on_signals,
+    )
+
+    config = ServiceConfig.load(database_url=database)
+    settings = WorkerSettings(config.database_url, once=once, poll=poll, lease=lease)
+    if workers > 1:
+        raise SystemExit(run_workers(settings, workers))
+    stop = threading.Event()
+    stop_on_signals(stop)
+    report = run_worker(settings, stop)
+    if once:
+        click.echo(
+            f"{report.rows} changes pushed to {report.delivered} devices; "
+            f"{report.dropped} registrations removed; {report.kept} kept for later"
+        )

@@ -41,6 +41,11 @@ _LATEST = (
     .join(signed_passes, signed_passes.c.serial == passes.c.serial)
     .where((passes.c.serial == _SERIAL) & (passes.c.pass_type_id == _PASS_TYPE))
 )
+_HELD_AGAIN = (
+    passes.update()
+    .where((passes.c.serial == _SERIAL) & passes.c.no_device_since.is_not(None))
+    .values(no_device_since=None)
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,11 @@ class DeviceStore:
             )
             # A row comes back only when this insert made it.
             made = registration.on_conflict_do_nothing().returning(registrations.c.serial)
-            return connection.execute(made).first() is not None
+            new = connection.execute(made).first() is not None
+            if new:
+                # A device holds the pass again (see `passkit.service.outbox.Outbox.drop`).
+                connection.execute(_HELD_AGAIN, {"key_serial": serial})
+            return new
 
     def unregister(self, device_id: str, pass_type_id: str, serial: str) -> bool:
         """Remove the registration (and the device, once it holds none); False if no such pass."""

@@ -8,6 +8,7 @@ new update tag and an outbox row in one transaction; one that alters nothing bum
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from passkit.environment import ENV_PUSH
 from passkit.errors import DataError
 from passkit.model import Status
 from passkit.service.auth import PassTokenKeys
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 
     from passkit.apple.signing import AppleSigner
     from passkit.batch.plan import GoogleCredentials
+    from passkit.service.apns import ApnsClient
+    from passkit.service.background import BackgroundSender
+    from passkit.service.sender import DrainReport, Sender
     from passkit.service.webservice import Limits
 
 
@@ -60,6 +65,12 @@ class Registry:
     from the secret (one secret of 32+ characters, or ``kid:secret`` entries, the current
     first, as in PASSKIT_SERVICE_SECRET). `google` (GoogleCredentials) makes a save link for
     each pass too.
+
+    With Apple signing, each change is pushed to the devices that hold the pass from a thread
+    of this process, right after it commits (`push=True`, the default unless PASSKIT_PUSH is
+    "off"); with `push=False` the outbox waits for `passkit service push` or `push_pending()`.
+    `apns` is the APNs client to push with (default: `ApnsClient` from the PASSKIT_APNS_*
+    settings and this signer's certificate, made on the first push).
     """
 
     def __init__(
@@ -71,6 +82,8 @@ class Registry:
         web_service_url: str | None = None,
         secret: str | bytes | PassTokenKeys | None = None,
         google: GoogleCredentials | None = None,
+        push: bool | None = None,
+        apns: ApnsClient | None = None,
     ) -> None:
         if web_service_url is not None and secret is None:
             raise RegistryError("a web service URL needs a secret for the passes' tokens")
@@ -89,6 +102,55 @@ class Registry:
         self._targets = tuple(
             target for target, on in (("apple", apple), ("google", google)) if on is not None
         )
+        self._apns = apns
+        self._sender: Sender | None = None
+        self._background: BackgroundSender | None = None
+        if push is None:
+            push = os.environ.get(ENV_PUSH, "background").strip().lower() != "off"
+        if push and apple is not None:
+            from passkit.service.background import BackgroundSender
+
+            self._background = BackgroundSender(self.sender)
+
+    @property
+    def sender(self) -> Sender:
+        """The sender that drains this registry's outbox (its APNs client made on first use)."""
+        if self._sender is None:
+            from passkit.service.sender import Sender, apns_client_for
+
+            apple, given = self.apple, self._apns
+            self._sender = Sender(
+                self.store.engine, given if given is not None else lambda: apns_client_for(apple)
+            )
+        return self._sender
+
+    def push_pending(self) -> DrainReport:
+        """Send every push that is due now, in this thread; ApnsRefusedError stops it."""
+        return self.sender.drain()
+
+    def wait_for_pushes(self, timeout: float = 30.0) -> bool:
+        """Wait until the background sender has sent what the changes so far queued (or
+        kept it for later); False on time-out. Raises the error that stopped it, if any."""
+        if self._background is None:
+            return True
+        idle = self._background.wait_idle(timeout)
+        if self._background.error is not None:
+            raise self._background.error
+        return idle
+
+    def close(self) -> None:
+        """Stop the background sender and close the APNs connections (pushes not sent yet
+        stay in the outbox)."""
+        if self._background is not None:
+            self._background.stop()
+        elif self._sender is not None:
+            self._sender.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         url = self.store.engine.url.render_as_string(hide_password=True)
@@ -250,6 +312,8 @@ class Registry:
                 message=message,
                 targets=self._targets,
             )
+        if changed and self._background is not None:
+            self._background.wake()  # after the commit: the sender sees the row
         return changed
 
     # -- serving ---------------------------------------------------------------------------------

@@ -13,9 +13,12 @@ outbox            what must be sent because a pass changed, one pending row per 
 The outbox, for the sender that drains it: `serial` and `target` name what to send; `tag` is
 the pass's update tag when the row was last written; `message` is the text to show with the
 change (the latest one given, when several changes coalesce before sending), or NULL;
-`state` is 'pending' until the sender marks the row 'sent' or 'failed'; `attempts`,
-`not_before` and `last_error` are the sender's own (retries and back-off). At most one
-'pending' row exists per pass and target: later changes update it instead of adding rows.
+`state` is 'pending' until a sender claims the row ('sending', with `not_before` the end of
+its lease) and deletes it once the push went out; `attempts`, `not_before` and `last_error`
+are the sender's own (retries and back-off; see `passkit.service.outbox`). At most one
+'pending' row exists per pass and target: later changes update it instead of adding rows, and
+a change made while its row is being sent adds a new pending row (the push may have left
+before the change committed).
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ passes = sa.Table(
     sa.Column("tag", sa.BigInteger(), nullable=False),
     sa.Column("issued_at", _WHEN, nullable=False),
     sa.Column("updated_at", _WHEN, nullable=False),
+    # When APNs answered that the last device holding the pass no longer does (410, or a bad
+    # token) and its registration was removed; NULL while a device holds it or none ever did.
+    sa.Column("no_device_since", _WHEN, nullable=True),
     sa.Index("ix_passes_pass_type_id", "pass_type_id"),
     sa.Index("ix_passes_layout_status", "layout", "status"),
     sa.Index("ix_passes_tag", "tag"),

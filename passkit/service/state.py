@@ -77,6 +77,8 @@ class StoredPass:
     locations: tuple[Mapping[str, Any], ...] | None = None
     beacons: tuple[Mapping[str, Any], ...] | None = None
     token_key: str = ""
+    # When APNs took the last device holding the pass away (None while one holds it).
+    no_device_since: datetime | None = None
 
     @property
     def state(self) -> PassState:
@@ -104,6 +106,7 @@ class StoredPass:
             "issued_at": self.issued_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
             "expired_at": self.expired_at.isoformat() if self.expired_at else None,
+            "no_device_since": (self.no_device_since.isoformat() if self.no_device_since else None),
             "record": dict(self.record),
             "locations": list(self.locations) if self.locations is not None else None,
             "beacons": list(self.beacons) if self.beacons is not None else None,

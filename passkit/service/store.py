@@ -224,4 +224,5 @@ def stored_pass(m: RowMapping) -> StoredPass:
         locations=tuple(m["locations"]) if m["locations"] is not None else None,
         beacons=tuple(m["beacons"]) if m["beacons"] is not None else None,
         token_key=m["token_key"],
+        no_device_since=utc(m["no_device_since"]) if m["no_device_since"] is not None else None,
     )

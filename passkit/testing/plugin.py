@@ -11,7 +11,11 @@ Installed with passkit (entry point ``pytest11``), so a project's tests can simp
 - ``passkit_build``: ``passkit_build("loyalty", record)`` renders, signs and opens a bundle;
 - ``passkit_save_link``: ``passkit_save_link("loyalty", record)`` does the same for Google;
 - ``apns_stand_in``: a local APNs (`passkit.testing.ApnsStandIn`) that accepts pushes made with
-  the development pass certificate, started for the test and stopped after it.
+  the development pass certificate, started for the test and stopped after it;
+- ``wallet_device``: ``wallet_device()`` makes a `WalletDevice` (closed after the test);
+- ``passkit_service``: passkit's pass service on SQLite, served by uvicorn on 127.0.0.1, signing
+  with the development certificates and pushing to ``apns_stand_in``
+  (`passkit.testing.service.PasskitService`: ``.registry``, ``.url``).
 
 Nothing is imported or generated until a test asks for a fixture: a suite that does not use
 them pays only for reading this file.
@@ -32,7 +36,9 @@ if TYPE_CHECKING:
     from passkit.google import ServiceAccount
     from passkit.layout import Layout
     from passkit.testing.apns import ApnsStandIn
+    from passkit.testing.device import WalletDevice
     from passkit.testing.pkpass import Bundle
+    from passkit.testing.service import PasskitService
     from passkit.testing.savelink import SaveLinkView
 
 # A well-formed issuer id for development links (Google never sees them).
@@ -156,6 +162,37 @@ def apns_stand_in(passkit_dev_certificates: DevCertificates) -> Iterator[ApnsSta
 
     with ApnsStandIn(client_ca=passkit_dev_certificates.root) as stand_in:
         yield stand_in
+
+
+@pytest.fixture
+def wallet_device() -> Iterator[Callable[..., WalletDevice]]:
+    """``wallet_device(**options)``: a new `WalletDevice` (its own device id and push token;
+    options as for `WalletDevice`), closed after the test."""
+    from passkit.testing.device import WalletDevice
+
+    made: list[WalletDevice] = []
+
+    def make(**options: Any) -> WalletDevice:
+        device = WalletDevice(**options)
+        made.append(device)
+        return device
+
+    yield make
+    for device in made:
+        device.close()
+
+
+@pytest.fixture
+def passkit_service(
+    passkit_dev_signer: AppleSigner, apns_stand_in: ApnsStandIn, tmp_path: Path
+) -> Iterator[PasskitService]:
+    """passkit's pass service for the test: ``passkit_service.registry`` issues and changes
+    passes (the shipped layouts), its web service answers at ``passkit_service.url`` (uvicorn
+    on 127.0.0.1), and each change is pushed to ``apns_stand_in``. Stopped after the test."""
+    from passkit.testing.service import PasskitService
+
+    with PasskitService(passkit_dev_signer, apns_stand_in, folder=tmp_path) as service:
+        yield service
 
 
 def _layout_path(layout: LayoutRef) -> Path:
