@@ -56,7 +56,9 @@ def test_an_update_reaches_three_devices_which_fetch_the_new_pass(
 
 
 def test_410_and_400_remove_the_registration(
-    passkit_service: PasskitService, wallet_device: Callable[..., WalletDevice], apns_stand_in: ApnsStandIn
+    passkit_service: PasskitService,
+    wallet_device: Callable[..., WalletDevice],
+    apns_stand_in: ApnsStandIn,
 ) -> None:
     registry = passkit_service.registry
     issued = registry.issue("loyalty", MEMBER)

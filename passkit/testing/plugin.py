@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from passkit.testing.apns import ApnsStandIn
     from passkit.testing.device import WalletDevice
     from passkit.testing.pkpass import Bundle
-    from passkit.testing.service import PasskitService
     from passkit.testing.savelink import SaveLinkView
+    from passkit.testing.service import PasskitService
 
 # A well-formed issuer id for development links (Google never sees them).
 DEV_ISSUER_ID = "3388000000000000001"
