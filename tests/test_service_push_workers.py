@@ -110,3 +110,26 @@ def test_two_senders_share_a_postgresql_outbox_without_sending_twice(
     assert sorted(report.rows > 0 for report in reports) == [True, True]
     assert sum(report.rows for report in reports) == 30
     assert Outbox(registry.store.engine).count("apple") == 0
+
+
+def test_workers_once_send_everything_and_a_refusal_is_one_line(
+    tmp_path: object, dev_certs: DevCertificates
+) -> None:
+    database = f"sqlite:///{tmp_path}/passes.db"
+    registry = Registry(
+        database, apple=dev_certs.signer(), web_service_url=URL, secret="s" * 32, push=False
+    )
+    tokens = _passes_held(registry, passes=3, devices=5)
+    outbox = Outbox(registry.store.engine)
+    with ApnsStandIn(client_ca=dev_certs.root) as apns:
+        env = service_env(dev_certs, database, URL)
+        env.update(PASSKIT_APNS_URL=apns.url, PASSKIT_APNS_CA_FILE=str(apns.ca_file))
+        apns.answer_next(ApnsAnswer(403, "BadCertificate"))
+        stopped = _worker(env, "--once")
+        refused, _ = stopped.communicate(timeout=120)
+        assert stopped.returncode == 2, refused
+        assert outbox.count("apple", PENDING) == 3  # nothing lost
+        assert "BadCertificate" in refused and "Traceback" not in refused
+        output, _ = _worker(env, "--once", "--workers", "2").communicate(timeout=120)
+        assert outbox.count("apple", PENDING) == 0, output
+    assert {push.token for push in apns.delivered} == set(tokens)

@@ -138,6 +138,13 @@ class Registry:
             raise self._background.error
         return idle
 
+    @property
+    def push_report(self) -> DrainReport:
+        """What the background sender sent so far (an empty report when there is none)."""
+        from passkit.service.sender import DrainReport
+
+        return self._background.report if self._background is not None else DrainReport()
+
     def close(self) -> None:
         """Stop the background sender and close the APNs connections (pushes not sent yet
         stay in the outbox)."""
