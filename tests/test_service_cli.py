@@ -87,7 +87,41 @@ def test_a_layout_file_is_found_again_through_its_folder(
 def test_migrate_makes_and_then_keeps_the_schema(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from passkit.service.database import head_revision
+
+    head = head_revision()
     assert exit_status("service", "migrate", "--database", "passes.db") == 0
-    assert "migrated from revision none to 0001" in capsys.readouterr().out
+    assert f"migrated from revision none to {head}" in capsys.readouterr().out
     assert exit_status("service", "migrate", "--database", "sqlite:///passes.db") == 0
-    assert "the schema is current (revision 0001)" in capsys.readouterr().out
+    assert f"the schema is current (revision {head})" in capsys.readouterr().out
+
+
+def test_a_change_from_the_command_line_is_pushed_before_it_ends(
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    dev_certs: DevCertificates,
+) -> None:
+    from passkit.service import ServiceConfig
+    from passkit.service.devices import DeviceStore
+    from passkit.testing import ApnsAnswer, ApnsStandIn
+
+    data = str(FIXTURES / "loyalty.json")
+    assert exit_status("pass", "issue", "loyalty", "--data", data, "--out", "out") == 0
+    registry = ServiceConfig.load().registry()
+    stored = registry.get(SERIAL)
+    assert stored is not None
+    DeviceStore(registry.store.engine).register("d1", "ab" * 32, stored.pass_type_id, SERIAL)
+    with ApnsStandIn(client_ca=dev_certs.root) as apns:
+        monkeypatch.setenv("PASSKIT_PUSH", "background")
+        monkeypatch.setenv("PASSKIT_APNS_URL", apns.url)
+        monkeypatch.setenv("PASSKIT_APNS_CA_FILE", str(apns.ca_file))
+        assert exit_status("pass", "update", SERIAL, "--set", "points=1250") == 0
+        assert [push.token for push in apns.delivered] == ["ab" * 32]
+        # APNs refusing the certificate: the change is made, its push kept, and said so.
+        apns.answer_next(ApnsAnswer(403, "BadCertificate"))
+        assert exit_status("pass", "update", SERIAL, "--set", "points=1300") == 0
+    captured = capsys.readouterr()
+    assert captured.out.endswith(f"{SERIAL}: updated\n{SERIAL}: updated\n")
+    assert "the change is saved; its pushes wait in the outbox" in captured.err
+    assert "BadCertificate" in captured.err

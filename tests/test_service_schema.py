@@ -58,3 +58,35 @@ def test_database_urls_are_checked(tmp_path: Path) -> None:
         make_engine(f"sqlite:///{tmp_path / 'missing' / 'p.db'}")
     with pytest.raises(DatabaseError, match="cannot open"):
         ensure_schema(make_engine("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"))
+
+
+@pytest.mark.parametrize("where", ["sqlite", "postgresql"])
+def test_a_database_of_the_first_revision_keeps_its_passes_when_migrated(
+    where: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+
+    from passkit.service.database import _alembic_config
+
+    if where == "sqlite":
+        url = f"sqlite:///{tmp_path / 'passes.db'}"
+    else:
+        url = request.getfixturevalue("postgres").database()
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        command.upgrade(_alembic_config(connection), "0001")
+        connection.execute(
+            sa.text(
+                "INSERT INTO passes (serial, pass_type_id, layout, layout_hash, record, status, "
+                "content_hash, token_key, tag, issued_at, updated_at) VALUES ('s1', 'pass.x', "
+                "'loyalty', 'h', '{}', 'active', 'c', '', 1, :now, :now)"
+            ),
+            {"now": "2026-12-06 06:00:00+00:00"},
+        )
+        connection.commit()
+    assert migrate(engine) == "0001"
+    with engine.connect() as connection:
+        row = connection.execute(sa.text("SELECT serial, no_device_since FROM passes")).one()
+    assert tuple(row) == ("s1", None)
+    engine.dispose()

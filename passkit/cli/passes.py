@@ -34,7 +34,10 @@ def registry_options(command: F) -> F:
             kwargs.pop("apple"),
             kwargs.pop("google"),
         )
-        return command(*args, **kwargs)
+        try:
+            return command(*args, **kwargs)
+        finally:
+            _finish_pushes(kwargs["registry"])
 
     decorated: Any = signing_options(wrapper)
     decorated = click.option(
@@ -44,6 +47,31 @@ def registry_options(command: F) -> F:
         "--layouts", help="Folder of layouts [env PASSKIT_LAYOUTS; default: the shipped ones]."
     )(decorated)
     return click.option("--database", help=DATABASE_HELP)(decorated)  # type: ignore[no-any-return]
+
+
+# How long a command waits for the pushes of its change before leaving them in the outbox.
+PUSH_WAIT = 30.0
+
+
+def _finish_pushes(registry: Registry) -> None:
+    """Let the pushes of the command's change go out before the process ends; what cannot
+    (APNs refused or slow) waits in the outbox for `passkit service push`, and says so."""
+    from passkit.errors import PasskitError
+
+    try:
+        if not registry.wait_for_pushes(PUSH_WAIT):
+            click.echo(
+                f"pushes still under way after {PUSH_WAIT:.0f} s are left in the outbox for "
+                "`passkit service push`",
+                err=True,
+            )
+    except PasskitError as error:
+        click.echo(
+            f"the change is saved; its pushes wait in the outbox ({error})",
+            err=True,
+        )
+    finally:
+        registry.close()
 
 
 def _registry(
