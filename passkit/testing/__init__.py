@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from passkit.testing.assertions import assert_barcode as assert_barcode
     from passkit.testing.assertions import assert_field as assert_field
     from passkit.testing.assertions import assert_valid as assert_valid
+    from passkit.testing.google import GoogleStandIn as GoogleStandIn
     from passkit.testing.pkpass import Bundle as Bundle
     from passkit.testing.pkpass import Report as Report
     from passkit.testing.pkpass import VerificationError as VerificationError
@@ -42,6 +43,7 @@ _exports = LazyExports(
         "assert_barcode": "passkit.testing.assertions",
         "assert_field": "passkit.testing.assertions",
         "assert_valid": "passkit.testing.assertions",
+        "GoogleStandIn": "passkit.testing.google",
         "Bundle": "passkit.testing.pkpass",
         "Report": "passkit.testing.pkpass",
         "VerificationError": "passkit.testing.pkpass",
