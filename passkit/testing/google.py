@@ -60,6 +60,7 @@ class _Script:
     answer: Answer
     times: int | None
     delay: float = 0.0
+    path: str = ""  # only requests whose path contains it
 
 
 @dataclass
@@ -186,11 +187,17 @@ class GoogleStandIn:
     # --- scripted answers ------------------------------------------------------------------------
 
     def fail_next(
-        self, status: int, body: Json | None = None, *, times: int = 1, delay: float = 0.0
+        self,
+        status: int,
+        body: Json | None = None,
+        *,
+        times: int = 1,
+        delay: float = 0.0,
+        path: str = "",
     ) -> None:
-        """Answer the next `times` API requests with `status` (Google's error body unless
-        `body` is given), after `delay` seconds."""
-        self._next.append(_Script(_scripted(status, body), times, delay))
+        """Answer the next `times` API requests (those whose path contains `path`) with
+        `status` (Google's error body unless `body` is given), after `delay` seconds."""
+        self._next.append(_Script(_scripted(status, body), times, delay, path))
 
     def fail_for(
         self, resource_id: str, status: int, body: Json | None = None, *, times: int | None = None
@@ -212,18 +219,21 @@ class GoogleStandIn:
         self._by_id.clear()
         self._token_script = None
 
-    def _script_for(self, resource_id: str | None) -> _Script | None:
+    def _script_for(self, path: str, resource_id: str | None) -> _Script | None:
         with self._lock:
-            script = self._next[0] if self._next else self._by_id.get(resource_id or "")
+            script = next((s for s in self._next if s.path in path), None)
+            scripts: Any = self._next
             if script is None:
-                return None
-            if script.times is not None:
-                script.times -= 1
-                if script.times <= 0:
-                    if self._next and script is self._next[0]:
-                        self._next.pop(0)
-                    else:
-                        self._by_id.pop(resource_id or "", None)
+                script = self._by_id.get(resource_id or "")
+                scripts = self._by_id
+            if script is None or script.times is None:
+                return script
+            script.times -= 1
+            if script.times <= 0:
+                if scripts is self._next:
+                    self._next.remove(script)
+                else:
+                    self._by_id.pop(resource_id or "", None)
             return script
 
     def scripted_token_answer(self) -> Answer | None:
@@ -249,13 +259,15 @@ class GoogleStandIn:
         authorized = token_valid(tokens, token)
         record = RecordedRequest(method, path, body, authorized)
         self.requests.append(record)
-        answer = self._answer(method, parts, body, authorized)
+        answer = self._answer(method, path, parts, body, authorized)
         record.status = answer[0]
         return answer
 
-    def _answer(self, method: str, parts: list[str], body: Any, authorized: bool) -> Answer:
+    def _answer(
+        self, method: str, path: str, parts: list[str], body: Any, authorized: bool
+    ) -> Answer:
         about = parts[1] if len(parts) > 1 else body.get("id") if isinstance(body, dict) else None
-        script = self._script_for(about)
+        script = self._script_for(path, about)
         pause = self.delay + (script.delay if script is not None else 0.0)
         if pause:
             time.sleep(pause)

@@ -183,4 +183,3 @@ class WalletObjects:
                 if stored_id == resource_id and RESOURCES[resource][1] == classes:
                     return copy.deepcopy(value)
         return None
-
