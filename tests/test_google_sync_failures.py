@@ -172,3 +172,19 @@ def test_a_failed_message_is_retried_without_patching_again(
 
 def test_sync_errors_are_passkit_errors() -> None:
     assert issubclass(GoogleSyncError, PasskitError)
+
+
+def test_an_object_saved_between_the_read_and_the_insert_is_patched(
+    google: GoogleStandIn, client: WalletClient
+) -> None:
+    p = sample_pass("loyalty")
+    gp = compile_google(p, issuer_id=ISSUER_ID)
+    client.upsert(gp)
+    # Google answers the read as if the object were not there yet, then holds it.
+    google.fail_next(404, path=f"loyaltyObject/{gp.object_id}")
+    result = GoogleSync(client, MemoryNotificationBudget()).apply(
+        p, gp, status="voided", class_hash=hash_class(gp)
+    )
+    assert result.inserted
+    assert google.object(gp.object_id)["state"] == "INACTIVE"
+    assert [r.status for r in google.requests[-3:]] == [404, 409, 200]

@@ -189,6 +189,7 @@ def test_tokens_come_only_for_a_genuine_assertion(google: GoogleStandIn) -> None
         "exp": now + 3600,
     }
     assert exchange(good).status_code == 200
+    assert google.tokens_issued == 1
     assert exchange({**good, "aud": "https://elsewhere.example/token"}).status_code == 400
     assert exchange({**good, "scope": "email"}).json()["error"] == "invalid_scope"
     assert exchange({**good, "iat": now - 7200, "exp": now - 3600}).status_code == 400
@@ -308,3 +309,16 @@ def test_callbacks_are_verified_by_the_service_verifier(
     with pytest.raises(CallbackError, match="intermediate key signature"):
         foreign.verify(google.callback_body(gp.object_id))
     assert [c.status for c in google.callbacks] == [200, 200]
+
+
+MEMBER = {"member_id": "4012883310", "member_name": "Ada Lovelace", "points": 120, "tier": "Gold"}
+
+
+def test_the_readme_example(google_stand_in: GoogleStandIn, passkit_layout: Any) -> None:
+    layout = passkit_layout("loyalty")
+    pass_ = layout.render(MEMBER)
+    gp = compile_google(pass_, issuer_id="3388000000012345678", options=layout.google)
+    with google_stand_in.client() as client:  # a WalletClient for the stand-in
+        client.upsert(gp)
+        client.patch_object(gp.kind, gp.object_id, {"state": "COMPLETED"})
+    assert google_stand_in.object(gp.object_id)["state"] == "COMPLETED"

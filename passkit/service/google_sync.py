@@ -223,6 +223,9 @@ class GoogleSync:
         try:
             self.client.request("POST", resource, desired)
         except GoogleApiError as exc:
+            if exc.status == 409:  # saved from its link since it was read: patch it
+                self.client.patch_object(gp.kind, gp.object_id, object_patch({}, desired))
+                return
             if exc.status != 404:  # 404: the class is missing too
                 raise
             self.client.upsert_class(gp)

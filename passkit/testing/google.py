@@ -241,6 +241,12 @@ class GoogleStandIn:
 
     # --- answering -------------------------------------------------------------------------------
 
+    @property
+    def tokens_issued(self) -> int:
+        """How many access tokens the token endpoint has given out."""
+        with self._lock:
+            return len(self._tokens)
+
     def issue_token(self) -> str:
         token = secrets.token_urlsafe(32)
         with self._lock:
