@@ -8,9 +8,12 @@ from datetime import datetime
 
 import pytest
 from apple_support import signing_clock
+from google_support import make_account
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, write_dev_certificates
+from passkit.google import WalletClient
+from passkit.testing import GoogleStandIn
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,3 +59,17 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith("PASSKIT_"):
             monkeypatch.delenv(name)
     yield
+
+
+@pytest.fixture
+def google() -> Iterator[GoogleStandIn]:
+    """The public Google stand-in, accepting the tests' throwaway account (google_support)."""
+    with GoogleStandIn(accounts=[make_account()]) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def google_client(google: GoogleStandIn) -> Iterator[WalletClient]:
+    """A WalletClient for the `google` stand-in."""
+    with google.client() as client:
+        yield client

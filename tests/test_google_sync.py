@@ -5,7 +5,6 @@ daily notification quota (then plain TEXT)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,25 +29,13 @@ def rendered(points: int = 1250, **overrides: Any) -> tuple[Pass, GooglePass]:
 
 
 @pytest.fixture
-def google() -> Iterator[GoogleStandIn]:
-    with GoogleStandIn(accounts=[ACCOUNT]) as stand_in:
-        yield stand_in
+def sync(google_client: WalletClient) -> GoogleSync:
+    return GoogleSync(google_client, MemoryNotificationBudget(), clock=lambda: DAY)
 
 
-@pytest.fixture
-def client(google: GoogleStandIn) -> Iterator[WalletClient]:
-    with google.client() as made:
-        yield made
-
-
-@pytest.fixture
-def sync(client: WalletClient) -> GoogleSync:
-    return GoogleSync(client, MemoryNotificationBudget(), clock=lambda: DAY)
-
-
-def issued(client: WalletClient, **overrides: Any) -> tuple[Pass, GooglePass]:
+def issued(google_client: WalletClient, **overrides: Any) -> tuple[Pass, GooglePass]:
     p, gp = rendered(**overrides)
-    client.upsert(gp)
+    google_client.upsert(gp)
     return p, gp
 
 
@@ -62,10 +49,10 @@ def issued(client: WalletClient, **overrides: Any) -> tuple[Pass, GooglePass]:
     ],
 )
 def test_every_status_becomes_googles_state(
-    google: GoogleStandIn, client: WalletClient, sync: GoogleSync, status: str, state: str
+    google: GoogleStandIn, google_client: WalletClient, sync: GoogleSync, status: str, state: str
 ) -> None:
-    p, gp = issued(client)
-    client.patch_object(
+    p, gp = issued(google_client)
+    google_client.patch_object(
         gp.kind, gp.object_id, {"state": "INACTIVE" if state == "ACTIVE" else "ACTIVE"}
     )
     result = sync.apply(p, gp, status=status, class_hash=hash_class(gp))
@@ -83,9 +70,9 @@ def test_an_unknown_status_is_refused_before_anything_is_sent(
 
 
 def test_changed_values_are_patched_and_an_unchanged_pass_is_not(
-    google: GoogleStandIn, client: WalletClient, sync: GoogleSync
+    google: GoogleStandIn, google_client: WalletClient, sync: GoogleSync
 ) -> None:
-    _, gp = issued(client)
+    _, gp = issued(google_client)
     p, changed = rendered(points=1300)
     result = sync.apply(p, changed, class_hash=hash_class(changed))
     assert result.patched_fields == ("loyaltyPoints",)
@@ -96,9 +83,9 @@ def test_changed_values_are_patched_and_an_unchanged_pass_is_not(
 
 
 def test_validity_and_locations_follow_the_pass(
-    google: GoogleStandIn, client: WalletClient, sync: GoogleSync
+    google: GoogleStandIn, google_client: WalletClient, sync: GoogleSync
 ) -> None:
-    _, gp = issued(client)
+    _, gp = issued(google_client)
     later = datetime(2027, 6, 30, 23, 59, tzinfo=CET)
     moved = [{"latitude": 48.137, "longitude": 11.575}]
     p, changed = rendered(expiration_date=later, locations=moved)
@@ -113,9 +100,9 @@ def test_validity_and_locations_follow_the_pass(
 
 
 def test_the_class_is_patched_once_per_layout_change(
-    google: GoogleStandIn, client: WalletClient, sync: GoogleSync
+    google: GoogleStandIn, google_client: WalletClient, sync: GoogleSync
 ) -> None:
-    p, gp = issued(client)
+    p, gp = issued(google_client)
     first = sync.apply(p, gp)  # no hash kept yet: the class is sent
     assert first.class_patched and first.class_hash == hash_class(gp)
     for _ in range(2):
@@ -144,11 +131,11 @@ def message(n: int) -> Message:
 
 def test_the_fourth_message_of_a_day_is_plain_text(
     google: GoogleStandIn,
-    client: WalletClient,
+    google_client: WalletClient,
     sync: GoogleSync,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    p, gp = issued(client)
+    p, gp = issued(google_client)
     kept = hash_class(gp)
     sent = [
         sync.apply(p, gp, message=message(n), class_hash=kept, now=DAY + timedelta(hours=n))
@@ -167,7 +154,7 @@ def test_the_fourth_message_of_a_day_is_plain_text(
     # Google would have refused a fourth notification that day.
     notify = {"id": "x", "header": "h", "body": "b", "messageType": "TEXT_AND_NOTIFY"}
     with pytest.raises(GoogleApiError) as caught:
-        client.add_message(gp.kind, gp.object_id, notify)
+        google_client.add_message(gp.kind, gp.object_id, notify)
     assert (caught.value.status, caught.value.reason) == (403, "quotaExceeded")
     # A day after the first, the budget and Google's quota allow one again.
     google.advance(timedelta(hours=24))
@@ -176,22 +163,22 @@ def test_the_fourth_message_of_a_day_is_plain_text(
 
 
 def test_a_notification_google_refuses_goes_as_text(
-    google: GoogleStandIn, client: WalletClient
+    google: GoogleStandIn, google_client: WalletClient
 ) -> None:
-    p, gp = issued(client)
+    p, gp = issued(google_client)
     notify = {"header": "h", "body": "b", "messageType": "TEXT_AND_NOTIFY"}
     for n in range(3):  # another sender used today's quota
-        client.add_message(gp.kind, gp.object_id, {**notify, "id": f"other{n}"})
-    fresh = GoogleSync(client, MemoryNotificationBudget())
+        google_client.add_message(gp.kind, gp.object_id, {**notify, "id": f"other{n}"})
+    fresh = GoogleSync(google_client, MemoryNotificationBudget())
     result = fresh.apply(p, gp, message=message(1), class_hash=hash_class(gp))
     assert (result.message_type, result.fell_back) == ("TEXT", True)
     assert google.messages(gp.object_id)[-1]["messageType"] == "TEXT"
 
 
 def test_change_messages_survive_later_patches(
-    google: GoogleStandIn, client: WalletClient, sync: GoogleSync
+    google: GoogleStandIn, google_client: WalletClient, sync: GoogleSync
 ) -> None:
-    p, gp = issued(client)
+    p, gp = issued(google_client)
     sync.apply(p, gp, message=message(1), class_hash=hash_class(gp))
     p, changed = rendered(points=1400)
     result: GoogleSyncResult = sync.apply(p, changed, class_hash=hash_class(changed))

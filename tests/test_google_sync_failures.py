@@ -4,7 +4,6 @@ refused for good (400, 403, 404, a token refused), with Google's message and no 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 from google_support import ISSUER_ID, make_account, sample_pass
@@ -26,28 +25,16 @@ ACCOUNT = make_account()
 
 
 @pytest.fixture
-def google() -> Iterator[GoogleStandIn]:
-    with GoogleStandIn(accounts=[ACCOUNT]) as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-def client(google: GoogleStandIn) -> Iterator[WalletClient]:
-    with google.client(timeout=2.0) as made:
-        yield made
-
-
-@pytest.fixture
-def issued(client: WalletClient) -> tuple[Pass, GooglePass]:
+def issued(google_client: WalletClient) -> tuple[Pass, GooglePass]:
     p = sample_pass("loyalty")
     gp = compile_google(p, issuer_id=ISSUER_ID)
-    client.upsert(gp)
+    google_client.upsert(gp)
     return p, gp
 
 
-def apply(client: WalletClient, issued: tuple[Pass, GooglePass]) -> None:
+def apply(google_client: WalletClient, issued: tuple[Pass, GooglePass]) -> None:
     p, gp = issued
-    sync = GoogleSync(client, MemoryNotificationBudget())
+    sync = GoogleSync(google_client, MemoryNotificationBudget())
     sync.apply(p, gp, status="redeemed", class_hash=hash_class(gp))
 
 
@@ -64,7 +51,7 @@ def apply(client: WalletClient, issued: tuple[Pass, GooglePass]) -> None:
 )
 def test_busy_failing_or_over_quota_is_retried_later(
     google: GoogleStandIn,
-    client: WalletClient,
+    google_client: WalletClient,
     issued: tuple[Pass, GooglePass],
     status: int,
     reason: str | None,
@@ -80,11 +67,11 @@ def test_busy_failing_or_over_quota_is_retried_later(
         }
     google.fail_next(status, body)
     with pytest.raises(GoogleRetryLater) as caught:
-        apply(client, issued)
+        apply(google_client, issued)
     assert caught.value.retry and caught.value.status == status
     assert f"pass {issued[0].serial_number}" in str(caught.value)
     assert "retry later" in str(caught.value)
-    apply(client, issued)  # the change goes through once Google answers again
+    apply(google_client, issued)  # the change goes through once Google answers again
     assert google.object(issued[1].object_id)["state"] == "COMPLETED"
 
 
@@ -120,25 +107,27 @@ def test_a_timeout_is_retried_later(google: GoogleStandIn, issued: tuple[Pass, G
 )
 def test_refusals_are_permanent_and_carry_googles_message(
     google: GoogleStandIn,
-    client: WalletClient,
+    google_client: WalletClient,
     issued: tuple[Pass, GooglePass],
     status: int,
     message: str,
 ) -> None:
     google.fail_for(issued[1].object_id, status, {"error": {"code": status, "message": message}})
     with pytest.raises(GoogleRefused) as caught:
-        apply(client, issued)
+        apply(google_client, issued)
     assert not caught.value.retry and caught.value.status == status
     assert message in str(caught.value) and issued[1].object_id in str(caught.value)
 
 
 def test_a_malformed_object_is_refused_by_the_stand_in(
-    google: GoogleStandIn, client: WalletClient, issued: tuple[Pass, GooglePass]
+    google: GoogleStandIn, google_client: WalletClient, issued: tuple[Pass, GooglePass]
 ) -> None:
     p, gp = issued
     gp.object_json["loyaltyPoints"] = {"balance": {"int": "many"}}
     with pytest.raises(GoogleRefused, match=r"HTTP 400.*expected an integer") as caught:
-        GoogleSync(client, MemoryNotificationBudget()).apply(p, gp, class_hash=hash_class(gp))
+        GoogleSync(google_client, MemoryNotificationBudget()).apply(
+            p, gp, class_hash=hash_class(gp)
+        )
     assert caught.value.status == 400
     assert google.object(gp.object_id)["loyaltyPoints"]["balance"] == {"int": 1250}
 
@@ -155,10 +144,10 @@ def test_a_refused_token_is_permanent_and_no_secret_is_shown(
 
 
 def test_a_failed_message_is_retried_without_patching_again(
-    google: GoogleStandIn, client: WalletClient, issued: tuple[Pass, GooglePass]
+    google: GoogleStandIn, google_client: WalletClient, issued: tuple[Pass, GooglePass]
 ) -> None:
     p, gp = issued
-    sync = GoogleSync(client, MemoryNotificationBudget())
+    sync = GoogleSync(google_client, MemoryNotificationBudget())
     note = Message(key="redeemed", header="Redeemed", body="Enjoy")
     google.fail_next(500, path="/addMessage")
     with pytest.raises(GoogleRetryLater, match="adding message 'redeemed'"):
@@ -175,14 +164,14 @@ def test_sync_errors_are_passkit_errors() -> None:
 
 
 def test_an_object_saved_between_the_read_and_the_insert_is_patched(
-    google: GoogleStandIn, client: WalletClient
+    google: GoogleStandIn, google_client: WalletClient
 ) -> None:
     p = sample_pass("loyalty")
     gp = compile_google(p, issuer_id=ISSUER_ID)
-    client.upsert(gp)
+    google_client.upsert(gp)
     # Google answers the read as if the object were not there yet, then holds it.
     google.fail_next(404, path=f"loyaltyObject/{gp.object_id}")
-    result = GoogleSync(client, MemoryNotificationBudget()).apply(
+    result = GoogleSync(google_client, MemoryNotificationBudget()).apply(
         p, gp, status="voided", class_hash=hash_class(gp)
     )
     assert result.inserted

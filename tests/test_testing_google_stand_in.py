@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -42,81 +41,69 @@ def compiled(kind: str = "loyalty", **overrides: Any) -> GooglePass:
     return compile_google(sample_pass(kind, **overrides), issuer_id=ISSUER_ID)
 
 
-@pytest.fixture
-def google() -> Iterator[GoogleStandIn]:
-    with GoogleStandIn(accounts=[ACCOUNT]) as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-def client(google: GoogleStandIn) -> Iterator[WalletClient]:
-    with google.client() as made:
-        yield made
-
-
 def test_the_plugin_fixture_serves_the_throwaway_account(google_stand_in: GoogleStandIn) -> None:
     gp = compiled()
-    with google_stand_in.client() as client:
-        client.upsert(gp)
+    with google_stand_in.client() as google_client:
+        google_client.upsert(gp)
     assert google_stand_in.object(gp.object_id)["id"] == gp.object_id
     assert google_stand_in.url.startswith("http://127.0.0.1:")
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_is_inserted_read_and_patched(
-    google: GoogleStandIn, client: WalletClient, kind: str
+    google: GoogleStandIn, google_client: WalletClient, kind: str
 ) -> None:
     gp = compiled(kind)
-    client.upsert(gp)
-    assert client.get_object(gp.kind, gp.object_id) == gp.object_json
+    google_client.upsert(gp)
+    assert google_client.get_object(gp.kind, gp.object_id) == gp.object_json
     assert google.class_(gp.class_id) == gp.class_json
-    client.patch_object(gp.kind, gp.object_id, {"state": "INACTIVE"})
+    google_client.patch_object(gp.kind, gp.object_id, {"state": "INACTIVE"})
     stored = google.object(gp.object_id)
     assert stored["state"] == "INACTIVE"
     assert stored["barcode"] == gp.object_json["barcode"]  # the rest is kept
 
 
 def test_patch_merges_objects_but_replaces_arrays_whole(
-    google: GoogleStandIn, client: WalletClient
+    google: GoogleStandIn, google_client: WalletClient
 ) -> None:
     gp = compiled()
-    client.upsert(gp)
+    google_client.upsert(gp)
     assert len(google.object(gp.object_id)["textModulesData"]) > 1
     module = {"id": "only", "header": "Only", "body": "one"}
-    client.patch_object(gp.kind, gp.object_id, {"textModulesData": [module]})
-    client.patch_object(gp.kind, gp.object_id, {"barcode": {"value": "NEW-1"}})
+    google_client.patch_object(gp.kind, gp.object_id, {"textModulesData": [module]})
+    google_client.patch_object(gp.kind, gp.object_id, {"barcode": {"value": "NEW-1"}})
     stored = google.object(gp.object_id)
     assert stored["textModulesData"] == [module]
     assert stored["barcode"] == {**gp.object_json["barcode"], "value": "NEW-1"}
 
 
 def test_a_malformed_object_is_refused_with_400_and_not_stored(
-    google: GoogleStandIn, client: WalletClient
+    google: GoogleStandIn, google_client: WalletClient
 ) -> None:
     gp = compiled()
-    client.upsert_class(gp)
+    google_client.upsert_class(gp)
     bad = {**gp.object_json, "state": "active", "loyaltyPoints": {"balance": {"int": "x"}}}
     with pytest.raises(GoogleApiError, match="HTTP 400 INVALID_ARGUMENT") as caught:
-        client.request("POST", "loyaltyObject", bad)
+        google_client.request("POST", "loyaltyObject", bad)
     assert "lower-case" in str(caught.value) and "expected an integer" in str(caught.value)
     with pytest.raises(KeyError):
         google.object(gp.object_id)
-    client.insert_object(gp)
+    google_client.insert_object(gp)
     with pytest.raises(GoogleApiError, match="unknown field"):
-        client.patch_object(gp.kind, gp.object_id, {"colour": "red"})
+        google_client.patch_object(gp.kind, gp.object_id, {"colour": "red"})
     assert google.object(gp.object_id) == gp.object_json
     assert [r.status for r in google.requests_to("PATCH")] == [400]
 
 
-def test_an_object_needs_its_class_and_an_id_once(client: WalletClient) -> None:
+def test_an_object_needs_its_class_and_an_id_once(google_client: WalletClient) -> None:
     gp = compiled()
     with pytest.raises(GoogleApiError) as caught:
-        client.insert_object(gp)
+        google_client.insert_object(gp)
     assert caught.value.status == 404
-    client.insert_class(gp)
-    client.insert_object(gp)
+    google_client.insert_class(gp)
+    google_client.insert_object(gp)
     with pytest.raises(GoogleApiError) as caught:
-        client.insert_object(gp)
+        google_client.insert_object(gp)
     assert caught.value.status == 409
 
 
@@ -125,44 +112,46 @@ def notify(key: str) -> dict[str, Any]:
 
 
 def test_three_notifying_messages_a_day_then_quota_exceeded(
-    google: GoogleStandIn, client: WalletClient
+    google: GoogleStandIn, google_client: WalletClient
 ) -> None:
     gp = compiled()
-    client.upsert(gp)
+    google_client.upsert(gp)
     for n in range(3):
-        client.add_message(gp.kind, gp.object_id, notify(f"m{n}"))
+        google_client.add_message(gp.kind, gp.object_id, notify(f"m{n}"))
         google.advance(timedelta(hours=1))
     with pytest.raises(GoogleApiError, match=r"Quota exceeded.*TEXT_AND_NOTIFY") as caught:
-        client.add_message(gp.kind, gp.object_id, notify("m3"))
+        google_client.add_message(gp.kind, gp.object_id, notify("m3"))
     assert caught.value.status == 403
     body = google.requests_to("POST", "addMessage")[-1]
     assert body.status == 403
-    client.add_message(gp.kind, gp.object_id, Message(key="plain", header="H", body="B"))
+    google_client.add_message(gp.kind, gp.object_id, Message(key="plain", header="H", body="B"))
     # 24 hours after the first, one notification is allowed again (a sliding window).
     google.advance(timedelta(hours=21, seconds=1))
-    client.add_message(gp.kind, gp.object_id, notify("m4"))
+    google_client.add_message(gp.kind, gp.object_id, notify("m4"))
     with pytest.raises(GoogleApiError):
-        client.add_message(gp.kind, gp.object_id, notify("m5"))
+        google_client.add_message(gp.kind, gp.object_id, notify("m5"))
     ids = [m["id"] for m in google.messages(gp.object_id)]
     assert ids == [*(m["id"] for m in gp.object_json["messages"]), "m0", "m1", "m2", "plain", "m4"]
 
 
-def test_class_messages_have_their_own_quota(google: GoogleStandIn, client: WalletClient) -> None:
+def test_class_messages_have_their_own_quota(
+    google: GoogleStandIn, google_client: WalletClient
+) -> None:
     gp = compiled()
-    client.upsert(gp)
+    google_client.upsert(gp)
     for n in range(3):
-        client.add_class_message(gp.kind, gp.class_id, notify(f"c{n}"))
+        google_client.add_class_message(gp.kind, gp.class_id, notify(f"c{n}"))
     with pytest.raises(GoogleApiError, match="class"):
-        client.add_class_message(gp.kind, gp.class_id, notify("c3"))
-    client.add_message(gp.kind, gp.object_id, notify("o1"))
+        google_client.add_class_message(gp.kind, gp.class_id, notify("c3"))
+    google_client.add_message(gp.kind, gp.object_id, notify("o1"))
     assert google.class_(gp.class_id)["messages"][-1]["id"] == "c2"
 
 
-def test_a_malformed_message_is_refused(client: WalletClient) -> None:
+def test_a_malformed_message_is_refused(google_client: WalletClient) -> None:
     gp = compiled()
-    client.upsert(gp)
+    google_client.upsert(gp)
     with pytest.raises(GoogleApiError, match="not one of"):
-        client.add_message(gp.kind, gp.object_id, {"id": "x", "messageType": "LOUD"})
+        google_client.add_message(gp.kind, gp.object_id, {"id": "x", "messageType": "LOUD"})
 
 
 def test_tokens_come_only_for_a_genuine_assertion(google: GoogleStandIn) -> None:
@@ -170,8 +159,8 @@ def test_tokens_come_only_for_a_genuine_assertion(google: GoogleStandIn) -> None
         account_json(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
         source="stranger",
     )
-    with google.client(stranger) as client, pytest.raises(GoogleApiError, match="HTTP 400"):
-        client.access_token()
+    with google.client(stranger) as google_client, pytest.raises(GoogleApiError, match="HTTP 400"):
+        google_client.access_token()
     assert "Signature verification failed" in google.token_refusals[-1]
 
     def exchange(claims: dict[str, Any]) -> httpx.Response:
@@ -202,41 +191,43 @@ def test_api_requests_need_an_issued_token(google: GoogleStandIn) -> None:
     assert google.requests[-1].authorized is False
 
 
-def test_scripted_failures_then_normal_answers(google: GoogleStandIn, client: WalletClient) -> None:
+def test_scripted_failures_then_normal_answers(
+    google: GoogleStandIn, google_client: WalletClient
+) -> None:
     gp = compiled()
     google.fail_next(503, times=2)
     for _ in range(2):
         with pytest.raises(GoogleApiError) as caught:
-            client.upsert_class(gp)
+            google_client.upsert_class(gp)
         assert caught.value.status == 503
-    client.upsert(gp)
+    google_client.upsert(gp)
     google.fail_for(gp.object_id, 429, times=1)
     with pytest.raises(GoogleApiError, match="HTTP 429"):
-        client.get_object(gp.kind, gp.object_id)
-    assert client.get_object(gp.kind, gp.object_id)["id"] == gp.object_id
+        google_client.get_object(gp.kind, gp.object_id)
+    assert google_client.get_object(gp.kind, gp.object_id)["id"] == gp.object_id
     google.fail_for(gp.object_id, 500)
     for _ in range(2):
         with pytest.raises(GoogleApiError):
-            client.get_object(gp.kind, gp.object_id)
+            google_client.get_object(gp.kind, gp.object_id)
     google.clear_failures()
-    client.get_object(gp.kind, gp.object_id)
+    google_client.get_object(gp.kind, gp.object_id)
     assert [r.status for r in google.requests][-6:] == [200, 429, 200, 500, 500, 200]
 
 
 def test_a_delay_makes_the_client_time_out(google: GoogleStandIn) -> None:
     gp = compiled()
-    with google.client(timeout=0.3) as client:
-        client.upsert(gp)
+    with google.client(timeout=0.3) as google_client:
+        google_client.upsert(gp)
         google.delay_for(gp.object_id, 1.0)
         with pytest.raises(GoogleApiError, match="timed out"):
-            client.get_object(gp.kind, gp.object_id)
+            google_client.get_object(gp.kind, gp.object_id)
         google.clear_failures()
-        assert client.get_object(gp.kind, gp.object_id)["id"] == gp.object_id
+        assert google_client.get_object(gp.kind, gp.object_id)["id"] == gp.object_id
 
 
-def test_bodies_are_bounded(google: GoogleStandIn, client: WalletClient) -> None:
+def test_bodies_are_bounded(google: GoogleStandIn, google_client: WalletClient) -> None:
     google.max_body_bytes = 2048
-    token = client.access_token()
+    token = google_client.access_token()
     answer = httpx.post(
         f"{google.api_url}/loyaltyClass",
         content=b"x" * 4096,
@@ -281,10 +272,10 @@ class Receiver:
 
 
 def test_callbacks_are_verified_by_the_service_verifier(
-    google: GoogleStandIn, client: WalletClient
+    google: GoogleStandIn, google_client: WalletClient
 ) -> None:
     gp = compiled()
-    client.upsert(gp)
+    google_client.upsert(gp)
     keys = load_root_keys(json.dumps(google.root_keys_json()))
     receiver = Receiver(CallbackVerifier(issuer_id=ISSUER_ID, root_keys=keys))
     try:
@@ -318,7 +309,7 @@ def test_the_readme_example(google_stand_in: GoogleStandIn, passkit_layout: Any)
     layout = passkit_layout("loyalty")
     pass_ = layout.render(MEMBER)
     gp = compile_google(pass_, issuer_id="3388000000012345678", options=layout.google)
-    with google_stand_in.client() as client:  # a WalletClient for the stand-in
-        client.upsert(gp)
-        client.patch_object(gp.kind, gp.object_id, {"state": "COMPLETED"})
+    with google_stand_in.client() as google_client:  # a WalletClient for the stand-in
+        google_client.upsert(gp)
+        google_client.patch_object(gp.kind, gp.object_id, {"state": "COMPLETED"})
     assert google_stand_in.object(gp.object_id)["state"] == "COMPLETED"
