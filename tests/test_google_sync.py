@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from google_support import CET, ISSUER_ID, make_account, sample_pass
+from google_support import CET, ISSUER_ID, sample_pass
 
 from passkit.errors import DataError, GoogleApiError
 from passkit.google import GooglePass, WalletClient, compile_google
@@ -18,7 +18,6 @@ from passkit.service.google_sync import GoogleSync, GoogleSyncResult, hash_class
 from passkit.service.notification_budget import MemoryNotificationBudget
 from passkit.testing import GoogleStandIn
 
-ACCOUNT = make_account()
 DAY = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
 
