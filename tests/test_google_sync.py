@@ -4,6 +4,7 @@ daily notification quota (then plain TEXT)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from google_support import CET, ISSUER_ID, sample_pass
 from passkit.errors import DataError, GoogleApiError
 from passkit.google import GooglePass, WalletClient, compile_google
 from passkit.model import Message, Pass
-from passkit.service.google_sync import GoogleSync, GoogleSyncResult, hash_class
+from passkit.service.google_sync import GoogleSync, GoogleSyncResult, hash_class, object_patch
 from passkit.service.notification_budget import MemoryNotificationBudget
 from passkit.testing import GoogleStandIn
 
@@ -206,3 +207,15 @@ def test_the_memory_budget_gives_three_a_day_even_to_racing_senders() -> None:
     assert budget.used("obj", DAY + timedelta(hours=23, minutes=59)) == 3
     assert budget.take("obj", DAY + timedelta(hours=24))
     assert budget.take("other", DAY)
+
+
+def test_the_kind_names_google_adds_do_not_count_as_changes() -> None:
+    _, gp = rendered()
+    desired = dict(gp.object_json)
+    stored = json.loads(json.dumps(desired))
+    stored["kind"] = "walletobjects#loyaltyObject"
+    stored["barcode"]["kind"] = "walletobjects#barcode"
+    stored["messages"][0]["kind"] = "walletobjects#walletObjectMessage"
+    assert object_patch(stored, desired) == {}
+    stored["barcode"]["value"] = "OLD"
+    assert object_patch(stored, desired) == {"barcode": desired["barcode"]}

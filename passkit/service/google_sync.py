@@ -117,8 +117,19 @@ def merged_messages(stored: list[Any], compiled: list[Any]) -> list[Any]:
     return [*compiled, *kept]
 
 
+def without_kind(value: Any) -> Any:
+    """`value` without the ``kind`` names (``walletobjects#...``) Google adds to what it
+    returns, so that a stored field compares equal to the same field as passkit sends it."""
+    if isinstance(value, dict):
+        return {k: without_kind(v) for k, v in value.items() if k != "kind"}
+    if isinstance(value, list):
+        return [without_kind(v) for v in value]
+    return value
+
+
 def object_patch(stored: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
     """The top-level fields of `desired` that differ from what Google `stored`."""
+    stored = without_kind(stored)
     patch: dict[str, Any] = {}
     for key, value in desired.items():
         if key in ("id", "classId"):
