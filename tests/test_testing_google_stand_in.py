@@ -179,6 +179,8 @@ def test_tokens_come_only_for_a_genuine_assertion(google: GoogleStandIn) -> None
     }
     assert exchange(good).status_code == 200
     assert google.tokens_issued == 1
+    (accepted,) = google.assertions
+    assert accepted.header["alg"] == "RS256" and accepted.claims == good
     assert exchange({**good, "aud": "https://elsewhere.example/token"}).status_code == 400
     assert exchange({**good, "scope": "email"}).json()["error"] == "invalid_scope"
     assert exchange({**good, "iat": now - 7200, "exp": now - 3600}).status_code == 400
@@ -313,3 +315,18 @@ def test_the_readme_example(google_stand_in: GoogleStandIn, passkit_layout: Any)
         google_client.upsert(gp)
         google_client.patch_object(gp.kind, gp.object_id, {"state": "COMPLETED"})
     assert google_stand_in.object(gp.object_id)["state"] == "COMPLETED"
+
+
+def test_requests_in_flight_are_counted(google: GoogleStandIn, google_client: WalletClient) -> None:
+    gp = compiled()
+    google_client.upsert(gp)
+    google.delay = 0.3
+    threads = [
+        threading.Thread(target=google_client.get_object, args=(gp.kind, gp.object_id))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert google.most_in_flight >= 2 and google.in_flight == 0

@@ -21,7 +21,8 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
@@ -31,7 +32,7 @@ import httpx
 
 from passkit.errors import PasskitError
 from passkit.testing.google_api import Answer, Json, WalletObjects, error
-from passkit.testing.google_http import Handler, token_valid
+from passkit.testing.google_http import Assertion, Handler, token_valid
 from passkit.testing.google_keys import CallbackKeys, EventType
 
 if TYPE_CHECKING:
@@ -95,6 +96,10 @@ class GoogleStandIn:
     store: WalletObjects = field(default_factory=WalletObjects)
     requests: list[RecordedRequest] = field(default_factory=list)
     token_refusals: list[str] = field(default_factory=list)
+    assertions: list[Assertion] = field(default_factory=list)
+    # API requests being answered now, and the most there have been at once.
+    in_flight: int = 0
+    most_in_flight: int = 0
     callbacks: list[SentCallback] = field(default_factory=list)
     callback_keys: CallbackKeys = field(default_factory=CallbackKeys)
     clock_offset: timedelta = timedelta(0)
@@ -240,6 +245,18 @@ class GoogleStandIn:
         return None if self._token_script is None else self._token_script.answer
 
     # --- answering -------------------------------------------------------------------------------
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """Count an API request as in flight while the block runs."""
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     @property
     def tokens_issued(self) -> int:

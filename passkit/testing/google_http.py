@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
@@ -29,6 +30,14 @@ API_PREFIX = "/walletobjects/v1/"
 TOKEN_PATH = "/token"
 MAX_ASSERTION_LIFETIME = 3600
 SOCKET_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """A JWT assertion the token endpoint accepted (its signature verified)."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
 
 
 def oauth_error(code: str, description: str) -> Answer:
@@ -126,7 +135,9 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(self.token(raw))
         elif path.startswith(API_PREFIX):
             parts = [unquote(p) for p in path.removeprefix(API_PREFIX).split("/")]
-            self.reply(self.stand_in.api_answer(method, path, parts, raw, self.bearer()))
+            with self.stand_in.counting():
+                answer = self.stand_in.api_answer(method, path, parts, raw, self.bearer())
+            self.reply(answer)
         else:
             self.reply(error(404, f"Not found: {method} {path}"))
 
@@ -147,6 +158,13 @@ class Handler(BaseHTTPRequestHandler):
         if refused is not None:
             stand_in.token_refusals.append(refused[1]["error_description"])
             return refused
+        assertion = form["assertion"][0]
+        stand_in.assertions.append(
+            Assertion(
+                header=jwt.get_unverified_header(assertion),
+                claims=jwt.decode(assertion, options={"verify_signature": False}),
+            )
+        )
         token = stand_in.issue_token()
         return 200, {
             "access_token": token,
