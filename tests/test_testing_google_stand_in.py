@@ -29,6 +29,8 @@ from passkit.service.google_callbacks import (
 )
 from passkit.testing import GoogleStandIn
 
+pytest_plugins = ("pytester",)
+
 ACCOUNT = make_account()
 KINDS = [*KIND_DATA, "train"]
 
@@ -304,19 +306,6 @@ def test_callbacks_are_verified_by_the_service_verifier(
     assert [c.status for c in google.callbacks] == [200, 200]
 
 
-MEMBER = {"member_id": "4012883310", "member_name": "Ada Lovelace", "points": 120, "tier": "Gold"}
-
-
-def test_the_readme_example(google_stand_in: GoogleStandIn, passkit_layout: Any) -> None:
-    layout = passkit_layout("loyalty")
-    pass_ = layout.render(MEMBER)
-    gp = compile_google(pass_, issuer_id="3388000000012345678", options=layout.google)
-    with google_stand_in.client() as google_client:  # a WalletClient for the stand-in
-        google_client.upsert(gp)
-        google_client.patch_object(gp.kind, gp.object_id, {"state": "COMPLETED"})
-    assert google_stand_in.object(gp.object_id)["state"] == "COMPLETED"
-
-
 def test_requests_in_flight_are_counted(google: GoogleStandIn, google_client: WalletClient) -> None:
     gp = compiled()
     google_client.upsert(gp)
@@ -330,3 +319,36 @@ def test_requests_in_flight_are_counted(google: GoogleStandIn, google_client: Wa
     for thread in threads:
         thread.join()
     assert google.most_in_flight >= 2 and google.in_flight == 0
+
+
+USERS_SUITE = """
+import httpx
+import pytest
+
+from passkit.google import compile_google
+
+MEMBER = {"member_id": "4012883310", "member_name": "Ada Lovelace", "points": 120, "tier": "Gold"}
+SEEN = []
+
+
+def test_redeeming_tells_google(google_stand_in, passkit_layout):
+    layout = passkit_layout("loyalty")
+    pass_ = layout.render(MEMBER)
+    gp = compile_google(pass_, issuer_id="3388000000012345678", options=layout.google)
+    with google_stand_in.client() as client:  # a WalletClient for the stand-in
+        client.upsert(gp)
+        client.patch_object(gp.kind, gp.object_id, {"state": "COMPLETED"})
+    assert google_stand_in.object(gp.object_id)["state"] == "COMPLETED"
+    SEEN.append(google_stand_in.token_url)
+
+
+def test_the_stand_in_was_stopped_after_the_test():
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(SEEN[0], data={})
+"""
+
+
+def test_a_users_suite_gets_the_fixture_from_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_google_updates=USERS_SUITE)
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
