@@ -93,22 +93,23 @@ class GoogleStandIn:
     token_lifetime: int = 3600
     # Seconds every API request waits before it is answered.
     delay: float = 0.0
-    store: WalletObjects = field(default_factory=WalletObjects)
-    requests: list[RecordedRequest] = field(default_factory=list)
-    token_refusals: list[str] = field(default_factory=list)
-    assertions: list[Assertion] = field(default_factory=list)
-    # API requests being answered now, and the most there have been at once.
-    in_flight: int = 0
-    most_in_flight: int = 0
-    callbacks: list[SentCallback] = field(default_factory=list)
     callback_keys: CallbackKeys = field(default_factory=CallbackKeys)
-    clock_offset: timedelta = timedelta(0)
-    _tokens: dict[str, float] = field(default_factory=dict, repr=False)
-    _next: list[_Script] = field(default_factory=list, repr=False)
-    _by_id: dict[str, _Script] = field(default_factory=dict, repr=False)
-    _token_script: _Script | None = field(default=None, repr=False)
-    _server: _Server | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # What it holds and what it saw.
+    store: WalletObjects = field(default_factory=WalletObjects, init=False)
+    requests: list[RecordedRequest] = field(default_factory=list, init=False)
+    token_refusals: list[str] = field(default_factory=list, init=False)
+    assertions: list[Assertion] = field(default_factory=list, init=False)
+    callbacks: list[SentCallback] = field(default_factory=list, init=False)
+    # API requests being answered now, and the most there have been at once.
+    in_flight: int = field(default=0, init=False)
+    most_in_flight: int = field(default=0, init=False)
+    clock_offset: timedelta = field(default=timedelta(0), init=False)
+    _tokens: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _next: list[_Script] = field(default_factory=list, init=False, repr=False)
+    _by_id: dict[str, _Script] = field(default_factory=dict, init=False, repr=False)
+    _token_script: _Script | None = field(default=None, init=False, repr=False)
+    _server: _Server | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     # --- lifecycle and addresses -------------------------------------------------------------
 
