@@ -22,7 +22,8 @@ Every Google failure becomes a `GoogleSyncError`: `GoogleRetryLater` (unreachabl
 429, 5xx, a quota) for the outbox to keep and retry, or `GoogleRefused` (400, 401, 403, 404,
 409, a token refused) carrying Google's message, which no retry will change. Retrying `apply`
 is safe: an object already up to date is not patched again (a message may be added twice when
-Google took it but its answer was lost).
+Google took it but its answer was lost). A status other than the four is the caller's mistake:
+a `DataError`, before anything is sent.
 """
 
 from __future__ import annotations
