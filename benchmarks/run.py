@@ -18,7 +18,9 @@ Measures, on this machine and in one run:
      And where a pass's time goes inside a batch: the processor time of each step of a build
      (benchmarks/steps.py), against the RSA operation alone and the floor's PKCS#7 builder;
   d. peak memory building 1,000 and 100,000 records;
-  e. Google save links per second against a bare PyJWT RS256 loop.
+  e. Google save links per second against a bare PyJWT RS256 loop;
+  f. APNs pushes per second to the local stand-in, passkit's client against a bare httpx
+     HTTP/2 loop over the same kind of connection (benchmarks/apns.py).
 The floor and passkit's builds run in turn, in --repeats rounds: on a shared machine the speed
 drifts by tens of percent within minutes (other machines' load, clock frequency), so each
 ratio is taken within a round, between runs made close together (the --jobs 1 builds of both
@@ -221,6 +223,11 @@ def main() -> None:
             ]
         )
         google = json.loads(out)
+
+        pushes_count = 10_000 // scale
+        print(f"(f) APNs pushes, {pushes_count} tokens ...", flush=True)
+        _, out = timed([PYTHON, str(HERE / "apns.py"), str(pushes_count)])
+        pushes = json.loads(out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if ram is not None:
@@ -377,6 +384,21 @@ def main() -> None:
             f"{google['passkit_per_s']:,.0f} /s",
             f"{google['passkit_per_s'] / floor_rate:.2f} "
             f"({google['passkit_per_s'] / google['bare_pyjwt_per_s']:.2f} of PyJWT)",
+        )
+    )
+
+    rows.append(
+        (
+            f"f. bare httpx HTTP/2 loop to the APNs stand-in, {pushes_count:,} tokens",
+            f"{pushes['bare_h2_per_s']:,.0f} /s ({pushes['bare_h2_cpu_us']:.0f} us a push)",
+            "",
+        )
+    )
+    rows.append(
+        (
+            f"f. passkit APNs client to the stand-in, {pushes_count:,} tokens",
+            f"{pushes['passkit_per_s']:,.0f} /s ({pushes['passkit_cpu_us']:.0f} us a push)",
+            f"{pushes['ratio']:.2f} of the bare loop",
         )
     )
 

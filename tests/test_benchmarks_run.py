@@ -26,6 +26,8 @@ ROWS = (
     "d. memory growth, 200 over 100 records",
     "e. bare PyJWT RS256 loop",
     "e. passkit Google save links",
+    "f. bare httpx HTTP/2 loop to the APNs stand-in, 1,000 tokens",
+    "f. passkit APNs client to the stand-in, 1,000 tokens",
 )
 
 

@@ -175,3 +175,8 @@ def test_downloads_when_signing_is_configured(layouts: Path, dev_certs: DevCerti
     assert link is not None
     view = open_save_link(html.unescape(link.group(1)), dev_certs.google_service_account)
     assert view.verified
+    # The link holds the object alone, and the page says the class must be published.
+    assert not view.classes and not view.skinny
+    (held,) = view.all_objects
+    assert f"name class {held.class_id}, which Google must hold" in html.unescape(page.text)
+    assert "passkit google publish gift_card" in html.unescape(page.text)
