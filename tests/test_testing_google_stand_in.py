@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -352,3 +352,35 @@ def test_a_users_suite_gets_the_fixture_from_the_plugin(pytester: pytest.Pyteste
     pytester.makepyfile(test_google_updates=USERS_SUITE)
     result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_tokens_and_assertions_keep_the_stand_ins_time(google: GoogleStandIn) -> None:
+    gp = compiled()
+    with google.client(clock=time.time) as own_clock:  # a client keeping real time
+        own_clock.upsert(gp)
+        token = own_clock.access_token()
+        google.advance(timedelta(hours=2))
+        answer = httpx.get(
+            f"{google.api_url}/loyaltyObject/{gp.object_id}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 401  # the token expired an hour ago, by the stand-in
+        with pytest.raises(GoogleApiError, match="the assertion has expired"):
+            own_clock.get_object(gp.kind, gp.object_id)
+    past = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    google.set_time(past)
+    with google.client(clock=lambda: past.timestamp()) as fixed:
+        assert fixed.get_object(gp.kind, gp.object_id)["id"] == gp.object_id
+    assert [r.token for r in google.requests_to("GET")] == [None, None, 2]
+
+
+def test_failures_for_ids_that_contain_a_part(
+    google: GoogleStandIn, google_client: WalletClient
+) -> None:
+    gp = compiled()
+    google_client.upsert_class(gp)
+    google.fail_for(".loyalty-0001", 403, times=1)
+    with pytest.raises(GoogleApiError) as caught:
+        google_client.insert_object(gp)  # the id is in the body of an insert
+    assert caught.value.status == 403
+    google_client.insert_object(gp)

@@ -17,6 +17,7 @@ stand-in makes (`callback_keys`, `root_keys_json`), so the service's verifier ca
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import threading
@@ -32,7 +33,7 @@ import httpx
 
 from passkit.errors import PasskitError
 from passkit.testing.google_api import Answer, Json, WalletObjects, error
-from passkit.testing.google_http import Assertion, Handler, token_valid
+from passkit.testing.google_http import Assertion, Handler, token_number
 from passkit.testing.google_keys import CallbackKeys, EventType
 
 if TYPE_CHECKING:
@@ -50,8 +51,14 @@ class RecordedRequest:
     method: str
     path: str
     body: Any
-    authorized: bool
+    # Which access token it carried: 1 for the first issued, 2 for the second...; None when
+    # it carried none that is valid (the token itself is not kept).
+    token: int | None
     status: int = 0
+
+    @property
+    def authorized(self) -> bool:
+        return self.token is not None
 
 
 @dataclass
@@ -91,7 +98,7 @@ class GoogleStandIn:
     port: int = 0
     max_body_bytes: int = MAX_BODY_BYTES
     token_lifetime: int = 3600
-    # Seconds every API request waits before it is answered.
+    # Seconds every request (token requests too) waits before it is answered.
     delay: float = 0.0
     callback_keys: CallbackKeys = field(default_factory=CallbackKeys)
     # What it holds and what it saw.
@@ -104,7 +111,8 @@ class GoogleStandIn:
     in_flight: int = field(default=0, init=False)
     most_in_flight: int = field(default=0, init=False)
     clock_offset: timedelta = field(default=timedelta(0), init=False)
-    _tokens: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    # token -> (its number, when it expires on the stand-in's clock, in seconds)
+    _tokens: dict[str, tuple[int, float]] = field(default_factory=dict, init=False, repr=False)
     _next: list[_Script] = field(default_factory=list, init=False, repr=False)
     _by_id: dict[str, _Script] = field(default_factory=dict, init=False, repr=False)
     _token_script: _Script | None = field(default=None, init=False, repr=False)
@@ -148,20 +156,28 @@ class GoogleStandIn:
 
     def client(self, account: ServiceAccount | None = None, **options: Any) -> WalletClient:
         """A `WalletClient` for `account` (the first accepted one by default) that talks to
-        the stand-in."""
+        the stand-in and keeps time by the stand-in's clock, so that its tokens stay valid
+        when a test moves the clock on (`options` go to WalletClient)."""
         from passkit.google.rest import WalletClient
 
         chosen = account or (self.accounts[0] if self.accounts else None)
         if chosen is None:
             raise PasskitError("the Google stand-in accepts no service account: pass accounts=")
+        options.setdefault("clock", lambda: self.now.timestamp())
         return WalletClient(chosen, base_url=self.api_url, token_url=self.token_url, **options)
 
     # --- the clock -------------------------------------------------------------------------------
 
     @property
     def now(self) -> datetime:
-        """The stand-in's time: the real time, moved on by `advance`."""
+        """The stand-in's time: the real time, moved by `advance` and `set_time`. Token
+        assertions, tokens and the notification quota are checked against it."""
         return datetime.now(UTC) + self.clock_offset
+
+    def set_time(self, moment: datetime) -> None:
+        """Set the stand-in's clock to `moment` (it runs on from there): for a client whose
+        own clock is fixed in a test, since token assertions are checked against it."""
+        self.clock_offset = moment - datetime.now(UTC)
 
     def advance(self, delta: timedelta | float) -> None:
         """Move the stand-in's clock on (seconds, or a timedelta): quotas see the new time."""
@@ -186,6 +202,12 @@ class GoogleStandIn:
         messages: list[Json] = self.object(object_id).get("messages", [])
         return messages
 
+    @property
+    def resources(self) -> dict[tuple[str, str], Json]:
+        """Every class and object held, by (REST resource name, id): a copy."""
+        with self.store.lock:
+            return copy.deepcopy(self.store.resources)
+
     def requests_to(self, method: str, fragment: str = "") -> list[RecordedRequest]:
         """The recorded API requests with this method whose path contains `fragment`."""
         return [r for r in self.requests if r.method == method and fragment in r.path]
@@ -195,7 +217,7 @@ class GoogleStandIn:
     def fail_next(
         self,
         status: int,
-        body: Json | None = None,
+        body: Json | str | None = None,
         *,
         times: int = 1,
         delay: float = 0.0,
@@ -206,17 +228,23 @@ class GoogleStandIn:
         self._next.append(_Script(_scripted(status, body), times, delay, path))
 
     def fail_for(
-        self, resource_id: str, status: int, body: Json | None = None, *, times: int | None = None
+        self,
+        resource_id: str,
+        status: int,
+        body: Json | str | None = None,
+        *,
+        times: int | None = None,
     ) -> None:
-        """Answer requests about the class or object `resource_id` with `status`, `times` times
-        (until `clear_failures` when None)."""
+        """Answer requests about a class or object whose id contains `resource_id` (a whole
+        id, or a part such as a serial) with `status`, `times` times (None: until
+        `clear_failures`)."""
         self._by_id[resource_id] = _Script(_scripted(status, body), times)
 
     def delay_for(self, resource_id: str, seconds: float) -> None:
-        """Answer requests about `resource_id` normally, but only after `seconds`."""
+        """Answer requests about ids containing `resource_id` normally, after `seconds`."""
         self._by_id[resource_id] = _Script((0, {}), None, seconds)
 
-    def fail_token(self, status: int, body: Json | None = None) -> None:
+    def fail_token(self, status: int, body: Json | str | None = None) -> None:
         """Refuse every token request with `status` until `clear_failures`."""
         self._token_script = _Script((status, body or {"error": "invalid_grant"}), None)
 
@@ -230,7 +258,9 @@ class GoogleStandIn:
             script = next((s for s in self._next if s.path in path), None)
             scripts: Any = self._next
             if script is None:
-                script = self._by_id.get(resource_id or "")
+                about = resource_id or ""
+                key = next((part for part in self._by_id if part and part in about), None)
+                script = None if key is None else self._by_id[key]
                 scripts = self._by_id
             if script is None or script.times is None:
                 return script
@@ -239,7 +269,7 @@ class GoogleStandIn:
                 if scripts is self._next:
                     self._next.remove(script)
                 else:
-                    self._by_id.pop(resource_id or "", None)
+                    self._by_id = {k: v for k, v in self._by_id.items() if v is not script}
             return script
 
     def scripted_token_answer(self) -> Answer | None:
@@ -267,8 +297,9 @@ class GoogleStandIn:
 
     def issue_token(self) -> str:
         token = secrets.token_urlsafe(32)
+        expires = self.now.timestamp() + self.token_lifetime
         with self._lock:
-            self._tokens[token] = time.time() + self.token_lifetime
+            self._tokens[token] = (len(self._tokens) + 1, expires)
         return token
 
     def api_answer(
@@ -280,10 +311,10 @@ class GoogleStandIn:
             body = raw.decode("utf-8", "replace")
         with self._lock:
             tokens = dict(self._tokens)
-        authorized = token_valid(tokens, token)
-        record = RecordedRequest(method, path, body, authorized)
+        number = token_number(tokens, token, self.now.timestamp())
+        record = RecordedRequest(method, path, body, number)
         self.requests.append(record)
-        answer = self._answer(method, path, parts, body, authorized)
+        answer = self._answer(method, path, parts, body, number is not None)
         record.status = answer[0]
         return answer
 
@@ -343,7 +374,7 @@ class GoogleStandIn:
         return response.status_code
 
 
-def _scripted(status: int, body: Json | None) -> Answer:
+def _scripted(status: int, body: Json | str | None) -> Answer:
     if body is not None:
         return status, body
     reason = "rateLimitExceeded" if status == 429 else "backendError" if status >= 500 else None

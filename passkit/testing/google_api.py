@@ -29,7 +29,8 @@ NOTIFY_QUOTA = 3
 QUOTA_WINDOW = timedelta(hours=24)
 NOTIFY = "TEXT_AND_NOTIFY"
 Json = dict[str, Any]
-Answer = tuple[int, Json]
+# A status and Google's JSON answer (a scripted answer may hold any JSON value).
+Answer = tuple[int, Any]
 
 # REST resource name -> (discovery schema, is it a class)
 RESOURCES: dict[str, tuple[str, bool]] = {

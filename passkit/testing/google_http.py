@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 API_PREFIX = "/walletobjects/v1/"
 TOKEN_PATH = "/token"
 MAX_ASSERTION_LIFETIME = 3600
+CLOCK_LEEWAY = 60
 SOCKET_TIMEOUT = 10.0
 
 
@@ -57,20 +58,36 @@ def check_assertion(stand_in: GoogleStandIn, form: dict[str, list[str]]) -> Answ
     if account is None:
         return oauth_error("invalid_grant", f"no service account {issuer!r} is known")
     try:
+        # Times are checked below, on the stand-in's clock rather than this machine's.
         claims = jwt.decode(
             assertion,
             account.public_key(),
             algorithms=["RS256"],
             audience=stand_in.token_url,
-            options={"require": ["iss", "aud", "iat", "exp"]},
-            leeway=60,
+            options={
+                "require": ["iss", "aud", "iat", "exp"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
     except jwt.InvalidTokenError as exc:
         return oauth_error("invalid_grant", f"invalid JWT: {exc}")
+    return _check_claims(claims, stand_in.now.timestamp())
+
+
+def _check_claims(claims: dict[str, Any], now: float) -> Answer | None:
+    issued, expires = claims["iat"], claims["exp"]
+    if not all(isinstance(t, int | float) for t in (issued, expires)):
+        return oauth_error("invalid_grant", "iat and exp must be numbers")
     if SCOPE not in str(claims.get("scope", "")).split():
         return oauth_error("invalid_scope", f"the assertion does not ask for {SCOPE}")
-    if int(claims["exp"]) - int(claims["iat"]) > MAX_ASSERTION_LIFETIME:
+    if expires - issued > MAX_ASSERTION_LIFETIME:
         return oauth_error("invalid_grant", "the assertion is valid for more than an hour")
+    if now > expires + CLOCK_LEEWAY:
+        return oauth_error("invalid_grant", "the assertion has expired")
+    if issued > now + CLOCK_LEEWAY:
+        return oauth_error("invalid_grant", "the assertion is issued in the future")
     return None
 
 
@@ -147,6 +164,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def token(self, raw: bytes) -> Answer:
         stand_in = self.stand_in
+        if stand_in.delay:
+            time.sleep(stand_in.delay)
         scripted = stand_in.scripted_token_answer()
         if scripted is not None:
             return scripted
@@ -173,13 +192,15 @@ class Handler(BaseHTTPRequestHandler):
         }
 
 
-def token_valid(tokens: dict[str, float], presented: str | None) -> bool:
-    """Whether `presented` is an unexpired issued token (each compared in constant time)."""
+def token_number(
+    tokens: dict[str, tuple[int, float]], presented: str | None, now: float
+) -> int | None:
+    """The number of the unexpired issued token `presented` is (each compared in constant
+    time), or None."""
     if presented is None:
-        return False
-    now = time.time()
-    found = False
-    for token, expires in tokens.items():
+        return None
+    found = None
+    for token, (number, expires) in tokens.items():
         if hmac.compare_digest(token.encode(), presented.encode()) and now < expires:
-            found = True
+            found = number
     return found
