@@ -12,7 +12,7 @@ from google_support import make_account
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, write_dev_certificates
-from passkit.google import WalletClient
+from passkit.google import ServiceAccount, WalletClient
 from passkit.testing import GoogleStandIn
 
 
@@ -62,9 +62,11 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def google() -> Iterator[GoogleStandIn]:
-    """The public Google stand-in, accepting the tests' throwaway account (google_support)."""
-    with GoogleStandIn(accounts=[make_account()]) as stand_in:
+def google(dev_certs: DevCertificates) -> Iterator[GoogleStandIn]:
+    """The public Google stand-in, accepting the tests' throwaway account (google_support,
+    the first) and the development one (`dev_certs.google_service_account`)."""
+    dev_account = ServiceAccount.from_file(dev_certs.google_service_account)
+    with GoogleStandIn(accounts=[make_account(), dev_account]) as stand_in:
         yield stand_in
 
 
