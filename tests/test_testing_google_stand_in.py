@@ -18,7 +18,7 @@ from google_support import ISSUER_ID, KIND_DATA, TRAIN, account_json, make_accou
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import RSAKey
 
-from passkit.errors import GoogleApiError
+from passkit.errors import GoogleApiError, PasskitError
 from passkit.google import GooglePass, ServiceAccount, WalletClient, compile_google
 from passkit.google.rest import JWT_BEARER_GRANT, SCOPE
 from passkit.model import Message
@@ -384,3 +384,15 @@ def test_failures_for_ids_that_contain_a_part(
         google_client.insert_object(gp)  # the id is in the body of an insert
     assert caught.value.status == 403
     google_client.insert_object(gp)
+
+
+def test_a_callback_nobody_receives_is_a_clear_error(
+    google: GoogleStandIn, google_client: WalletClient
+) -> None:
+    gp = compiled()
+    google_client.upsert(gp)
+    with pytest.raises(PasskitError, match=r"could not be delivered to http://127\.0\.0\.1:9/cb"):
+        google.send_callback("http://127.0.0.1:9/cb", gp.object_id)
+    with pytest.raises(PasskitError, match=r"holds no object .*give class_id="):
+        google.callback_body(f"{ISSUER_ID}.unknown")
+    assert google.callback_body(f"{ISSUER_ID}.unknown", class_id=f"{ISSUER_ID}.c")

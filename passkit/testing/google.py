@@ -254,22 +254,19 @@ class GoogleStandIn:
         self._token_script = None
 
     def _script_for(self, path: str, resource_id: str | None) -> _Script | None:
+        """The scripted answer for this request, if any (used up after its `times`)."""
         with self._lock:
             script = next((s for s in self._next if s.path in path), None)
-            scripts: Any = self._next
             if script is None:
                 about = resource_id or ""
                 key = next((part for part in self._by_id if part and part in about), None)
                 script = None if key is None else self._by_id[key]
-                scripts = self._by_id
             if script is None or script.times is None:
                 return script
             script.times -= 1
             if script.times <= 0:
-                if scripts is self._next:
-                    self._next.remove(script)
-                else:
-                    self._by_id = {k: v for k, v in self._by_id.items() if v is not script}
+                self._next = [s for s in self._next if s is not script]
+                self._by_id = {k: v for k, v in self._by_id.items() if v is not script}
             return script
 
     def scripted_token_answer(self) -> Answer | None:
@@ -352,7 +349,13 @@ class GoogleStandIn:
         """A signed save (or ``"del"``) callback body for an object (its class is the stored
         object's unless given), for the issuer whose id starts the object id."""
         if class_id is None:
-            class_id = str(self.object(object_id).get("classId", ""))
+            held = self.store.find(object_id, classes=False)
+            if held is None:
+                raise PasskitError(
+                    f"the Google stand-in holds no object {object_id}: insert it first, or "
+                    "give class_id="
+                )
+            class_id = str(held.get("classId", ""))
         return self.callback_keys.signed_body(
             issuer_id=object_id.split(".", 1)[0],
             class_id=class_id,
@@ -367,9 +370,12 @@ class GoogleStandIn:
     ) -> int:
         """POST a signed callback to `url` as Google does; the status the receiver answered."""
         body = self.callback_body(object_id, event_type, **options)
-        response = httpx.post(
-            url, content=body, headers={"Content-Type": "application/json"}, timeout=10.0
-        )
+        try:
+            response = httpx.post(
+                url, content=body, headers={"Content-Type": "application/json"}, timeout=10.0
+            )
+        except httpx.HTTPError as exc:
+            raise PasskitError(f"the callback could not be delivered to {url}: {exc}") from None
         self.callbacks.append(SentCallback(url, body, response.status_code))
         return response.status_code
 
