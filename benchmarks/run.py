@@ -17,6 +17,9 @@ Measures, on this machine and in one run:
      pictures (the membership card), to show how much the size of the files written weighs.
      And where a pass's time goes inside a batch: the processor time of each step of a build
      (benchmarks/steps.py), against the RSA operation alone and the floor's PKCS#7 builder;
+     And the same records on a dask.distributed cluster of as many worker processes on
+     127.0.0.1 (`build_record` in one task per record, and in tasks of 100 records), right
+     after the all-cores build it is set beside (benchmarks/dask_cluster.py);
   d. peak memory building 1,000 and 100,000 records;
   e. Google save links per second against a bare PyJWT RS256 loop;
   f. APNs pushes per second to the local stand-in, passkit's client against a bare httpx
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import importlib.util
 import json
 import os
 import platform
@@ -59,6 +63,7 @@ LIGHT_FIXTURE = ROOT / "fixtures" / "generic.json"
 PYTHON = sys.executable
 PASSKIT = [PYTHON, "-m", "passkit"]
 RAM_DISK = Path("/dev/shm")
+HAS_DASK = importlib.util.find_spec("distributed") is not None
 
 
 def timed(command: list[str], **kwargs: object) -> tuple[float, str]:
@@ -180,6 +185,7 @@ def main() -> None:
         timed([*prepare, "--out", str(work / "light-first")], env=env)
 
         rounds: list[dict[str, float]] = []
+        dask_start: list[float] = []
         for index in range(repeats):
             print(f"(a, c) round {index + 1} of {repeats}: the floor, then passkit ...", flush=True)
             # Each of passkit's runs comes right after the floor run it is compared with.
@@ -191,6 +197,13 @@ def main() -> None:
                 together = timed_together([[*floor, share] for _ in range(cores)])
                 rates["floor together"] = (records // cores) * cores / together
                 rates[f"jobs {cores}"] = build_rate(cores, target / "out", env)
+            if HAS_DASK:
+                cluster = [PYTHON, str(HERE / "dask_cluster.py"), str(LAYOUT), str(data)]
+                cluster += [str(certs), str(cores), str(target / "out-dask")]
+                dask = json.loads(timed(cluster, env=env)[1])
+                shutil.rmtree(target / "out-dask")
+                rates["dask"], rates["dask chunked"] = dask["per_task_s"], dask["chunked_s"]
+                dask_start.append(dask["start_s"])
             # A store of its own, empty at the run's start: every picture is prepared.
             cold_env = {**env, "PASSKIT_CACHE_DIR": str(work / f"empty-cache-{index}")}
             rates["cold"] = build_rate(1, target / "out", cold_env)
@@ -307,6 +320,20 @@ def main() -> None:
             ratio_text("cold"),
         )
     )
+    if HAS_DASK:
+        for name, tasks in (("dask", "one task per record"), ("dask chunked", "tasks of 100")):
+            rows.append(
+                (
+                    f"c. dask.distributed, {records:,} records, {cores} worker processes on "
+                    f"127.0.0.1, {tasks}, files on the {where} (cluster started in "
+                    f"{statistics.median(dask_start):.1f} s beforehand)",
+                    f"{median_rate(name):,.0f} /s",
+                    f"{ratio_text(name)}; {ratio_text(name, f'jobs {cores}', 'x')} "
+                    f"of --jobs {cores}",
+                )
+            )
+    else:
+        rows.append(("c. dask.distributed: not installed (pip install -e '.[dask]')", "", ""))
     if ram is not None:
         rows.append(
             (
