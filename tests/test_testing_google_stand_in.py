@@ -396,3 +396,27 @@ def test_a_callback_nobody_receives_is_a_clear_error(
     with pytest.raises(PasskitError, match=r"holds no object .*give class_id="):
         google.callback_body(f"{ISSUER_ID}.unknown")
     assert google.callback_body(f"{ISSUER_ID}.unknown", class_id=f"{ISSUER_ID}.c")
+
+
+def test_without_the_discovery_document_the_stand_in_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from passkit.testing import walletobjects
+
+    walletobjects.discovery.cache_clear()
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "googleapiclient" else real(name, *args),
+    )
+    try:
+        with (
+            pytest.raises(PasskitError, match=r"pip install 'passkit\[testing\]'"),
+            GoogleStandIn(accounts=[ACCOUNT]),
+        ):
+            pass
+    finally:
+        walletobjects.discovery.cache_clear()

@@ -35,6 +35,7 @@ from passkit.errors import PasskitError
 from passkit.testing.google_api import Answer, Json, WalletObjects, error
 from passkit.testing.google_http import Assertion, Handler, token_number
 from passkit.testing.google_keys import CallbackKeys, EventType
+from passkit.testing.walletobjects import discovery
 
 if TYPE_CHECKING:
     from passkit.google import ServiceAccount
@@ -122,6 +123,9 @@ class GoogleStandIn:
     # --- lifecycle and addresses -------------------------------------------------------------
 
     def start(self) -> GoogleStandIn:
+        # Read the discovery document now: without it, the test fails here, saying why,
+        # rather than on a connection the server dropped.
+        discovery()
         if self._server is None:
             self._server = _Server(self, self.host, self.port)
             self.port = int(self._server.server_address[1])
