@@ -219,3 +219,14 @@ def test_the_kind_names_google_adds_do_not_count_as_changes() -> None:
     assert object_patch(stored, desired) == {}
     stored["barcode"]["value"] = "OLD"
     assert object_patch(stored, desired) == {"barcode": desired["barcode"]}
+
+
+def test_a_message_given_as_text_is_headed_with_the_organization(
+    google: GoogleStandIn, google_client: WalletClient, sync: GoogleSync
+) -> None:
+    p, gp = issued(google_client)
+    result = sync.apply(p, gp, message="Your balance is 1300 points", class_hash=hash_class(gp))
+    assert result.message_type == "TEXT_AND_NOTIFY"
+    added = google.messages(gp.object_id)[-1]
+    assert (added["header"], added["body"]) == ("Acme Coffee", "Your balance is 1300 points")
+    assert added["id"] == f"change-{int(DAY.timestamp() * 1000)}"

@@ -1,8 +1,9 @@
 """A registry change applied to the pass's Google Wallet object (and class, when it changed).
 
     sync = GoogleSync(client, budget)
-    result = sync.apply(p, gp, status="redeemed", message=msg, class_hash=kept_hash)
-    kept_hash = result.class_hash
+    result = sync.apply(p, gp, status="redeemed", message="Enjoy your coffee",
+                        class_hash=kept_hashes.get(gp.class_id))
+    kept_hashes[gp.class_id] = result.class_hash
 
 `apply` takes the freshly rendered pass and its `GooglePass` and makes Google hold them:
 
@@ -145,6 +146,12 @@ def object_patch(stored: dict[str, Any], desired: dict[str, Any]) -> dict[str, A
     return patch
 
 
+def change_message(p: Pass, text: str, now: datetime) -> Message:
+    """A change message from its text: headed with the pass's organization, with an id of
+    its time (Google allows ids to repeat; these seldom do)."""
+    return Message(key=f"change-{int(now.timestamp() * 1000)}", header=p.organization, body=text)
+
+
 class GoogleSync:
     """Applies registry changes to Google Wallet through one issuer's `WalletClient`."""
 
@@ -165,12 +172,13 @@ class GoogleSync:
         gp: GooglePass,
         *,
         status: str = "active",
-        message: Message | None = None,
+        message: Message | str | None = None,
         class_hash: str | None = None,
         now: datetime | None = None,
     ) -> GoogleSyncResult:
         """Make Google hold `gp` in `status`, patching the class when its hash differs from
-        `class_hash`, and add `message`; GoogleRetryLater or GoogleRefused when it fails."""
+        `class_hash`, and add `message` (text alone is headed with the pass's organization);
+        GoogleRetryLater or GoogleRefused when it fails."""
         state = google_state(status)
         label = f"pass {p.serial_number} (Google object {gp.object_id})"
         new_hash = hash_class(gp)
@@ -188,6 +196,8 @@ class GoogleSync:
         if message is None:
             return result
         moment = now or self.clock()
+        if isinstance(message, str):
+            message = change_message(p, message, moment)
         sent = self._call(
             f"adding message {message.key!r} to {label}",
             lambda: self._add_message(gp, message, moment),
