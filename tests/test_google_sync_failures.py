@@ -103,6 +103,7 @@ def test_a_timeout_is_retried_later(google: GoogleStandIn, issued: tuple[Pass, G
         (400, "Invalid loyalty object"),
         (403, "The caller does not have permission"),
         (404, "Resource not found"),
+        (401, "Request had invalid authentication credentials"),
     ],
 )
 def test_refusals_are_permanent_and_carry_googles_message(
