@@ -230,3 +230,19 @@ def test_a_message_given_as_text_is_headed_with_the_organization(
     added = google.messages(gp.object_id)[-1]
     assert (added["header"], added["body"]) == ("Acme Coffee", "Your balance is 1300 points")
     assert added["id"] == f"change-{int(DAY.timestamp() * 1000)}"
+
+
+def test_a_first_change_to_a_pass_google_never_saw_inserts_class_and_object(
+    google: GoogleStandIn, sync: GoogleSync
+) -> None:
+    p, gp = rendered()
+    result = sync.apply(p, gp, status="expired")
+    assert result.class_patched and result.inserted
+    assert google.class_(gp.class_id) == gp.class_json
+    assert google.object(gp.object_id)["state"] == "EXPIRED"
+    assert [(r.method, r.status) for r in google.requests] == [
+        ("PATCH", 404),
+        ("POST", 200),
+        ("GET", 404),
+        ("POST", 200),
+    ]
