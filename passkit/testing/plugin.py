@@ -11,7 +11,9 @@ Installed with passkit (entry point ``pytest11``), so a project's tests can simp
 - ``passkit_build``: ``passkit_build("loyalty", record)`` renders, signs and opens a bundle;
 - ``passkit_save_link``: ``passkit_save_link("loyalty", record)`` does the same for Google;
 - ``apns_stand_in``: a local APNs (`passkit.testing.ApnsStandIn`) that accepts pushes made with
-  the development pass certificate, started for the test and stopped after it.
+  the development pass certificate, started for the test and stopped after it;
+- ``google_stand_in``: a local Google Wallet API (`passkit.testing.GoogleStandIn`) that accepts
+  the throwaway service account, started for the test and stopped after it.
 
 Nothing is imported or generated until a test asks for a fixture: a suite that does not use
 them pays only for reading this file.
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from passkit.google import ServiceAccount
     from passkit.layout import Layout
     from passkit.testing.apns import ApnsStandIn
+    from passkit.testing.google import GoogleStandIn
     from passkit.testing.pkpass import Bundle
     from passkit.testing.savelink import SaveLinkView
 
@@ -155,6 +158,17 @@ def apns_stand_in(passkit_dev_certificates: DevCertificates) -> Iterator[ApnsSta
     from passkit.testing.apns import ApnsStandIn
 
     with ApnsStandIn(client_ca=passkit_dev_certificates.root) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def google_stand_in(passkit_google_credentials: ServiceAccount) -> Iterator[GoogleStandIn]:
+    """A local Google Wallet API on 127.0.0.1 that accepts `passkit_google_credentials`:
+    ``google_stand_in.client()`` is a WalletClient for it; assert on ``.object(id)``,
+    ``.messages(id)`` and ``.requests``. Stopped after the test."""
+    from passkit.testing.google import GoogleStandIn
+
+    with GoogleStandIn(accounts=[passkit_google_credentials]) as stand_in:
         yield stand_in
 
 
