@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -235,8 +236,9 @@ def _builders_prepared() -> int:
     return len(builder._builders)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
-    layout: Path, tmp_path: Path, dev_certs: DevCertificates
+    layout: Path, tmp_path: Path, dev_certs: DevCertificates, jobs: str
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(1500)])
     out = tmp_path / "out"
@@ -244,7 +246,7 @@ def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
         sys.executable,
         "-m",
         "passkit",
-        *build_args(layout, data, dev_certs, "--out", str(out), "--jobs", "2"),
+        *build_args(layout, data, dev_certs, "--out", str(out), "--jobs", jobs),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
     process = subprocess.Popen(
@@ -261,6 +263,9 @@ def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
     assert "Traceback" not in stderr.decode()
     built = list(out.glob("*.pkpass"))
     assert 20 <= len(built) < 1500
+    # The summary counts every pass written, those the workers finished after Ctrl-C too.
+    summary = re.search(r"built (\d+)", stderr.decode())
+    assert summary is not None and int(summary.group(1)) == len(built), stderr.decode()[-500:]
     assert [p.name for p in out.iterdir() if p.name.endswith(".part")] == []
     for path in built:
         assert open_pkpass(path).verify(ca=dev_certs.root) == [], path
@@ -448,3 +453,29 @@ def test_signing_files_are_named_in_errors_and_read_like_the_signer_reads_them(
     )
     assert status == 0
     assert open_pkpass(out / "lumen-70000001.pkpass").verify(ca=dev_certs.root) == []
+
+
+def test_a_shipped_layout_is_named_as_in_every_other_command(
+    tmp_path: Path, dev_certs: DevCertificates, clean_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from passkit.layout import FIXTURES_DIR
+
+    out = tmp_path / "out"
+    status = exit_status(
+        *build_args(Path("loyalty"), FIXTURES_DIR / "loyalty.json", dev_certs, "--out", str(out))
+    )
+    assert status == 0, capsys.readouterr().err
+    (built,) = out.glob("*.pkpass")
+    bundle = open_pkpass(built)
+    assert bundle.verify(ca=dev_certs.root) == []
+    assert built.name.startswith("lumen-")
+    assert (
+        exit_status(
+            *build_args(
+                Path("no-such-card"), FIXTURES_DIR / "loyalty.json", dev_certs, "--out", str(out)
+            )
+        )
+        == 2
+    )
+    error = capsys.readouterr().err
+    assert "no-such-card" in error and "shipped layout (" in error and "loyalty" in error

@@ -14,8 +14,9 @@ from passkit.batch.outputs import FailuresFile, ZipOutput
 from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.progress import Progress, estimate_record_count
 from passkit.batch.records import read_records_lazily
-from passkit.batch.run import build_many, default_jobs
+from passkit.batch.run import build_many, default_jobs, results_after_interrupt
 from passkit.cli.options import signing_options
+from passkit.layout.library import find_layout
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 
@@ -35,7 +36,7 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 @click.command()
-@click.argument("layout", type=click.Path(path_type=Path))
+@click.argument("layout")
 @click.option(
     "--data",
     "data",
@@ -67,7 +68,7 @@ def _parse_now(value: str | None) -> datetime | None:
 )
 @signing_options
 def build(
-    layout: Path,
+    layout: str,
     data: Path,
     out_dir: Path | None,
     zip_path: Path | None,
@@ -80,7 +81,8 @@ def build(
     apple: AppleCredentials | None,
     google: GoogleCredentials | None,
 ) -> None:
-    """Build the passes of LAYOUT for the records in --data.
+    """Build the passes of LAYOUT (a layout file, or a shipped layout's name such as
+    "loyalty") for the records in --data.
 
     Writes OUT/<serial>.pkpass when Apple signing is configured and OUT/<serial>.google.txt
     (the save link) when Google is. With --google-insert, Google holds each pass's class and
@@ -107,7 +109,7 @@ def build(
         insert_url = google_api_url or DEFAULT_BASE_URL
     now = _parse_now(now_text)
     plan = BuildPlan(
-        layout=layout,
+        layout=find_layout(layout),
         apple=apple,
         google=google,
         now=now,
@@ -131,23 +133,16 @@ def build(
     collector = BatchCollector()
     try:
         with FailuresFile(failures_path) as failures:
+            take = _Taker(tracker, failures, zip_output, collector, echo=not progress)
             try:
                 for result in results:
-                    if tracker.tally.done == 0:
-                        # The first pass is made: what every pass shares is ready.
-                        collector.settle()
-                    tracker.update(result)
-                    if not result.ok:
-                        failures.add(result)
-                        if not progress:
-                            click.echo(f"failed: {result.record}: {result.error}", err=True)
-                        continue
-                    if zip_output is not None:
-                        zip_output.add(result)
-                    if not progress:
-                        click.echo(_describe(result))
+                    take(result)
             except KeyboardInterrupt:
                 interrupted = True
+                # Workers finish what they hold: count every pass written, not only those
+                # this process had heard of when Ctrl-C came.
+                for result in results_after_interrupt(results):
+                    take(result)
     finally:
         collector.restore()
         tracker.close()
@@ -174,6 +169,37 @@ def build(
         sys.exit(130)
     if tally.failed:
         sys.exit(1)
+
+
+class _Taker:
+    """What the build does with each result: count it, list a failure, add it to the zip."""
+
+    def __init__(
+        self,
+        tracker: Progress,
+        failures: FailuresFile,
+        zip_output: ZipOutput | None,
+        collector: BatchCollector,
+        *,
+        echo: bool,
+    ) -> None:
+        self.tracker, self.failures, self.zip_output = tracker, failures, zip_output
+        self.collector, self.echo = collector, echo
+
+    def __call__(self, result: BuildResult) -> None:
+        if self.tracker.tally.done == 0:
+            # The first pass is made: what every pass shares is ready.
+            self.collector.settle()
+        self.tracker.update(result)
+        if not result.ok:
+            self.failures.add(result)
+            if self.echo:
+                click.echo(f"failed: {result.record}: {result.error}", err=True)
+            return
+        if self.zip_output is not None:
+            self.zip_output.add(result)
+        if self.echo:
+            click.echo(_describe(result))
 
 
 def _describe(result: BuildResult) -> str:

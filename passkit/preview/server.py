@@ -39,9 +39,10 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from passkit.errors import DataError, LayoutError, PasskitError
+from passkit.layout.library import LAYOUT_SUFFIXES, find_layout
 from passkit.preview.compose import WALLETS, faces
 from passkit.preview.html import STYLE, preview_fragment
-from passkit.preview.sample import LAYOUT_SUFFIXES, Sample, layout_path, read_record, sample_of
+from passkit.preview.sample import Sample, read_record, sample_of
 from passkit.preview.warnings import lint_pass
 
 if TYPE_CHECKING:
@@ -396,7 +397,7 @@ def resolve_target(target: Path, data: Path | None) -> Path:
     """The layout file or folder to serve (a shipped layout may be named: "loyalty")."""
     if not target.exists():
         try:
-            target = layout_path(target)
+            target = find_layout(target)
         except LayoutError:
             raise LayoutError(
                 "no such layout file or folder; give a layout file, a folder of layouts or the "

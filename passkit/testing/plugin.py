@@ -144,12 +144,9 @@ def passkit_save_link(
 
 
 def _layout_path(layout: LayoutRef) -> Path:
-    from passkit.layout import LAYOUTS_DIR
+    from passkit.layout.library import find_layout
 
-    text = str(layout)
-    if isinstance(layout, Path) or text.endswith((".yaml", ".yml", ".json")) or "/" in text:
-        return Path(layout).resolve()
-    return (LAYOUTS_DIR / f"{text}.yaml").resolve()
+    return find_layout(layout).resolve()
 
 
 def _record(layout: Layout, record: Mapping[str, Any] | None) -> Mapping[str, Any]:
