@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 from cli_support import passkit
@@ -66,3 +71,62 @@ def test_certs_group_is_listed_in_help() -> None:
     dev_help = CliRunner().invoke(cli, ["certs", "dev", "--help"])
     assert "--force" in dev_help.output
     assert "--pass-type-id" in dev_help.output
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _first_steps() -> list[str]:
+    """The shell lines of the README's "First steps"."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("## First steps", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def _run(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    words = shlex.split(line)
+    assert words[0] == ".venv/bin/passkit", line
+    return subprocess.run(
+        [sys.executable, "-m", "passkit", *words[1:]],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_first_steps_and_make_demo_keep_their_certificates_and_passes_apart(
+    tmp_path: Path,
+) -> None:
+    """The README's first steps, then `make demo`'s command, in one fresh checkout: the first
+    steps' passes still verify with their own root, and git ignores everything either wrote."""
+    for folder in ("layouts", "fixtures"):
+        (tmp_path / folder).symlink_to(REPO / folder)
+    (tmp_path / ".gitignore").write_bytes((REPO / ".gitignore").read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
+    steps = _first_steps()
+    verify = steps[-1]
+    assert verify.startswith(".venv/bin/passkit verify")
+    for line in steps[:-1]:
+        if line.startswith("export "):
+            env.update(word.split("=", 1) for word in shlex.split(line)[1:])
+            continue
+        done = _run(line, tmp_path, env)
+        assert done.returncode == 0, (line, done.stderr)
+    demo = re.search(r"\$\(BIN\)/passkit (demo .*)", (REPO / "Makefile").read_text())
+    assert demo is not None
+    made = _run(".venv/bin/passkit " + demo.group(1), tmp_path, env)
+    assert made.returncode == 0, made.stderr
+    checked = _run(verify, tmp_path, env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(set(status) - {"??"}) == [".gitignore", "fixtures", "layouts"]
