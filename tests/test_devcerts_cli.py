@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from cli_support import passkit
@@ -54,6 +55,7 @@ def test_second_run_without_force_fails_cleanly(tmp_path: Path) -> None:
     assert second.returncode == 2
     assert second.stderr.startswith("error: ")
     assert "--force" in second.stderr
+    assert "force=True" not in second.stderr  # the CLI user is told of options, not arguments
     assert "Traceback" not in second.stderr
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
 
@@ -130,3 +132,59 @@ def test_first_steps_and_make_demo_keep_their_certificates_and_passes_apart(
         check=True,
     ).stdout.split()
     assert sorted(set(status) - {"??"}) == [".gitignore", "fixtures", "layouts"]
+
+
+def _window(pem: Path) -> tuple[str, str]:
+    """The validity dates of a certificate, as openssl reads them."""
+    shown = subprocess.run(
+        ["openssl", "x509", "-noout", "-startdate", "-enddate", "-dateopt", "iso_8601", "-in", pem],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    fields = dict(line.split("=", 1) for line in shown)
+    return fields["notBefore"][:10], fields["notAfter"][:10]
+
+
+def test_dev_certificates_sign_a_build_with_a_fixed_time_in_the_past(tmp_path: Path) -> None:
+    from passkit.layout import FIXTURES_DIR
+
+    certs = tmp_path / "certs"
+    made = passkit("certs", "dev", certs)
+    assert made.returncode == 0, made.stderr
+    start, end = _window(certs / "pass-cert.pem")
+    today = datetime.now(UTC).date()
+    assert date.fromisoformat(start) <= today - timedelta(days=4 * 365)
+    assert date.fromisoformat(end) >= today + timedelta(days=4 * 365)
+    assert f"Valid from {start}" in made.stdout
+    out = tmp_path / "passes"
+    built = passkit(
+        "build", "loyalty", "--data", FIXTURES_DIR / "loyalty.json", "--out", out,
+        "--now", "2026-01-01T00:00:00Z",
+        "--apple-cert", certs / "pass-cert.pem", "--apple-key", certs / "pass-key.pem",
+        "--wwdr", certs / "wwdr.pem",
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    checked = passkit("verify", *out.glob("*.pkpass"), "--ca", certs / "root.pem")
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_dev_certificates_take_a_validity_window(tmp_path: Path) -> None:
+    chosen = tmp_path / "chosen"
+    made = passkit(
+        "certs", "dev", chosen, "--valid-from", "2024-03-01", "--valid-until", "2027-03-01"
+    )
+    assert made.returncode == 0, made.stderr
+    for name in ("pass-cert.pem", "wwdr.pem"):
+        assert _window(chosen / name) == ("2024-03-01", "2027-03-01")
+    root_start, root_end = _window(chosen / "root.pem")
+    assert root_start <= "2024-03-01" and root_end >= "2027-03-01"
+    short = tmp_path / "short"
+    assert passkit("certs", "dev", short, "--years", "1").returncode == 0
+    start, end = map(date.fromisoformat, _window(short / "pass-cert.pem"))
+    assert 728 <= (end - start).days <= 732
+    empty = passkit(
+        "certs", "dev", tmp_path / "e", "--valid-from", "2027-01-01", "--valid-until", "2026-01-01"
+    )
+    assert empty.returncode == 2 and "the start must come before the end" in empty.stderr
+    assert "Traceback" not in empty.stderr

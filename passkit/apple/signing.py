@@ -204,6 +204,14 @@ def _name(name: x509.Name) -> str:
     return ", ".join(attribute.rfc4514_string() for attribute in name)
 
 
+# For a development chain, which can be made again with any window.
+_WIDER_WINDOW = (
+    "for development certificates, make them again with a window that holds that time: "
+    "passkit certs dev DIR --force --valid-from YYYY-MM-DD --valid-until YYYY-MM-DD (in "
+    "tests, override the passkit_dev_validity fixture)"
+)
+
+
 def _when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -462,28 +470,31 @@ class AppleSigner:
         subject = _describe(self.certificate)
         not_before = self.certificate.not_valid_before_utc
         not_after = self.certificate.not_valid_after_utc
+        window = f"valid from {_when(not_before)} to {_when(not_after)}"
         if moment < not_before:
             raise SigningError(
-                f"the pass certificate {subject} is not valid before {_when(not_before)}"
-                f" (now is {_when(moment)}): check the clock, or wait until it becomes valid"
+                f"the pass certificate {subject} is {window}, not at {_when(moment)}, the time "
+                f"passes are signed at: check that time (the clock, or a fixed time given to "
+                f"the build); {_WIDER_WINDOW}"
             )
         if moment > not_after:
             raise SigningError(
-                f"the pass certificate {subject} expired on {_when(not_after)}"
-                f" (now is {_when(moment)}): renew it under Certificates, Identifiers & Profiles"
-                " in the Apple Developer portal"
+                f"the pass certificate {subject} expired on {_when(not_after)} ({window}; "
+                f"passes are signed at {_when(moment)}): renew it under Certificates, "
+                f"Identifiers & Profiles in the Apple Developer portal; {_WIDER_WINDOW}"
             )
         wwdr_expiry = self.wwdr.not_valid_after_utc
         if moment > wwdr_expiry:
             raise SigningError(
                 f"the WWDR certificate {_describe(self.wwdr)} expired on {_when(wwdr_expiry)}"
-                f" (now is {_when(moment)}): download the current intermediate from"
-                " https://www.apple.com/certificateauthority/ and give it as wwdr= or"
-                f" {ENV_WWDR}"
+                f" (passes are signed at {_when(moment)}): download the current intermediate "
+                f"from https://www.apple.com/certificateauthority/ and give it with --wwdr or "
+                f"{ENV_WWDR}"
             )
         raise SigningError(
             f"the WWDR certificate {_describe(self.wwdr)} is not valid before"
-            f" {_when(self.wwdr.not_valid_before_utc)} (now is {_when(moment)}): check the clock"
+            f" {_when(self.wwdr.not_valid_before_utc)} (passes are signed at {_when(moment)}):"
+            f" check that time (the clock, or a fixed time given to the build); {_WIDER_WINDOW}"
         )
 
     def sign(self, manifest: bytes, *, signing_time: datetime) -> bytes:
