@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import SchemaError, SchemaValidator
 
 from passkit.colors import Color
+from passkit.currency import money_problem
 from passkit.errors import WalletRuleError
 from passkit.images import ImageSource
 
@@ -174,6 +175,14 @@ class Money(Model):
     def _no_binary_floats(cls, value: Any) -> Any:
         # A float like 0.1 has no exact decimal value; go through its shortest repr instead.
         return str(value) if isinstance(value, float) else value
+
+    @model_validator(mode="after")
+    def _shown_as_given(self) -> Self:
+        # A known currency, and no more decimals than the wallets will show.
+        problem = money_problem(self.amount, self.currency)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"

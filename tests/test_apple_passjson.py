@@ -159,16 +159,25 @@ def test_utc_dates_keep_their_offset() -> None:
 
 
 @pytest.mark.parametrize(
-    "amount", ["0.10", "1.005", "12345678901234567890.123456789", "-0.000001", "1E+3"]
+    ("amount", "currency"),
+    [
+        ("0.10", "EUR"),
+        ("1.005", "KWD"),  # as many decimals as each currency has
+        ("12345678901234567890.123456789", None),
+        ("-0.0001", "CLF"),
+        ("1E+3", "JPY"),
+    ],
 )
-def test_decimal_values_are_exact_json_numbers(amount: str) -> None:
+def test_decimal_values_are_exact_json_numbers(amount: str, currency: str | None) -> None:
+    code = currency or "EUR"
+    money = Decimal(amount) if currency else Decimal(amount).quantize(Decimal("0.01"))
     p = make(
-        primary=[{"key": "balance", "value": {"amount": amount, "currency": "EUR"}}],
+        primary=[{"key": "balance", "value": {"amount": money, "currency": code}}],
         back=[{"key": "rate", "value": Decimal(amount)}],
     )
     raw = dumps(compile_pass_json(p, pass_type_id="pass.x", team_id="T"))
     written = format(Decimal(amount), "f")
-    assert f'"value":{written},"currencyCode":"EUR"'.encode() in raw
+    assert f'"value":{format(money, "f")},"currencyCode":"{code}"'.encode() in raw
     assert f'"value":{written}}}'.encode() in raw
     assert json.loads(raw, parse_float=Decimal)["storeCard"]["backFields"][0]["value"] == Decimal(
         amount

@@ -295,3 +295,11 @@ def test_localized_looks_up_the_translation_table() -> None:
     assert p.localized("Points", "fr") == "Points fidélité"
     assert p.localized("Points", "de") == "Points"
     assert p.localized("Member", "fr") == "Member"
+
+
+def test_money_has_a_known_currency_and_no_more_decimals_than_it() -> None:
+    assert Money(amount=Decimal("1.230"), currency="KWD").amount == Decimal("1.230")
+    with pytest.raises(WalletRuleError, match=r"1\.23456 KWD has 5 decimals"):
+        Money(amount=Decimal("1.23456"), currency="KWD")
+    with pytest.raises(WalletRuleError, match="'XYZ' is not an ISO 4217 currency code"):
+        Money(amount=Decimal(1), currency="XYZ")
