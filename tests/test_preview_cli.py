@@ -45,6 +45,16 @@ def test_preview_writes_html_in_a_language(tmp_path: Path) -> None:
     assert not re.search(r"""src=["']https?://""", page)
 
 
+def test_a_regional_language_falls_back_to_its_base(tmp_path: Path) -> None:
+    layout, record = write_card(tmp_path), write_record(tmp_path / "card.json")
+    out = tmp_path / "card.html"
+    drawn = ["preview", str(layout), "--data", str(record), "--out", str(out)]
+    result = passkit(*drawn, "--lang", "fr-CA", "--wallet", "google")
+    assert result.returncode == 0, result.stderr
+    assert "drawing the 'fr' translation for 'fr-CA'" in result.stderr
+    assert '<html lang="fr">' in out.read_text(encoding="utf-8")
+
+
 def test_preview_refuses_unknown_output_and_language(tmp_path: Path) -> None:
     result = passkit("preview", "loyalty", "--out", str(tmp_path / "x.gif"))
     assert result.returncode == 2 and ".png or .html" in result.stderr

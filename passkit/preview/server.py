@@ -39,6 +39,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from passkit.errors import DataError, LayoutError, PasskitError
+from passkit.languages import matching_language
 from passkit.layout.library import LAYOUT_SUFFIXES, find_layout
 from passkit.preview.compose import WALLETS, faces
 from passkit.preview.html import STYLE, preview_fragment
@@ -176,7 +177,8 @@ class PreviewState:
                 sample = self.sample(name)
                 layout, p = sample.layout, sample.render()
                 languages = [p.language, *p.translations]
-                chosen = language if language is not None and language in languages else p.language
+                matched = matching_language(languages, language) if language else None
+                chosen = matched or p.language
                 drawn = faces(p, wallet=wallet, language=chosen, google=layout.google)  # type: ignore[arg-type]
                 warnings = lint_pass(p, google=layout.google)
                 body = _language_picker(languages, chosen) + preview_fragment(
