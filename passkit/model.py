@@ -34,6 +34,7 @@ from passkit.colors import Color
 from passkit.currency import money_problem
 from passkit.errors import WalletRuleError
 from passkit.images import ImageSource
+from passkit.web_service import token_problem, url_problem
 
 MAX_LOCATIONS = 10
 MAX_BEACONS = 10
@@ -299,8 +300,24 @@ class Beacon(Model):
 class WebService(Model):
     """Where the wallet asks for updates of the pass, and the secret it proves itself with."""
 
-    url: Annotated[str, Field(pattern=r"^https?://")]
-    authentication_token: Annotated[str, Field(min_length=16)]
+    url: str
+    authentication_token: str
+
+    @field_validator("url")
+    @classmethod
+    def _secure(cls, value: str) -> str:
+        problem = url_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("authentication_token")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        problem = token_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class Nfc(Model):
