@@ -10,6 +10,7 @@ import os
 import pickle
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -479,3 +480,23 @@ def test_a_shipped_layout_is_named_as_in_every_other_command(
     )
     error = capsys.readouterr().err
     assert "no-such-card" in error and "shipped layout (" in error and "loyalty" in error
+
+
+def test_failures_and_zip_outputs_get_the_mode_of_the_bundles(
+    layout: Path, tmp_path: Path, dev_certs: DevCertificates, clean_env: None
+) -> None:
+    records = [member(1), member(2, points="lots")]
+    data = write_jsonl(tmp_path / "members.jsonl", records)
+    out, archive = tmp_path / "out", tmp_path / "campaign.zip"
+    previous = os.umask(0o022)
+    try:
+        assert exit_status(*build_args(layout, data, dev_certs, "--out", str(out))) == 1
+        assert exit_status(*build_args(layout, data, dev_certs, "--zip", str(archive))) == 1
+    finally:
+        os.umask(previous)
+    (bundle,) = out.glob("*.pkpass")
+    modes = {
+        path.name: stat.S_IMODE(path.stat().st_mode)
+        for path in (bundle, out / "failures.jsonl", archive, tmp_path / "campaign.failures.jsonl")
+    }
+    assert set(modes.values()) == {0o644}, modes
