@@ -500,3 +500,38 @@ def test_failures_and_zip_outputs_get_the_mode_of_the_bundles(
         for path in (bundle, out / "failures.jsonl", archive, tmp_path / "campaign.failures.jsonl")
     }
     assert set(modes.values()) == {0o644}, modes
+
+
+def test_signing_messages_name_options_and_variables_not_python_arguments(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
+    key = serialization.load_pem_private_key(dev_certs.pass_key.read_bytes(), None)
+    locked = tmp_path / "locked-key.pem"
+    locked.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"s3cret"),
+        )
+    )
+    out = str(tmp_path / "out")
+    base = ["build", str(layout), "--data", str(data), "--out", out]
+    attempts = {
+        "--apple-key-password": [
+            *base, "--apple-cert", str(dev_certs.pass_certificate), "--apple-key", str(locked),
+            "--wwdr", str(dev_certs.wwdr),
+        ],
+        "--apple-p12-password": [*base, "--apple-p12", str(dev_certs.pass_p12)],
+    }  # fmt: skip
+    for option, args in attempts.items():
+        assert exit_status(*args) == 2
+        error = capsys.readouterr().err
+        assert option in error and "PASSKIT_APPLE_" in error, error
+        assert not re.search(r"\b[a-z_]+=(\.\.\.|True|False)", error), error

@@ -135,7 +135,7 @@ def _load_private_key(loaded: Credential, password: bytes | None) -> SigningKey:
         if password is None:
             raise SigningError(
                 f"{loaded.name} is encrypted: give its password"
-                f" (key_password=..., or the {ENV_KEY_PASSWORD} environment variable)"
+                f" (the {ENV_KEY_PASSWORD} environment variable, or --apple-key-password)"
             ) from None
         # A password for a key that is not encrypted is harmless: load the key without it.
         key = load_private_key(data, None)
@@ -144,7 +144,7 @@ def _load_private_key(loaded: Credential, password: bytes | None) -> SigningKey:
             doubt = "" if encrypted else " (or it is not a private key)"
             raise SigningError(
                 f"wrong password for {loaded.name}{doubt}: the key could not be decrypted;"
-                f" check key_password (or the {ENV_KEY_PASSWORD} environment variable)"
+                f" check the password given ({ENV_KEY_PASSWORD} or --apple-key-password)"
             ) from None
         raise SigningError(
             f"{loaded.name} is not a readable private key in PEM or DER:"
@@ -305,8 +305,8 @@ class AppleSigner:
     ) -> None:
         fix = (
             "use Apple's WWDR G4 intermediate (the default when no WWDR is given) or give the"
-            " intermediate certificate that issued your pass certificate (wwdr=..., or the"
-            f" {ENV_WWDR} environment variable)"
+            " intermediate certificate that issued your pass certificate (the"
+            f" {ENV_WWDR} environment variable, or --wwdr)"
         )
         if certificate.issuer != wwdr.subject:
             raise SigningError(
@@ -375,7 +375,7 @@ class AppleSigner:
             if not secret:
                 raise SigningError(
                     f"{loaded.name} could not be opened without a password: give its password"
-                    f" (password=..., or the {ENV_P12_PASSWORD} environment variable)"
+                    f" (the {ENV_P12_PASSWORD} environment variable, or --apple-p12-password)"
                 ) from None
             raise SigningError(
                 f"wrong password for {loaded.name}, or the file is not PKCS#12: check the"
