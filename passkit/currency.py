@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import get_currency_precision, is_currency
-
 
 def currency_problem(code: str) -> str | None:
     """Why `code` is not a currency code, or None when it is one."""
+    # Imported here: a layout that handles no money does not load babel (about 30 ms).
+    from babel.numbers import is_currency
+
     if is_currency(code):
         return None
     return f"{code!r} is not an ISO 4217 currency code; use one such as EUR, USD or JPY"
@@ -25,6 +26,8 @@ def money_problem(amount: Decimal, code: str) -> str | None:
     problem = currency_problem(code)
     if problem is not None or not amount.is_finite():
         return problem
+    from babel.numbers import get_currency_precision
+
     digits = get_currency_precision(code)
     exponent = amount.normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # a finite amount
