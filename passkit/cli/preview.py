@@ -34,6 +34,7 @@ def preview(layout: str, data: Path | None, out: Path, wallet: str, lang: str | 
     from passkit import preview as previews
     from passkit.languages import matching_language
     from passkit.preview.sample import load_sample
+    from passkit.preview.warnings import layout_warnings
 
     suffix = out.suffix.lower()
     if suffix not in (".png", ".html", ".htm"):
@@ -52,7 +53,7 @@ def preview(layout: str, data: Path | None, out: Path, wallet: str, lang: str | 
         if chosen != lang:
             click.echo(f"drawing the {chosen!r} translation for {lang!r}", err=True)
         lang = chosen
-    warnings = previews.lint_pass(p, google=sample.layout.google)
+    warnings = layout_warnings(sample.layout, p)
     options = {"wallet": wallet, "language": lang, "warnings": warnings}
     if suffix == ".png":
         body = previews.render_png(p, google=sample.layout.google, **options)  # type: ignore[arg-type]

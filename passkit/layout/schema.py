@@ -557,6 +557,16 @@ class TripSpec(Spec):
     platform: Text | None = None
 
 
+class LintSpec(Spec):
+    """What `passkit lint` is told of the layout's deliberate choices."""
+
+    accept: list[str] = Field(
+        default_factory=list,
+        description="design warnings accepted on purpose, each by its code (one-wallet-only) "
+        "or its place (images.thumbnail), as passkit lint prints them",
+    )
+
+
 class GoogleSpec(Spec):
     """Only what Google Wallet needs beyond the rest of the layout."""
 
@@ -654,6 +664,7 @@ class LayoutSpec(Spec):
     event: EventSpec | None = None
     trip: TripSpec | None = None
     google: GoogleSpec = Field(default_factory=GoogleSpec)
+    lint: LintSpec = Field(default_factory=LintSpec)
 
     @model_validator(mode="before")
     @classmethod

@@ -44,7 +44,7 @@ from passkit.layout.library import LAYOUT_SUFFIXES, find_layout
 from passkit.preview.compose import WALLETS, faces
 from passkit.preview.html import STYLE, preview_fragment
 from passkit.preview.sample import Sample, read_record, sample_of
-from passkit.preview.warnings import lint_pass
+from passkit.preview.warnings import layout_warnings
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
@@ -180,7 +180,7 @@ class PreviewState:
                 matched = matching_language(languages, language) if language else None
                 chosen = matched or p.language
                 drawn = faces(p, wallet=wallet, language=chosen, google=layout.google)  # type: ignore[arg-type]
-                warnings = lint_pass(p, google=layout.google)
+                warnings = layout_warnings(layout, p)
                 body = _language_picker(languages, chosen) + preview_fragment(
                     drawn, p, chosen, warnings
                 )
