@@ -22,6 +22,7 @@ import pytest
 from batch_support import build_args, member, signing_args, write_jsonl
 from cli_support import exit_status
 from layout_support import write_loyalty_card
+from signing_support import encrypted_pass_key
 
 from passkit.batch import BuildPlan, build_many, build_record
 from passkit.batch import run as batch_run
@@ -509,18 +510,9 @@ def test_signing_messages_name_options_and_variables_not_python_arguments(
     clean_env: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from cryptography.hazmat.primitives import serialization
-
     data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
-    key = serialization.load_pem_private_key(dev_certs.pass_key.read_bytes(), None)
     locked = tmp_path / "locked-key.pem"
-    locked.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(b"s3cret"),
-        )
-    )
+    locked.write_bytes(encrypted_pass_key(dev_certs, b"s3cret"))
     out = str(tmp_path / "out")
     base = ["build", str(layout), "--data", str(data), "--out", out]
     attempts = {
