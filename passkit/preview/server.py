@@ -290,10 +290,11 @@ def create_app(state: PreviewState) -> Starlette:
 
         def draw() -> bytes:
             sample = state.sample(name)
+            p = sample.render()
             return render_png(
-                sample.render(),
+                p,
                 wallet=wallet,  # type: ignore[arg-type]
-                language=language,
+                language=matching_language([p.language, *p.translations], language or ""),
                 google=sample.layout.google,
             )
 
