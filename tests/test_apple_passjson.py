@@ -151,6 +151,23 @@ def test_field_values_and_formatting() -> None:
     }
 
 
+def test_a_moment_shown_as_a_date_keeps_the_day_of_its_own_zone() -> None:
+    # 23:30 in Paris is already the next day in Tokyo: shown as a date alone, Apple Wallet
+    # would give the Tokyo holder the next day unless told to keep the value's zone, which
+    # is the day Google Wallet and the preview show.
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=PARIS)
+    p = make(
+        secondary=[
+            {"key": "day", "value": late, "date_style": "medium", "time_style": "none"},
+            {"key": "when", "value": late, "date_style": "medium", "time_style": "short"},
+            {"key": "hour", "value": late, "date_style": "none", "time_style": "short"},
+        ]
+    )
+    day, when, hour = compiled(p)["storeCard"]["secondaryFields"]
+    assert day["ignoresTimeZone"] is True
+    assert "ignoresTimeZone" not in when and "ignoresTimeZone" not in hour
+
+
 def test_utc_dates_keep_their_offset() -> None:
     moment = datetime(2026, 6, 1, 8, 0, 5, 999, tzinfo=UTC)
     document = compiled(make(relevant_date=moment, expiration_date=moment + timedelta(days=1)))
