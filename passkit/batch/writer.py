@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import stat
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 FILE_MODE = 0o644
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
@@ -84,38 +80,3 @@ def _write_all(fd: int, parts: Sequence[bytes]) -> None:
     rest = memoryview(b"".join(parts))[written:]
     while rest:
         rest = rest[os.write(fd, rest) :]
-
-
-@dataclass
-class Interrupt:
-    """Whether Ctrl-C came while `interrupts_deferred` held it back."""
-
-    came: bool = False
-
-
-@contextlib.contextmanager
-def interrupts_deferred() -> Iterator[Interrupt]:
-    """Hold Ctrl-C back while files are written, and say afterwards whether it came.
-
-    A KeyboardInterrupt can land between any two steps of a write: after a file is renamed
-    into place but before the batch hears of it, or after its temporary file is made but
-    before anything would remove it. Held back, it leaves every file written and counted, or
-    not begun. Only where Ctrl-C means KeyboardInterrupt (Python's default, in the main
-    thread): worker processes ignore it, and other threads cannot set handlers.
-    """
-    interrupt = Interrupt()
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield interrupt
-        return
-
-    def note(signum: int, frame: FrameType | None) -> None:
-        interrupt.came = True
-
-    signal.signal(signal.SIGINT, note)
-    try:
-        yield interrupt
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)

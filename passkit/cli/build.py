@@ -10,6 +10,7 @@ import click
 
 from passkit.batch.builder import BuildResult
 from passkit.batch.collector import BatchCollector
+from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.outputs import FailuresFile, ZipOutput
 from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.progress import Progress, estimate_record_count
@@ -129,20 +130,23 @@ def build(
     )
     tracker = Progress(estimate_record_count(data) if progress else None)
     zip_output = ZipOutput(zip_path) if zip_path is not None else None
-    interrupted = False
     collector = BatchCollector()
     try:
-        with FailuresFile(failures_path) as failures:
+        with FailuresFile(failures_path) as failures, interrupts_deferred() as interrupt:
             take = _Taker(tracker, failures, zip_output, collector, echo=not progress)
             try:
                 for result in results:
                     take(result)
-            except KeyboardInterrupt:
-                interrupted = True
+                    if interrupt.came:
+                        break
+            except KeyboardInterrupt:  # where Ctrl-C could not be held back
+                interrupt.came = True
+            if interrupt.came:
                 # Workers finish what they hold: count every pass written, not only those
                 # this process had heard of when Ctrl-C came.
                 for result in results_after_interrupt(results):
                     take(result)
+        interrupted = interrupt.came
     finally:
         collector.restore()
         tracker.close()
