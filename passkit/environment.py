@@ -21,3 +21,15 @@ ENV_ISSUER_ID = "PASSKIT_GOOGLE_ISSUER_ID"
 
 # Where passkit keeps what it stores between processes; "off" turns storing off.
 ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
+
+# The pass service: the secret its issuance-link keys come from ("kid:secret" entries allowed).
+ENV_SERVICE_SECRET = "PASSKIT_SERVICE_SECRET"
+
+# APNs, for pass update pushes: where to send ("production", "sandbox" or a URL), the CA that
+# signs a test server's certificate, and a token key (.p8, its key id and team id) to use
+# instead of the pass type certificate.
+ENV_APNS_URL = "PASSKIT_APNS_URL"
+ENV_APNS_CA_FILE = "PASSKIT_APNS_CA_FILE"
+ENV_APNS_KEY_FILE = "PASSKIT_APNS_KEY_FILE"
+ENV_APNS_KEY_ID = "PASSKIT_APNS_KEY_ID"
+ENV_APNS_TEAM_ID = "PASSKIT_APNS_TEAM_ID"

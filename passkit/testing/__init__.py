@@ -1,4 +1,5 @@
-"""Open, verify and assert on what passkit builds: Apple bundles and Google save links.
+"""Open, verify and assert on what passkit builds: Apple bundles and Google save links; play
+APNs for the pushes that update passes (`ApnsStandIn`).
 
     from passkit.testing import open_pkpass, assert_field
 
@@ -17,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 from passkit.lazy import LazyExports
 
 if TYPE_CHECKING:
+    from passkit.testing.apns import ApnsAnswer as ApnsAnswer
+    from passkit.testing.apns import ApnsPush as ApnsPush
+    from passkit.testing.apns import ApnsStandIn as ApnsStandIn
     from passkit.testing.archive import ArchiveLimits as ArchiveLimits
     from passkit.testing.assertions import PassAssertionError as PassAssertionError
     from passkit.testing.assertions import assert_barcode as assert_barcode
@@ -37,6 +41,9 @@ if TYPE_CHECKING:
 _exports = LazyExports(
     __name__,
     {
+        "ApnsAnswer": "passkit.testing.apns",
+        "ApnsPush": "passkit.testing.apns",
+        "ApnsStandIn": "passkit.testing.apns",
         "ArchiveLimits": "passkit.testing.archive",
         "PassAssertionError": "passkit.testing.assertions",
         "assert_barcode": "passkit.testing.assertions",
