@@ -195,6 +195,7 @@ def test_the_coupon_shows_its_last_valid_day_in_both_wallets_and_the_preview(
     from zoneinfo import ZoneInfo
 
     from passkit.google import ServiceAccount, compile_google, save_link
+    from passkit.preview.google_view import google_view
     from passkit.preview.values import field_value
     from passkit.testing import open_pkpass, open_save_link
 
@@ -214,15 +215,17 @@ def test_the_coupon_shows_its_last_valid_day_in_both_wallets_and_the_preview(
     assert shown["ignoresTimeZone"] is True
     assert document["expirationDate"] == "2026-01-07T00:00:00+01:00"
 
-    account = ServiceAccount.from_file(dev_certs.google_service_account)
+    # Google shows an offer's end itself, from the object's validity: its date is 6 January.
     compiled = compile_google(rendered, issuer_id="3388000000012345678", options=layout.google)
-    link = open_save_link(
-        save_link(compiled, account, now=issued.astimezone(UTC), max_length=100_000).url, account
-    )
-    assert link.field("expires").value == "Jan 6, 2026"
-    assert link.field("expires").value_translations == {"fr": "6 janv. 2026"}
+    end = compiled.object_json["validTimeInterval"]["end"]["date"]
+    assert end == "2026-01-06T23:59:59+01:00"
+    account = ServiceAccount.from_file(dev_certs.google_service_account)
+    link = save_link(compiled, account, now=issued.astimezone(UTC), max_length=100_000)
+    assert open_save_link(link.url, account).verified
 
     field = rendered.field("expires")
     assert field is not None
     assert field_value(rendered, field, "en") == "Jan 6, 2026"
     assert field_value(rendered, field, "fr") == "6 janv. 2026"
+    card = google_view(rendered, "en", layout.google)
+    assert ("Valid until", "Jan 6, 2026") in [(i.label, i.value) for row in card.rows for i in row]
