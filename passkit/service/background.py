@@ -1,19 +1,25 @@
 """Pushes sent from the process that made the change: a thread that drains the outbox.
 
-`wake()` returns at once; the thread drains everything due, then sleeps until woken again or
-until the earliest row waiting out a back-off is due. A crash or a stop leaves rows in the
-outbox, where the next drain (here after a restart, or `passkit service push`) finds them.
-`ApnsRefusedError` (or missing credentials) stops the thread: the error is logged once and
-kept in `error`; the rows wait for a sender whose settings are fixed.
+`wake()` returns at once; the thread drains everything due (Apple pushes, then Google
+changes), then sleeps until woken again or until the earliest row waiting out a back-off is
+due. A crash or a stop leaves rows in the outbox, where the next drain (here after a restart,
+or `passkit service push`) finds them. `ApnsRefusedError` (or missing credentials) stops the
+Apple pushes of this process: the error is logged once and kept in `error`, and the rows wait
+for a sender whose settings are fixed. Google failures are kept in their rows and retried;
+neither side ever holds the other up.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from passkit.errors import PasskitError
 from passkit.service.sender import APPLE, DrainReport, Sender
+
+if TYPE_CHECKING:
+    from passkit.service.google_sender import GoogleSender
 
 log = logging.getLogger("passkit.sender")
 
@@ -23,12 +29,14 @@ _IDLE_WAIT = 60.0
 
 
 class BackgroundSender:
-    """Drains `sender`'s outbox on a daemon thread whenever woken (see the module)."""
+    """Drains the outbox on a daemon thread whenever woken (see the module)."""
 
-    def __init__(self, sender: Sender) -> None:
-        self.sender = sender
+    def __init__(self, apple: Sender | None, google: GoogleSender | None = None) -> None:
+        self.apple = apple
+        self.google = google
         self.error: PasskitError | None = None
         self.report = DrainReport()
+        self.google_report = DrainReport()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._idle = threading.Condition()
@@ -38,7 +46,7 @@ class BackgroundSender:
 
     def wake(self) -> None:
         """Drain soon, on the thread (started on first use)."""
-        if self.error is not None or self._stop.is_set():
+        if self._stop.is_set():
             return
         with self._start:
             if self._thread is None:
@@ -61,7 +69,10 @@ class BackgroundSender:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        self.sender.close()
+        if self.apple is not None:
+            self.apple.close()
+        if self.google is not None:
+            self.google.close()
 
     def _run(self) -> None:
         wait: float | None = None
@@ -70,16 +81,8 @@ class BackgroundSender:
             self._wake.clear()
             if self._stop.is_set():
                 break
-            try:
-                self.report.add(self.sender.drain())
-                due = self.sender.outbox.next_due(APPLE)
-            except PasskitError as error:
-                self.error, due = error, None
-                log.error("passkit stopped sending pushes from this process: %s", error)
-                self._stop.set()
-            except Exception:
-                log.exception("the outbox could not be drained; trying again later")
-                due = _IDLE_WAIT
+            waits = [self._drain_apple(), self._drain_google()]
+            due = min((w for w in waits if w is not None), default=None)
             wait = _IDLE_WAIT if due is None else min(max(due, 0.05), _IDLE_WAIT)
             with self._idle:
                 if not self._wake.is_set():
@@ -88,3 +91,30 @@ class BackgroundSender:
         with self._idle:
             self._busy = False
             self._idle.notify_all()
+
+    def _drain_apple(self) -> float | None:
+        """Push what is due; seconds until the next Apple row is due (None: none waits)."""
+        if self.apple is None or self.error is not None:
+            return None
+        try:
+            self.report.add(self.apple.drain())
+            return self.apple.outbox.next_due(APPLE)
+        except PasskitError as error:
+            self.error = error
+            log.error("passkit stopped sending pushes from this process: %s", error)
+        except Exception:
+            log.exception("the outbox could not be drained; trying again later")
+            return _IDLE_WAIT
+        return None
+
+    def _drain_google(self) -> float | None:
+        if self.google is None:
+            return None
+        from passkit.service.google_sender import GOOGLE
+
+        try:
+            self.google_report.add(self.google.drain())
+            return self.google.outbox.next_due(GOOGLE)
+        except Exception:
+            log.exception("the outbox's Google changes could not be applied; trying again later")
+            return _IDLE_WAIT

@@ -151,7 +151,8 @@ class ServiceConfig:
                 f"{ENV_SERVICE_SECRET} (a random secret of at least 32 characters)"
             )
 
-    def registry(self) -> Registry:
+    def registry(self, *, push: bool | None = None) -> Registry:
+        """The registry of these settings (`push` as for `Registry`)."""
         from passkit.service.registry import Registry
 
         return Registry(
@@ -161,4 +162,5 @@ class ServiceConfig:
             web_service_url=self.web_service_url,
             secret=self.secret,
             google=self.google,
+            push=push,
         )

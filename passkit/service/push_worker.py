@@ -1,6 +1,7 @@
 """`passkit service push`: sender processes that drain the outbox of a shared database.
 
-Each worker process claims due rows, pushes them and claims again; with nothing due it looks
+Each worker process claims due rows, pushes them (and applies Google's, when Google
+credentials are set) and claims again; with nothing due it looks
 again every `poll` seconds. SIGTERM and SIGINT end it after the batch under way. With `once`,
 it ends as soon as nothing is due. `ApnsRefusedError` ends it (status 2): the rows stay.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 from passkit.errors import PasskitError
-from passkit.service.sender import DrainReport, Sender
+from passkit.service.sender import DrainReport
 
 
 @dataclass(frozen=True)
@@ -26,35 +27,57 @@ class WorkerSettings:
     batch: int = 200
 
 
-def make_sender(settings: WorkerSettings) -> Sender:
-    from passkit.service.config import ServiceConfig
-    from passkit.service.database import make_engine
-    from passkit.service.sender import apns_client_for
-    from passkit.service.store import Store
+class Senders:
+    """The Apple and Google senders of one worker, over one registry of the settings."""
 
-    config = ServiceConfig.load(database_url=settings.database_url)
-    signer = config.apple.signer() if config.apple is not None else None
-    # Store checks the schema is current before anything is claimed.
-    engine = Store(make_engine(config.database_url)).engine
-    return Sender(
-        engine, lambda: apns_client_for(signer), batch=settings.batch, lease=settings.lease
-    )
+    def __init__(self, settings: WorkerSettings) -> None:
+        from passkit.service.config import ServiceConfig
+        from passkit.service.sender import Sender, apns_client_for
+
+        config = ServiceConfig.load(database_url=settings.database_url)
+        # The registry renders the passes Google gets; it checks the schema is current.
+        self.registry = config.registry(push=False)
+        signer = self.registry.apple
+        self.apple = (
+            Sender(
+                self.registry.store.engine,
+                lambda: apns_client_for(signer),
+                batch=settings.batch,
+                lease=settings.lease,
+            )
+            if signer is not None
+            else None
+        )
+        self.google = self.registry.google_sender
+
+    def drain(self) -> DrainReport:
+        """Google changes, then Apple pushes: a refusal of APNs stops only the latter."""
+        report = DrainReport()
+        if self.google is not None:
+            report.add(self.google.drain())
+        if self.apple is not None:
+            report.add(self.apple.drain())
+        return report
+
+    def close(self) -> None:
+        if self.apple is not None:
+            self.apple.close()
+        self.registry.close()
 
 
 def run_worker(settings: WorkerSettings, stop: threading.Event | None = None) -> DrainReport:
     """Drain until stopped (or, with `once`, until nothing is due)."""
     stop = stop or threading.Event()
-    sender = make_sender(settings)
+    senders = Senders(settings)
     total = DrainReport()
     try:
         while not stop.is_set():
-            report = sender.drain()
-            total.add(report)
+            total.add(senders.drain())
             if settings.once:
                 break
             stop.wait(settings.poll)
     finally:
-        sender.close()
+        senders.close()
     return total
 
 

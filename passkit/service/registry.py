@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 
     from passkit.apple.signing import AppleSigner
     from passkit.batch.plan import GoogleCredentials
+    from passkit.google.rest import WalletClient
     from passkit.service.apns import ApnsClient
     from passkit.service.background import BackgroundSender
+    from passkit.service.google_sender import GoogleSender
     from passkit.service.sender import DrainReport, Sender
     from passkit.service.webservice import Limits
 
@@ -70,7 +72,9 @@ class Registry:
     of this process, right after it commits (`push=True`, the default unless PASSKIT_PUSH is
     "off"); with `push=False` the outbox waits for `passkit service push` or `push_pending()`.
     `apns` is the APNs client to push with (default: `ApnsClient` from the PASSKIT_APNS_*
-    settings and this signer's certificate, made on the first push).
+    settings and this signer's certificate, made on the first push). With `google`, each
+    change is applied to the pass's Google object the same way, through `google_client`
+    (default: a `WalletClient` of the service account).
     """
 
     def __init__(
@@ -84,6 +88,7 @@ class Registry:
         google: GoogleCredentials | None = None,
         push: bool | None = None,
         apns: ApnsClient | None = None,
+        google_client: WalletClient | None = None,
     ) -> None:
         if web_service_url is not None and secret is None:
             raise RegistryError("a web service URL needs a secret for the passes' tokens")
@@ -107,10 +112,14 @@ class Registry:
         self._background: BackgroundSender | None = None
         if push is None:
             push = os.environ.get(ENV_PUSH, "background").strip().lower() != "off"
-        if push and apple is not None:
+        self._google_client = google_client
+        self._google_sender: GoogleSender | None = None
+        if push and (apple is not None or google is not None):
             from passkit.service.background import BackgroundSender
 
-            self._background = BackgroundSender(self.sender)
+            self._background = BackgroundSender(
+                self.sender if apple is not None else None, self.google_sender
+            )
 
     @property
     def sender(self) -> Sender:
@@ -124,9 +133,30 @@ class Registry:
             )
         return self._sender
 
+    @property
+    def google_sender(self) -> GoogleSender | None:
+        """The sender of this registry's changes to Google (None without Google)."""
+        google = self.maker.google
+        if self._google_sender is None and google is not None:
+            from passkit.google.rest import WalletClient
+            from passkit.service.google_sender import GoogleSender
+
+            client = self._google_client or WalletClient(google.account())
+            self._google_sender = GoogleSender(self, client)
+        return self._google_sender
+
     def push_pending(self) -> DrainReport:
-        """Send every push that is due now, in this thread; ApnsRefusedError stops it."""
-        return self.sender.drain()
+        """Send every Apple push that is due now, and apply every Google change that is, in
+        this thread; ApnsRefusedError stops the pushes (Google changes are applied first, so
+        that it never holds them up)."""
+        from passkit.service.sender import DrainReport
+
+        report = DrainReport()
+        if self.google_sender is not None:
+            report.add(self.google_sender.drain())
+        if self.apple is not None:
+            report.add(self.sender.drain())
+        return report
 
     def wait_for_pushes(self, timeout: float = 30.0) -> bool:
         """Wait until the background sender has sent what the changes so far queued (or
@@ -150,8 +180,11 @@ class Registry:
         stay in the outbox)."""
         if self._background is not None:
             self._background.stop()
-        elif self._sender is not None:
+            return
+        if self._sender is not None:
             self._sender.close()
+        if self._google_sender is not None:
+            self._google_sender.close()
 
     def __enter__(self) -> Registry:
         return self

@@ -6,6 +6,9 @@ devices           the devices that registered for updates, with their push token
 registrations     which device holds which pass (unique per device and pass), looked up both ways
 counters          the update tag: one counter for the whole service, so that "passes updated
                   since tag T" compares tags of different passes
+google_classes    the class JSON's hash each Google class was last patched with (the sync
+                  patches a class again only when its layout changed it)
+google_notifications  when each Google object got a notifying message (three a day at most)
 outbox            what must be sent because a pass changed, one pending row per pass and target
                   ('apple': push to the registered devices; 'google': patch the object), written
                   in the same transaction as the change; a sender drains it (see below)
@@ -142,4 +145,21 @@ outbox = sa.Table(
         sqlite_where=sa.text("state = 'pending'"),
         postgresql_where=sa.text("state = 'pending'"),
     ),
+)
+
+google_classes = sa.Table(
+    "google_classes",
+    metadata,
+    sa.Column("class_id", sa.String(IDENTIFIER_LENGTH), primary_key=True),
+    sa.Column("class_hash", sa.String(64), nullable=False),
+    sa.Column("updated_at", _WHEN, nullable=False),
+)
+
+google_notifications = sa.Table(
+    "google_notifications",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("object_id", sa.String(IDENTIFIER_LENGTH), nullable=False),
+    sa.Column("sent_at", _WHEN, nullable=False),
+    sa.Index("ix_google_notifications_object", "object_id", "sent_at"),
 )
