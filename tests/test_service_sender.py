@@ -215,3 +215,29 @@ def test_a_change_made_while_its_push_is_sent_is_pushed_again(
         assert outbox.count("apple", PENDING) == 1
         assert sender.drain().rows == 1
     assert len(apns_stand_in.delivered) == 2
+
+
+def test_a_long_batch_renews_its_claim(
+    quiet_registry: Registry, apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
+) -> None:
+    issued = quiet_registry.issue("loyalty", MEMBER)
+    tokens = [f"{index:064x}" for index in range(1, 7)]
+    _register(quiet_registry, issued.serial, tokens)
+    quiet_registry.update(issued.serial, {"points": 1250})
+    apns_stand_in.default = ApnsAnswer(delay=0.3)
+    engine = quiet_registry.store.engine
+    # Each chunk of two tokens takes longer than the lease: without renewal, a second sender
+    # would take the row while the first is still pushing it.
+    with _client(passkit_dev_signer, apns_stand_in) as client:
+        sender = Sender(engine, client, lease=0.5, chunk=2)
+        rows = sender.outbox.claim("apple", 10, sender.lease)
+        taken: list[int] = []
+
+        def other_sender(push: ApnsPush) -> None:
+            taken.extend(row.id for row in Outbox(engine).claim("apple", 10, 60))
+
+        apns_stand_in.on_push(other_sender)
+        assert sender.send(rows).rows == 1
+    apns_stand_in.wait_for(6)
+    assert taken == []
+    assert len(apns_stand_in.delivered) == 6

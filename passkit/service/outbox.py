@@ -121,6 +121,18 @@ class Outbox:
                 outbox.delete().where(outbox.c.id.in_(ids) & (outbox.c.state == SENDING))
             )
 
+    def extend(self, rows: Iterable[Claimed], lease: float) -> None:
+        """Hold claimed rows for `lease` seconds more (a long batch renews its claim as it
+        goes, so that no other sender takes it meanwhile)."""
+        ids = [row.id for row in rows]
+        until = now_utc() + timedelta(seconds=lease)
+        with writing(self.engine) as connection:
+            connection.execute(
+                outbox.update()
+                .where(outbox.c.id.in_(ids) & (outbox.c.state == SENDING))
+                .values(not_before=until)
+            )
+
     def give_back(
         self, rows: Iterable[Claimed], *, delay: float, error: str, attempt: bool = True
     ) -> None:

@@ -76,8 +76,8 @@ class Sender:
     """Drains the Apple rows of one database's outbox (see the module).
 
     `apns` is a client, or a function making one on first need (so that a sender with nothing
-    to send never loads credentials). `batch` rows are claimed at a time, for `lease` seconds:
-    longer than a batch can take, since another sender takes a row whose lease ran out.
+    to send never loads credentials). `batch` rows are claimed at a time, for `lease` seconds,
+    renewed after every `chunk` tokens pushed: another sender takes a row whose lease ran out.
     """
 
     def __init__(
@@ -87,9 +87,11 @@ class Sender:
         *,
         batch: int = 200,
         lease: float = 300.0,
+        chunk: int = 1000,
         backoff: RowBackoff | None = None,
     ) -> None:
         self.outbox = Outbox(engine)
+        self.chunk = chunk
         self._apns = apns
         self.batch = batch
         self.lease = lease
@@ -134,7 +136,11 @@ class Sender:
     def _send_topic(self, topic: str, rows: list[Claimed]) -> DrainReport:
         holders = self.outbox.holders([row.serial for row in rows])
         tokens = list(dict.fromkeys(holder.push_token for holder in holders))
-        results = self.apns.send_many_sync(topic, tokens) if tokens else []
+        results: list[PushResult] = []
+        for start in range(0, len(tokens), self.chunk):
+            if start:
+                self.outbox.extend(rows, self.lease)  # still at work on them
+            results += self.apns.send_many_sync(topic, tokens[start : start + self.chunk])
         by_token = {result.token: result for result in results}
         report = DrainReport(pushes=len(tokens))
         report.delivered = sum(r.outcome is PushOutcome.DELIVERED for r in results)
