@@ -23,7 +23,10 @@ Measures, on this machine and in one run:
   d. peak memory building 1,000 and 100,000 records;
   e. Google save links per second against a bare PyJWT RS256 loop;
   f. APNs pushes per second to the local stand-in, passkit's client against a bare httpx
-     HTTP/2 loop over the same kind of connection (benchmarks/apns.py).
+     HTTP/2 loop over the same kind of connection (benchmarks/apns.py);
+  g. the sender draining the outbox against the same loop: pushes per second for 10,000
+     registrations, and the time from `registry.update` to the last push of a pass held by
+     1,000 devices (benchmarks/push.py).
 The floor and passkit's builds run in turn, in --repeats rounds: on a shared machine the speed
 drifts by tens of percent within minutes (other machines' load, clock frequency), so each
 ratio is taken within a round, between runs made close together (the --jobs 1 builds of both
@@ -241,6 +244,12 @@ def main() -> None:
         print(f"(f) APNs pushes, {pushes_count} tokens ...", flush=True)
         _, out = timed([PYTHON, str(HERE / "apns.py"), str(pushes_count)])
         pushes = json.loads(out)
+
+        registrations, holders = 10_000 // scale, 1_000 // scale
+        print(f"(g) the sender, {registrations} registrations ...", flush=True)
+        command = [PYTHON, str(HERE / "push.py"), str(registrations), "--holders", str(holders)]
+        _, out = timed(command)
+        sender = json.loads(out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if ram is not None:
@@ -426,6 +435,21 @@ def main() -> None:
             f"f. passkit APNs client to the stand-in, {pushes_count:,} tokens",
             f"{pushes['passkit_per_s']:,.0f} /s ({pushes['passkit_cpu_us']:.0f} us a push)",
             f"{pushes['ratio']:.2f} of the bare loop",
+        )
+    )
+    rows.append(
+        (
+            f"g. sender draining the outbox, {registrations:,} registrations",
+            f"{sender['sender_per_s']:,.0f} /s (bare loop {sender['bare_h2_per_s']:,.0f} /s)",
+            f"{sender['sender_ratio']:.2f} of the bare loop",
+        )
+    )
+    rows.append(
+        (
+            f"g. registry.update to the last push, a pass held by {holders:,} devices",
+            f"{sender['update_to_last_push_s']:.2f} s "
+            f"(bare loop {sender['bare_h2_holders_s']:.2f} s)",
+            f"{sender['update_ratio']:.2f} of the bare loop's speed",
         )
     )
 

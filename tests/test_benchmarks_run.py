@@ -31,6 +31,8 @@ ROWS = (
     "e. passkit Google save links",
     "f. bare httpx HTTP/2 loop to the APNs stand-in, 1,000 tokens",
     "f. passkit APNs client to the stand-in, 1,000 tokens",
+    "g. sender draining the outbox, 1,000 registrations",
+    "g. registry.update to the last push, a pass held by 100 devices",
 )
 
 
