@@ -74,11 +74,11 @@ async def bare_loop(http: httpx.AsyncClient, batch: list[str], streams: int) -> 
     await asyncio.gather(*(worker() for _ in range(streams)))
 
 
-async def measure(
-    auth: CertificateAuth, url: str, ca_file: str, args: argparse.Namespace
-) -> dict[str, float]:
+def bare_client(auth: CertificateAuth, url: str, ca_file: str) -> httpx.AsyncClient:
+    """The bare loop's client: one HTTP/2 connection with the pass certificate, APNs's
+    headers, nothing else."""
     headers = {"apns-topic": auth.topic, "apns-push-type": PUSH_TYPE, "apns-priority": PRIORITY}
-    bare = httpx.AsyncClient(
+    return httpx.AsyncClient(
         base_url=url,
         http1=False,
         http2=True,
@@ -87,6 +87,12 @@ async def measure(
         headers=headers,
         trust_env=False,
     )
+
+
+async def measure(
+    auth: CertificateAuth, url: str, ca_file: str, args: argparse.Namespace
+) -> dict[str, float]:
+    bare = bare_client(auth, url, ca_file)
     client = ApnsClient(auth, url=url, ca_file=ca_file, max_streams=args.streams)
     rounds, block = 10, args.count // 10
     bare_s = ours_s = bare_cpu = ours_cpu = 0.0

@@ -27,14 +27,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-from apns import bare_loop, stand_in, tokens
+from apns import bare_client, bare_loop, stand_in, tokens
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import write_dev_certificates
 from passkit.service import Registry
-from passkit.service.apns import PRIORITY, PUSH_TYPE, ApnsClient, CertificateAuth
-from passkit.service.apns_auth import ssl_context
+from passkit.service.apns import ApnsClient, CertificateAuth
 from passkit.service.schema import devices, registrations
 from passkit.service.sender import Sender
 
@@ -45,17 +43,8 @@ class Bare:
     """The baseline: one HTTP/2 connection of its own, kept open, pushing with the bare loop."""
 
     def __init__(self, auth: CertificateAuth, url: str, ca_file: str) -> None:
-        headers = {"apns-topic": auth.topic, "apns-push-type": PUSH_TYPE, "apns-priority": PRIORITY}
         self.loop = asyncio.new_event_loop()
-        self.http = httpx.AsyncClient(
-            base_url=url,
-            http1=False,
-            http2=True,
-            verify=ssl_context(auth, ca_file),
-            limits=httpx.Limits(max_connections=1),
-            headers=headers,
-            trust_env=False,
-        )
+        self.http = bare_client(auth, url, ca_file)
         self.next = 5 * 10**6
         self.seconds(1)  # the handshake, not measured
 

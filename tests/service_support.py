@@ -16,12 +16,15 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates
+from passkit.service import Registry
 
 SECRET = "a service secret for the tests only"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -32,6 +35,19 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def registry_at(database_url: str, signer: AppleSigner, **options: Any) -> Registry:
+    """A registry signing with `signer` whose passes name a web service on 127.0.0.1 (no
+    server answers there): for the tests that drive its outbox themselves."""
+    options.setdefault("push", False)
+    return Registry(
+        database_url,
+        apple=signer,
+        web_service_url="http://127.0.0.1:9/passes",
+        secret=SECRET,
+        **options,
+    )
 
 
 def service_settings(

@@ -11,7 +11,7 @@ import threading
 import time
 from collections import Counter
 
-from service_support import PostgresServer, service_env
+from service_support import PostgresServer, registry_at, service_env
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
@@ -53,9 +53,7 @@ def test_a_worker_killed_mid_batch_sends_everything_after_a_restart(
     tmp_path: object, dev_certs: DevCertificates
 ) -> None:
     database = f"sqlite:///{tmp_path}/passes.db"
-    registry = Registry(
-        database, apple=dev_certs.signer(), web_service_url=URL, secret="s" * 32, push=False
-    )
+    registry = registry_at(database, dev_certs.signer())
     tokens = _passes_held(registry, passes=4, devices=100)
     with ApnsStandIn(client_ca=dev_certs.root) as apns:
         apns.default = ApnsAnswer(delay=0.3)  # each push takes a while: the kill lands mid-batch
@@ -86,7 +84,7 @@ def test_two_senders_share_a_postgresql_outbox_without_sending_twice(
     database = postgres.database()
     migrate(make_engine(database))
     signer = dev_certs.signer()
-    registry = Registry(database, apple=signer, web_service_url=URL, secret="s" * 32, push=False)
+    registry = registry_at(database, signer)
     tokens = _passes_held(registry, passes=30, devices=2)
     reports: list[DrainReport] = []
     with ApnsStandIn(client_ca=dev_certs.root) as apns:
@@ -116,9 +114,7 @@ def test_workers_once_send_everything_and_a_refusal_is_one_line(
     tmp_path: object, dev_certs: DevCertificates
 ) -> None:
     database = f"sqlite:///{tmp_path}/passes.db"
-    registry = Registry(
-        database, apple=dev_certs.signer(), web_service_url=URL, secret="s" * 32, push=False
-    )
+    registry = registry_at(database, dev_certs.signer())
     tokens = _passes_held(registry, passes=3, devices=5)
     outbox = Outbox(registry.store.engine)
     with ApnsStandIn(client_ca=dev_certs.root) as apns:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from service_support import registry_at
 
 from passkit.apple.signing import AppleSigner
 from passkit.errors import ApnsRefusedError
@@ -93,13 +94,7 @@ def test_410_and_400_remove_the_registration(
 @pytest.fixture
 def quiet_registry(tmp_path: Path, passkit_dev_signer: AppleSigner) -> Registry:
     """A registry that leaves its outbox to the sender a test drives."""
-    return Registry(
-        f"sqlite:///{tmp_path / 'passes.db'}",
-        apple=passkit_dev_signer,
-        web_service_url="http://127.0.0.1:9/passes",
-        secret="s" * 32,
-        push=False,
-    )
+    return registry_at(f"sqlite:///{tmp_path / 'passes.db'}", passkit_dev_signer)
 
 
 def _client(signer: AppleSigner, apns: ApnsStandIn) -> ApnsClient:
@@ -167,11 +162,9 @@ def test_the_background_sender_stops_with_the_error(
     tmp_path: Path, apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
     apns_stand_in.answer_next(ApnsAnswer(403, "BadCertificate"))
-    with Registry(
+    with registry_at(
         f"sqlite:///{tmp_path / 'passes.db'}",
-        apple=passkit_dev_signer,
-        web_service_url="http://127.0.0.1:9/passes",
-        secret="s" * 32,
+        passkit_dev_signer,
         push=True,
         apns=_client(passkit_dev_signer, apns_stand_in),
     ) as registry:
