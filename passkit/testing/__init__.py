@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from passkit.testing.savelink import GoogleObjectView as GoogleObjectView
     from passkit.testing.savelink import SaveLinkView as SaveLinkView
     from passkit.testing.savelink import open_save_link as open_save_link
+    from passkit.testing.service import PasskitService as PasskitService
     from passkit.testing.views import BarcodeView as BarcodeView
     from passkit.testing.views import FieldNotFound as FieldNotFound
     from passkit.testing.views import FieldView as FieldView
@@ -60,6 +61,7 @@ _exports = LazyExports(
         "Report": "passkit.testing.pkpass",
         "VerificationError": "passkit.testing.pkpass",
         "open_pkpass": "passkit.testing.pkpass",
+        "PasskitService": "passkit.testing.service",
         "GoogleClassView": "passkit.testing.savelink",
         "GoogleObjectView": "passkit.testing.savelink",
         "SaveLinkView": "passkit.testing.savelink",
