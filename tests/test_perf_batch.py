@@ -115,16 +115,16 @@ def test_each_picture_and_translation_is_prepared_once_for_many_passes(
     encoded: list[dict[str, str]] = []
     real_encode = strings.encode_strings
 
-    def counting_encode(table: Any) -> bytes:
+    def counting_encode(table: Any, encoding: Any) -> bytes:
         encoded.append(dict(table))
-        return real_encode(table)
+        return real_encode(table, encoding)
 
     prepared: list[str] = []
     real_files = images.image_files
 
-    def counting_files(source: Any, role: str, style: str) -> Any:
+    def counting_files(source: Any, role: str, style: str, quality: int | None) -> Any:
         prepared.append(role)
-        return real_files(source, role, style)
+        return real_files(source, role, style, quality)
 
     monkeypatch.setattr(apple_bundle, "encode_strings", counting_encode)
     monkeypatch.setattr(apple_bundle, "image_files", counting_files)

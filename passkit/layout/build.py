@@ -42,6 +42,7 @@ from passkit.model import (
     Assembler,
     Barcode,
     Beacon,
+    BundleOptions,
     DateStyle,
     Event,
     Images,
@@ -457,6 +458,12 @@ class PlanBuilder:
                 )
                 for language, translation in spec.translations.items()
             }
+        )
+        children["bundle"] = Const(
+            BundleOptions(
+                image_quality=spec.bundle.image_quality,
+                strings_encoding=spec.bundle.strings_encoding,
+            )
         )
         children["transit_type"] = Const(spec.transit_type)
         if spec.event is not None:
