@@ -81,14 +81,24 @@ def optimise_png(png: bytes, name: str) -> bytes:
 def quantise(picture: Image.Image, quality: int, name: str) -> Image.Image:
     """`picture` reduced to a palette of at most 256 colours at `quality` (1-100)."""
     import imagequant  # here: only layouts that ask for a quality load the quantiser
+    from PIL import Image
 
     rgba = picture if picture.mode == "RGBA" else picture.convert("RGBA")
     try:
-        quantised: Image.Image = imagequant.quantize_pil_image(
-            rgba, dithering_level=1.0, max_colors=256, min_quality=0, max_quality=quality
+        # The raw-bytes entry point: the Pillow one copies pixels one by one in Python.
+        indices, palette = imagequant.quantize_raw_rgba_bytes(
+            rgba.tobytes(),
+            rgba.width,
+            rgba.height,
+            dithering_level=1.0,
+            max_colors=256,
+            min_quality=0,
+            max_quality=quality,
         )
     except RuntimeError as exc:
         raise ImageError(f"{name}: cannot reduce the picture's colours ({exc})") from None
+    quantised = Image.frombytes("P", rgba.size, indices)
+    quantised.putpalette(palette, rawmode="RGBA")
     return quantised
 
 
