@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from passkit.cli.options import sample_options
+from passkit.cli.sizes import picture_lines
 
 
 @click.command()
@@ -15,9 +16,11 @@ from passkit.cli.options import sample_options
 def lint(layout: str, data: Path | None) -> None:
     """Warn about what will look wrong in LAYOUT: cut text, too many fields, missing or
     misshapen images, low contrast, barcodes too dense, content only one wallet shows.
+    Then list the Apple bundle's pictures: their bytes, and what optimising saved.
 
     Exit status: 0 no warnings, 1 warnings, 2 the layout or record cannot be used.
     """
+    from passkit.apple.sizes import bundle_pictures
     from passkit.preview import lint_layout
     from passkit.preview.sample import load_sample
 
@@ -28,6 +31,8 @@ def lint(layout: str, data: Path | None) -> None:
         click.echo(
             f"{name}: {warning.where}: {warning.message} [{warning.wallet}] ({warning.code})"
         )
+    for line in picture_lines(bundle_pictures(sample.layout.render(sample.record))):
+        click.echo(line)
     if warnings:
         count = len(warnings)
         click.echo(f"{count} design warning{'s' if count != 1 else ''}", err=True)
