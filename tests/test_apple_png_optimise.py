@@ -142,3 +142,26 @@ def test_a_quality_out_of_range_names_the_layout_key(tmp_path: Path) -> None:
     layout.write_text("extends: loyalty.yaml\nbundle:\n  image_quality: 0\n", encoding="utf-8")
     with pytest.raises(LayoutError, match=r"bundle\.image_quality"):
         load_layout(layout)
+
+
+# The shipped loyalty bundle before pictures were optimised (built from its sample record).
+LOYALTY_BYTES_BEFORE = 225_558
+
+
+def test_the_loyalty_bundle_is_lighter(
+    tmp_path: Path, dev_signer: AppleSigner, now: datetime
+) -> None:
+    """Lossless: 85% of the bytes before (measured: 191,578), nearly all of it the pictures'
+    15.6%. With a quality of 90 (at most 256 colours a picture): under 60% (measured: 49%)."""
+    shutil.copytree("layouts", tmp_path, dirs_exist_ok=True)
+    record = json.loads(fixture_for("loyalty").read_text(encoding="utf-8"))
+    lossless = build_pkpass(
+        load_layout(tmp_path / "loyalty.yaml").render(record), dev_signer, now=now
+    )
+    assert len(lossless) <= 0.86 * LOYALTY_BYTES_BEFORE
+    lossy_layout = tmp_path / "lossy.yaml"
+    lossy_layout.write_text(
+        "extends: loyalty.yaml\nbundle: {image_quality: 90}\n", encoding="utf-8"
+    )
+    lossy = build_pkpass(load_layout(lossy_layout).render(record), dev_signer, now=now)
+    assert len(lossy) <= 0.60 * LOYALTY_BYTES_BEFORE
