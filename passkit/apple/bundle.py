@@ -26,6 +26,7 @@ import functools
 import re
 import threading
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,7 @@ from passkit.apple.styles import (
 from passkit.apple.zipwriter import (
     STORED_BLOCKS,
     ArchiveStart,
+    archive_crc,
     archive_start,
     zip_member,
     zip_parts,
@@ -202,6 +204,11 @@ class UnsignedBundle:
     def files(self) -> list[BundleFile]:
         """Every file but manifest.json and signature, pass.json first."""
         return [self.pass_json, *self.shared.files]
+
+    def crc_of(self, parts: Sequence[bytes]) -> int:
+        """The CRC-32 of the signed archive that `sign_bundle(self, ...)` returned as `parts`,
+        for an archive of bundles: the files every pass shares are not read again."""
+        return archive_crc(parts, self.shared.archive_start)
 
 
 def unsigned_bundle(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> UnsignedBundle:

@@ -55,6 +55,8 @@ class BuildResult:
     written: tuple[str, ...] = ()
     skipped: bool = False
     error: str | None = None
+    # The CRC-32 of `pkpass`, for an archive of passes (`passkit build --zip`).
+    pkpass_crc: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -209,6 +211,9 @@ class Builder:
     def _finish(self, job: _Job) -> BuildResult:
         record, out = job.record, self._out
         if out is None:
+            crc = None
+            if job.pkpass is not None and job.unsigned is not None:
+                crc = job.unsigned.crc_of(job.pkpass)
             return BuildResult(
                 record=record.name,
                 line=record.line,
@@ -216,6 +221,7 @@ class Builder:
                 pkpass=b"".join(job.pkpass) if job.pkpass is not None else None,
                 save_link=job.link,
                 skinny_link=job.skinny,
+                pkpass_crc=crc,
             )
         files: list[str] = []
         if job.pkpass is not None:

@@ -61,7 +61,7 @@ class OutputDirectory:
                     self._set_mode = stat.S_IMODE(os.fstat(fd).st_mode) != FILE_MODE
                 if self._set_mode:
                     os.fchmod(fd, FILE_MODE)  # whatever the umask, as atomic_write does
-                _write_all(fd, parts)
+                write_all(fd, parts)
             finally:
                 os.close(fd)
             os.replace(temporary, final)
@@ -72,7 +72,8 @@ class OutputDirectory:
         return final
 
 
-def _write_all(fd: int, parts: Sequence[bytes]) -> None:
+def write_all(fd: int, parts: Sequence[bytes]) -> None:
+    """Write `parts` one after the other onto `fd`, in one `writev` when the file takes it."""
     written = os.writev(fd, parts) if len(parts) <= _MOST_PIECES else 0
     if written == sum(map(len, parts)):
         return
