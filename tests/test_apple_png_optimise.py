@@ -67,11 +67,12 @@ def test_every_shipped_picture_is_pixel_identical_and_smaller(
     assert optimised_total < 0.9 * plain_total
 
 
-def test_optimising_gives_the_same_bytes_every_time() -> None:
+@pytest.mark.parametrize("quality", [None, 80])
+def test_optimising_gives_the_same_bytes_every_time(quality: int | None) -> None:
     source = ImageSource.from_path(Path("layouts/images/lumen/logo.png"))
     spec = image_spec("logo", "storeCard")
-    first = picture_prep.prepare_pictures(source, spec)
-    assert picture_prep.prepare_pictures(source, spec) == first
+    first = picture_prep.prepare_pictures(source, spec, quality)
+    assert picture_prep.prepare_pictures(source, spec, quality) == first
 
 
 def test_a_quality_reduces_colours_and_bytes() -> None:

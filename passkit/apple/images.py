@@ -16,9 +16,9 @@ Pictures are turned upright (EXIF orientation), converted to sRGB when they carr
 profile, and written without any metadata (no EXIF, no ICC profile, no text chunks) with fixed
 PNG settings, so the same source always gives the same bytes.
 
-Preparing is slow (decode, resize, compress) and the same for every pass of a layout, so the
-result is cached by (source digest, role, style): files, SHA-1 and CRC-32 are computed once per
-process.
+Preparing is slow (decode, resize, compress, optimise) and the same for every pass of a
+layout, so the result is cached by (source digest, role, style, quality): files, SHA-1 and
+CRC-32 are computed once per process.
 """
 
 from __future__ import annotations
@@ -224,6 +224,8 @@ def _prepare(
         pictures = prepare_pictures(source, image_spec(role, style), quality)
         if key is not None:
             picture_store.save(key, pictures)
+    if len(_plain_sizes) >= CACHE_SIZE:
+        _plain_sizes.pop(next(iter(_plain_sizes)))  # the oldest: these are only for reports
     _plain_sizes[(source.digest, role, style, quality)] = tuple(p.plain_size for p in pictures)
     return tuple(
         BundleFile.of(

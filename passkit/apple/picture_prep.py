@@ -4,7 +4,7 @@ How each role reaches its allotted space, and why, is told in `passkit.apple.ima
 calls this only for a picture that neither this process nor the picture store prepared before.
 
 Each PNG is then made smaller (`passkit.apple.png_optimise`): losslessly by default, or with
-a palette of at most 256 colours when the layout asks for a quality (`apple.image_quality`).
+a palette of at most 256 colours when the layout asks for a quality (`bundle.image_quality`).
 """
 
 from __future__ import annotations
