@@ -9,6 +9,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -210,3 +211,49 @@ def test_a_stale_temporary_name_does_not_stop_the_write(tmp_path: Path) -> None:
     out.write("a.pkpass", [b"fresh"])
     assert (tmp_path / "a.pkpass").read_bytes() == b"fresh"
     assert stale.read_bytes() == b"left by a crash"
+
+
+def test_workers_write_each_bundle_on_a_thread_while_the_next_is_signed(
+    layout: Path,
+    apple: AppleCredentials,
+    now: datetime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    threads: list[str] = []
+    real_write = OutputDirectory.write
+
+    def recording(self: OutputDirectory, name: str, parts: Any) -> str:
+        threads.append(threading.current_thread().name)
+        return real_write(self, name, parts)
+
+    monkeypatch.setattr(OutputDirectory, "write", recording)
+    behind = Builder(BuildPlan(layout=layout, apple=apple, now=now, out_dir=tmp_path / "behind"))
+    behind.write_behind = True  # as in the worker processes of a batch
+    at_once = Builder(BuildPlan(layout=layout, apple=apple, now=now, out_dir=tmp_path / "at-once"))
+    written = behind.build_chunk(records(12))
+    assert len(threads) == 12 and all(name.startswith("passkit-write") for name in threads)
+    threads.clear()
+    at_once.build_chunk(records(12))
+    assert len(threads) == 12 and "passkit-write" not in "".join(threads)
+    # Reported only once on disk, with the bytes a build in one thread writes.
+    for result in written:
+        (path,) = result.files
+        assert path.read_bytes() == (tmp_path / "at-once" / path.name).read_bytes()
+
+
+def test_a_write_that_fails_behind_fails_the_chunk_as_before(
+    layout: Path,
+    apple: AppleCredentials,
+    now: datetime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full_disk(self: OutputDirectory, name: str, parts: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(OutputDirectory, "write", full_disk)
+    behind = Builder(BuildPlan(layout=layout, apple=apple, now=now, out_dir=tmp_path / "out"))
+    behind.write_behind = True
+    with pytest.raises(OSError, match="No space left"):
+        behind.build_chunk(records(4))
