@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -213,12 +214,22 @@ def test_a_stale_temporary_name_does_not_stop_the_write(tmp_path: Path) -> None:
     assert stale.read_bytes() == b"left by a crash"
 
 
+# Makes a builder writing into a folder: `make(out, behind=True)` writes on a thread.
+BuilderMaker = Callable[..., Builder]
+
+
+@pytest.fixture
+def builder_into(layout: Path, apple: AppleCredentials, now: datetime) -> BuilderMaker:
+    def make(out: Path, *, behind: bool) -> Builder:
+        builder = Builder(BuildPlan(layout=layout, apple=apple, now=now, out_dir=out))
+        builder.write_behind = behind  # True in the worker processes of a batch
+        return builder
+
+    return make
+
+
 def test_workers_write_each_bundle_on_a_thread_while_the_next_is_signed(
-    layout: Path,
-    apple: AppleCredentials,
-    now: datetime,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    builder_into: BuilderMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[str] = []
     real_write = OutputDirectory.write
@@ -228,13 +239,10 @@ def test_workers_write_each_bundle_on_a_thread_while_the_next_is_signed(
         return real_write(self, name, parts)
 
     monkeypatch.setattr(OutputDirectory, "write", recording)
-    behind = Builder(BuildPlan(layout=layout, apple=apple, now=now, out_dir=tmp_path / "behind"))
-    behind.write_behind = True  # as in the worker processes of a batch
-    at_once = Builder(BuildPlan(layout=layout, apple=apple, now=now, out_dir=tmp_path / "at-once"))
-    written = behind.build_chunk(records(12))
+    written = builder_into(tmp_path / "behind", behind=True).build_chunk(records(12))
     assert len(threads) == 12 and all(name.startswith("passkit-write") for name in threads)
     threads.clear()
-    at_once.build_chunk(records(12))
+    builder_into(tmp_path / "at-once", behind=False).build_chunk(records(12))
     assert len(threads) == 12 and "passkit-write" not in "".join(threads)
     # Reported only once on disk, with the bytes a build in one thread writes.
     for result in written:
@@ -243,17 +251,11 @@ def test_workers_write_each_bundle_on_a_thread_while_the_next_is_signed(
 
 
 def test_a_write_that_fails_behind_fails_the_chunk_as_before(
-    layout: Path,
-    apple: AppleCredentials,
-    now: datetime,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    builder_into: BuilderMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def full_disk(self: OutputDirectory, name: str, parts: Any) -> str:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(OutputDirectory, "write", full_disk)
-    behind = Builder(BuildPlan(layout=layout, apple=apple, now=now, out_dir=tmp_path / "out"))
-    behind.write_behind = True
     with pytest.raises(OSError, match="No space left"):
-        behind.build_chunk(records(4))
+        builder_into(tmp_path / "out", behind=True).build_chunk(records(4))
