@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -51,3 +52,17 @@ def test_lint_and_inspect_agree_on_what_optimising_saved(
     }
     assert all(saved > 0 for _, saved in from_lint.values())
     assert "pictures: 12 files" in linted.stdout
+
+
+def test_lint_still_warns_when_the_apple_bundle_cannot_be_made(tmp_path: Path) -> None:
+    shutil.copytree("layouts", tmp_path, dirs_exist_ok=True)
+    layout = tmp_path / "thumbnail.yaml"
+    layout.write_text(
+        "extends: loyalty.yaml\nimages:\n  thumbnail: images/lumen/icon.png\n", encoding="utf-8"
+    )
+    linted = passkit("lint", layout, "--data", fixture_for("loyalty"))
+    assert linted.returncode == 1, linted.stderr
+    assert "(image-not-shown)" in linted.stdout
+    assert "pictures: not listed, the Apple bundle cannot be made (images.thumbnail" in (
+        linted.stdout
+    )

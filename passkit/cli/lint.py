@@ -9,6 +9,7 @@ import click
 
 from passkit.cli.options import sample_options
 from passkit.cli.sizes import picture_lines
+from passkit.errors import PasskitError
 
 
 @click.command()
@@ -31,8 +32,13 @@ def lint(layout: str, data: Path | None) -> None:
         click.echo(
             f"{name}: {warning.where}: {warning.message} [{warning.wallet}] ({warning.code})"
         )
-    for line in picture_lines(bundle_pictures(sample.layout.render(sample.record))):
-        click.echo(line)
+    try:
+        pictures = bundle_pictures(sample.layout.render(sample.record))
+    except PasskitError as exc:  # a rule the Apple bundle breaks: `passkit build` says it too
+        click.echo(f"pictures: not listed, the Apple bundle cannot be made ({exc})")
+    else:
+        for line in picture_lines(pictures):
+            click.echo(line)
     if warnings:
         count = len(warnings)
         click.echo(f"{count} design warning{'s' if count != 1 else ''}", err=True)
