@@ -195,3 +195,5 @@ class BuildPlan:
     # The Google Wallet REST API to insert each pass's class and object through, its save link
     # then carrying only their ids; None leaves the links carrying the whole pass.
     google_insert_url: str | None = None
+    # Where access tokens for that API come from; None: the service account's token_uri.
+    google_token_url: str | None = None

@@ -52,6 +52,7 @@ def build_many(
     *,
     jobs: int | None = None,
     chunk_size: int = CHUNK_SIZE,
+    builder: Builder | None = None,
 ) -> Iterator[BuildResult]:
     """Yield one BuildResult per record as it finishes (not necessarily in input order).
 
@@ -63,9 +64,10 @@ def build_many(
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     stream = as_records(records)
-    # Made here first, so that a layout or certificate that cannot work at all fails early,
-    # in this process.
-    builder = Builder(plan)
+    # Made here first (unless the caller made it, to read what it found), so that a layout or
+    # certificate that cannot work at all fails early, in this process.
+    if builder is None:
+        builder = Builder(plan)
     if jobs == 1:
         while chunk := list(islice(stream, chunk_size)):
             yield from builder.build_chunk(chunk)

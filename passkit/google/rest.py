@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -37,6 +37,16 @@ _HINTS = {
     409: "it exists already: patch it instead (or use upsert)",
     429: "too many requests: slow down and retry later",
 }
+
+
+def token_url_for(base_url: str) -> str | None:
+    """The token endpoint that goes with an API address given instead of Google's: `/token` on
+    the same server (a test double or a proxy serves both), or None for Google's own API, whose
+    tokens come from the service account's `token_uri`."""
+    if base_url.rstrip("/") == DEFAULT_BASE_URL:
+        return None
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}/token"
 
 
 def _kind(kind: str | GoogleKind) -> GoogleKind:
@@ -256,10 +266,12 @@ def _api_error(method: str, path: str, response: httpx.Response) -> GoogleApiErr
     data = _json_or_none(response)
     message = response.reason_phrase or "error"
     reason = ""
+    detail: str | None = None
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         error = data["error"]
         message = str(error.get("message") or message)
         reason = str(error.get("status") or "")
+        detail = _first_reason(error.get("errors"))
     elif response.text and data is None:
         message = response.text.strip()[:200]
     hint = _HINTS.get(
@@ -267,4 +279,12 @@ def _api_error(method: str, path: str, response: httpx.Response) -> GoogleApiErr
     )
     status_text = f"HTTP {status} {reason}" if reason else f"HTTP {status}"
     text = f"Google Wallet API {method} {path}: {status_text}: {message}"
-    return GoogleApiError(f"{text}{f' ({hint})' if hint else ''}", status=status)
+    return GoogleApiError(f"{text}{f' ({hint})' if hint else ''}", status=status, reason=detail)
+
+
+def _first_reason(errors: Any) -> str | None:
+    """The `reason` of the first entry of Google's `errors` list (``quotaExceeded``, ...)."""
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        reason = errors[0].get("reason")
+        return reason if isinstance(reason, str) and reason else None
+    return None
