@@ -116,7 +116,6 @@ class Builder:
         # Whether bundles are written by a thread of their own while the next ones are signed
         # (`_sign_and_write`): set in the worker processes of a batch on several cores.
         self.write_behind = False
-        self._writer_of: dict[int, ThreadPoolExecutor] = {}
 
     def build(self, record: Record | RecordLine) -> BuildResult:
         return self.build_chunk([record])[0]
@@ -212,27 +211,15 @@ class Builder:
         job.pkpass = sign_bundle(job.unsigned, self.apple)
 
     def _sign_and_write(self, job: _Job) -> None:
-        """Sign, then hand the bundle to this process's writing thread.
-
-        On a disk, creating and writing a file waits on the file system (0.1-2.5 ms for a
-        190 KiB bundle on ext4, measured: benchmarks/disk.py) while the processor is free; the
-        thread writes (the system calls release the GIL) while the next pass is signed.
-        `_finish` waits for the file before reporting it written. Measured on two cores, 3,000
-        loyalty passes onto ext4: with --jobs 2, 23-47% more passes a second in four runs of
-        five (the fifth even); with --jobs 1, from 39% fewer to 4% more, so a batch in one
-        process writes as it did.
+        """Sign, then hand the bundle to the folder's writing thread (`write_later`), which
+        writes it while the next pass is signed; `_finish` waits for the file before reporting
+        it written. Measured on two cores, 3,000 loyalty passes onto ext4: with --jobs 2,
+        23-47% more passes a second in four runs of five (the fifth even); with --jobs 1, from
+        39% fewer to 4% more, so a batch in one process writes as it did.
         """
         self._sign(job)
         assert self._out is not None and job.pkpass is not None
-        job.writing = self._writer().submit(self._out.write, f"{job.stem}.pkpass", job.pkpass)
-
-    def _writer(self) -> ThreadPoolExecutor:
-        """This process's writing thread, made on first use (threads do not survive a fork)."""
-        writer = self._writer_of.get(os.getpid())
-        if writer is None:
-            writer = ThreadPoolExecutor(1, thread_name_prefix="passkit-write")
-            self._writer_of[os.getpid()] = writer
-        return writer
+        job.writing = self._out.write_later(f"{job.stem}.pkpass", job.pkpass)
 
     def _compile_google(self, job: _Job) -> None:
         from passkit.google import compile_google
