@@ -208,6 +208,7 @@ def _start_forked_worker(builder: Builder) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_builder
     _worker_builder = builder
+    builder.write_behind = True  # writing waits on the disk while the other workers compute
     BatchCollector().settle()  # for good: the worker only builds passes from here on
 
 
@@ -215,6 +216,7 @@ def _start_worker(plan: BuildPlan) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_builder
     _worker_builder = Builder(plan)
+    _worker_builder.write_behind = True
     BatchCollector().settle()
 
 

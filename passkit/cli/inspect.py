@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 
+from passkit.apple.sizes import PictureWeight, plain_png_size
 from passkit.cli.options import link_key_options
+from passkit.cli.sizes import picture_lines
 from passkit.errors import BundleError
 from passkit.testing.frozen import thaw
 from passkit.testing.pkpass import Bundle, png_size
@@ -107,15 +109,24 @@ def _bundle(bundle: Bundle) -> Iterator[str]:
     yield ""
     yield click.style("files", bold=True)
     width = max(len(name) for name, _ in bundle.files)
+    pictures: list[PictureWeight] = []
     for name, size in bundle.files:
         extra = ""
         if name.endswith(".png"):
+            picture = bundle.read(name)
             try:
-                w, h = png_size(bundle.read(name), name)
+                w, h = png_size(picture, name)
                 extra = f"  {w}x{h} px"
             except BundleError:  # shown, not judged: `passkit verify` judges
                 extra = "  (not a PNG)"
+            plain = plain_png_size(picture)
+            if plain is not None:
+                pictures.append(PictureWeight(name, size, plain))
         yield f"  {name:<{width}}  {size:>8} bytes{extra}"
+    yield f"  {len(bundle.files)} files, {sum(size for _, size in bundle.files):,} bytes unpacked"
+    if pictures:
+        yield ""
+        yield from picture_lines(pictures)
 
 
 def _fields(fields: list[FieldView]) -> Iterator[str]:
