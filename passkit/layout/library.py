@@ -12,6 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from passkit.errors import PasskitError
+from passkit.files import LAYOUT_LIMIT, read_limited
+
 _DATA = Path(__file__).resolve().parents[1] / "data"
 # Resolved, so that paths read from layouts compare with these whether or not a link is crossed.
 LAYOUTS_DIR = (_DATA / "layouts").resolve()
@@ -23,8 +26,8 @@ def shipped_layouts() -> list[Path]:
     found = []
     for path in sorted(LAYOUTS_DIR.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            data = yaml.safe_load(read_limited(path, LAYOUT_LIMIT, "layout").decode("utf-8"))
+        except (OSError, PasskitError, UnicodeDecodeError, yaml.YAMLError):
             data = None  # a broken file is still listed: loading it reports the problem
         if isinstance(data, dict) and data.get("abstract") is True:
             continue

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from passkit.errors import LayoutError
+from passkit.files import LAYOUT_LIMIT, read_limited
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,7 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_located_seque
 def read_document(path: Path) -> LocatedDict:
     """Parse one layout file (YAML, or JSON, which YAML reads too) into located data."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, LAYOUT_LIMIT, "layout", LayoutError).decode("utf-8")
     except FileNotFoundError:
         raise LayoutError("layout file not found; check the path", file=str(path)) from None
     except UnicodeDecodeError:

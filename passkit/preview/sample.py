@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passkit.errors import DataError, LayoutError
+from passkit.files import RECORDS_LIMIT, read_limited
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
@@ -51,7 +52,7 @@ def layout_path(given: str | Path) -> Path:
 def read_record(path: Path) -> dict[str, Any]:
     """One record from a JSON file: an object, or the first object of a list."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, RECORDS_LIMIT, "record file", DataError).decode("utf-8")
     except FileNotFoundError:
         raise DataError("file not found; check the path given to --data", input=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
