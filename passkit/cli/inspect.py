@@ -116,6 +116,8 @@ def _bundle(bundle: Bundle) -> Iterator[str]:
             except BundleError:  # shown, not judged: `passkit verify` judges
                 extra = "  (not a PNG)"
         yield f"  {name:<{width}}  {size:>8} bytes{extra}"
+    for name in bundle.directories:
+        yield f"  {name:<{width}}  directory entry (not allowed in a pass bundle)"
 
 
 def _fields(fields: list[FieldView]) -> Iterator[str]:

@@ -55,10 +55,18 @@ class Entry:
 class Archive(Mapping[str, bytes]):
     """The files of an archive, in archive order, as bytes held in memory."""
 
-    def __init__(self, source: str, entries: list[Entry], contents: dict[str, bytes]) -> None:
+    def __init__(
+        self,
+        source: str,
+        entries: list[Entry],
+        contents: dict[str, bytes],
+        directories: tuple[str, ...] = (),
+    ) -> None:
         self.source = source
         self.entries: tuple[Entry, ...] = tuple(entries)
         self._contents = contents
+        # Directory entries hold no bytes, but a verifier reports them: a pass bundle has none.
+        self.directories = directories
 
     def __getitem__(self, name: str) -> bytes:
         return self._contents[name]
@@ -154,7 +162,8 @@ def _read(data: bytes, source: str, limits: ArchiveLimits) -> Archive:
             total += len(content)
             entries.append(Entry(info.filename, len(content), info.compress_size))
             contents[info.filename] = content
-    return Archive(source, entries, contents)
+    directories = tuple(info.filename for info in infos if info.is_dir())
+    return Archive(source, entries, contents, directories)
 
 
 def check_name(

@@ -114,6 +114,11 @@ class Bundle:
         """Every file, in archive order, with its size in bytes."""
         return [(entry.name, entry.size) for entry in self._archive.entries]
 
+    @property
+    def directories(self) -> list[str]:
+        """Directory entries of the archive: a valid bundle has none (`check` reports them)."""
+        return list(self._archive.directories)
+
     def read(self, name: str) -> bytes:
         try:
             return self._archive[name]
@@ -331,7 +336,11 @@ class Bundle:
     def _manifest_problems(self) -> list[str]:
         if MANIFEST not in self._archive:
             return ["manifest.json: missing; every bundle lists its files' SHA-1 hashes in it"]
-        problems: list[str] = []
+        problems = [
+            f"{name!r} is a directory entry; a pass bundle holds only files, each listed in"
+            " manifest.json (zip the bundle's files, not its folder)"
+            for name in self._archive.directories
+        ]
         for name in self._archive:
             if name in (MANIFEST, SIGNATURE):
                 continue
