@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passkit.apple.bundle import UnsignedBundle, sign_bundle, unsigned_bundle
+from passkit.batch.claims import SerialClaims, repeated_serial
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
 from passkit.batch.writer import OutputDirectory
@@ -102,6 +103,11 @@ class Builder:
             # find out once, before building.
             self._google_io()[0].access_token()
         self._out = OutputDirectory(plan.out_dir) if plan.out_dir is not None else None
+        self._claims = (
+            SerialClaims(plan.out_dir, plan.batch_id)
+            if plan.out_dir is not None and plan.batch_id is not None
+            else None
+        )
 
     def build(self, record: Record | RecordLine) -> BuildResult:
         return self.build_chunk([record])[0]
@@ -152,6 +158,12 @@ class Builder:
             return None
         serial = pass_.serial_number
         stem = output_stem(serial)
+        if self._claims is not None:
+            first = self._claims.claim(stem, record.name)
+            if first is not None:
+                error = repeated_serial(serial, first)
+                results[index] = BuildResult(record=record.name, line=record.line, error=error)
+                return None
         out = self._out
         if out is not None and self.plan.skip_existing and self._already_built(out.path, stem):
             results[index] = BuildResult(

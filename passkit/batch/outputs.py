@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import IO
 
 from passkit.batch.builder import BuildResult, output_stem
+from passkit.batch.writer import partial_prefix
 
 # Fixed entry time: the same passes give the same archive.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -27,7 +28,8 @@ class _RenamedOnClose:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        prefix = partial_prefix(path.name)  # a run killed mid-way leaves it to the next one
+        fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
         self._temporary = Path(temporary)
         self._handle: IO[bytes] = os.fdopen(fd, "wb")
 

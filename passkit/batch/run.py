@@ -12,13 +12,16 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from passkit.batch.builder import Builder, BuildResult
+from passkit.batch.builder import Builder, BuildResult, output_stem
+from passkit.batch.claims import SerialClaims, new_batch_id, repeated_serial
 from passkit.batch.collector import BatchCollector
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
+from passkit.batch.writer import remove_stale
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -63,6 +66,24 @@ def build_many(
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     stream = as_records(records)
+    out_dir = plan.out_dir
+    if out_dir is None:
+        # Results carry their bytes to this process: it alone sees every serial.
+        yield from _refuse_repeated_serials(_build(plan, stream, jobs, chunk_size))
+        return
+    remove_stale(out_dir)
+    batch_id = new_batch_id()
+    plan = replace(plan, batch_id=batch_id)
+    claims = SerialClaims(out_dir, batch_id)
+    try:
+        yield from _build(plan, stream, jobs, chunk_size)
+    finally:
+        claims.remove()
+
+
+def _build(
+    plan: BuildPlan, stream: Iterator[Source], jobs: int, chunk_size: int
+) -> Iterator[BuildResult]:
     # Made here first, so that a layout or certificate that cannot work at all fails early,
     # in this process.
     builder = Builder(plan)
@@ -71,6 +92,20 @@ def build_many(
             yield from builder.build_chunk(chunk)
         return
     yield from _build_in_workers(builder, stream, jobs, chunk_size)
+
+
+def _refuse_repeated_serials(results: Iterator[BuildResult]) -> Iterator[BuildResult]:
+    """The results, a pass whose file name is already taken in this batch made a failure."""
+    first: dict[str, str] = {}
+    for result in results:
+        if result.ok and not result.skipped and result.serial is not None:
+            stem = output_stem(result.serial)
+            if stem in first:
+                error = repeated_serial(result.serial, first[stem])
+                result = BuildResult(record=result.record, line=result.line, error=error)
+            else:
+                first[stem] = result.record
+        yield result
 
 
 def _build_in_workers(

@@ -15,6 +15,7 @@ from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.progress import Progress, estimate_record_count
 from passkit.batch.records import read_records_lazily
 from passkit.batch.run import build_many, default_jobs
+from passkit.batch.writer import remove_stale
 from passkit.cli.options import signing_options
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
@@ -126,6 +127,8 @@ def build(
         plan, read_records_lazily(data), jobs=jobs if jobs is not None else default_jobs()
     )
     tracker = Progress(estimate_record_count(data) if progress else None)
+    if zip_path is not None:
+        remove_stale(zip_path.parent)  # what a killed run left (an --out run cleans its own)
     zip_output = ZipOutput(zip_path) if zip_path is not None else None
     interrupted = False
     collector = BatchCollector()
