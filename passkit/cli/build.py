@@ -17,6 +17,7 @@ from passkit.batch.records import read_records_lazily
 from passkit.batch.run import build_many, default_jobs
 from passkit.batch.writer import remove_stale
 from passkit.cli.options import signing_options
+from passkit.cli.text import shown
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 
@@ -143,7 +144,9 @@ def build(
                     if not result.ok:
                         failures.add(result)
                         if not progress:
-                            click.echo(f"failed: {result.record}: {result.error}", err=True)
+                            click.echo(
+                                f"failed: {shown(result.record)}: {shown(result.error)}", err=True
+                            )
                         continue
                     if zip_output is not None:
                         zip_output.add(result)
@@ -159,7 +162,7 @@ def build(
     tally = tracker.tally
     click.echo(tally.summary(), err=True)
     if tally.failed:
-        click.echo(f"failures listed in {failures_path}", err=True)
+        click.echo(f"failures listed in {shown(failures_path)}", err=True)
     if tally.skinny_links and plan.google_insert_url is None:
         click.echo(
             f"{tally.skinny_links} Google save link(s) hold only the class and object ids, "
@@ -181,7 +184,7 @@ def build(
 
 def _describe(result: BuildResult) -> str:
     if result.skipped:
-        return f"skipped {result.serial}: already built"
+        return f"skipped {shown(result.serial)}: already built"
     if result.files:
-        return f"{result.serial}: wrote " + ", ".join(str(path) for path in result.files)
-    return f"{result.serial}: added to the archive"
+        return f"{shown(result.serial)}: wrote " + ", ".join(shown(path) for path in result.files)
+    return f"{shown(result.serial)}: added to the archive"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.text import shown
 from passkit.devcerts import (
     DEFAULT_PASS_TYPE_ID,
     DEFAULT_TEAM_ID,
@@ -43,9 +44,9 @@ def dev(directory: Path, force: bool, pass_type_id: str, team_id: str) -> None:
     written = write_dev_certificates(
         directory, force=force, pass_type_id=pass_type_id, team_id=team_id
     )
-    click.echo(f"Wrote development certificates to {written.directory}:")
+    click.echo(f"Wrote development certificates to {shown(written.directory)}:")
     for path in written.files:
-        click.echo(f"  {path}")
+        click.echo(f"  {shown(path)}")
     click.echo(
         f"Pass type id {written.pass_type_id}, team id {written.team_id};"
         f' PKCS#12 password "{written.p12_password}".'

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from passkit.cli.options import sample_options
+from passkit.cli.text import shown
 
 
 @click.command()
@@ -26,10 +27,10 @@ def lint(layout: str, data: Path | None) -> None:
     name = sample.layout.path
     for warning in warnings:
         click.echo(
-            f"{name}: {warning.where}: {warning.message} [{warning.wallet}] ({warning.code})"
+            shown(f"{name}: {warning.where}: {warning.message} [{warning.wallet}] ({warning.code})")
         )
     if warnings:
         count = len(warnings)
         click.echo(f"{count} design warning{'s' if count != 1 else ''}", err=True)
         sys.exit(1)
-    click.echo(f"{name}: no design warnings")
+    click.echo(f"{shown(name)}: no design warnings")
