@@ -12,7 +12,6 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from passkit.files import (
     open_limited,
     read_limited,
 )
+from passkit.jsonparse import parse_json
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -64,17 +64,6 @@ class RecordLine:
 
     def __reduce__(self) -> tuple[type[RecordLine], tuple[str, int, str]]:
         return RecordLine, (self.source, self.number, self.text)
-
-
-def parse_json(text: str) -> Any:
-    """JSON text parsed; a whole number too long for Python's int() (over 4300 digits) comes
-    as a Decimal, so that the input it is given for refuses it by name."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        raise
-    except ValueError:  # only the int-string limit: parse again, integers as Decimal
-        return json.loads(text, parse_int=Decimal)
 
 
 def read_records(path: str | Path) -> Iterator[Record]:

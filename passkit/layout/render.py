@@ -141,6 +141,13 @@ class Layout:
                 values[name] = read(get(name))
         except InputValueError as exc:
             raise DataError(str(exc), record=self._who(record_name), input=name) from None
+        except (ValueError, ArithmeticError, RecursionError) as exc:
+            # Not a refusal a converter wrote: say what the value broke, never a traceback.
+            raise DataError(
+                f"the value cannot be read ({type(exc).__name__}: {exc})",
+                record=self._who(record_name),
+                input=name,
+            ) from None
         except MissingInput:
             spec = self.inputs[name]
             about = f" ({spec.description})" if spec.description else ""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from passkit.errors import DataError, LayoutError
 from passkit.files import RECORDS_LIMIT, read_limited
+from passkit.jsonparse import parse_json
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
@@ -58,7 +59,7 @@ def read_record(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read the record file ({exc})", input=str(path)) from None
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as exc:
         raise DataError(
             f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", input=str(path)
