@@ -13,11 +13,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from passkit.errors import DataError
+from passkit.errors import DataError, LayoutError
 from passkit.google.options import GoogleOptions
 from passkit.layout.build import Plan
 from passkit.layout.inputs import InputSpec, InputValueError, MissingInput, record_json_schema
 from passkit.layout.plan import RenderError
+from passkit.layout.sandbox import pass_budget
 from passkit.layout.schema import LayoutSpec
 from passkit.layout.templating import GLOBALS
 from passkit.model import Kind, Pass
@@ -79,6 +80,10 @@ class Layout:
             now = datetime.now(UTC)
         elif now.tzinfo is None:
             raise ValueError("now must have a time zone, e.g. datetime.now(UTC)")
+        with pass_budget():  # what the templates of one pass may compute, in all
+            return self._render(record, now, record_name)
+
+    def _render(self, record: Mapping[str, Any], now: datetime, record_name: str) -> Pass:
         context = self.check(record, record_name=record_name)
         context["now"] = now
         context.update(self._constants)
@@ -112,6 +117,12 @@ class Layout:
                 context.update(plan.late.run(context))
             result = plan.make_pass(context)
         except RenderError as exc:
+            if exc.limit:
+                raise LayoutError(
+                    f"{exc.message} (rendering {record_name}); no pass needs this much:"
+                    " simplify the template",
+                    field=exc.where or None,
+                ) from None
             raise DataError(
                 exc.message if not exc.where else f"{exc.where}: {exc.message}",
                 record=f"{record_name} (layout {self.name})",
