@@ -31,6 +31,8 @@ READERS = {
     " AppleSigner.from_pem(cert, key, wwdr=path)",
     "service account": "from passkit.google import ServiceAccount; ServiceAccount.from_file(path)",
     "preview record": "from passkit.preview.sample import read_record; read_record(path)",
+    "pass bundle": "from passkit.testing import open_pkpass; open_pkpass(path)",
+    "save link file": "from passkit.testing import open_save_link; open_save_link(path)",
 }
 SUFFIXES = {"layout": ".yaml", "records (.jsonl)": ".jsonl", "records (.csv)": ".csv"}
 
@@ -74,6 +76,10 @@ def named(tmp_path: Path, reader: str, kind: str) -> Path:
     suffix = SUFFIXES.get(reader, ".json" if "json" in reader or "account" in reader else ".pem")
     if reader == "picture":
         suffix = ".png"
+    if reader == "pass bundle":
+        suffix = ".pkpass"
+    if reader == "save link file":
+        suffix = ".google.txt"
     return tmp_path / f"{kind}{suffix}"
 
 

@@ -132,3 +132,10 @@ def test_build_command_never_prints_the_secret(
     assert_not_shown(secret, result.stdout + result.stderr)
     assert re.search(r"^error: ", result.stderr, re.MULTILINE)
     assert not os.path.exists(tmp_path / "out" / "lumen-4012883310.pkpass")
+
+
+def test_loaded_credentials_do_not_show_their_bytes(dev_certs: DevCertificates) -> None:
+    credentials = AppleCredentials.resolve(
+        certificate=str(dev_certs.pass_certificate), key=str(dev_certs.pass_key), environ={}
+    )
+    assert_not_shown(key_body(dev_certs), repr(credentials))

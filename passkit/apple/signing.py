@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -46,7 +46,7 @@ class Credential:
     Plain data, so it can be handed to other processes; `read_credential` makes one.
     """
 
-    data: bytes
+    data: bytes = field(repr=False)  # a key, maybe: never shown
     name: str
 
 

@@ -21,6 +21,7 @@ from io import BytesIO
 from pathlib import Path
 
 from passkit.errors import BundleError
+from passkit.files import open_limited
 
 _MiB = 1024 * 1024
 _CHUNK = 64 * 1024
@@ -89,7 +90,7 @@ def read_source(
         path = Path(source)
         label = str(path)
         try:
-            with path.open("rb") as handle:
+            with open_limited(path, limits.max_archive_bytes, "pass bundle", BundleError) as handle:
                 data = handle.read(limits.max_archive_bytes + 1)
         except FileNotFoundError:
             raise BundleError(f"{label}: no such file") from None
