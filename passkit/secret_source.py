@@ -19,12 +19,15 @@ from passkit.files import CREDENTIAL_LIMIT, read_limited
 _NOT_A_PATH = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.EINVAL, errno.ELOOP}
 
 
-def read_secret_file(value: str, origin: str, what: str, expected: str) -> tuple[bytes, Path]:
+def read_secret_file(
+    value: str, origin: str, what: str, expected: str | None = None
+) -> tuple[bytes, Path]:
     """The bytes of the file `value` names, and its path.
 
     `origin` names where `value` came from (an environment variable, an option, an argument);
-    `what` is the credential (for example "key"); `expected` is the text form it would have if
-    it were not a path (for example "PEM text (-----BEGIN ...-----)").
+    `what` is the credential (for example "key"); `expected` is the text form it may have
+    instead of a path (for example "PEM text (-----BEGIN ...-----)"), None when only a path is
+    accepted.
     Raises SigningError naming `origin`, never showing `value`.
     """
     path = Path(value).expanduser()
@@ -39,7 +42,12 @@ def read_secret_file(value: str, origin: str, what: str, expected: str) -> tuple
             raise SigningError(
                 f"{origin} names a {what} file that cannot be read ({exc.strerror})"
             ) from None
+    hidden = "(its value is not shown: it may be a secret)"
+    if expected is None:
+        raise SigningError(
+            f"{origin} does not name an existing file {hidden}; give the path of the {what} file"
+        )
     raise SigningError(
-        f"{origin} holds neither {expected} nor the path of an existing file (its value is not"
-        f" shown: it may be a secret); set it to the path of the {what} file or to its {expected}"
+        f"{origin} holds neither {expected} nor the path of an existing file {hidden}; set it to"
+        f" the path of the {what} file or to its {expected}"
     )

@@ -139,3 +139,17 @@ def test_loaded_credentials_do_not_show_their_bytes(dev_certs: DevCertificates) 
         certificate=str(dev_certs.pass_certificate), key=str(dev_certs.pass_key), environ={}
     )
     assert_not_shown(key_body(dev_certs), repr(credentials))
+
+
+@pytest.mark.parametrize("option", ["--service-account", "--public-key"])
+def test_link_key_options_never_print_a_pasted_key(
+    dev_certs: DevCertificates, tmp_path: Path, option: str
+) -> None:
+    body = key_body(dev_certs)
+    link = tmp_path / "card.google.txt"
+    link.write_text("https://pay.google.com/gp/v/save/a.b.c\n")
+    for command in ("verify", "inspect"):
+        result = passkit(command, link, option, body)
+        assert result.returncode == 2
+        assert f"{option} does not name an existing file" in result.stderr
+        assert_not_shown(body, result.stdout + result.stderr)
