@@ -8,14 +8,12 @@ fails the test instead of taking the machine down.
 
 from __future__ import annotations
 
-import json
 import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hostile_support import run_capped
 
 from passkit.devcerts import DevCertificates
 
@@ -39,6 +37,7 @@ SUFFIXES = {"layout": ".yaml", "records (.jsonl)": ".jsonl", "records (.csv)": "
 CHILD = """
 import json, sys
 from pathlib import Path
+from typing import Any
 path, cert, key = (Path(arg) for arg in sys.argv[1:4])
 try:
     exec(sys.argv[4])
@@ -49,27 +48,9 @@ else:
 """
 
 
-def _cap_memory() -> None:
-    limit = 1536 * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def read_in_child(path: Path, reader: str, certs: DevCertificates) -> dict[str, str | None]:
+def read_in_child(path: Path, reader: str, certs: DevCertificates) -> dict[str, Any]:
     arguments = [str(path), str(certs.pass_certificate), str(certs.pass_key), READERS[reader]]
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, *arguments],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            preexec_fn=_cap_memory,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"reading a {reader} from {path} hangs")
-    assert done.returncode == 0, f"reading a {reader} from {path} crashed: {done.stderr[-2000:]}"
-    answer: dict[str, str | None] = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer
+    return run_capped(CHILD, *arguments, what=f"reading a {reader} from {path}")
 
 
 def named(tmp_path: Path, reader: str, kind: str) -> Path:

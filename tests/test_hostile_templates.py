@@ -8,15 +8,12 @@ that a regression fails the test instead of taking the machine down.
 
 from __future__ import annotations
 
-import json
-import resource
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from hostile_support import run_capped
 from layout_support import render, with_inputs
 
 from passkit.errors import LayoutError
@@ -54,6 +51,7 @@ HOSTILE = {
 CHILD = """
 import json, sys, time
 sys.path[:0] = [sys.argv[1]]
+from hostile_support import run_capped
 from layout_support import render, with_inputs
 from pathlib import Path
 from passkit.errors import PasskitError
@@ -75,26 +73,10 @@ print(json.dumps(answer))
 """
 
 
-def _cap_memory() -> None:
-    limit = 1536 * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
 @pytest.mark.parametrize("template", list(HOSTILE.values()), ids=list(HOSTILE))
 def test_a_hostile_template_stops_at_a_bound(tmp_path: Path, template: str) -> None:
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(Path(__file__).parent), str(tmp_path), template],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            preexec_fn=_cap_memory,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("the template ran for a minute")
-    assert done.returncode == 0, done.stderr[-3000:]
-    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    folder = str(Path(__file__).parent)
+    answer = run_capped(CHILD, folder, str(tmp_path), template, what="the template")
     assert answer["type"] == "LayoutError", answer
     assert "fields.primary[0].value" in answer["message"], answer
     assert "simplify the template" in answer["message"]
