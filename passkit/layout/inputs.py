@@ -431,7 +431,9 @@ def _matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
 
 
 _CONVERTERS: dict[InputType, Callable[[InputSpec, Any], Any]] = {
-    InputType.STRING: lambda spec, value: _as_string(value),
+    InputType.STRING: lambda spec, value: (
+        value if type(value) is str and value.isascii() else _as_string(value)
+    ),
     InputType.INTEGER: lambda spec, value: _as_integer(value),
     InputType.DECIMAL: lambda spec, value: _as_decimal(value),
     InputType.MONEY: lambda spec, value: _as_money(value, spec.currency),

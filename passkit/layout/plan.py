@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from passkit.errors import WalletRuleError
 from passkit.layout.codegen import VALUES, FunctionWriter
-from passkit.layout.sandbox import MAX_LENGTH, TemplateLimitError, pass_budget
+from passkit.layout.sandbox import MAX_LENGTH, TemplateLimitError, current_budget, pass_budget
 from passkit.layout.templating import ENVIRONMENT, Template
 from passkit.model import Assembler, Model, describe_validation_error
 
@@ -78,6 +78,7 @@ class Stage:
         self._guard: str | None = None
         self._program: jinja2.Template | None = None
         self._native_slots: tuple[str, ...] = ()
+        self._text_steps: tuple[Step, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self._steps)
@@ -112,6 +113,7 @@ class Stage:
         if self._steps:
             self._program = ENVIRONMENT.from_string("".join(self._parts))
         self._native_slots = tuple(step.slot for step in self._steps if step.template.native)
+        self._text_steps = tuple(step for step in self._steps if not step.template.native)
 
     def run(self, context: dict[str, Any]) -> dict[str, Any]:
         """Every slot's value; raises RenderError naming the template that failed.
@@ -127,17 +129,18 @@ class Stage:
         # reads: layouts cannot import) and no module object around the values.
         environment = program.environment
         state = environment.context_class(environment, context, program.name, program.blocks)
-        with pass_budget() as budget:
-            start = budget.snapshot()
-            try:
-                for _ in program.root_render_func(state):
-                    pass  # the program only sets slots: it writes no text
-            except Exception:
-                # The templates again, one at a time and from the same budget: the one that
-                # fails (or passes a bound of the pass) is named.
-                budget.restore(start)
+        budget = current_budget()  # the pass's: `Layout.render` runs the stages inside one
+        start = budget.snapshot()
+        try:
+            for _ in program.root_render_func(state):
+                pass  # the program only sets slots: it writes no text
+        except Exception:
+            # The templates again, one at a time and from the same budget: the one that fails
+            # (or passes a bound of the pass) is named.
+            budget.restore(start)
+            with pass_budget():
                 self._explain(context)
-                raise
+            raise
         values = state.vars
         # Only a single expression can leave an undefined value behind: text would have failed.
         for slot in self._native_slots:
@@ -147,7 +150,8 @@ class Stage:
         return values
 
     def _check_lengths(self, values: Mapping[str, Any]) -> None:
-        for step in self._steps:
+        # Text templates only: a single expression's value is checked as it is made.
+        for step in self._text_steps:
             value = values.get(step.slot)
             if isinstance(value, str) and len(value) > MAX_LENGTH:
                 raise RenderError(

@@ -105,16 +105,18 @@ def pass_budget() -> Iterator[Budget]:
         _BUDGET.reset(token)
 
 
-def _budget() -> Budget:
-    # Templates run inside pass_budget (see Template.evaluate and Stage.run); anything else
-    # still gets each operation's own bounds.
+def current_budget() -> Budget:
+    """The budget of the pass being rendered (see pass_budget). Outside any pass, a template
+    still gets each operation's own bounds, from a budget of its own."""
     return _BUDGET.get() or Budget()
 
 
+_budget = current_budget
+_SIZED = (str, bytes, list, tuple, dict, set, frozenset)
+
+
 def _size(value: Any) -> int:
-    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
-        return len(value)
-    return 1
+    return len(value) if isinstance(value, _SIZED) else 1
 
 
 def check_result(value: Any) -> Any:
@@ -206,10 +208,10 @@ def bounded_filter(function: Callable[..., Any], *, formats: bool = False) -> Ca
     @functools.wraps(function)  # keeps the pass_context mark
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _budget().step()
-        value = args[offset] if len(args) > offset else None
-        _check_work(value, [*args[offset + 1 :], *kwargs.values()])
-        if formats and isinstance(value, str):
-            check_percent_format(value)
+        if len(args) > offset + 1 or kwargs:  # arguments besides the value: widths, texts
+            _check_work(args[offset], [*args[offset + 1 :], *kwargs.values()])
+        if formats and isinstance(args[offset], str):
+            check_percent_format(args[offset])
         return check_result(function(*args, **kwargs))
 
     return bounded
