@@ -111,7 +111,6 @@ def current_budget() -> Budget:
     return _BUDGET.get() or Budget()
 
 
-_budget = current_budget
 _SIZED = (str, bytes, list, tuple, dict, set, frozenset)
 
 
@@ -207,7 +206,7 @@ def bounded_filter(function: Callable[..., Any], *, formats: bool = False) -> Ca
 
     @functools.wraps(function)  # keeps the pass_context mark
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        _budget().step()
+        current_budget().step()
         if len(args) > offset + 1 or kwargs:  # arguments besides the value: widths, texts
             _check_work(args[offset], [*args[offset + 1 :], *kwargs.values()])
         if formats and isinstance(args[offset], str):
@@ -223,12 +222,12 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        _budget().step()
+        current_budget().step()
         _check_binop(operator, left, right)
         return check_result(super().call_binop(context, operator, left, right))
 
     def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
-        _budget().step()
+        current_budget().step()
         # A method (of a text, usually; str.format comes wrapped by the sandbox): its work
         # grows with the object's size times its widest argument.
         owner = getattr(obj, "__self__", None)
@@ -242,13 +241,13 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         return check_result(super().call(context, obj, *args, **kwargs))
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        _budget().step()
+        current_budget().step()
         if isinstance(obj, str) and attribute in ("format", "format_map"):
             check_brace_format(obj)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        _budget().step()
+        current_budget().step()
         return super().getitem(obj, argument)
 
     def compile(
@@ -269,7 +268,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
     def count_loop(self, items: Iterable[Any], written: int) -> Iterator[Any]:
         """The items of a loop, each a step that writes `written` characters of the template's
         own text (the loop body's literal text, which no hook sees)."""
-        budget = _budget()
+        budget = current_budget()
         for item in items:
             budget.step()
             if written:
@@ -314,5 +313,5 @@ def _call(method: str, arguments: list[jinja2.nodes.Expr], lineno: int) -> jinja
 def finalize(value: Any) -> str:
     """Every `{{ ... }}` written as text (what jinja2 does by default), counted as output."""
     text = value if isinstance(value, str) else str(value)
-    _budget().write(len(text))
+    current_budget().write(len(text))
     return text
