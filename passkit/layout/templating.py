@@ -7,7 +7,8 @@ values, never JSON: what a record holds arrives in the pass exactly as it was.
 
 Templates cannot reach Python internals (the sandbox refuses attributes starting with ``_``),
 cannot change the data they are given, and cannot read files (the environment has no loader, and
-``include``/``import``/``extends`` are refused when the layout loads).
+``include``/``import``/``extends`` are refused when the layout loads). What they may compute for
+one pass is bounded: see passkit.layout.sandbox.
 """
 
 from __future__ import annotations
