@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from batch_support import signing_args
 from hostile_support import run_capped
 
 from passkit.devcerts import DevCertificates
+from passkit.layout import LAYOUTS_DIR
 
 READERS = {
     "layout": "from passkit.layout import load_layout; load_layout(path)",
@@ -101,3 +103,26 @@ def test_huge_sparse_file_is_refused_by_its_size(
     else:
         assert "3221225472 bytes, over the limit of" in message, message
         assert "MiB" in message
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_build_refuses_a_record_file_that_never_ends(
+    tmp_path: Path, dev_certs: DevCertificates, kind: str
+) -> None:
+    data = tmp_path / f"{kind}.jsonl"
+    if kind == "fifo":
+        os.mkfifo(data)
+    else:
+        data.symlink_to("/dev/zero")
+    signing = signing_args(dev_certs)
+    layout = str(LAYOUTS_DIR / "loyalty.yaml")
+    command = ["build", layout, "--data", str(data), "--out", str(tmp_path / "out"), *signing]
+    code = (
+        "import json, subprocess, sys\n"
+        "done = subprocess.run([sys.executable, '-m', 'passkit', *sys.argv[1:]],"
+        " capture_output=True, text=True)\n"
+        "print(json.dumps({'status': done.returncode, 'err': done.stderr}))"
+    )
+    answer = run_capped(code, *command, what=f"passkit build on a {kind}")
+    assert answer["status"] == 2, answer
+    assert f"{data}: the record file is not a regular file" in answer["err"]
