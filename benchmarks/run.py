@@ -17,8 +17,13 @@ Measures, on this machine and in one run:
      pictures (the membership card), to show how much the size of the files written weighs.
      And where a pass's time goes inside a batch: the processor time of each step of a build
      (benchmarks/steps.py), against the RSA operation alone and the floor's PKCS#7 builder;
+     And the same records on a dask.distributed cluster of as many worker processes on
+     127.0.0.1 (`build_record` in one task per record, and in tasks of 100 records), right
+     after the all-cores build it is set beside (benchmarks/dask_cluster.py);
   d. peak memory building 1,000 and 100,000 records;
-  e. Google save links per second against a bare PyJWT RS256 loop.
+  e. Google save links per second against a bare PyJWT RS256 loop;
+  f. APNs pushes per second to the local stand-in, passkit's client against a bare httpx
+     HTTP/2 loop over the same kind of connection (benchmarks/apns.py).
 The floor and passkit's builds run in turn, in --repeats rounds: on a shared machine the speed
 drifts by tens of percent within minutes (other machines' load, clock frequency), so each
 ratio is taken within a round, between runs made close together (the --jobs 1 builds of both
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import importlib.util
 import json
 import os
 import platform
@@ -57,6 +63,7 @@ LIGHT_FIXTURE = ROOT / "fixtures" / "generic.json"
 PYTHON = sys.executable
 PASSKIT = [PYTHON, "-m", "passkit"]
 RAM_DISK = Path("/dev/shm")
+HAS_DASK = importlib.util.find_spec("distributed") is not None
 
 
 def timed(command: list[str], **kwargs: object) -> tuple[float, str]:
@@ -178,6 +185,7 @@ def main() -> None:
         timed([*prepare, "--out", str(work / "light-first")], env=env)
 
         rounds: list[dict[str, float]] = []
+        dask_start: list[float] = []
         for index in range(repeats):
             print(f"(a, c) round {index + 1} of {repeats}: the floor, then passkit ...", flush=True)
             # Each of passkit's runs comes right after the floor run it is compared with.
@@ -189,6 +197,13 @@ def main() -> None:
                 together = timed_together([[*floor, share] for _ in range(cores)])
                 rates["floor together"] = (records // cores) * cores / together
                 rates[f"jobs {cores}"] = build_rate(cores, target / "out", env)
+            if HAS_DASK:
+                cluster = [PYTHON, str(HERE / "dask_cluster.py"), str(LAYOUT), str(data)]
+                cluster += [str(certs), str(cores), str(target / "out-dask")]
+                dask = json.loads(timed(cluster, env=env)[1])
+                shutil.rmtree(target / "out-dask")
+                rates["dask"], rates["dask chunked"] = dask["per_task_s"], dask["chunked_s"]
+                dask_start.append(dask["start_s"])
             # A store of its own, empty at the run's start: every picture is prepared.
             cold_env = {**env, "PASSKIT_CACHE_DIR": str(work / f"empty-cache-{index}")}
             rates["cold"] = build_rate(1, target / "out", cold_env)
@@ -221,6 +236,11 @@ def main() -> None:
             ]
         )
         google = json.loads(out)
+
+        pushes_count = 10_000 // scale
+        print(f"(f) APNs pushes, {pushes_count} tokens ...", flush=True)
+        _, out = timed([PYTHON, str(HERE / "apns.py"), str(pushes_count)])
+        pushes = json.loads(out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if ram is not None:
@@ -300,6 +320,20 @@ def main() -> None:
             ratio_text("cold"),
         )
     )
+    if HAS_DASK:
+        for name, tasks in (("dask", "one task per record"), ("dask chunked", "tasks of 100")):
+            rows.append(
+                (
+                    f"c. dask.distributed, {records:,} records, {cores} worker processes on "
+                    f"127.0.0.1, {tasks}, files on the {where} (cluster started in "
+                    f"{statistics.median(dask_start):.1f} s beforehand)",
+                    f"{median_rate(name):,.0f} /s",
+                    f"{ratio_text(name)}; {ratio_text(name, f'jobs {cores}', 'x')} "
+                    f"of --jobs {cores}",
+                )
+            )
+    else:
+        rows.append(("c. dask.distributed: not installed (pip install -e '.[dask]')", "", ""))
     if ram is not None:
         rows.append(
             (
@@ -377,6 +411,21 @@ def main() -> None:
             f"{google['passkit_per_s']:,.0f} /s",
             f"{google['passkit_per_s'] / floor_rate:.2f} "
             f"({google['passkit_per_s'] / google['bare_pyjwt_per_s']:.2f} of PyJWT)",
+        )
+    )
+
+    rows.append(
+        (
+            f"f. bare httpx HTTP/2 loop to the APNs stand-in, {pushes_count:,} tokens",
+            f"{pushes['bare_h2_per_s']:,.0f} /s ({pushes['bare_h2_cpu_us']:.0f} us a push)",
+            "",
+        )
+    )
+    rows.append(
+        (
+            f"f. passkit APNs client to the stand-in, {pushes_count:,} tokens",
+            f"{pushes['passkit_per_s']:,.0f} /s ({pushes['passkit_cpu_us']:.0f} us a push)",
+            f"{pushes['ratio']:.2f} of the bare loop",
         )
     )
 

@@ -8,6 +8,7 @@ service account does not exist. Every name says so.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -267,6 +268,52 @@ def make_dev_chain(
         team_id=team_id,
         wwdr_key_pem=_pkcs8(wwdr_key),
     )
+
+
+@dataclass(frozen=True)
+class TlsServerChain:
+    """A throwaway CA and a server certificate it issued for 127.0.0.1 and localhost (PEM),
+    for local HTTPS and HTTP/2 test servers."""
+
+    ca_pem: bytes
+    certificate_pem: bytes
+    key_pem: bytes
+
+
+def make_tls_server_chain(*, valid_days: int = 2) -> TlsServerChain:
+    """A CA and a server certificate for 127.0.0.1 (EC P-256: quick to make)."""
+    start = datetime.now(UTC) - _BACKDATE
+    ca_key = _new_key("ec")
+    server_key = _new_key("ec")
+    ca = _certificate(
+        subject=_name("passkit DEVELOPMENT test server CA - not trusted anywhere else"),
+        public_key=ca_key,
+        issuer=None,
+        issuer_key=ca_key,
+        not_before=start,
+        not_after=start + timedelta(days=valid_days),
+        ca_path_length=0,
+        is_ca=True,
+    )
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(_name("127.0.0.1"))
+        .issuer_name(ca.subject)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return TlsServerChain(_pem(ca), _pem(server), _pkcs8(server_key))
 
 
 def _readme(chain: DevChain) -> bytes:

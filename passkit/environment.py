@@ -21,3 +21,20 @@ ENV_ISSUER_ID = "PASSKIT_GOOGLE_ISSUER_ID"
 
 # Where passkit keeps what it stores between processes; "off" turns storing off.
 ENV_CACHE_DIR = "PASSKIT_CACHE_DIR"
+
+# The pass service: its database (a URL or a SQLite file), the public address written into
+# passes, its layouts (a folder), and its secret: the passes' authentication tokens and the
+# issuance links' keys come from it (one secret, or "kid:secret" entries, the current first).
+ENV_DATABASE_URL = "PASSKIT_DATABASE_URL"
+ENV_WEB_SERVICE_URL = "PASSKIT_WEB_SERVICE_URL"
+ENV_SERVICE_SECRET = "PASSKIT_SERVICE_SECRET"
+ENV_LAYOUTS = "PASSKIT_LAYOUTS"
+
+# APNs, for pass update pushes: where to send ("production", "sandbox" or a URL), the CA that
+# signs a test server's certificate, and a token key (.p8, its key id and team id) to use
+# instead of the pass type certificate.
+ENV_APNS_URL = "PASSKIT_APNS_URL"
+ENV_APNS_CA_FILE = "PASSKIT_APNS_CA_FILE"
+ENV_APNS_KEY_FILE = "PASSKIT_APNS_KEY_FILE"
+ENV_APNS_KEY_ID = "PASSKIT_APNS_KEY_ID"
+ENV_APNS_TEAM_ID = "PASSKIT_APNS_TEAM_ID"

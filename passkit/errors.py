@@ -63,9 +63,33 @@ class BundleError(PasskitError):
     """A pass bundle or save link being read is malformed or unsafe."""
 
 
+class SignatureMismatch(BundleError):
+    """A signature was checked and does not match the key it was checked with: the file is
+    readable, but signed by someone else (or changed since)."""
+
+
 class GoogleApiError(PasskitError):
     """The Google Wallet REST API answered with an error."""
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         self.status = status
+        super().__init__(message)
+
+
+class ApnsRefusedError(PasskitError):
+    """APNs refused the sender's credentials, topic or requests (or the connection to it could
+    not be trusted): no push can succeed until the setting it names is fixed, so the sender
+    stops instead of retrying. Names the topic, the status and APNs's reason."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        topic: str | None = None,
+        status: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.topic = topic
+        self.status = status
+        self.reason = reason
         super().__init__(message)

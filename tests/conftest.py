@@ -56,3 +56,14 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith("PASSKIT_"):
             monkeypatch.delenv(name)
     yield
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """A PostgreSQL server of this test session (skips when PostgreSQL is not installed)."""
+    from service_support import postgres_server
+
+    with postgres_server() as server:
+        if isinstance(server, str):
+            pytest.skip(server)
+        yield server

@@ -112,8 +112,10 @@ def test_zip_output_collects_passes_and_links(
         ISSUER_ID,
     )
     assert status == 0
-    # The loyalty pass is too rich for a self-contained link: the caller is told what to do.
-    assert "5 Google save link(s) hold only the class and object ids" in capsys.readouterr().err
+    # Each link holds its object; the class it names must be published, and the build says so.
+    err = capsys.readouterr().err
+    assert "the 5 Google save link(s) hold their objects and name class" in err
+    assert "passkit google publish" in err and "WalletClient" not in err
     with zipfile.ZipFile(archive) as bundle_zip:
         names = sorted(bundle_zip.namelist())
         assert len(names) == 10
@@ -125,7 +127,7 @@ def test_zip_output_collects_passes_and_links(
                 link = open_save_link(
                     content.decode().strip(), public_key=dev_certs.google_service_account
                 )
-                assert link.objects
+                assert link.objects and not link.skinny and not link.classes
     assert not (tmp_path / "campaign.failures.jsonl").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 

@@ -190,6 +190,28 @@ def test_an_api_out_of_reach_stops_the_build_before_any_pass(
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_the_api_address_moves_the_token_endpoint_too(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    google: FakeGoogle,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The key file names Google's own token endpoint: with --google-api-url, the tokens come
+    # from the same server as the API instead, and nothing goes to Google.
+    out = tmp_path / "out"
+    more = ("--google-api-url", google.api_url)
+    account = dev_certs.google_service_account
+    assert json.loads(account.read_text())["token_uri"].startswith("https://oauth2.googleapis")
+    assert build(layout, members(tmp_path, 2), out, dev_certs, account, *more) == 0, (
+        capsys.readouterr().err
+    )
+    assert google.tokens_issued >= 1
+    assert {token.claims["aud"] for token in google.assertions} == {google.token_url}
+    assert len(objects_held(google)) == 2
+
+
 def test_insert_without_google_credentials_is_a_usage_error(
     layout: Path,
     tmp_path: Path,

@@ -18,6 +18,9 @@ ROWS = (
     "c. passkit build, 100 records, --jobs 1, files on the",
     "no stored pictures",
     "c. build_many from Python, 100 records, jobs=1, bundles kept in memory",
+    "c. dask.distributed, 100 records,",
+    "127.0.0.1, one task per record",
+    "127.0.0.1, tasks of 100",
     "layout `generic`",
     "c. inside a --jobs 1 batch, processor time per pass: signing",
     "c. inside a --jobs 1 batch, processor time per pass: all steps",
@@ -26,6 +29,8 @@ ROWS = (
     "d. memory growth, 200 over 100 records",
     "e. bare PyJWT RS256 loop",
     "e. passkit Google save links",
+    "f. bare httpx HTTP/2 loop to the APNs stand-in, 1,000 tokens",
+    "f. passkit APNs client to the stand-in, 1,000 tokens",
 )
 
 

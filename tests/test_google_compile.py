@@ -117,11 +117,11 @@ def test_transit_from_a_train_trip_is_valid_and_consumes_trip_fields() -> None:
     assert leg["originStationCode"] == "BER"
     assert leg["destinationName"]["defaultValue"]["value"] == "Hamburg Hbf"
     assert leg["departureDateTime"] == "2026-06-01T08:00:00+01:00"
-    assert leg["platform"] == "7" and leg["ticketSeat"] == {"seat": "61"}
+    assert leg["platform"] == "7" and leg["ticketSeat"] == {"seat": "61", "coach": "5"}
     assert gp.object_json["tripType"] == "ONE_WAY"
     assert gp.object_json["ticketNumber"] == "T-991"
-    # From, to and platform are on Google's ticket leg; coach is not, so it stays a module.
-    assert set(text_modules(gp)) == {"coach", "terms"}
+    # From, to, platform and coach are on Google's ticket leg: only the terms are a module.
+    assert set(text_modules(gp)) == {"terms"}
 
 
 def test_air_pass_without_airline_code_becomes_transit_and_says_why() -> None:

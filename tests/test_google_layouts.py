@@ -48,19 +48,23 @@ def test_shipped_layout_yields_a_valid_save_link(path: Path, account: ServiceAcc
     gp = compile_google(p, issuer_id=ISSUER_ID, options=layout.google)
     validate_google_pass(gp)
 
-    # The link as issued: full when it fits, else ids only with a notice.
-    link = save_link(gp, account, now=NOW)
+    # The link as built: the object alone (the class is published apart), and it fits.
+    link = save_link(gp, account, now=NOW, class_inserted=True)
+    assert not link.skinny and link.too_long is None, link.notice
+    assert len(link.url) <= MAX_LINK_LENGTH
     claims = decode(link.url, account)
     assert claims["iss"] == account.client_email and claims["aud"] == "google"
     assert claims["typ"] == "savetowallet" and claims["iat"] == int(NOW.timestamp())
-    if link.skinny:
-        assert len(link.url) <= MAX_LINK_LENGTH
-        assert claims["payload"] == {
-            gp.object_payload_key: [{"id": gp.object_id, "classId": gp.class_id}]
-        }
-        assert link.notice and "REST API" in link.notice
-    else:
-        assert len(link.url) <= MAX_LINK_LENGTH
+    assert claims["payload"] == {gp.object_payload_key: [gp.object_json]}
+    assert_valid(gp.google_kind.object_schema, gp.object_json)
+    assert_valid(gp.google_kind.class_schema, gp.class_json)
+    # What every pass shows alike is in the class, not in the object.
+    held = set(layout.google.class_fields)
+    object_modules = {m["id"] for m in gp.object_json.get("textModulesData", [])}
+    assert not object_modules & held
+    if layout.spec.links:
+        assert "linksModuleData" not in gp.object_json
+        assert gp.class_json["linksModuleData"]["uris"]
 
     # The same link without a length limit carries the class and the object in full.
     full = save_link(gp, account, now=NOW, max_length=1_000_000)
@@ -75,3 +79,25 @@ def test_shipped_layout_yields_a_valid_save_link(path: Path, account: ServiceAcc
     assert object_json["classId"] == class_json["id"]
     decoded = read_save_link(full.url, verify_with=account)
     assert decoded.classes == ((gp.kind, class_json),)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("boarding_pass", {"Departs", "Arrives", "Date", "Coach", "Seat"}),
+        ("coupon", {"Valid until", "Offer", "For"}),
+        ("event_ticket", {"Doors", "Starts", "Seat"}),
+    ],
+)
+def test_the_preview_still_shows_what_google_shows_in_its_own_places(
+    name: str, expected: set[str]
+) -> None:
+    # Fields Google shows natively are no text modules any more: the preview draws them from
+    # the fields that give them.
+    from passkit.preview.google_view import google_view
+    from passkit.preview.sample import load_sample
+
+    sample = load_sample(name)
+    view = google_view(sample.render(), "en", sample.layout.google)
+    labels = {item.label for row in view.rows for item in row}
+    assert expected <= labels, labels

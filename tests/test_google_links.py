@@ -104,7 +104,9 @@ def test_long_pass_yields_a_skinny_link_with_ids_only(account: ServiceAccount) -
     assert len(link.url) <= 1800
     assert link.notice is not None
     assert gp.class_id in link.notice and gp.object_id in link.notice
-    assert "REST API" in link.notice
+    # The notice says which parts make the pass long, largest first.
+    assert link.too_long is not None and link.too_long in link.notice
+    assert "the largest parts of the object: textModulesData (" in link.too_long
     claims = verify(link.url, account).claims
     assert claims["payload"] == {"loyaltyObjects": [{"id": gp.object_id, "classId": gp.class_id}]}
     decoded = read_save_link(link.url, verify_with=account)
@@ -215,8 +217,9 @@ def test_links_for_an_inserted_class_carry_the_object_alone(account: ServiceAcco
     link = save_link(gp, account, now=NOW, max_length=100_000, class_inserted=True)
     assert verify(link.url, account).claims["payload"] == {"giftCardObjects": [gp.object_json]}
     skinny = save_link(gp, account, now=NOW, class_inserted=True, max_length=900)
-    assert skinny.skinny and skinny.notice
-    assert f"insert object {gp.object_id}" in skinny.notice and "class" not in skinny.notice
+    assert skinny.skinny and skinny.notice and skinny.too_long
+    assert f"Google must hold object {gp.object_id} (" in skinny.notice
+    assert skinny.too_long.startswith("a save link holding the object would be ")
 
 
 def test_links_for_an_inserted_class_and_object_carry_their_ids_alone(

@@ -67,9 +67,9 @@ def plain_link(
     skinny = length > max_length
     if skinny:
         body = compact_json(save_claims(account, allowed, issued_at, gp.skinny_payload()))
-        what = f"object {gp.object_id}" if class_inserted else f"class {gp.class_id} and object"
-        notice = f"the full save link would be {length} characters (more than {max_length})"
-        notice += f", so it carries only the ids: insert {what}"
+        what = "the object" if class_inserted else "the class and the object"
+        notice = f"a save link holding {what} would be {length:,} characters, more than "
+        notice += f"{max_length:,}; the largest parts of the object: "
     signing_input = f"{encode(header)}.{encode(body)}"
     signature = account.private_key.sign(
         signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256()

@@ -90,6 +90,25 @@ def test_wrong_values(tmp_path: Path, addition: str, line: int, field: str, word
     assert words in str(error)
 
 
+@pytest.mark.parametrize(
+    ("name", "item", "limit"),
+    [
+        ("locations", "  - {latitude: 48.85, longitude: 2.35}\n", 10),
+        ("beacons", "  - {proximity_uuid: E2C56DB5-DFFB-48D2-B060-D0F5A71096E0}\n", 10),
+    ],
+)
+def test_fixed_lists_over_the_limit_fail_at_load_with_the_line(
+    tmp_path: Path, name: str, item: str, limit: int
+) -> None:
+    # The eleventh item is on line 7 (the list's key) + 11.
+    error = fails(tmp_path, BASE + f"{name}:\n" + item * (limit + 1))
+    assert (error.line, error.field) == (7 + limit + 1, f"{name}[{limit}]"), str(error)
+    assert f"at most {limit}" in str(error) and f"would hold {limit + 1}" in str(error)
+    # Items shown under a condition may be more: only the records decide.
+    guarded = item.replace("}", ", when: '{{ id }}'}")
+    load_layout(write(tmp_path, BASE + f"{name}:\n" + item * limit + guarded * 3))
+
+
 def test_bad_template_syntax(tmp_path: Path) -> None:
     error = fails(tmp_path, BASE + "fields:\n  primary:\n    - key: a\n      value: '{{ id + }}'\n")
     assert (error.line, error.field) == (10, "fields.primary[0].value")

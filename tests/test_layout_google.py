@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from layout_support import WITH_ID, layout, render
+from layout_support import MINIMAL, WITH_ID, layout, render
 from PIL import Image
 
 
@@ -73,3 +73,126 @@ def test_the_same_picture_is_read_once(pictures: Path) -> None:
     )
     images = render(loaded, {"id": "1"}).images
     assert images.icon is images.thumbnail
+
+
+def test_rules_only_google_has_are_found_at_load_with_file_and_line(pictures: Path) -> None:
+    # Lines: 1-6 WITH_ID, 7 kind is replaced, then images (7-8), links (9-11).
+    text = WITH_ID.replace("kind: generic", "kind: loyalty") + (
+        "images:\n  icon: art/icon.png\n"
+        "links:\n"
+        "  - {kind: email, uri: not an address, label: Write to us}\n"
+        "  - {kind: web, uri: '{{ id }}.example'}\n"
+    )
+    loaded = layout(pictures, text)
+    path = pictures / "layout.yaml"
+    logo, link = loaded.google_problems
+    assert (logo.file, logo.line, logo.field) == (str(path), 8, "images.icon")
+    assert "a Google loyalty card needs a logo" in str(logo)
+    assert "google.image_base_url" in str(logo)
+    assert (link.line, link.field) == (10, "links[0].uri")
+    assert "'not an address' is not a valid email link for Google Wallet" in str(link)
+    # The Apple pass does not care: the layout renders.
+    assert render(loaded, {"id": "1"}).serial_number == "1"
+    hosted = layout(pictures, text.replace("not an address", "care@lumen.example"))
+    assert hosted.google_problems[1:] == () and len(hosted.google_problems) == 1
+
+
+def test_what_every_pass_shows_alike_is_found_at_load(pictures: Path) -> None:
+    loaded = layout(
+        pictures,
+        WITH_ID
+        + """\
+fields:
+  primary:
+    - {key: who, label: Member, value: "{{ id }}"}
+  back:
+    - {key: terms, label: Terms, value: Be kind.}
+    - {key: maybe, label: Note, value: Hello, when: "{{ id }}"}
+links:
+  - {uri: https://club.example, label: Club}
+locations:
+  - {latitude: 1.5, longitude: 2.5, when: "{{ id }}"}
+""",
+    )
+    options = loaded.google
+    assert options.class_fields == ("terms",)
+    assert options.class_links and options.class_messages
+    assert not options.class_locations and not options.class_carrier
+
+
+def test_the_class_holds_fixed_fields_and_the_card_reads_them_there(pictures: Path) -> None:
+    from google_support import assert_valid
+
+    from passkit.google import compile_google
+
+    loaded = layout(
+        pictures,
+        WITH_ID
+        + """\
+fields:
+  primary:
+    - {key: who, label: Member, value: "{{ id }}"}
+  secondary:
+    - {key: hours, label: Hours, value: 7-21}
+  back:
+    - {key: terms, label: Terms, value: Be kind.}
+links:
+  - {uri: https://club.example, label: Club}
+translations:
+  fr:
+    strings: {Hours: Horaires, Terms: Conditions, Club: Le club}
+""",
+    )
+    issuer, options = "3388000000012345678", loaded.google
+    first = compile_google(render(loaded, {"id": "1"}), issuer_id=issuer, options=options)
+    second = compile_google(render(loaded, {"id": "2"}), issuer_id=issuer, options=options)
+    assert first.class_json == second.class_json  # one class for every pass
+    klass = first.class_json
+    assert [m["id"] for m in klass["textModulesData"]] == ["hours", "terms"]
+    assert klass["textModulesData"][0]["localizedHeader"]["translatedValues"] == [
+        {"language": "fr", "value": "Horaires"}
+    ]
+    assert klass["linksModuleData"]["uris"][0]["uri"] == "https://club.example"
+    rows = klass["classTemplateInfo"]["cardTemplateOverride"]["cardRowTemplateInfos"]
+    paths = [
+        item["firstValue"]["fields"][0]["fieldPath"]
+        for row in rows
+        for item in row.get("oneItem", {}).values()
+    ]
+    assert "class.textModulesData['hours']" in paths
+    assert "textModulesData" not in first.object_json and "linksModuleData" not in first.object_json
+    assert_valid("GenericClass", klass)
+    assert_valid("GenericObject", first.object_json)
+    # The preview of the Google card reads that row from the class too.
+    from passkit.preview.google_view import google_view
+
+    view = google_view(render(loaded, {"id": "1"}), "fr", options)
+    assert ("Horaires", "7-21") in [(item.label, item.value) for row in view.rows for item in row]
+
+
+@pytest.mark.parametrize(
+    "value", ["{{ expires_at }}", "{{ last_day }}", "{{ expires_at | isoformat }}"]
+)
+def test_an_offer_does_not_repeat_its_end_as_text(pictures: Path, value: str) -> None:
+    from passkit.google import compile_google
+
+    loaded = layout(
+        pictures,
+        MINIMAL.replace("kind: generic", "kind: coupon")
+        + f"""\
+inputs:
+  id: string
+  last_day: date
+expiry:
+  at: "2027-01-06T00:00:00+01:00"
+fields:
+  secondary:
+    - {{key: ends, label: Valid until, value: "{value}", date_style: medium, time_style: none}}
+""",
+    )
+    p = render(loaded, {"id": "1", "last_day": "2027-01-05"})
+    gp = compile_google(p, issuer_id="3388000000012345678", options=loaded.google)
+    modules = {m["id"] for m in gp.object_json.get("textModulesData", [])}
+    # A date or moment of the end is Google's to show; a text saying it is kept.
+    assert ("ends" in modules) == value.endswith("isoformat }}")
+    assert gp.object_json["validTimeInterval"]["end"]["date"] == "2027-01-06T00:00:00+01:00"

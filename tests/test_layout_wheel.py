@@ -101,3 +101,11 @@ print(json.dumps({"package": passkit.__file__, "layouts": str(LAYOUTS_DIR), "fou
     assert Path(report["layouts"]) == site / "passkit" / "data" / "layouts"
     assert sorted(report["found"]) == sorted(path.stem for path in shipped_layouts())
     assert all(report["found"].values())
+
+
+def test_the_wheel_holds_the_link_page_template(wheel: Path) -> None:
+    templates = ROOT / "passkit" / "service" / "templates"
+    expected = {f"passkit/service/templates/{p.name}" for p in templates.glob("*.html")}
+    assert expected
+    with zipfile.ZipFile(wheel) as archive:
+        assert expected <= set(archive.namelist())

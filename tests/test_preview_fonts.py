@@ -9,14 +9,14 @@ from passkit.preview import fonts
 # Symbols passes show: routes, ratings, ticks, crosses, planes, hearts, cups, shapes, phones,
 # envelopes, a stopwatch, a warning sign.
 PASS_SYMBOLS = "→←↔✈★☆✓✔✗✘♥☕●■▲◆☎✉⏱⚠"
-NO_FONT_HAS = "日"  # CJK: drawn as Noto Sans's empty box
+NO_FONT_HAS = "\U00010000"  # Linear B: no font of the preview has it, so an empty box
 
 
 def _ink(text: str, size: int = 40) -> Image.Image:
     """The line drawn by the preview's text drawing, on a white canvas, as greyscale."""
     face = fonts.font(size)
     image = Image.new("L", (round(fonts.text_width(text, face)) + 20, size * 2), 255)
-    fonts.draw_text(ImageDraw.Draw(image), 10, 10, text, face, (0,))
+    fonts.draw_text(image, 10, 10, text, face, (0,))
     return image
 
 
@@ -104,5 +104,5 @@ def test_a_line_of_plain_text_is_drawn_as_before() -> None:
     direct = Image.new("L", (400, 80), 255)
     ImageDraw.Draw(direct).text((10, 10), "Gold member", font=face, fill=0, anchor="la")
     through = Image.new("L", (400, 80), 255)
-    fonts.draw_text(ImageDraw.Draw(through), 10, 10, "Gold member", face, (0,))
+    fonts.draw_text(through, 10, 10, "Gold member", face, (0,))
     assert direct.tobytes() == through.tobytes()

@@ -11,7 +11,6 @@ import html
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,24 +20,11 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from browser_support import chromium, free_port, needs_chromium, wait_for
 
 from passkit.devcerts import DevCertificates
 from passkit.layout import LAYOUTS_DIR
 from passkit.testing import open_pkpass, open_save_link
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-needs_chromium = pytest.mark.skipif(
-    not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
-)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -94,39 +80,8 @@ def server(layouts: Path) -> Iterator[str]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1600,1200",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
+    with chromium(tmp_path, width=1600, height=1200) as driver:
         yield driver
-    finally:
-        driver.quit()
-
-
-def wait_for(condition: object, timeout: float = 10.0) -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()  # type: ignore[operator]
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting after {timeout} s")
-        time.sleep(0.1)
 
 
 @needs_chromium
@@ -220,3 +175,8 @@ def test_downloads_when_signing_is_configured(layouts: Path, dev_certs: DevCerti
     assert link is not None
     view = open_save_link(html.unescape(link.group(1)), dev_certs.google_service_account)
     assert view.verified
+    # The link holds the object alone, and the page says the class must be published.
+    assert not view.classes and not view.skinny
+    (held,) = view.all_objects
+    assert f"name class {held.class_id}, which Google must hold" in html.unescape(page.text)
+    assert "passkit google publish gift_card" in html.unescape(page.text)

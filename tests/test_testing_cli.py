@@ -136,6 +136,20 @@ def test_verify_a_save_link(
     assert code == 1 and "the signature was not checked" in out
 
 
+def test_verify_a_link_with_the_wrong_service_account_is_a_problem_exit_1(
+    capsys: pytest.CaptureFixture[str], link_file: Path, tmp_path: Path
+) -> None:
+    from passkit.devcerts import write_dev_certificates
+
+    other = write_dev_certificates(tmp_path / "other")
+    code, out, err = run(
+        capsys, "verify", link_file, "--service-account", other.google_service_account
+    )
+    assert code == 1, err
+    assert f"{link_file}: INVALID (1 problem)" in out
+    assert "the save link does not verify" in out and "Traceback" not in out + err
+
+
 def test_inspect_a_bundle(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
     code, out, _ = run(capsys, "inspect", files["good"])
     assert code == 0
@@ -179,6 +193,33 @@ def test_inspect_a_link_file_and_the_link_itself(
     code, out, _ = run(capsys, "inspect", link_file.read_text().strip())
     assert code == 0
     assert "signature NOT checked" in out.splitlines()[0]
+
+
+def test_inspect_describes_a_link_by_what_it_holds(
+    capsys: pytest.CaptureFixture[str], dev_certs: DevCertificates, tmp_path: Path
+) -> None:
+    p = Pass(
+        kind="generic",
+        serial_number="M-7",
+        organization="Harbor Athletic Club",
+        description="Membership",
+        primary=[{"key": "member", "label": "Member", "value": "Jordan"}],
+    )
+    gp = compile_google(p, issuer_id="3388000000000000001")
+    account = ServiceAccount.from_file(dev_certs.google_service_account)
+    for made, expected in (
+        (
+            save_link(gp, account, class_inserted=True),
+            f"holds the object; names class {gp.class_id}, which must be published",
+        ),
+        (
+            save_link(gp, account, ids_only=True),
+            f"names object ids only ({gp.object_id} of class {gp.class_id})",
+        ),
+    ):
+        code, out, _ = run(capsys, "inspect", made.url)
+        assert code == 0 and f"  link     {expected}" in out.splitlines(), out
+        assert "inserted" not in out and "REST API" not in out
 
 
 def test_inspect_a_link_with_the_wrong_key_is_one_line_exit_2(

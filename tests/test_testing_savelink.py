@@ -158,9 +158,27 @@ def test_a_skinny_link(account: ServiceAccount) -> None:
     view = open_save_link(made.jwt, account)
     assert view.skinny and view.classes == {}
     assert view.object().raw == {"id": gp.object_id, "classId": gp.class_id}
-    with pytest.raises(FieldNotFound, match="skinny reference"):
+    with pytest.raises(FieldNotFound, match="names object ids only"):
         view.field("points")
     assert view.problems() == []
+    assert view.holds == f"names object ids only ({gp.object_id} of class {gp.class_id})"
+    assert "inserted" not in view.holds
+
+
+def test_links_are_described_by_what_they_hold(account: ServiceAccount) -> None:
+    gp = compile_google(loyalty_pass(), issuer_id=ISSUER)
+    alone = save_link(gp, account, now=NOW, class_inserted=True, max_length=100_000)
+    assert not alone.skinny and not alone.holds_class
+    view = open_save_link(alone.url, account)
+    assert view.classes == {} and not view.skinny
+    expected = f"holds the object; names class {gp.class_id}, which must be published"
+    assert view.holds == expected
+    assert alone.holds == expected
+    # A field missing from such a link is looked up with the reason beside it.
+    with pytest.raises(FieldNotFound, match="which must be published"):
+        view.field("no-such-field")
+    whole = open_save_link(save_link(gp, account, now=NOW, max_length=100_000).url, account)
+    assert whole.holds == f"holds the object and its class {gp.class_id}"
 
 
 def self_signed(key: rsa.RSAPrivateKey) -> x509.Certificate:

@@ -522,6 +522,21 @@ class AppleSigner:
             signature = key.sign(attributes, _DETERMINISTIC_ECDSA)
         return self._encoder.encode(attributes, signature)
 
+    def client_identity_pem(self, password: bytes) -> bytes:
+        """The pass certificate, the WWDR intermediate and the key (encrypted with `password`)
+        as one PEM text: the TLS client identity APNs accepts for this pass type's pushes.
+
+        The key leaves the signer encrypted only, so that the file a TLS library needs to read
+        it from never holds it in the clear.
+        """
+        pem = serialization.Encoding.PEM
+        key = self._key.private_bytes(
+            pem,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(password),
+        )
+        return self.certificate.public_bytes(pem) + self.wwdr.public_bytes(pem) + key
+
     def __repr__(self) -> str:
         return f"AppleSigner(pass_type_id={self.pass_type_id!r}, team_id={self.team_id!r})"
 

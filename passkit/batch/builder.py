@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,8 @@ class BuildResult:
     pkpass: bytes | None = None
     save_link: str | None = None
     skinny_link: bool = False
+    # The Google class the save link names (held by Google for the link to work).
+    google_class: str | None = None
     # The files written, as text; `files` gives them as paths.
     written: tuple[str, ...] = ()
     skipped: bool = False
@@ -89,7 +91,14 @@ class Builder:
             )
         if self.apple is not None:
             self.apple.check(now=plan.now)
-        if plan.google is not None:
+        # Google rules the layout breaks for every pass: no save link can be made, but the
+        # Apple bundles can. Without Apple signing there is nothing to build: say so now.
+        self.google_problems = self.layout.google_problems if self.google is not None else ()
+        if self.google_problems:
+            if self.apple is None:
+                raise self.google_problems[0]
+            self.google = None
+        if self.google is not None and plan.google is not None:
             # A wrong issuer id would fail every record alike: say so once, before building.
             from passkit.google.ids import check_issuer_id
 
@@ -108,6 +117,15 @@ class Builder:
             if plan.out_dir is not None and plan.batch_id is not None
             else None
         )
+
+    def start_batch(self, batch_id: str) -> SerialClaims:
+        """Claim each pass's serial number in the batch `batch_id` from now on (see
+        passkit.batch.claims); workers started from this builder or its plan claim in it too."""
+        out_dir = self.plan.out_dir
+        assert out_dir is not None, "claims are files in the output directory"
+        self.plan = replace(self.plan, batch_id=batch_id)
+        self._claims = SerialClaims(out_dir, batch_id)
+        return self._claims
 
     def build(self, record: Record | RecordLine) -> BuildResult:
         return self.build_chunk([record])[0]
@@ -205,18 +223,29 @@ class Builder:
         )
 
     def _link(self, job: _Job) -> None:
+        """The save link: the object alone (the class is published once, apart), or with
+        --google-insert the ids of the class and object Google now holds."""
+        from passkit.errors import WalletRuleError
         from passkit.google import save_link
 
         assert self.google is not None and self.plan.google is not None
         assert job.google_pass is not None
+        inserted = self.plan.google_insert_url is not None
         link = save_link(
             job.google_pass,
             self.google,
             origins=self.plan.google.origins,
             now=job.now,
-            ids_only=self.plan.google_insert_url is not None,
+            class_inserted=True,
+            ids_only=inserted,
         )
-        job.link, job.skinny = link.url, link.skinny
+        if link.too_long is not None:
+            # A link naming an object nobody inserted would not work: never written.
+            raise WalletRuleError(
+                f"no Google save link: {link.too_long}; shorten those, or build with "
+                "--google-insert so that Google holds each object and its link names it"
+            )
+        job.link, job.skinny, job.google_class = link.url, link.skinny, link.class_id
 
     def _finish(self, job: _Job) -> BuildResult:
         record, out = job.record, self._out
@@ -228,6 +257,7 @@ class Builder:
                 pkpass=b"".join(job.pkpass) if job.pkpass is not None else None,
                 save_link=job.link,
                 skinny_link=job.skinny,
+                google_class=job.google_class,
             )
         files: list[str] = []
         if job.pkpass is not None:
@@ -240,6 +270,7 @@ class Builder:
             serial=job.pass_.serial_number,
             save_link=job.link,
             skinny_link=job.skinny,
+            google_class=job.google_class,
             written=tuple(files),
         )
 
@@ -308,7 +339,11 @@ class Builder:
             from passkit.google import WalletClient
 
             assert self.google is not None and self.plan.google_insert_url is not None
-            client = WalletClient(self.google, base_url=self.plan.google_insert_url)
+            client = WalletClient(
+                self.google,
+                base_url=self.plan.google_insert_url,
+                token_url=self.plan.google_token_url,
+            )
             threads = ThreadPoolExecutor(INSERTS_IN_FLIGHT, thread_name_prefix="google-insert")
             made = self._google_io_of[os.getpid()] = (client, threads)
         return made
@@ -328,6 +363,7 @@ class _Job:
     google_pass: GooglePass | None = None
     link: str | None = None
     skinny: bool = False
+    google_class: str | None = None
 
 
 # A step of `Builder.build_chunk`: it works on the chunk's jobs and returns those that failed.

@@ -205,6 +205,8 @@ class BuildPlan:
     # The Google Wallet REST API to insert each pass's class and object through, its save link
     # then carrying only their ids; None leaves the links carrying the whole pass.
     google_insert_url: str | None = None
+    # Where access tokens for that API come from; None: the service account's token_uri.
+    google_token_url: str | None = None
     # Set by `build_many` for each batch written to `out_dir`: the batch's claims of serial
     # numbers (see passkit.batch.claims) are shared through it by every worker.
     batch_id: str | None = None

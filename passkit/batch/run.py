@@ -12,12 +12,11 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from passkit.batch.builder import Builder, BuildResult, output_stem
-from passkit.batch.claims import SerialClaims, new_batch_id, repeated_serial
+from passkit.batch.claims import new_batch_id, repeated_serial
 from passkit.batch.collector import BatchCollector
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
@@ -55,6 +54,7 @@ def build_many(
     *,
     jobs: int | None = None,
     chunk_size: int = CHUNK_SIZE,
+    builder: Builder | None = None,
 ) -> Iterator[BuildResult]:
     """Yield one BuildResult per record as it finishes (not necessarily in input order).
 
@@ -66,27 +66,26 @@ def build_many(
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     stream = as_records(records)
+    # Made here first (unless the caller made it, to read what it found), so that a layout or
+    # certificate that cannot work at all fails early, in this process.
+    if builder is None:
+        builder = Builder(plan)
     out_dir = plan.out_dir
     if out_dir is None:
         # Results carry their bytes to this process: it alone sees every serial.
-        yield from _refuse_repeated_serials(_build(plan, stream, jobs, chunk_size))
+        yield from _refuse_repeated_serials(_build(builder, stream, jobs, chunk_size))
         return
     remove_stale(out_dir)
-    batch_id = new_batch_id()
-    plan = replace(plan, batch_id=batch_id)
-    claims = SerialClaims(out_dir, batch_id)
+    claims = builder.start_batch(new_batch_id())
     try:
-        yield from _build(plan, stream, jobs, chunk_size)
+        yield from _build(builder, stream, jobs, chunk_size)
     finally:
         claims.remove()
 
 
 def _build(
-    plan: BuildPlan, stream: Iterator[Source], jobs: int, chunk_size: int
+    builder: Builder, stream: Iterator[Source], jobs: int, chunk_size: int
 ) -> Iterator[BuildResult]:
-    # Made here first, so that a layout or certificate that cannot work at all fails early,
-    # in this process.
-    builder = Builder(plan)
     if jobs == 1:
         while chunk := list(islice(stream, chunk_size)):
             yield from builder.build_chunk(chunk)

@@ -37,6 +37,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "preview": ("passkit.cli.preview", "preview", "Draw a pass as Apple and Google would show it."),
     "serve": ("passkit.cli.serve", "serve", "Live preview of layouts in the browser."),
     "lint": ("passkit.cli.lint", "lint", "Warn about what will look wrong in a layout."),
+    "google": ("passkit.cli.google", "google", "Publish the Google class a layout's links name."),
+    "pass": ("passkit.cli.passes", "pass_", "Issue passes into the registry and change them."),
+    "service": ("passkit.cli.service", "service", "Migrate and run the pass web service."),
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from passkit.batch.builder import BuildResult
+from passkit.batch.builder import Builder, BuildResult
 from passkit.batch.collector import BatchCollector
 from passkit.batch.outputs import FailuresFile, ZipOutput
 from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
@@ -61,11 +61,13 @@ def _parse_now(value: str | None) -> datetime | None:
     "--google-insert",
     is_flag=True,
     help="Insert each pass's Google class and object through the REST API; the save links "
-    "then carry only their ids.",
+    "then carry only their ids. Without it, links hold their objects and need the class "
+    "published (passkit google publish).",
 )
 @click.option(
     "--google-api-url",
-    help="The Google Wallet REST API that --google-insert uses [default: Google's].",
+    help="The Google Wallet REST API that --google-insert uses [default: Google's]; its "
+    "access tokens then come from /token on the same server.",
 )
 @signing_options
 def build(
@@ -85,10 +87,12 @@ def build(
     """Build the passes of LAYOUT for the records in --data.
 
     Writes OUT/<serial>.pkpass when Apple signing is configured and OUT/<serial>.google.txt
-    (the save link) when Google is. With --google-insert, Google holds each pass's class and
-    object before its link is written, and the link names them only. Exit status: 0 all
-    built, 1 some records failed (listed in failures.jsonl beside the output), 2 usage or
-    layout error.
+    (the save link) when Google is. A link holds its object and names the layout's class,
+    which Google must hold: publish it once with `passkit google publish LAYOUT`. With
+    --google-insert, Google holds each pass's class and object before its link is written,
+    and the link names them only. Exit status: 0 all built, 1 some records failed (listed
+    in failures.jsonl beside the output), 2 usage or layout error (a layout only Google
+    refuses: the .pkpass files are written, the links are not).
     """
     if out_dir is None and zip_path is None:
         raise click.UsageError("say where to write: --out DIR and/or --zip OUT.zip")
@@ -101,12 +105,13 @@ def build(
         )
     if google_api_url is not None and not google_insert:
         raise click.UsageError("--google-api-url is the API that --google-insert uses: give both")
-    insert_url = None
+    insert_url = token_url = None
     if google_insert:
         # Imported only here: a build that inserts nothing loads no HTTP client.
-        from passkit.google.rest import DEFAULT_BASE_URL
+        from passkit.google.rest import DEFAULT_BASE_URL, token_url_for
 
         insert_url = google_api_url or DEFAULT_BASE_URL
+        token_url = token_url_for(insert_url)
     now = _parse_now(now_text)
     plan = BuildPlan(
         layout=layout,
@@ -116,6 +121,7 @@ def build(
         out_dir=out_dir if zip_path is None else None,
         skip_existing=skip_existing,
         google_insert_url=insert_url,
+        google_token_url=token_url,
     )
     if progress is None:
         progress = data.suffix.lower() in BATCH_SUFFIXES
@@ -124,9 +130,16 @@ def build(
         if zip_path is not None
         else (out_dir or Path(".")) / "failures.jsonl"
     )
+    # Made here, not by build_many, to read what it found in the layout.
+    builder = Builder(plan)
     results = build_many(
-        plan, read_records_lazily(data), jobs=jobs if jobs is not None else default_jobs()
+        plan,
+        read_records_lazily(data),
+        jobs=jobs if jobs is not None else default_jobs(),
+        builder=builder,
     )
+    google_classes: set[str] = set()
+    links = 0
     tracker = Progress(estimate_record_count(data) if progress else None)
     if zip_path is not None:
         remove_stale(zip_path.parent)  # what a killed run left (an --out run cleans its own)
@@ -148,6 +161,9 @@ def build(
                                 f"failed: {shown(result.record)}: {shown(result.error)}", err=True
                             )
                         continue
+                    if result.google_class is not None:
+                        links += 1
+                        google_classes.add(result.google_class)
                     if zip_output is not None:
                         zip_output.add(result)
                     if not progress:
@@ -163,14 +179,13 @@ def build(
     click.echo(tally.summary(), err=True)
     if tally.failed:
         click.echo(f"failures listed in {shown(failures_path)}", err=True)
-    if tally.skinny_links and plan.google_insert_url is None:
-        click.echo(
-            f"{tally.skinny_links} Google save link(s) hold only the class and object ids, "
-            f"because the whole pass would make a link longer than Google accepts: insert the "
-            f"class and objects through the REST API (passkit.google.WalletClient.upsert) "
-            f"before sharing those links",
-            err=True,
-        )
+    if links and plan.google_insert_url is None:
+        from passkit.google.publish import needs_class_notice
+
+        notice = needs_class_notice(str(layout), google_classes, links)
+        click.echo(shown(notice, lines=True), err=True)
+    for problem in builder.google_problems:
+        click.echo(f"error: no Google save link was written: {shown(problem)}", err=True)
     if interrupted:
         click.echo(
             "interrupted: the passes built so far are kept; "
@@ -178,6 +193,8 @@ def build(
             err=True,
         )
         sys.exit(130)
+    if builder.google_problems:
+        sys.exit(2)
     if tally.failed:
         sys.exit(1)
 

@@ -10,6 +10,7 @@ from passkit.batch.builder import Builder
 from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.records import read_records
 from passkit.cli.text import shown
+from passkit.google.publish import needs_class_notice
 
 # Any numeric id works for development links; Google accepts none but its own issuers' ids.
 DEMO_ISSUER_ID = "3388000000022000000"
@@ -46,6 +47,8 @@ def demo(directory: Path) -> None:
         environ={},
     )
     written: list[Path] = []
+    classes: set[str] = set()
+    links = 0
     for layout_path in shipped_layouts():
         plan = BuildPlan(layout=layout_path, apple=apple, google=google, out_dir=directory)
         builder = Builder(plan)
@@ -54,8 +57,18 @@ def demo(directory: Path) -> None:
             if not result.ok:
                 raise click.ClickException(f"{layout_path.name}: {result.error}")
             written.extend(result.files)
+            if result.google_class is not None:
+                links += 1
+                classes.add(result.google_class)
             click.echo(f"{layout_path.stem:<22} " + "  ".join(p.name for p in result.files))
     click.echo(f"\nwrote {len(written)} files to {shown(directory)}/")
     example = next((p for p in written if p.suffix == ".pkpass"), None)
     if example is not None:
         click.echo(f"check one: passkit verify {example} --ca {certs_dir / 'root.pem'}")
+    if links:
+        click.echo(
+            "\nnote: "
+            + needs_class_notice("LAYOUT", classes, links)
+            + "; these are signed with the development service account, which Google does not "
+            "know, so they only show what a link holds (passkit inspect)"
+        )

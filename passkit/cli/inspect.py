@@ -159,7 +159,8 @@ def _link(view: SaveLinkView) -> Iterator[str]:
     if isinstance(claims.get("iat"), int):
         issued = datetime.fromtimestamp(claims["iat"], UTC)
         yield f"  iat      {claims['iat']} ({issued:%Y-%m-%d %H:%M:%S}Z)"
-    yield f"  length   {len(view.url)} characters" + (" (skinny: ids only)" if view.skinny else "")
+    yield f"  length   {len(view.url)} characters"
+    yield f"  link     {view.holds}"
     for kind, classes in view.classes.items():
         for klass in classes:
             yield ""
@@ -181,7 +182,7 @@ def _object(kind: str, item: GoogleObjectView) -> Iterator[str]:
     yield heading(f"{kind} object {item.id}")
     yield f"  class    {item.class_id}"
     if item.skinny:
-        yield "  (skinny: only ids; the object was inserted through the REST API)"
+        yield f"  ({item.holds})"
         return
     if item.state:
         yield f"  state    {item.state}"

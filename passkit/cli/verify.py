@@ -9,7 +9,7 @@ import click
 
 from passkit.cli.options import link_key_options
 from passkit.cli.text import shown
-from passkit.errors import PasskitError
+from passkit.errors import PasskitError, SignatureMismatch
 from passkit.testing.pkpass import Bundle, load_certificates
 from passkit.testing.targets import open_target
 from passkit.testing.views import count
@@ -33,14 +33,22 @@ def verify(
 ) -> None:
     """Check .pkpass bundles (or save links) and print every problem found.
 
-    Exit status: 0 when every file is valid, 1 when some have problems, 2 when a file cannot be
-    read at all (not a zip, unsafe archive, unreadable JSON).
+    Exit status: 0 when every file is valid, 1 when some have problems (a save link signed with
+    another key than --service-account/--public-key is one), 2 when a file cannot be read at
+    all (not a zip, unsafe archive, unreadable JSON).
     """
     anchors = load_certificates(ca, "--ca") if ca is not None else None
     status = 0
     for target in files:
         try:
             opened = open_target(target, public_key=link_key)
+        except SignatureMismatch as exc:
+            # Read, but signed with another key (or changed): a problem, not unreadable.
+            status = max(status, 1)
+            invalid = click.style("INVALID", fg="red", bold=True)
+            click.echo(f"{shown(target)}: {invalid} (1 problem)")
+            click.echo(f"  - {shown(exc, lines=True)}")
+            continue
         except PasskitError as exc:
             click.echo(f"error: {shown(exc, lines=True)}", err=True)
             status = 2

@@ -23,8 +23,10 @@ import re
 from dataclasses import dataclass
 
 from passkit.google.classinfo import ClassInputs, logo_json, standard_class
-from passkit.google.common import ObjectContext, match_roles, put
+from passkit.google.common import ObjectContext, fields_showing, match_roles, put
+from passkit.google.held import HELD_CARRIER
 from passkit.google.kindbase import Extra, KindCompiler
+from passkit.google.layoutcheck import TRANSIT_TICKET
 from passkit.google.localize import JsonDict
 from passkit.google.options import GoogleOptions
 from passkit.google.values import google_datetime, local_datetime
@@ -54,6 +56,11 @@ TRIP_ROLE_KEYS: dict[str, tuple[str, ...]] = {
 TICKET_ROLE_KEYS: dict[str, tuple[str, ...]] = {
     "confirmation": ("confirmation_code", "pnr", "booking_reference", "booking_code"),
     "ticket_number": ("ticket_number", "eticket_number"),
+}
+# Transit tickets: where the passenger sits and at what fare (TicketSeat).
+TRANSIT_SEAT_ROLE_KEYS: dict[str, tuple[str, ...]] = {
+    "coach": ("coach", "carriage", "car"),
+    "fare": ("fare", "fare_class"),
 }
 SEATING_ROLE_KEYS: dict[str, tuple[str, ...]] = {
     "boarding_group": ("boarding_group", "group", "zone"),
@@ -151,8 +158,18 @@ def leg_possible(p: Pass) -> bool:
 # --- flight ---------------------------------------------------------------------------------
 
 
+def _trip_moments(p: Pass, roles: dict[str, PassField]) -> dict[str, PassField]:
+    """`roles`, and the fields showing the trip's departure or arrival time, which Google
+    shows in its own place (the flight, or the ticket leg)."""
+    trip = p.trip
+    if trip is None:
+        return roles
+    return {**fields_showing(p, (trip.departs_at, trip.arrives_at)), **roles}
+
+
 def _flight_roles(p: Pass) -> dict[str, PassField]:
-    return match_roles(p, {**_trip_roles(p, flight=True), **TICKET_ROLE_KEYS, **SEATING_ROLE_KEYS})
+    roles = match_roles(p, {**_trip_roles(p, flight=True), **TICKET_ROLE_KEYS, **SEATING_ROLE_KEYS})
+    return _trip_moments(p, roles)
 
 
 def _flight_extra(p: Pass, options: GoogleOptions, roles: dict[str, PassField]) -> Extra:
@@ -218,18 +235,29 @@ FLIGHT = KindCompiler(
 
 
 def _transit_roles(p: Pass) -> dict[str, PassField]:
-    return match_roles(p, {**_trip_roles(p, flight=False), **TICKET_ROLE_KEYS})
+    keys = {**_trip_roles(p, flight=False), **TICKET_ROLE_KEYS}
+    if leg_possible(p):
+        keys.update(TRANSIT_SEAT_ROLE_KEYS)
+        return _trip_moments(p, match_roles(p, keys))
+    return match_roles(p, keys)
 
 
 def _transit_extra(p: Pass, options: GoogleOptions, roles: dict[str, PassField]) -> Extra:
-    return (("transit_type", TRANSIT_TYPES[p.transit_type or TransitType.GENERIC]),)
+    extra: Extra = (("transit_type", TRANSIT_TYPES[p.transit_type or TransitType.GENERIC]),)
+    if options.class_carrier and p.trip is not None and p.trip.carrier:
+        # The same operator for every ticket of the layout: named once, by the class.
+        extra += (("operator", p.trip.carrier),)
+    return extra
 
 
 def _transit_class(inputs: ClassInputs, notices: list[str]) -> tuple[JsonDict, JsonDict]:
-    result, _, _ = standard_class(
-        inputs, notices, logo_fields=("logo", "wideLogo"), logo_required_by="transit ticket"
+    result, loc, _ = standard_class(
+        inputs, notices, logo_fields=("logo", "wideLogo"), logo_required_by=TRANSIT_TICKET
     )
     result["transitType"] = inputs.get("transit_type", "OTHER")
+    operator = inputs.get("operator")
+    if operator:
+        result["transitOperatorName"] = loc.text(operator)
     return result, {}
 
 
@@ -259,10 +287,15 @@ def _ticket_leg(ctx: ObjectContext) -> JsonDict | None:
     put(leg, "arrivalDateTime", google_datetime(trip.arrives_at) if trip.arrives_at else None)
     put(leg, "platform", trip.platform)
     put(leg, "carriage", trip.number)
-    if trip.carrier:
+    if trip.carrier and HELD_CARRIER not in ctx.in_class:
         leg["transitOperatorName"] = ctx.loc.text(trip.carrier)
-    if trip.seat:
-        leg["ticketSeat"] = {"seat": trip.seat}
+    seat: JsonDict = {}
+    put(seat, "seat", trip.seat)
+    put(seat, "coach", ctx.role_text("coach"))
+    fare = ctx.roles.get("fare")
+    if fare is not None:
+        seat["customFareClass"] = ctx.localized_value(fare)
+    put(leg, "ticketSeat", seat)
     return leg
 
 
@@ -270,8 +303,8 @@ def _transit_object(ctx: ObjectContext) -> JsonDict:
     trip = ctx.p.trip
     parts: JsonDict = {"tripType": "ONE_WAY"}
     if trip is not None and trip.passenger:
+        # (The passenger type is optional, and one name says as much.)
         parts["passengerNames"] = trip.passenger
-        parts["passengerType"] = "SINGLE_PASSENGER"
     put(parts, "ticketLeg", _ticket_leg(ctx))
     put(parts, "ticketNumber", ctx.role_text("ticket_number"))
     confirmation = ctx.role_text("confirmation")

@@ -37,6 +37,11 @@ class ClassInputs:
     rows: tuple[tuple[str, ...], ...]  # text-module ids per card row
     labels: tuple[tuple[str, str], ...]  # role -> label of fields with their own Google place
     extra: tuple[tuple[str, Hashable], ...] = ()  # what one pass type alone needs
+    # The text and link modules, messages and locations every pass shows alike, as compact
+    # JSON; the ids of those text modules; the notices made while writing them.
+    shared: bytes = b""
+    class_modules: tuple[str, ...] = ()
+    shared_notices: tuple[str, ...] = ()
 
     def localizer(self) -> Localizer:
         return Localizer(self.language, {lang: dict(table) for lang, table in self.translations})
@@ -108,6 +113,6 @@ def standard_class(
         put(result, wide_field, logo_json(images.wide))
     put(result, "heroImage", image_json(images.hero) if images.hero else None)
     put(result, "imageModulesData", image_modules(images.modules))
-    put(result, "classTemplateInfo", class_template(inputs.rows))
+    put(result, "classTemplateInfo", class_template(inputs.rows, inputs.class_modules))
     result["multipleDevicesAndHoldersAllowedStatus"] = sharing_status(inputs.sharing_prohibited)
     return result, loc, images

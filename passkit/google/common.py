@@ -5,25 +5,24 @@ image and message modules, locations, grouping, sharing rule, and the card-front
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, NamedTuple
-from urllib.parse import quote_plus
 
 from passkit.errors import WalletRuleError
 from passkit.google.credentials import plain_float
+from passkit.google.held import HELD_LINKS, HELD_LOCATIONS, HELD_MESSAGES
 from passkit.google.ids import safe_module_id
 from passkit.google.images import image_json
 from passkit.google.localize import JsonDict, Localizer
+from passkit.google.uris import link_uri
 from passkit.google.values import format_field_value, google_datetime
 from passkit.images import ImageSource
 from passkit.model import (
     FIELD_GROUPS,
     BarcodeFormat,
-    LinkKind,
     Pass,
     PassField,
     Status,
@@ -57,6 +56,9 @@ class ObjectContext:
     notices: list[str] = field(default_factory=list)
     # False once a float json and orjson write differently goes into the object.
     plain_floats: bool = True
+    # What the class holds instead of the object: keys of fixed fields, and HELD_LINKS,
+    # HELD_LOCATIONS or HELD_MESSAGES when those are the same for every pass.
+    in_class: frozenset[str] = frozenset()
 
     def json_float(self, value: float) -> float:
         """`value`, to be put in the object; every float of the object passes through here."""
@@ -153,6 +155,22 @@ def _role_positions(
     return tuple(roles)
 
 
+def fields_showing(p: Pass, values: Sequence[object]) -> dict[str, PassField]:
+    """The fields whose value is one of `values` (a moment or a text Google shows in a place of
+    its own), as roles named after their keys: they are not repeated as text modules."""
+    wanted = [(type(value), value) for value in values if value is not None]
+    shown: dict[str, PassField] = {}
+    if not wanted:
+        return shown
+    for f in pass_fields(p).fields:
+        value = f.value
+        for kind, candidate in wanted:
+            if type(value) is kind and value == candidate:
+                shown[f"shown:{f.key}"] = f
+                break
+    return shown
+
+
 # --- object parts ---------------------------------------------------------------------------
 
 
@@ -160,7 +178,9 @@ def barcode_json(p: Pass) -> JsonDict | None:
     if p.barcode is None:
         return None
     result: JsonDict = {"type": BARCODE_TYPES[p.barcode.format], "value": p.barcode.message}
-    if p.barcode.alt_text:
+    # Google shows the value under the barcode unless told another text: the same text again
+    # would only make the save link longer.
+    if p.barcode.alt_text and p.barcode.alt_text != p.barcode.message:
         result["alternateText"] = p.barcode.alt_text
     # Google renders UTF-8 only for QR codes; other symbologies choose their own encoding.
     if p.barcode.format is BarcodeFormat.QR and _is_utf8(p.barcode.encoding):
@@ -189,42 +209,12 @@ def text_module(ctx: ObjectContext, f: PassField) -> JsonDict:
     return module
 
 
-_WEB = re.compile(r"(?:https?://)?[^\s/@]+\.[^\s]+", re.IGNORECASE)
-_EMAIL = re.compile(r"(?:mailto:)?[^@\s]+@[^@\s]+\.[^@\s]+", re.IGNORECASE)
-_PHONE = re.compile(r"(?:tel:)?\+?[0-9 ()./\-]*[0-9][0-9 ()./\-]*", re.IGNORECASE)
-
-
-# Pure, and called with the same few links (the layout's) for every pass.
-@lru_cache(maxsize=1024, typed=True)
-def link_uri(kind: LinkKind, target: str) -> str | None:
-    """A Google links-module URI (web address, mailto:, tel: or geo:), or None when `target`
-    is not a link of that kind (a sentence with an address in it, say)."""
-    target = target.strip()
-    lowered = target.lower()
-    if kind is LinkKind.EMAIL:
-        if not _EMAIL.fullmatch(target):
-            return None
-        return target if lowered.startswith("mailto:") else f"mailto:{target}"
-    if kind is LinkKind.PHONE:
-        if not _PHONE.fullmatch(target) or sum(c.isdigit() for c in target) < 3:
-            return None
-        return "tel:" + "".join(c for c in target.removeprefix("tel:") if c.isdigit() or c == "+")
-    if kind is LinkKind.ADDRESS:
-        if lowered.startswith(("geo:", "https://", "http://")):
-            return target if " " not in target else None
-        return f"geo:0,0?q={quote_plus(target)}" if target else None
-    if not _WEB.fullmatch(target):
-        return None
-    # Google requires a scheme; a bare host name is a web site.
-    return target if lowered.startswith(("http://", "https://")) else f"https://{target}"
-
-
 def links_module(
-    ctx: ObjectContext, link_fields: Sequence[tuple[PassField, str]]
+    ctx: ObjectContext, link_fields: Sequence[tuple[PassField, str]], *, pass_links: bool = True
 ) -> JsonDict | None:
-    """The pass's links, then its back fields that are links (with their URIs)."""
+    """The pass's links (unless not `pass_links`), then its back fields that are links."""
     uris: list[JsonDict] = []
-    for index, link in enumerate(ctx.p.links):
+    for index, link in enumerate(ctx.p.links if pass_links else ()):
         target = link_uri(link.kind, link.uri)
         if target is None:
             raise WalletRuleError(
@@ -263,7 +253,8 @@ def back_link(f: PassField) -> str | None:
 
 
 def common_object_parts(ctx: ObjectContext) -> JsonDict:
-    """State, barcode, validity, text/link modules, messages, locations and grouping."""
+    """State, barcode, validity, grouping, and the modules, messages and locations that are
+    not the class's (`ctx.in_class`)."""
     p = ctx.p
     parts: JsonDict = {"state": STATES[p.status]}
     barcode = barcode_json(p)
@@ -272,42 +263,53 @@ def common_object_parts(ctx: ObjectContext) -> JsonDict:
     interval = valid_time_interval(p)
     if interval is not None:
         parts["validTimeInterval"] = interval
+    parts.update(shared_parts(ctx, in_class=False))
+    if p.grouping_id:
+        parts["groupingInfo"] = {"groupingId": p.grouping_id}
+    return parts
+
+
+def shared_parts(ctx: ObjectContext, *, in_class: bool) -> JsonDict:
+    """Text and link modules, messages and locations: those the class holds (the same for
+    every pass of a layout, `ctx.in_class`) when `in_class`, else the object's own."""
+    p = ctx.p
     consumed = ctx.consumed
+    held = ctx.in_class
+
+    def mine(key: str) -> bool:
+        return key not in consumed and (key in held) == in_class
+
     modules = [
-        text_module(ctx, f)
-        for group in FRONT_GROUPS
-        for f in getattr(p, group)
-        if f.key not in consumed
+        text_module(ctx, f) for group in FRONT_GROUPS for f in getattr(p, group) if mine(f.key)
     ]
     link_fields = []
     for f in p.back:
-        if f.key in consumed:
+        if not mine(f.key):
             continue
         target = back_link(f)
         if target is not None:
             link_fields.append((f, target))
         else:
             modules.append(text_module(ctx, f))
+    parts: JsonDict = {}
     if modules:
         parts["textModulesData"] = modules
         if len(modules) > MAX_TEXT_MODULES_SHOWN:
             ctx.notices.append(
-                f"the pass has {len(modules)} text fields; Google Wallet shows the first "
-                f"{MAX_TEXT_MODULES_SHOWN} of an object (front fields come first)"
+                f"the pass has {len(modules)} text fields on its "
+                f"{'class' if in_class else 'object'}; Google Wallet shows the first "
+                f"{MAX_TEXT_MODULES_SHOWN} of each (front fields come first)"
             )
-    links = links_module(ctx, link_fields)
+    links = links_module(ctx, link_fields, pass_links=(HELD_LINKS in held) == in_class)
     if links is not None:
         parts["linksModuleData"] = links
-    messages = messages_json(ctx)
-    if messages:
-        parts["messages"] = messages
-    if p.locations:
+    if (HELD_MESSAGES in held) == in_class:
+        put(parts, "messages", messages_json(ctx))
+    if p.locations and (HELD_LOCATIONS in held) == in_class:
         parts["merchantLocations"] = [
             {"latitude": ctx.json_float(loc.latitude), "longitude": ctx.json_float(loc.longitude)}
             for loc in p.locations
         ]
-    if p.grouping_id:
-        parts["groupingInfo"] = {"groupingId": p.grouping_id}
     return parts
 
 
@@ -388,15 +390,19 @@ def _split(keys: tuple[str, ...], sizes: tuple[int, ...]) -> list[tuple[str, ...
     return groups
 
 
-def _template_item(module_id: str) -> JsonDict:
-    path = f"object.textModulesData['{module_id}']"
+def _template_item(module_id: str, class_modules: Sequence[str]) -> JsonDict:
+    holder = "class" if module_id in class_modules else "object"
+    path = f"{holder}.textModulesData['{module_id}']"
     return {"firstValue": {"fields": [{"fieldPath": path}]}}
 
 
-def class_template(rows: Sequence[Sequence[str]]) -> JsonDict | None:
+def class_template(
+    rows: Sequence[Sequence[str]], class_modules: Sequence[str] = ()
+) -> JsonDict | None:
+    """The card rows, each text module read from the class when the class holds it."""
     infos: list[JsonDict] = []
     for row in rows:
-        items = [_template_item(module_id) for module_id in row]
+        items = [_template_item(module_id, class_modules) for module_id in row]
         if len(items) == 1:
             infos.append({"oneItem": {"item": items[0]}})
         elif len(items) == 2:

@@ -17,7 +17,8 @@ alone (and copies the memoised class, so that a caller may change what it gets).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -25,11 +26,19 @@ import orjson
 
 from passkit.google.boarding import FLIGHT, TRANSIT, flight_plan
 from passkit.google.classinfo import ClassInputs
-from passkit.google.common import ObjectContext, card_rows, common_object_parts
+from passkit.google.common import (
+    ObjectContext,
+    card_rows,
+    common_object_parts,
+    fields_showing,
+    pass_fields,
+    shared_parts,
+)
 from passkit.google.credentials import compact_json, compact_json_plain
 from passkit.google.event_ticket import EVENT_TICKET
 from passkit.google.generic import GENERIC
 from passkit.google.gift_card import GIFT_CARD
+from passkit.google.held import HELD_LINKS, HELD_LOCATIONS, HELD_MESSAGES, held_in_class
 from passkit.google.ids import check_issuer_id, check_suffix, make_id, safe_suffix, slug
 from passkit.google.kindbase import KindCompiler
 from passkit.google.kinds import GoogleKind, google_kind
@@ -37,8 +46,7 @@ from passkit.google.localize import JsonDict, Localizer
 from passkit.google.loyalty import LOYALTY
 from passkit.google.offer import OFFER
 from passkit.google.options import GoogleOptions
-from passkit.images import ImageSource
-from passkit.model import Kind, Pass, PassField, TransitType
+from passkit.model import Kind, Pass, TransitType
 
 COMPILERS: dict[str, KindCompiler] = {
     c.name: c for c in (LOYALTY, GIFT_CARD, GENERIC, OFFER, EVENT_TICKET, FLIGHT, TRANSIT)
@@ -258,11 +266,15 @@ def compile_google(
     object_id = make_id(issuer, f"{base}.{safe_suffix(p.serial_number)}")
 
     loc = Localizer.of(p)
-    ctx = ObjectContext(p=p, loc=loc, roles=compiler.roles(p))
+    roles = compiler.roles(p)
+    if p.barcode is not None and p.barcode.alt_text:
+        # Google shows the barcode's text under it: a field saying the same is not repeated.
+        roles = {**fields_showing(p, (p.barcode.alt_text,)), **roles}
+    ctx = ObjectContext(p=p, loc=loc, roles=roles, in_class=held_in_class(options))
     if kind_notice:
         ctx.notices.append(kind_notice)
     rows = card_rows(p, ctx.consumed, options.card_rows, ctx.notices)
-    compiled = _class_of(compiler, p, options, loc, class_id, rows, ctx.roles)
+    compiled = _class_of(compiler, options, class_id, rows, ctx)
 
     object_json: JsonDict = {"id": object_id, "classId": class_id}
     object_json.update(compiled.shared_object_copy())
@@ -280,23 +292,39 @@ def compile_google(
     )
 
 
+def _held_content(ctx: ObjectContext) -> tuple[object, ...]:
+    """The parts of the pass that `ctx.in_class` puts in the class: the layout's constants,
+    the same objects in every pass of it, so that the class cache may know them by identity."""
+    held, p = ctx.in_class, ctx.p
+    if not held:
+        return ()
+    fields = [f for f in pass_fields(p).fields if f.key in held]
+    return (
+        *fields,
+        p.links if HELD_LINKS in held else None,
+        p.locations if HELD_LOCATIONS in held else None,
+        p.messages if HELD_MESSAGES in held else None,
+    )
+
+
 def _class_of(
     compiler: KindCompiler,
-    p: Pass,
     options: GoogleOptions,
-    loc: Localizer,
     class_id: str,
     rows: tuple[tuple[str, ...], ...],
-    roles: dict[str, PassField],
+    ctx: ObjectContext,
 ) -> CompiledClass:
-    """The class of `p`, built once for every pass of a layout.
+    """The class of the pass of `ctx`, built once for every pass of a layout.
 
-    A first cache is keyed by what the class depends on, with the pictures by identity (the
-    passes of a layout share their picture objects, and hashing them by content costs about
-    as much as the rest of the key): ~2 us a pass instead of ~10 us for making and hashing
-    `ClassInputs`. Each entry keeps its pictures, so that no other picture can take their ids
-    while it lives. Past that cache, `_build_class` is keyed by `ClassInputs` and content.
+    A first cache is keyed by what the class depends on, with the pictures and what the class
+    holds for every pass by identity (the passes of a layout share these objects, and hashing
+    them by content costs about as much as the rest of the key): ~2 us a pass instead of
+    ~10 us for making and hashing `ClassInputs`. Each entry keeps those objects, so that no
+    other can take their ids while it lives. Past that cache, `_build_class` is keyed by
+    `ClassInputs` and content.
     """
+    p, loc, roles = ctx.p, ctx.loc, ctx.roles
+    held = _held_content(ctx)
     images = p.images
     pictures = (
         options.program_logo,
@@ -324,11 +352,16 @@ def _class_of(
         rows,
         labels,
         extra,
+        ctx.in_class,
+        tuple(map(id, held)),
     )
     entry = _CLASSES.get(key)
     if entry is not None:
         return entry[0]
     program_logo, icon, logo, hero, strip, thumbnail, footer = pictures
+    # Made from this pass once for all: its notices are the class's, its floats the class's.
+    class_ctx = replace(ctx, notices=[])
+    shared = shared_parts(class_ctx, in_class=True)
     compiled = _build_class(
         ClassInputs(
             kind=compiler.name,
@@ -350,22 +383,28 @@ def _class_of(
             rows=rows,
             labels=labels,
             extra=extra,
+            shared=compact_json(shared) if shared else b"",
+            class_modules=tuple(m["id"] for m in shared.get("textModulesData", ())),
+            shared_notices=tuple(class_ctx.notices),
         )
     )
     if len(_CLASSES) >= _MAX_CLASSES:
         _CLASSES.clear()
-    _CLASSES[key] = (compiled, pictures)
+    _CLASSES[key] = (compiled, (*pictures, *held))
     return compiled
 
 
-_CLASSES: dict[tuple[Any, ...], tuple[CompiledClass, tuple[ImageSource | None, ...]]] = {}
+_CLASSES: dict[tuple[Any, ...], tuple[CompiledClass, tuple[object, ...]]] = {}
 _MAX_CLASSES = 512
 
 
 @lru_cache(maxsize=512)
 def _build_class(inputs: ClassInputs) -> CompiledClass:
-    notices: list[str] = []
+    notices: list[str] = list(inputs.shared_notices)
     class_json, shared = COMPILERS[inputs.kind].build_class(inputs, notices)
+    if inputs.shared:
+        # What every pass of the layout shows alike, made from its first pass.
+        class_json.update(json.loads(inputs.shared))
     return CompiledClass(
         class_json, compact_json(class_json), shared, tuple(notices), parse_source(shared)
     )

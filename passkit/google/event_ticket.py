@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from passkit.google.classinfo import ClassInputs, standard_class
-from passkit.google.common import ObjectContext, match_roles, put
+from passkit.google.common import ObjectContext, fields_showing, match_roles, put
 from passkit.google.gift_card import balance_money
 from passkit.google.ids import short_hash, slug
 from passkit.google.kindbase import Extra, KindCompiler
@@ -49,6 +49,11 @@ SEAT_ROLES = ("seat", "row", "section", "gate")
 
 def _roles(p: Pass) -> dict[str, PassField]:
     roles = match_roles(p, ROLE_KEYS)
+    event = p.event
+    if event is not None:
+        # The class shows the event's name and times: fields saying the same are not repeated.
+        moments = (event.name, event.starts_at, event.ends_at, event.doors_open_at)
+        roles = {**fields_showing(p, moments), **roles}
     face_value = roles.get("face_value")
     if face_value is not None and balance_money(face_value) is None:
         del roles["face_value"]

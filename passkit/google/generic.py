@@ -30,7 +30,7 @@ def _build_class(inputs: ClassInputs, notices: list[str]) -> tuple[JsonDict, Jso
     images = brand_images(inputs, notices, logo_required_by=None)
     result: JsonDict = {"id": inputs.class_id}
     put(result, "imageModulesData", image_modules(images.modules))
-    put(result, "classTemplateInfo", class_template(inputs.rows))
+    put(result, "classTemplateInfo", class_template(inputs.rows, inputs.class_modules))
     result["multipleDevicesAndHoldersAllowedStatus"] = sharing_status(inputs.sharing_prohibited)
     shared: JsonDict = {"cardTitle": loc.text(str(inputs.get("card_title")))}
     put(shared, "logo", logo_json(images.square))

@@ -3,9 +3,11 @@
 The JWT is RS256, signed with the service account's key (its id in the header), with the claims
 Google documents: `iss` the account's e-mail, `aud` "google", `typ` "savetowallet", `iat`,
 `origins`, and a `payload` holding the class and the object. Browsers and mail clients break
-links longer than about 1,800 characters; past `max_length` the link carries only the object's
-id and class id (a "skinny" JWT), and Google then needs the class and the object inserted
-through the REST API beforehand (`WalletClient.upsert`), which the link's `notice` says.
+links longer than about 1,800 characters. A link holds the class and the object; or, when the
+class is published apart (`class_inserted`, the way `passkit build` makes links), the object
+alone; past `max_length` it holds only the object's id and class id (a "skinny" JWT), and
+Google must then hold both beforehand (`WalletClient.upsert`), which the link's `notice` says
+with the parts that make the object long.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import jwt as pyjwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from passkit.errors import BundleError
+from passkit.errors import BundleError, SignatureMismatch
 from passkit.google.compile import GooglePass
 from passkit.google.credentials import ServiceAccount, b64url_length, compact_json
 from passkit.google.kinds import BY_PAYLOAD_KEY
@@ -35,24 +37,62 @@ MAX_LINK_LENGTH = 1800
 class SaveLink:
     url: str
     jwt: str
-    skinny: bool  # True: only ids in the JWT; insert the class and object first
+    skinny: bool  # True: only ids in the JWT; Google must hold the class and object
     class_id: str
     object_id: str
     kind: str
     notice: str | None = None
+    # False when the link holds the object but not its class: Google must hold the class.
+    holds_class: bool = True
+    # Why a link that was to hold the object holds its ids only: its length, the largest
+    # parts of the object.
+    too_long: str | None = None
+
+    @property
+    def holds(self) -> str:
+        """What the link holds, in words (see `describe_holding`)."""
+        return describe_holding(
+            self.object_id,
+            self.class_id,
+            holds_object=not self.skinny,
+            holds_class=self.holds_class,
+        )
+
+
+def describe_holding(
+    object_id: str | None, class_id: str | None, *, holds_object: bool, holds_class: bool
+) -> str:
+    """What a link holds of one object, as `passkit inspect` and the testing views say it."""
+    if not holds_object:
+        return f"names object ids only ({object_id} of class {class_id})"
+    if not holds_class:
+        return f"holds the object; names class {class_id}, which must be published"
+    return f"holds the object and its class {class_id}"
+
+
+def largest_parts(object_json: dict[str, Any], count: int = 4) -> str:
+    """The largest members of an object, with the length of their JSON, largest first."""
+    sizes = sorted(
+        ((len(compact_json(value)), key) for key, value in object_json.items()),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return ", ".join(f"{key} ({size:,} characters)" for size, key in sizes[:count])
 
 
 def save_claims(
     account: ServiceAccount, origins: Sequence[str], issued_at: int, payload: Any
 ) -> dict[str, Any]:
-    return {
+    claims: dict[str, Any] = {
         "iss": account.client_email,
         "aud": "google",
         "typ": "savetowallet",
         "iat": issued_at,
-        "origins": list(origins),
-        "payload": payload,
     }
+    if origins:
+        # Optional: left out when empty, which keeps every link 17 characters shorter.
+        claims["origins"] = list(origins)
+    claims["payload"] = payload
+    return claims
 
 
 def save_claims_text(
@@ -132,7 +172,7 @@ def save_link(
     claims_head = _claims_head(account, allowed, _timestamp(now))
     if ids_only:
         skinny_body = claims_head + gp.skinny_payload_text() + b"}"
-        return _signed_link(gp, account, skinny_body, skinny=True, notice=None)
+        return _signed_link(gp, account, skinny_body, skinny=True)
     payload = gp.object_payload_text() if class_inserted else gp.payload_text()
     body = claims_head + payload + b"}"
     # The length is known before signing: header, payload and signature are fixed-size
@@ -146,23 +186,34 @@ def save_link(
         + account.signature_length
     )
     if length <= max_length:
-        return _signed_link(gp, account, body, skinny=False, notice=None)
-    what = (
+        return _signed_link(gp, account, body, skinny=False, holds_class=not class_inserted)
+    what = "the object" if class_inserted else "the class and the object"
+    too_long = (
+        f"a save link holding {what} would be {length:,} characters, more than {max_length:,}; "
+        f"the largest parts of the object: {largest_parts(gp.object_json)}"
+    )
+    held = (
         f"object {gp.object_id}"
         if class_inserted
         else f"class {gp.class_id} and object {gp.object_id}"
     )
     notice = (
-        f"the full save link would be {length} characters (more than {max_length}), so it "
-        f"carries only the ids: insert {what} through the Google Wallet REST API "
+        f"{too_long}. The link names the object by id only: Google must hold {held} "
         "(WalletClient.upsert) before anyone opens it"
     )
     skinny_body = claims_head + gp.skinny_payload_text() + b"}"
-    return _signed_link(gp, account, skinny_body, skinny=True, notice=notice)
+    return _signed_link(gp, account, skinny_body, skinny=True, notice=notice, too_long=too_long)
 
 
 def _signed_link(
-    gp: GooglePass, account: ServiceAccount, body: bytes, *, skinny: bool, notice: str | None
+    gp: GooglePass,
+    account: ServiceAccount,
+    body: bytes,
+    *,
+    skinny: bool,
+    holds_class: bool = False,
+    notice: str | None = None,
+    too_long: str | None = None,
 ) -> SaveLink:
     token = account.sign_jwt(body)
     return SaveLink(
@@ -173,6 +224,8 @@ def _signed_link(
         object_id=gp.object_id,
         kind=gp.kind,
         notice=notice,
+        holds_class=holds_class,
+        too_long=too_long,
     )
 
 
@@ -236,7 +289,7 @@ def read_save_link(
                 options={"verify_iat": False, "verify_exp": False},
             )
         except pyjwt.PyJWTError as exc:
-            raise BundleError(f"{source}: the save link does not verify: {exc}") from None
+            raise SignatureMismatch(f"{source}: the save link does not verify: {exc}") from None
         verified = True
     payload = claims.get("payload")
     if not isinstance(payload, dict):

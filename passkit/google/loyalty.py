@@ -2,7 +2,8 @@
 
 Fields recognised by key (case-insensitive, '-' and '.' read as '_'), first match wins:
 - points: `points`, `loyalty_points`, `reward_points`, `rewards_points` -> `loyaltyPoints`
-- secondary points: `secondary_points`, `secondary_loyalty_points` -> `secondaryLoyaltyPoints`
+- secondary points: `secondary_points`, `secondary_loyalty_points`, `stamps`
+  -> `secondaryLoyaltyPoints`
 - account name: `member_name`, `account_name`, `holder_name`, `name`, `member` -> `accountName`
 - account id: `member_id`, `account_id`, `member_number`, `membership_number`,
   `account_number` -> `accountId`
@@ -17,6 +18,7 @@ from decimal import Decimal
 from passkit.google.classinfo import ClassInputs, standard_class
 from passkit.google.common import ObjectContext, match_roles, put
 from passkit.google.kindbase import Extra, KindCompiler
+from passkit.google.layoutcheck import LOYALTY_CARD
 from passkit.google.localize import JsonDict
 from passkit.google.options import GoogleOptions
 from passkit.google.values import money_json
@@ -24,7 +26,7 @@ from passkit.model import Money, Pass, PassField
 
 ROLE_KEYS: dict[str, tuple[str, ...]] = {
     "points": ("points", "loyalty_points", "reward_points", "rewards_points"),
-    "secondary_points": ("secondary_points", "secondary_loyalty_points"),
+    "secondary_points": ("secondary_points", "secondary_loyalty_points", "stamps"),
     "account_name": ("member_name", "account_name", "holder_name", "name", "member"),
     "account_id": (
         "member_id",
@@ -73,7 +75,7 @@ def _build_class(inputs: ClassInputs, notices: list[str]) -> tuple[JsonDict, Jso
         inputs,
         notices,
         logo_fields=("programLogo", "wideProgramLogo"),
-        logo_required_by="loyalty card",
+        logo_required_by=LOYALTY_CARD,
     )
     loc.set_text(
         result,

@@ -6,16 +6,34 @@ its redemption channel `google.redemption_channel` (BOTH unless the layout says 
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from passkit.google.classinfo import ClassInputs, standard_class
-from passkit.google.common import ObjectContext
+from passkit.google.common import ObjectContext, pass_fields
 from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.localize import JsonDict
 from passkit.google.options import GoogleOptions
-from passkit.model import Pass, PassField
+from passkit.model import DateStyle, Pass, PassField
 
 
 def _roles(p: Pass) -> dict[str, PassField]:
-    return {}
+    # Google shows an offer's expiry itself (from the object's validity): a field giving the
+    # moment it ends, or the last day it is valid, is not repeated.
+    end = p.expiration_date
+    if end is None:
+        return {}
+    last_day = (end - timedelta(microseconds=1)).date()
+    return {
+        f"shown:{f.key}": f for f in pass_fields(p).fields if _is_day_or_moment(f, end, last_day)
+    }
+
+
+def _is_day_or_moment(f: PassField, end: datetime, last_day: date) -> bool:
+    value = f.value
+    if isinstance(value, datetime):
+        # A date shown as a date (no time) is the day, whatever time of day it carries.
+        return value == end or (f.time_style is DateStyle.NONE and value.date() == last_day)
+    return isinstance(value, date) and value == last_day
 
 
 def _class_extra(p: Pass, options: GoogleOptions, roles: dict[str, PassField]) -> Extra:

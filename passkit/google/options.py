@@ -34,6 +34,16 @@ class GoogleOptions(Model):
     # Where an offer (coupon) can be redeemed; Google requires it on offers.
     redemption_channel: Literal["INSTORE", "ONLINE", "BOTH", "TEMPORARY_PRICE_REDUCTION"] = "BOTH"
 
+    # What is the same for every pass of the layout, found by `load_layout` (not written in
+    # the layout): it goes into the class, published once, instead of into every object, which
+    # keeps save links short. The keys of fields whose label and value are fixed, and whether
+    # the links, locations and messages and the trip's carrier are fixed.
+    class_fields: tuple[str, ...] = ()
+    class_links: bool = False
+    class_locations: bool = False
+    class_messages: bool = False
+    class_carrier: bool = False
+
     @field_validator("card_rows")
     @classmethod
     def _three_rows_of_three(

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -37,6 +37,16 @@ _HINTS = {
     409: "it exists already: patch it instead (or use upsert)",
     429: "too many requests: slow down and retry later",
 }
+
+
+def token_url_for(base_url: str) -> str | None:
+    """The token endpoint that goes with an API address given instead of Google's: `/token` on
+    the same server (a test double or a proxy serves both), or None for Google's own API, whose
+    tokens come from the service account's `token_uri`."""
+    if base_url.rstrip("/") == DEFAULT_BASE_URL:
+        return None
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}/token"
 
 
 def _kind(kind: str | GoogleKind) -> GoogleKind:

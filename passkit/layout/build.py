@@ -38,6 +38,8 @@ from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec
 from passkit.layout.templating import Template, zone
 from passkit.model import (
     FIELD_GROUPS,
+    MAX_BEACONS,
+    MAX_LOCATIONS,
     PASS_FIELD_UNCHANGED,
     Assembler,
     Barcode,
@@ -321,9 +323,29 @@ class PlanBuilder:
                     )
                 seen[field.key] = loc
 
+    def check_counts(self) -> None:
+        """Lists every pass shows in full (no item under `when:`) are within the wallets'
+        limits: checked once here, where a record could only fail the same way each time."""
+        for name, limit, what, advice in (
+            ("locations", MAX_LOCATIONS, "locations", "keep the ones nearest to where it is used"),
+            ("beacons", MAX_BEACONS, "iBeacons", "remove some"),
+        ):
+            shown = [
+                index
+                for index, item in enumerate(getattr(self.spec, name))
+                if item.when is None or item.when is True
+            ]
+            if len(shown) > limit:
+                raise self.fail(
+                    (name, shown[limit]),
+                    f"a pass holds at most {limit} {what}, and every pass of this layout would "
+                    f"hold {len(shown)}; {advice} (or show some under 'when:')",
+                )
+
     def build(self) -> Plan:
         spec = self.spec
         self.check_field_keys()
+        self.check_counts()
         serial = self.value(spec.serial_number, ("serial_number",), str)
 
         barcode_message: Node | None = None

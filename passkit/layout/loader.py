@@ -317,11 +317,25 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
                 else None
             ),
             redemption_channel=google.redemption_channel,
+            **_fixed_parts(spec),
         )
     except WalletRuleError as exc:
         head, _, rest = str(exc).partition(": ")
         raise fail(("google", head), rest or str(exc)) from None
     _check_card_rows(spec, fail)
+    fixed_links = [
+        (index, link.kind, link.uri)
+        for index, link in enumerate(spec.links)
+        if isinstance(link.uri, str)
+    ]
+
+    def google_problems() -> tuple[LayoutError, ...]:
+        # Imported when asked (by a build of save links): an Apple-only build reads no more
+        # of passkit.google than the options.
+        from passkit.google.layoutcheck import layout_problems
+
+        return layout_problems(spec.kind, spec.transit_type, fixed_links, images, fail)
+
     sources = tuple(dict.fromkeys([*files, *reader.paths]))
     return Layout(
         name=name,
@@ -329,6 +343,7 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
         spec=spec,
         inputs=inputs,
         google=options,
+        google_check=google_problems,
         sources=sources,
         plan=plan,
     )
@@ -347,6 +362,34 @@ def _check_card_rows(spec: LayoutSpec, fail: Callable[[Loc, str], LayoutError]) 
                     ("google", "card_rows", row_index, index),
                     f"no field has the key {key!r}{hint}",
                 )
+
+
+def _fixed(item: Any, *names: str) -> bool:
+    """Whether `item` (a field, link, location or message) is shown on every pass and its
+    parts `names` are written out rather than templates."""
+    if item.when not in (None, True):
+        return False
+    return not any(isinstance(getattr(item, name), Template) for name in names)
+
+
+def _fixed_parts(spec: LayoutSpec) -> dict[str, Any]:
+    """What every pass of the layout shows alike (see `GoogleOptions.class_fields`)."""
+    fields = [
+        field.key
+        for group in FIELD_GROUPS
+        for field in getattr(spec.fields, group)
+        if field.value is not None and _fixed(field, "label", "value")
+    ]
+    carrier = spec.trip.carrier if spec.trip is not None else None
+    return {
+        "class_fields": tuple(fields),
+        "class_links": all(_fixed(link, "uri", "label") for link in spec.links),
+        "class_locations": all(
+            _fixed(location, "latitude", "longitude") for location in spec.locations
+        ),
+        "class_messages": all(_fixed(message, "header", "body") for message in spec.messages),
+        "class_carrier": isinstance(carrier, str),
+    }
 
 
 def _safe_suffix(name: str) -> str:

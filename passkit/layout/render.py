@@ -7,7 +7,7 @@ the record, evaluates the layout's templates (two jinja2 calls in all) and build
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -37,6 +37,7 @@ class Layout:
         google: GoogleOptions,
         sources: tuple[Path, ...],
         plan: Plan,
+        google_check: Callable[[], tuple[LayoutError, ...]] = tuple,
     ) -> None:
         self.name = name
         self.path = path
@@ -44,6 +45,8 @@ class Layout:
         self.kind: Kind = spec.kind
         self.inputs: Mapping[str, InputSpec] = MappingProxyType(dict(inputs))
         self.google = google
+        self._google_check = google_check
+        self._google_problems: tuple[LayoutError, ...] | None = None
         self.sources = sources
         self._plan = plan
         self._names = frozenset(inputs)
@@ -55,6 +58,14 @@ class Layout:
             "locale": spec.locale or spec.language,
             "time_zone": spec.time_zone,
         }
+
+    @property
+    def google_problems(self) -> tuple[LayoutError, ...]:
+        """Rules of Google Wallet alone that every pass of the layout breaks, with file and line:
+        they stop save links, never the Apple bundle. Worked out on first use."""
+        if self._google_problems is None:
+            self._google_problems = self._google_check()
+        return self._google_problems
 
     def __repr__(self) -> str:
         return f"<Layout {self.name!r} ({self.kind.value}) from {self.path}>"

@@ -106,7 +106,7 @@ class Canvas:
             left = x + width - taken
         elif width is not None and align == "center":
             left = x + (width - taken) / 2
-        fonts.draw_text(self.draw, px(left), px(y), shown, face, color)
+        fonts.draw_text(self.image, px(left), px(y), shown, face, color)
         return taken
 
     def measure(self, text: str, *, size: float, weight: int = fonts.REGULAR) -> float:
@@ -129,7 +129,7 @@ class Canvas:
         rows = fonts.wrap(text, face, px(width))
         for index, row in enumerate(rows):
             top = y + index * size * leading
-            fonts.draw_text(self.draw, px(x), px(top), row, face, color)
+            fonts.draw_text(self.image, px(x), px(top), row, face, color)
         return len(rows) * size * leading
 
     def rectangle(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ from passkit.colors import Color
 from passkit.google.compile import GooglePass, compile_google, compiler_for
 from passkit.google.ids import safe_module_id
 from passkit.google.options import GoogleOptions
+from passkit.google.values import format_field_value
 from passkit.images import ImageSource
 from passkit.model import Images, Pass
 from passkit.preview.values import locale_for
@@ -141,9 +143,8 @@ class _Reader:
         self.obj = compiled.object_json
         self.language = language
         compiler, _ = compiler_for(p)
-        self.role_where = {
-            role: self.where_of_key(field.key) for role, field in compiler.roles(p).items()
-        }
+        self.roles = compiler.roles(p)
+        self.role_where = {role: self.where_of_key(field.key) for role, field in self.roles.items()}
 
     def where_of_key(self, key: str) -> str:
         for group in ("header", "primary", "secondary", "auxiliary", "back"):
@@ -198,6 +199,8 @@ class _Reader:
                     ),
                 ]
             ]
+        elif kind == "offer":
+            rows = [self.moments()]
         elif kind == "eventTicket":
             seat = self.obj.get("seatInfo", {})
             rows = [
@@ -210,18 +213,56 @@ class _Reader:
                     self.item("holder", "Ticket holder", self.obj.get("ticketHolderName")),
                     self.item("ticket_number", "Ticket number", self.obj.get("ticketNumber")),
                 ],
+                self.moments(),
             ]
         elif kind in ("flight", "transit"):
             rows = [
                 [
                     self.item("passenger", "Passenger", self.obj.get("passengerName")),
-                ]
+                ],
+                self.moments(),
             ]
+            if kind == "transit":
+                seat = self.obj.get("ticketLeg", {}).get("ticketSeat", {})
+                rows.append(
+                    [
+                        self.item(role, self.role_label(role, role.title()), seat.get(role))
+                        for role in ("coach", "seat")
+                    ]
+                )
         return [tuple(item for item in row if item) for row in rows if any(row)]
 
+    def role_label(self, role: str, default: str) -> str:
+        """The label of the pass's field in a Google place, in the preview's language."""
+        f = self.roles.get(role)
+        if f is None or not f.label:
+            return default
+        return self.p.localized(f.label, self.language)
+
+    def moments(self) -> list[GoogleItem | None]:
+        """The moments Google shows in places of its own rather than as text modules (a trip's
+        departure and arrival, an event's start and doors, an offer's end): drawn as the
+        pass's own fields that give them say them."""
+        p, language = self.p, self.language
+        return [
+            self.item(
+                role,
+                self.role_label(role, ""),
+                format_field_value(f, language, p.translations[language].strings)
+                if language in p.translations
+                else format_field_value(f, language, None),
+            )
+            for role, f in self.roles.items()
+            if role.startswith("shown:") and isinstance(f.value, date)
+        ][:3]
+
     def template_rows(self) -> list[tuple[GoogleItem, ...]]:
+        # A row reads a module of the object, or of the class when every pass shows it alike.
         modules = {
-            module.get("id"): module for module in self.obj.get("textModulesData", ()) if module
+            module.get("id"): module
+            for owner in (self.cls, self.obj)
+            for module in owner.get("textModulesData", ())
+            if module
         }
         infos = (
             self.cls.get("classTemplateInfo", {})
@@ -299,6 +340,10 @@ def google_view(p: Pass, language: str, options: GoogleOptions | None = None) ->
     )
     barcode = compiled.object_json.get("barcode", {})
     barcode_text = localized(barcode.get("alternateText"), language) if barcode else None
+    if barcode and not barcode_text and p.barcode is not None and p.barcode.alt_text:
+        # An alternate text equal to the value is left out of the object: Google shows the
+        # value under the barcode then.
+        barcode_text = barcode.get("value")
     if barcode and not barcode_text and compiled.kind == "loyalty":
         barcode_text = compiled.object_json.get("accountId") or barcode.get("value")
     return GoogleView(

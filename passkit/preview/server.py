@@ -361,6 +361,7 @@ def _download_pkpass(state: PreviewState, name: str) -> Response:
 def _google_link(state: PreviewState, name: str) -> Response:
     from passkit.batch.plan import GoogleCredentials
     from passkit.google import compile_google, save_link
+    from passkit.google.publish import needs_class_notice
 
     try:
         credentials = GoogleCredentials.resolve()
@@ -374,12 +375,23 @@ def _google_link(state: PreviewState, name: str) -> Response:
         compiled = compile_google(
             sample.render(), issuer_id=credentials.issuer_id, options=sample.layout.google
         )
-        link = save_link(compiled, credentials.account(), origins=credentials.origins)
+        link = save_link(
+            compiled, credentials.account(), origins=credentials.origins, class_inserted=True
+        )
     except PasskitError as exc:
         return PlainTextResponse(str(exc), status_code=422)
+    if link.too_long is not None:
+        # A link naming an object nobody inserted would not work: none is offered.
+        return PlainTextResponse(
+            f"no save link: {link.too_long}; shorten those, or build the pass with "
+            "passkit build --google-insert",
+            status_code=422,
+        )
+    needs = needs_class_notice(name, (link.class_id,), 1)
     return HTMLResponse(
         f'<!DOCTYPE html><meta charset="utf-8"><title>{escape(name)} save link</title>'
         f'<p><a id="save-link" href="{escape(link.url)}">Add to Google Wallet</a></p>'
+        f'<p id="needs-class">{escape(needs[0].upper() + needs[1:])}.</p>'
         f"<textarea rows=6 cols=100 readonly>{escape(link.url)}</textarea>"
     )
 

@@ -33,6 +33,7 @@ from passkit.preview.rules import (
     apple_images,
     apple_style,
 )
+from passkit.preview.script_check import without_font
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
@@ -49,6 +50,7 @@ BARCODE_TOO_LONG = "barcode-too-long"
 ONE_WALLET_ONLY = "one-wallet-only"
 GOOGLE_RULE = "google-rule"  # Google Wallet cannot make the pass at all
 GOOGLE_NOTICE = "google-notice"  # something the Google compiler left out or changed
+MISSING_FONT = "missing-font"  # the preview lacks the font of a script the pass uses
 
 MIN_CONTRAST = 4.5  # WCAG 2 level AA for normal text
 ASPECT_TOLERANCE = 0.10  # how far (relative) an image's shape may be from the slot's
@@ -79,6 +81,7 @@ def lint_pass(p: Pass, *, google: GoogleOptions | None = None) -> list[DesignWar
     found.extend(_barcode(p))
     found.extend(_one_wallet_only(p, google))
     found.extend(_google_compiler(p, google))
+    found.extend(_missing_fonts(p))
     unique: dict[tuple[str, str, str], DesignWarning] = {}
     for warning in found:
         unique.setdefault((warning.code, warning.where, warning.wallet), warning)
@@ -119,6 +122,19 @@ def _truncations(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarnin
                     cut.where,
                     face.wallet,
                 )
+
+
+def _missing_fonts(p: Pass) -> Iterator[DesignWarning]:
+    for where, text, script_font in without_font(p, languages(p)):
+        package = script_font.package
+        yield DesignWarning(
+            MISSING_FONT,
+            f"{text!r} has {script_font.script} characters, which the preview draws as empty "
+            f"boxes: install Debian's {package} (apt-get install {package}) to see them as "
+            "both wallets show them",
+            where,
+            "both",
+        )
 
 
 def _field_counts(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarning]:

@@ -1,4 +1,5 @@
-"""Open, verify and assert on what passkit builds: Apple bundles and Google save links.
+"""Open, verify and assert on what passkit builds: Apple bundles and Google save links; play
+APNs for the pushes that update passes (`ApnsStandIn`).
 
     from passkit.testing import open_pkpass, assert_field
 
@@ -17,11 +18,16 @@ from typing import TYPE_CHECKING, Any
 from passkit.lazy import LazyExports
 
 if TYPE_CHECKING:
+    from passkit.testing.apns import ApnsAnswer as ApnsAnswer
+    from passkit.testing.apns import ApnsPush as ApnsPush
+    from passkit.testing.apns import ApnsStandIn as ApnsStandIn
     from passkit.testing.archive import ArchiveLimits as ArchiveLimits
     from passkit.testing.assertions import PassAssertionError as PassAssertionError
     from passkit.testing.assertions import assert_barcode as assert_barcode
     from passkit.testing.assertions import assert_field as assert_field
     from passkit.testing.assertions import assert_valid as assert_valid
+    from passkit.testing.device import WalletDevice as WalletDevice
+    from passkit.testing.device import WebServiceRuleError as WebServiceRuleError
     from passkit.testing.pkpass import Bundle as Bundle
     from passkit.testing.pkpass import Report as Report
     from passkit.testing.pkpass import VerificationError as VerificationError
@@ -37,11 +43,16 @@ if TYPE_CHECKING:
 _exports = LazyExports(
     __name__,
     {
+        "ApnsAnswer": "passkit.testing.apns",
+        "ApnsPush": "passkit.testing.apns",
+        "ApnsStandIn": "passkit.testing.apns",
         "ArchiveLimits": "passkit.testing.archive",
         "PassAssertionError": "passkit.testing.assertions",
         "assert_barcode": "passkit.testing.assertions",
         "assert_field": "passkit.testing.assertions",
         "assert_valid": "passkit.testing.assertions",
+        "WalletDevice": "passkit.testing.device",
+        "WebServiceRuleError": "passkit.testing.device",
         "Bundle": "passkit.testing.pkpass",
         "Report": "passkit.testing.pkpass",
         "VerificationError": "passkit.testing.pkpass",

@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from passkit.errors import BundleError, SigningError
+from passkit.files import CREDENTIAL_LIMIT, read_limited
 from passkit.testing.archive import (
     DEFAULT_LIMITS,
     Archive,
@@ -431,7 +432,7 @@ def load_certificates(source: CaSource, what: str) -> list[x509.Certificate]:
     elif isinstance(source, str | Path):
         name = str(source)
         try:
-            data = Path(source).read_bytes()
+            data = read_limited(Path(source), CREDENTIAL_LIMIT, "certificate", SigningError)
         except OSError as exc:
             raise SigningError(f"{name}: cannot read the certificate ({exc.strerror})") from None
     else:

@@ -9,7 +9,9 @@ Installed with passkit (entry point ``pytest11``), so a project's tests can simp
 - ``passkit_google_credentials``: a throwaway Google `ServiceAccount`;
 - ``passkit_layout``: ``passkit_layout("loyalty")`` loads a shipped layout (or a layout file);
 - ``passkit_build``: ``passkit_build("loyalty", record)`` renders, signs and opens a bundle;
-- ``passkit_save_link``: ``passkit_save_link("loyalty", record)`` does the same for Google.
+- ``passkit_save_link``: ``passkit_save_link("loyalty", record)`` does the same for Google;
+- ``apns_stand_in``: a local APNs (`passkit.testing.ApnsStandIn`) that accepts pushes made with
+  the development pass certificate, started for the test and stopped after it.
 
 Nothing is imported or generated until a test asks for a fixture: a suite that does not use
 them pays only for reading this file.
@@ -17,7 +19,7 @@ them pays only for reading this file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from passkit.devcerts import DevCertificates
     from passkit.google import ServiceAccount
     from passkit.layout import Layout
+    from passkit.testing.apns import ApnsStandIn
     from passkit.testing.pkpass import Bundle
     from passkit.testing.savelink import SaveLinkView
 
@@ -141,6 +144,18 @@ def passkit_save_link(
         return open_save_link(made.url, passkit_google_credentials)
 
     return link
+
+
+@pytest.fixture
+def apns_stand_in(passkit_dev_certificates: DevCertificates) -> Iterator[ApnsStandIn]:
+    """A local APNs on 127.0.0.1 that takes client certificates issued under the development
+    root: push to ``apns_stand_in.url`` trusting ``apns_stand_in.ca_file``, then assert on
+    ``apns_stand_in.pushes``. Stopped after the test (an error of an ``on_push`` or ``wake``
+    callback fails the test there)."""
+    from passkit.testing.apns import ApnsStandIn
+
+    with ApnsStandIn(client_ca=passkit_dev_certificates.root) as stand_in:
+        yield stand_in
 
 
 def _layout_path(layout: LayoutRef) -> Path:

@@ -237,8 +237,17 @@ class GoogleObjectView:
 
     @property
     def skinny(self) -> bool:
-        """True when the object is a reference only (its content was inserted through the API)."""
+        """True when the link names the object by its ids only: its content is not in it."""
         return set(self.raw) <= {"id", "classId"}
+
+    @property
+    def holds(self) -> str:
+        """What the link holds of this object, in words."""
+        from passkit.google.links import describe_holding
+
+        return describe_holding(
+            self.id, self.class_id, holds_object=not self.skinny, holds_class=self.klass is not None
+        )
 
     @property
     def state(self) -> str | None:
@@ -277,8 +286,7 @@ class GoogleObjectView:
         """The field that had this key in the layout (or the Google place name itself)."""
         if self.skinny:
             raise FieldNotFound(
-                f"{self.source}: object {self.id} is a skinny reference (id and class id only); "
-                "its fields were inserted through the REST API and are not in the link"
+                f"{self.source}: the link {self.holds}: no field of the object is in it"
             )
         for where, node in (("object", self.raw), ("class", self.klass.raw if self.klass else {})):
             for view in _module_fields(node, where):
@@ -290,7 +298,11 @@ class GoogleObjectView:
                 placed = self._place_field(place, key)
                 if placed is not None:
                     return placed
-        return find_field(self.fields, key, f"{self.source}: {self.kind} object {self.id}")
+        where = f"{self.source}: {self.kind} object {self.id}"
+        if self.klass is None:
+            # Fields every pass shares are the class's, which this link does not hold.
+            where += f" (the link {self.holds})"
+        return find_field(self.fields, key, where)
 
     def _place_field(self, place: Place, key: str | None = None) -> FieldView | None:
         node: Any = self.raw
@@ -405,8 +417,16 @@ class SaveLinkView:
 
     @property
     def skinny(self) -> bool:
-        """True when the link carries only ids: the class and object must be inserted first."""
+        """True when the link names its objects by their ids only (and holds no class)."""
         return not self._classes and all(o.skinny for o in self._objects)
+
+    @property
+    def holds(self) -> str:
+        """What the link holds, in words: "holds the object; names class X, which must be
+        published", "names object ids only (...)", "holds the object and its class X"."""
+        if not self._objects:
+            return "holds no object"
+        return "; ".join(item.holds for item in self._objects)
 
     def object(self, id: str | None = None) -> GoogleObjectView:
         """The object with this id (or id suffix); without an id, the link's only object."""

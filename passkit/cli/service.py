@@ -1,0 +1,97 @@
+"""`passkit service`: the database's schema, and the Wallet web service on its own."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from passkit.cli.text import shown
+from passkit.environment import ENV_DATABASE_URL, ENV_LAYOUTS, ENV_WEB_SERVICE_URL
+
+DATABASE_HELP = (
+    "Database URL or SQLite file [env PASSKIT_DATABASE_URL; default sqlite:///passkit.db]."
+)
+
+
+@click.group()
+def service() -> None:
+    """The pass service: migrate its database, run its web service."""
+
+
+@service.command()
+@click.option("--database", help=DATABASE_HELP)
+def migrate(database: str | None) -> None:
+    """Create the database's tables, or bring them to this passkit's schema."""
+    from passkit.service.config import ServiceConfig
+    from passkit.service.database import head_revision, make_engine
+    from passkit.service.database import migrate as run_migrations
+
+    config = ServiceConfig.load(database_url=database)
+    engine = make_engine(config.database_url)
+    before = run_migrations(engine)
+    head = head_revision()
+    where = engine.url.render_as_string(hide_password=True)
+    if before == head:
+        click.echo(f"{shown(where)}: the schema is current (revision {head})")
+    else:
+        click.echo(f"{shown(where)}: migrated from revision {before or 'none'} to {head}")
+
+
+@service.command()
+@click.option("--database", help=DATABASE_HELP)
+@click.option("--layouts", help="Folder of layouts [env PASSKIT_LAYOUTS; default: shipped].")
+@click.option(
+    "--web-service-url",
+    help="Public address written into passes [env PASSKIT_WEB_SERVICE_URL]; the service "
+    "answers at its path.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
+def run(
+    database: str | None,
+    layouts: str | None,
+    web_service_url: str | None,
+    host: str,
+    port: int,
+    workers: int,
+) -> None:
+    """Serve Apple's Wallet web service with uvicorn.
+
+    The secret comes from PASSKIT_SERVICE_SECRET only (never from the command line, where
+    other users could read it). Several workers share the database: use PostgreSQL for more
+    than one machine.
+    """
+    import uvicorn
+
+    from passkit.service.config import ServiceConfig
+
+    config = ServiceConfig.load(
+        database_url=database, layouts=layouts, web_service_url=web_service_url
+    )
+    config.require_web_service()
+    # Checked here, once, so that a wrong setting is one line now and not one per worker.
+    config.registry()
+    assert config.web_service_url is not None
+    os.environ[ENV_DATABASE_URL] = config.database_url
+    os.environ[ENV_WEB_SERVICE_URL] = config.web_service_url
+    if config.layouts is not None:
+        os.environ[ENV_LAYOUTS] = str(config.layouts)
+    plural = "" if workers == 1 else "s"
+    click.echo(
+        f"serving {shown(config.web_service_url)} on http://{shown(host)}:{port}"
+        f" ({workers} worker{plural})"
+    )
+    uvicorn.run(
+        "passkit.service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        # Bounds on what a client may send before the application sees it.
+        h11_max_incomplete_event_size=16384,
+        timeout_keep_alive=5,
+        limit_concurrency=1000,
+    )

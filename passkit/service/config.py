@@ -1,0 +1,164 @@
+"""One configuration for the registry, the web service and the command line.
+
+Each setting comes from an argument or else from the environment:
+
+    PASSKIT_DATABASE_URL      sqlite:///FILE (default sqlite:///passkit.db, in the working
+                              directory) or postgresql+psycopg://USER:PASSWORD@HOST/NAME
+    PASSKIT_WEB_SERVICE_URL   the public address of the web service, written into passes
+                              (https; plain http only on a loopback address, for development)
+    PASSKIT_SERVICE_SECRET    at least 32 characters, or kid:secret entries (the current key
+                              first); the passes' authentication tokens are derived from it:
+                              add keys, never remove one whose passes are still out
+    PASSKIT_LAYOUTS           the folder of layouts (default: the shipped layouts)
+    PASSKIT_APPLE_*, PASSKIT_GOOGLE_*   the signing credentials, as for `passkit build`
+
+Every setting is checked when the configuration is made, so that a missing or malformed one
+is one clear line at start-up, not an error at the first request. The secret is never shown.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from passkit.environment import (
+    ENV_DATABASE_URL,
+    ENV_LAYOUTS,
+    ENV_SERVICE_SECRET,
+    ENV_WEB_SERVICE_URL,
+)
+from passkit.errors import PasskitError
+
+if TYPE_CHECKING:
+    from passkit.batch.plan import AppleCredentials, GoogleCredentials
+    from passkit.service.auth import PassTokenKeys
+    from passkit.service.registry import Registry
+
+DEFAULT_DATABASE_URL = "sqlite:///passkit.db"
+
+
+class ConfigError(PasskitError):
+    """A setting of the pass service is missing or malformed."""
+
+
+def check_web_service_url(url: str) -> str:
+    """`url` without its trailing slash, if Wallet may use it: https, or http on loopback."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return url.rstrip("/")
+    if parts.scheme == "http" and _loopback(host):
+        return url.rstrip("/")
+    raise ConfigError(
+        f"web service URL {url!r}: Wallet calls only https addresses (plain http is allowed "
+        f"on 127.0.0.1, ::1 and localhost, for development); set {ENV_WEB_SERVICE_URL} or "
+        "--web-service-url to the public https address the service is reached at"
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_secret(secret: str | bytes) -> PassTokenKeys:
+    """The keys of a service secret (one secret, or ``kid:secret`` entries, the current
+    first), each of at least MIN_SECRET_CHARS characters; ConfigError if not."""
+    from passkit.service.auth import PassTokenKeys
+    from passkit.service.linktokens import MIN_SECRET_CHARS, LinkKeyringError, secrets_by_kid
+
+    text = secret.decode("utf-8") if isinstance(secret, bytes) else secret
+    try:
+        by_id, current = secrets_by_kid(text)
+    except LinkKeyringError as exc:
+        raise ConfigError(str(exc)) from None
+    for key_id, value in by_id.items():
+        if len(value) < MIN_SECRET_CHARS:
+            raise ConfigError(
+                f"{ENV_SERVICE_SECRET}: the secret of key id {key_id!r} is {len(value)} "
+                f"characters long; use at least {MIN_SECRET_CHARS} random ones (e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+    return PassTokenKeys({key_id: value.encode() for key_id, value in by_id.items()}, current)
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """The settings of a pass service, checked (see the module)."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    web_service_url: str | None = None
+    secret: PassTokenKeys | None = field(default=None, repr=False)
+    layouts: Path | None = None
+    apple: AppleCredentials | None = None
+    google: GoogleCredentials | None = None
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        database_url: str | None = None,
+        web_service_url: str | None = None,
+        secret: str | bytes | None = None,
+        layouts: str | Path | None = None,
+        apple: AppleCredentials | None = None,
+        google: GoogleCredentials | None = None,
+        environ: Mapping[str, str] | None = None,
+        signing: bool = True,
+    ) -> ServiceConfig:
+        """The settings given, else those of the environment; ConfigError if one is wrong.
+
+        With `signing` False the credentials are not read (for what only reads the registry).
+        """
+        from passkit.batch.plan import AppleCredentials, GoogleCredentials
+        from passkit.service.database import database_url as as_url
+
+        env = os.environ if environ is None else environ
+        url = web_service_url or env.get(ENV_WEB_SERVICE_URL) or None
+        given_secret = secret or env.get(ENV_SERVICE_SECRET) or None
+        folder = layouts or env.get(ENV_LAYOUTS) or None
+        if folder is not None and not Path(folder).is_dir():
+            raise ConfigError(
+                f"layouts folder {folder} does not exist ({ENV_LAYOUTS} or --layouts)"
+            )
+        if url is not None and given_secret is None:
+            raise ConfigError(
+                f"a web service needs a secret for its passes' tokens: set {ENV_SERVICE_SECRET}"
+            )
+        return cls(
+            database_url=as_url(database_url or env.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL),
+            web_service_url=check_web_service_url(url) if url is not None else None,
+            secret=check_secret(given_secret) if given_secret is not None else None,
+            layouts=Path(folder) if folder is not None else None,
+            apple=apple or (AppleCredentials.resolve(environ=env) if signing else None),
+            google=google or (GoogleCredentials.resolve(environ=env) if signing else None),
+        )
+
+    def require_web_service(self) -> None:
+        """ConfigError unless passes can be issued for updates (a URL and a secret)."""
+        if self.web_service_url is None or self.secret is None:
+            raise ConfigError(
+                f"set {ENV_WEB_SERVICE_URL} (the public https address of the web service) and "
+                f"{ENV_SERVICE_SECRET} (a random secret of at least 32 characters)"
+            )
+
+    def registry(self) -> Registry:
+        from passkit.service.registry import Registry
+
+        return Registry(
+            self.database_url,
+            layouts=self.layouts,
+            apple=self.apple.signer() if self.apple is not None else None,
+            web_service_url=self.web_service_url,
+            secret=self.secret,
+            google=self.google,
+        )

@@ -1,0 +1,12 @@
+"""alembic's environment: migrations run on the connection `passkit.service.database` gives."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from passkit.service.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
