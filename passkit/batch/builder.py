@@ -7,12 +7,13 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passkit.apple.bundle import UnsignedBundle, sign_bundle, unsigned_bundle
+from passkit.batch.claims import SerialClaims, repeated_serial
 from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
@@ -126,6 +127,20 @@ class Builder:
         # Whether bundles are written by a thread of their own while the next ones are signed
         # (`_sign_and_write`): set in the worker processes of a batch on several cores.
         self.write_behind = False
+        self._claims = (
+            SerialClaims(plan.out_dir, plan.batch_id)
+            if plan.out_dir is not None and plan.batch_id is not None
+            else None
+        )
+
+    def start_batch(self, batch_id: str) -> SerialClaims:
+        """Claim each pass's serial number in the batch `batch_id` from now on (see
+        passkit.batch.claims); workers started from this builder or its plan claim in it too."""
+        out_dir = self.plan.out_dir
+        assert out_dir is not None, "claims are files in the output directory"
+        self.plan = replace(self.plan, batch_id=batch_id)
+        self._claims = SerialClaims(out_dir, batch_id)
+        return self._claims
 
     def build(self, record: Record | RecordLine) -> BuildResult:
         return self.build_chunk([record])[0]
@@ -189,6 +204,12 @@ class Builder:
             return None
         serial = pass_.serial_number
         stem = output_stem(serial)
+        if self._claims is not None:
+            first = self._claims.claim(stem, record.name)
+            if first is not None:
+                error = repeated_serial(serial, first)
+                results[index] = BuildResult(record=record.name, line=record.line, error=error)
+                return None
         out = self._out
         if out is not None and self.plan.skip_existing and self._already_built(out.path, stem):
             results[index] = BuildResult(

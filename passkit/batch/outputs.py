@@ -23,7 +23,7 @@ from typing import IO
 
 from passkit.apple.zipwriter import ZipStream
 from passkit.batch.builder import BuildResult, output_stem
-from passkit.batch.writer import FILE_MODE, write_all
+from passkit.batch.writer import FILE_MODE, partial_prefix, write_all
 
 
 class _RenamedOnClose:
@@ -32,7 +32,8 @@ class _RenamedOnClose:
     def __init__(self, path: Path, *, buffered: bool = True) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        prefix = partial_prefix(path.name)  # a run killed mid-way leaves it to the next one
+        fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
         # mkstemp makes the file readable by its owner only: give it the bundles' mode.
         os.fchmod(fd, FILE_MODE)
         self._temporary = Path(temporary)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Sequence
@@ -21,6 +23,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 FILE_MODE = 0o644
+# The temporary names a batch writes under: ".<file>.<pid>.part", or ".<file>.<pid>-<random>.part"
+# (`partial_prefix`); <file> is a pass, a save link, the failures file or a zip of passes. The
+# pid tells a file of a process that is gone (killed mid-batch) from one being written now.
+_PARTIAL = re.compile(r"\.(?:.+\.(?:pkpass|google\.txt|jsonl|zip))\.(?P<pid>\d+)(?:-\w+)?\.part")
+# The claims folder of a batch (passkit.batch.claims): ".passkit-batch-<pid>-<token>".
+_CLAIMS = re.compile(r"\.passkit-batch-(?P<pid>\d+)-[0-9a-f]+")
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 # writev takes at most IOV_MAX pieces (1024 on Linux); a bundle has about 40.
 _MOST_PIECES = 1024
@@ -68,7 +76,8 @@ class OutputDirectory:
             fd = os.open(temporary, _CREATE, FILE_MODE)
         except FileExistsError:
             # Another thread of this process writes the same name, or a crash left this name.
-            fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=self.path)
+            prefix = partial_prefix(name)
+            fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=self.path)
         try:
             try:
                 if self._set_mode is None:
@@ -95,3 +104,54 @@ def write_all(fd: int, parts: Sequence[bytes]) -> None:
     rest = memoryview(b"".join(parts))[written:]
     while rest:
         rest = rest[os.write(fd, rest) :]
+
+
+def remove_stale(directory: Path) -> list[str]:
+    """Remove what killed batches left in `directory`: this writer's temporary files and the
+    claims folders of processes that no longer run. Nothing else is touched; returns the names
+    removed."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for entry in entries:
+        if not entry.name.startswith("."):
+            continue
+        partial = _PARTIAL.fullmatch(entry.name)
+        match = partial or _CLAIMS.fullmatch(entry.name)
+        if match is None or _running(int(match.group("pid"))):
+            continue
+        if partial is not None and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+            removed.append(entry.name)
+        elif partial is None and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
+def partial_prefix(name: str) -> str:
+    """The start of a temporary name for `name` (tempfile adds a random part and ".part")."""
+    return f".{name}.{os.getpid()}-"
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    with contextlib.suppress(OSError):
+        # A process killed while its parent was killed too can linger as a zombie until it
+        # is reaped: it writes nothing any more.
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        if state in ("Z", "X"):
+            return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    except OverflowError:
+        return False  # no process has such an id
+    return True

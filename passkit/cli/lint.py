@@ -9,6 +9,7 @@ import click
 
 from passkit.cli.options import sample_options
 from passkit.cli.sizes import picture_lines
+from passkit.cli.text import shown
 from passkit.errors import PasskitError
 
 
@@ -30,12 +31,12 @@ def lint(layout: str, data: Path | None) -> None:
     name = sample.layout.path
     for warning in warnings:
         click.echo(
-            f"{name}: {warning.where}: {warning.message} [{warning.wallet}] ({warning.code})"
+            shown(f"{name}: {warning.where}: {warning.message} [{warning.wallet}] ({warning.code})")
         )
     try:
         pictures = bundle_pictures(sample.layout.render(sample.record))
     except PasskitError as exc:  # a rule the Apple bundle breaks: `passkit build` says it too
-        click.echo(f"pictures: not listed, the Apple bundle cannot be made ({exc})")
+        click.echo(shown(f"pictures: not listed, the Apple bundle cannot be made ({exc})"))
     else:
         for line in picture_lines(pictures):
             click.echo(line)
@@ -43,4 +44,4 @@ def lint(layout: str, data: Path | None) -> None:
         count = len(warnings)
         click.echo(f"{count} design warning{'s' if count != 1 else ''}", err=True)
         sys.exit(1)
-    click.echo(f"{name}: no design warnings")
+    click.echo(f"{shown(name)}: no design warnings")
