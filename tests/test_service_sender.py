@@ -106,6 +106,14 @@ def _client(signer: AppleSigner, apns: ApnsStandIn) -> ApnsClient:
     )
 
 
+def _changed(registry: Registry, tokens: list[str]) -> str:
+    """A pass held by devices with these tokens, changed once since; its serial."""
+    issued = registry.issue("loyalty", MEMBER)
+    _register(registry, issued.serial, tokens)
+    registry.update(issued.serial, {"points": 1250})
+    return issued.serial
+
+
 def _register(registry: Registry, serial: str, tokens: list[str]) -> None:
     stored = registry.get(serial)
     assert stored is not None
@@ -145,9 +153,7 @@ def test_a_busy_apns_keeps_the_change_and_a_later_drain_delivers_it(
 def test_refused_credentials_stop_the_sender_and_keep_the_change(
     quiet_registry: Registry, apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    issued = quiet_registry.issue("loyalty", MEMBER)
-    _register(quiet_registry, issued.serial, ["ab" * 32])
-    quiet_registry.update(issued.serial, {"points": 1250})
+    _changed(quiet_registry, ["ab" * 32])
     apns_stand_in.answer("ab" * 32, ApnsAnswer(403, "BadCertificate"))
     engine = quiet_registry.store.engine
     with _client(passkit_dev_signer, apns_stand_in) as client:
@@ -195,13 +201,11 @@ def test_changes_made_before_the_push_go_out_as_one(
 def test_a_change_made_while_its_push_is_sent_is_pushed_again(
     quiet_registry: Registry, apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    issued = quiet_registry.issue("loyalty", MEMBER)
-    _register(quiet_registry, issued.serial, ["ab" * 32])
-    quiet_registry.update(issued.serial, {"points": 1250})
+    serial = _changed(quiet_registry, ["ab" * 32])
     engine = quiet_registry.store.engine
     outbox = Outbox(engine)
     [claimed] = outbox.claim("apple", 10, lease=60)
-    quiet_registry.update(issued.serial, {"points": 1300})  # while the first is in flight
+    quiet_registry.update(serial, {"points": 1300})  # while the first is in flight
     with _client(passkit_dev_signer, apns_stand_in) as client:
         sender = Sender(engine, client)
         assert sender.send([claimed]).rows == 1
@@ -213,10 +217,7 @@ def test_a_change_made_while_its_push_is_sent_is_pushed_again(
 def test_a_long_batch_renews_its_claim(
     quiet_registry: Registry, apns_stand_in: ApnsStandIn, passkit_dev_signer: AppleSigner
 ) -> None:
-    issued = quiet_registry.issue("loyalty", MEMBER)
-    tokens = [f"{index:064x}" for index in range(1, 7)]
-    _register(quiet_registry, issued.serial, tokens)
-    quiet_registry.update(issued.serial, {"points": 1250})
+    _changed(quiet_registry, [f"{index:064x}" for index in range(1, 7)])
     apns_stand_in.default = ApnsAnswer(delay=0.3)
     engine = quiet_registry.store.engine
     # Each chunk of two tokens takes longer than the lease: without renewal, a second sender
