@@ -4,6 +4,7 @@ remove registrations, keep changes for later, or stop the sender."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,15 @@ from passkit.service.apns import ApnsClient, CertificateAuth, RetryPolicy
 from passkit.service.devices import DeviceStore
 from passkit.service.outbox import PENDING, SENDING, Outbox
 from passkit.service.sender import RowBackoff, Sender
-from passkit.testing import ApnsAnswer, ApnsPush, ApnsStandIn, WalletDevice, assert_field
+from passkit.testing import (
+    ApnsAnswer,
+    ApnsPush,
+    ApnsStandIn,
+    GoogleStandIn,
+    WalletDevice,
+    assert_field,
+)
+from passkit.testing.plugin import DEV_ISSUER_ID
 from passkit.testing.service import PasskitService
 
 MEMBER = {"member_id": "4012883310", "member_name": "Ada", "points": 120, "tier": "Gold"}
@@ -235,3 +244,27 @@ def test_a_long_batch_renews_its_claim(
     apns_stand_in.wait_for(6)
     assert taken == []
     assert len(apns_stand_in.delivered) == 6
+
+
+def test_the_service_applies_each_change_to_google_too(
+    passkit_service: PasskitService,
+    wallet_device: Callable[..., WalletDevice],
+    apns_stand_in: ApnsStandIn,
+    google_stand_in: GoogleStandIn,
+) -> None:
+    registry = passkit_service.registry
+    issued = registry.issue("loyalty", MEMBER)
+    assert issued.google_link is not None
+    device = wallet_device()
+    device.add(issued.pkpass)
+    registry.update(issued.serial, {"points": 1250}, message="You now have 1,250 points")
+    apns_stand_in.wait_for(1)
+    assert registry.wait_for_pushes()
+    object_id = f"{DEV_ISSUER_ID}.loyalty.{issued.serial}"
+    assert "1250" in json.dumps(google_stand_in.object(object_id))
+    [message] = google_stand_in.messages(object_id)
+    assert (message["body"], message["messageType"]) == (
+        "You now have 1,250 points",
+        "TEXT_AND_NOTIFY",
+    )
+    assert device.sync() == [issued.serial]

@@ -210,14 +210,30 @@ def wallet_device() -> Iterator[Callable[..., WalletDevice]]:
 
 @pytest.fixture
 def passkit_service(
-    passkit_dev_signer: AppleSigner, apns_stand_in: ApnsStandIn, tmp_path: Path
+    request: pytest.FixtureRequest,
+    passkit_dev_certificates: DevCertificates,
+    passkit_dev_signer: AppleSigner,
+    apns_stand_in: ApnsStandIn,
+    tmp_path: Path,
 ) -> Iterator[PasskitService]:
     """passkit's pass service for the test: ``passkit_service.registry`` issues and changes
     passes (the shipped layouts), its web service answers at ``passkit_service.url`` (uvicorn
-    on 127.0.0.1), and each change is pushed to ``apns_stand_in``. Stopped after the test."""
+    on 127.0.0.1), and each change is pushed to ``apns_stand_in``. A test that asks for
+    ``google_stand_in`` too gets Google passes, each change applied to the stand-in's objects
+    (issuer id ``DEV_ISSUER_ID``). Stopped after the test."""
     from passkit.testing.service import PasskitService
 
-    with PasskitService(passkit_dev_signer, apns_stand_in, folder=tmp_path) as service:
+    google = None
+    if "google_stand_in" in request.fixturenames:
+        google = request.getfixturevalue("google_stand_in")
+    with PasskitService(
+        passkit_dev_signer,
+        apns_stand_in,
+        folder=tmp_path,
+        google=google,
+        google_account=passkit_dev_certificates.google_service_account,
+        issuer_id=DEV_ISSUER_ID,
+    ) as service:
         yield service
 
 

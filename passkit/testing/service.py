@@ -10,6 +10,8 @@ The registry keeps its passes in a SQLite file of a temporary folder and serves 
 service with uvicorn on 127.0.0.1 (a free port, plain HTTP, which Wallet's protocol allows on
 loopback for development). Each change is pushed from a thread of the registry, as in
 production, to the stand-in over TLS and HTTP/2, with the signer's pass type certificate.
+Given a `GoogleStandIn` (and the key file of the service account it accepts), the registry
+issues Google passes too and applies each change to the stand-in's objects from that thread.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import uvicorn
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from passkit.service.layouts import LayoutSource
     from passkit.service.registry import Registry
     from passkit.testing.apns import ApnsStandIn
+    from passkit.testing.google import GoogleStandIn
 
 PATH = "/passes"
 
@@ -45,9 +48,17 @@ class PasskitService:
         *,
         layouts: LayoutSource = None,
         folder: str | Path | None = None,
+        google: GoogleStandIn | None = None,
+        google_account: str | Path | None = None,
+        issuer_id: str = "3388000000000000001",
     ) -> None:
+        if google is not None and google_account is None:
+            raise ValueError("a Google stand-in needs google_account: the key file it accepts")
         self.signer = signer
         self.apns = apns
+        self.google = google
+        self.google_account = google_account
+        self.issuer_id = issuer_id
         self.layouts = layouts
         self._given_folder = Path(folder) if folder is not None else None
         self.folder = Path()
@@ -89,6 +100,7 @@ class PasskitService:
             secret=secrets.token_urlsafe(32),
             push=True,
             apns=apns,
+            **self._google_options(),
         )
         config = uvicorn.Config(mounted(self._registry), log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
@@ -103,6 +115,19 @@ class PasskitService:
                 raise RuntimeError("the pass service did not start within 30 s")
             time.sleep(0.01)
         return self
+
+    def _google_options(self) -> dict[str, Any]:
+        """The registry's Google credentials and client, for the Google stand-in."""
+        if self.google is None or self.google_account is None:
+            return {}
+        from passkit.batch.plan import GoogleCredentials
+
+        credentials = GoogleCredentials.resolve(
+            service_account=str(self.google_account), issuer_id=self.issuer_id
+        )
+        assert credentials is not None
+        client = self.google.client(credentials.account())
+        return {"google": credentials, "google_client": client}
 
     def stop(self) -> None:
         if self._server is not None:
