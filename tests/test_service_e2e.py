@@ -16,6 +16,7 @@ from service_support import FIXTURES, SECRET, PostgresServer, running_service, s
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
+from passkit.service.database import head_revision
 from passkit.testing import WalletDevice, assert_field
 
 
@@ -29,7 +30,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = server.database()
     migrated = passkit("service", "migrate", "--database", url)
     assert migrated.returncode == 0, migrated.stderr
-    assert "migrated from revision none to 0001" in migrated.stdout
+    assert f"migrated from revision none to {head_revision()}" in migrated.stdout
     yield url
 
 
