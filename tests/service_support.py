@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,16 +73,23 @@ def service_env(certs: DevCertificates, database_url: str, web_service_url: str)
 
 @contextlib.contextmanager
 def running_service(
-    certs: DevCertificates, database_url: str, *, workers: int = 1, path: str = "/passes"
+    certs: DevCertificates,
+    database_url: str,
+    *,
+    workers: int = 1,
+    path: str = "/passes",
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """`passkit service run` on 127.0.0.1 until the block ends; yields the web service URL."""
+    """`passkit service run` on 127.0.0.1 until the block ends; yields the web service URL.
+
+    `settings`: more PASSKIT_* variables (Google's, say)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}{path}"
     command = [sys.executable, "-m", "passkit", "service", "run", "--port", str(port)]
     command += ["--workers", str(workers)]
     process = subprocess.Popen(
         command,
-        env=service_env(certs, database_url, url),
+        env={**service_env(certs, database_url, url), **(settings or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

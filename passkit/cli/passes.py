@@ -175,16 +175,38 @@ def show(serial: str, database: str | None) -> None:
     click.echo(json.dumps(stored.summary(), indent=2, ensure_ascii=False))
 
 
+_WALLET_STATES = ("issued", "installed", "removed")
+
+
 @pass_.command(name="list")
 @click.option("--layout", help="Only the passes of this layout.")
-@click.option("--status", type=click.Choice([status.value for status in Status]))
+@click.option(
+    "--status",
+    type=click.Choice([status.value for status in Status] + list(_WALLET_STATES)),
+    help="Only the passes of this status, or wallet state (issued, installed, removed).",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many (the oldest).")
 @click.option("--database", help=DATABASE_HELP)
 def list_(layout: str | None, status: str | None, limit: int | None, database: str | None) -> None:
-    """List the issued passes: serial, layout, status, tag and last change."""
+    """List the issued passes: serial, layout, status, tag, last change and wallet state."""
     registry = _registry(database, None, None, None, None, signing=False)
     for stored in registry.passes(layout=layout, status=status, limit=limit):
         click.echo(
             f"{stored.serial}\t{stored.layout}\t{stored.status.value}\t{stored.tag}\t"
-            f"{stored.updated_at.isoformat()}"
+            f"{stored.updated_at.isoformat()}\t{stored.wallet_state.value}"
         )
+
+
+@pass_.command()
+@click.option("--database", help=DATABASE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def stats(database: str | None, as_json: bool) -> None:
+    """Count the passes of each layout: in all, by status and by wallet state."""
+    counts = _registry(database, None, None, None, None, signing=False).counts()
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+        return
+    columns = ["passes", *(status.value for status in Status), *_WALLET_STATES]
+    click.echo("\t".join(["layout", *columns]))
+    for layout, tally in counts.items():
+        click.echo("\t".join([layout, *(str(tally[name]) for name in columns)]))
