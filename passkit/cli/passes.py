@@ -113,13 +113,14 @@ def issue(layout: str, data: Path, out_dir: Path, registry: Registry) -> None:
     click.echo(issued.serial)
 
 
-def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
+def parse_set(values: tuple[str, ...], *, option: str = "--set") -> dict[str, str]:
+    """NAME=VALUE options as a mapping (values are text, read as the layout reads text)."""
     changes = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(
-                f"{item!r}: write NAME=VALUE, e.g. points=1250", param_hint="--set"
+                f"{item!r}: write NAME=VALUE, e.g. points=1250", param_hint=option
             )
         changes[name] = value
     return changes
@@ -132,7 +133,7 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
 @registry_options
 def update(serial: str, values: tuple[str, ...], message: str | None, registry: Registry) -> None:
     """Change inputs of a pass's record (values are read as the layout reads text)."""
-    changed = registry.update(serial, _parse_set(values), message=message)
+    changed = registry.update(serial, parse_set(values), message=message)
     click.echo(f"{serial}: {'updated' if changed else 'unchanged'}")
 
 
