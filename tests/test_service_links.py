@@ -38,9 +38,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def registry_for(url: str, database_url: str, dev_certs: DevCertificates) -> Registry:
-    return Registry(
-        database_url, apple=dev_certs.signer(), web_service_url=url, secret=SECRET
-    )
+    return Registry(database_url, apple=dev_certs.signer(), web_service_url=url, secret=SECRET)
 
 
 def apple_button(page: str) -> str:
@@ -100,9 +98,7 @@ def test_refused_links_say_why(database_url: str, dev_certs: DevCertificates) ->
         assert answer.status_code == 410
         assert "This link has expired" in answer.text
         # A campaign link asks for the member id, and gives two passes at most.
-        campaign = registry.issuance_link(
-            "generic", prefill=MEMBER, max_uses=2, kind="campaign"
-        )
+        campaign = registry.issuance_link("generic", prefill=MEMBER, max_uses=2, kind="campaign")
         form = httpx.get(campaign, timeout=30)
         assert form.status_code == 200 and 'name="member_id"' in form.text
         serials = []
