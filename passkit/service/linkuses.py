@@ -7,13 +7,15 @@ requests arrive at once, on however many workers, a link never gives more than `
 passes, and a personal link's second visit finds the pass its first one stored.
 
 Nonces of Google callbacks live in `callback_nonces` until their messages expire; the primary
-key makes "add unless present" atomic across processes.
+key makes "add unless present" atomic across processes. Google's root keys are read when the
+registry is made, so that a wrong file is one line at start-up.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -21,6 +23,11 @@ from sqlalchemy.engine import Connection, Engine
 from passkit.service import schema
 from passkit.service.database import writing
 from passkit.service.linktokens import LinkPayload
+from passkit.service.state import RegistryError
+
+if TYPE_CHECKING:
+    from passkit.batch.plan import GoogleCredentials
+    from passkit.service.google_callbacks import CallbackVerifier, RootKey
 
 links, passes, nonces = schema.links, schema.passes, schema.callback_nonces
 
@@ -98,3 +105,31 @@ class DatabaseNonceStore:
             insert = _dialect_insert(connection)(nonces).values(nonce=nonce, expires_at=expires_at)
             made = insert.on_conflict_do_nothing().returning(nonces.c.nonce)
             return connection.execute(made).first() is not None
+
+
+def root_keys(path: str | Path | None, google: GoogleCredentials | None) -> tuple[RootKey, ...]:
+    """Google's root keys for callbacks from their file, read now (at start-up); none
+    without a file."""
+    if path is None:
+        return ()
+    if google is None:
+        raise RegistryError(
+            "Google callbacks need Google credentials (google=, or PASSKIT_GOOGLE_*): the "
+            "issuer id is part of what their signatures cover"
+        )
+    from passkit.service.google_callbacks import load_root_keys
+
+    return load_root_keys(Path(path))
+
+
+def callback_verifier(
+    keys: tuple[RootKey, ...], google: GoogleCredentials | None, engine: Engine
+) -> CallbackVerifier | None:
+    """The verifier of Google's callbacks, its nonces in the database; None without keys."""
+    if not keys or google is None:
+        return None
+    from passkit.service.google_callbacks import CallbackVerifier
+
+    return CallbackVerifier(
+        issuer_id=google.issuer_id, root_keys=keys, nonces=DatabaseNonceStore(engine)
+    )

@@ -24,6 +24,7 @@ from passkit.service.auth import PassTokenKeys
 from passkit.service.config import DEFAULT_DATABASE_URL, check_secret, check_web_service_url
 from passkit.service.database import database_url, make_engine
 from passkit.service.layouts import LayoutSet, LayoutSource
+from passkit.service.linkuses import root_keys
 from passkit.service.maker import Made, PassMaker
 from passkit.service.places import PlaceAction, changed_places
 from passkit.service.state import (
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
     from passkit.apple.signing import AppleSigner
     from passkit.batch.plan import GoogleCredentials
-    from passkit.service.google_callbacks import CallbackVerifier, RootKey
     from passkit.service.linkissuer import LinkIssuer
     from passkit.service.linktokens import LinkKind, LinkPayload
     from passkit.service.webservice import Limits
@@ -129,7 +129,7 @@ class Registry:
         self._targets = tuple(
             target for target, on in (("apple", apple), ("google", google)) if on is not None
         )
-        self.google_root_keys = _root_keys(google_callback_root_keys, google)
+        self.google_root_keys = root_keys(google_callback_root_keys, google)
 
     def __repr__(self) -> str:
         url = self.store.engine.url.render_as_string(hide_password=True)
@@ -379,40 +379,18 @@ class Registry:
         Google's callbacks (`passkit.service.linkroutes`), to mount where `web_service_url`
         points: ``app.mount("/passes", registry.web_service())``."""
         from passkit.service.linkroutes import link_routes
+        from passkit.service.linkuses import callback_verifier
         from passkit.service.webservice import web_service
 
         if self.keys is None:
             raise RegistryError("the web service needs the registry's secret (secret=...)")
         routes = []
         if self.web_service_url is not None:
-            routes = link_routes(self.links, self._wallets, verifier=self._callback_verifier())
+            verifier = callback_verifier(
+                self.google_root_keys, self.maker.google, self.store.engine
+            )
+            routes = link_routes(self.links, self._wallets, verifier=verifier)
         return web_service(self.store, self.keys, limits=limits, extra_routes=routes)
-
-    def _callback_verifier(self) -> CallbackVerifier | None:
-        if not self.google_root_keys or self.maker.google is None:
-            return None
-        from passkit.service.google_callbacks import CallbackVerifier
-        from passkit.service.linkuses import DatabaseNonceStore
-
-        return CallbackVerifier(
-            issuer_id=self.maker.google.issuer_id,
-            root_keys=self.google_root_keys,
-            nonces=DatabaseNonceStore(self.store.engine),
-        )
-
-
-def _root_keys(path: str | Path | None, google: GoogleCredentials | None) -> tuple[RootKey, ...]:
-    """Google's root keys from their file, checked now (at start-up); none without a file."""
-    if path is None:
-        return ()
-    if google is None:
-        raise RegistryError(
-            "Google callbacks need Google credentials (google=, or PASSKIT_GOOGLE_*): the "
-            "issuer id is part of what their signatures cover"
-        )
-    from passkit.service.google_callbacks import load_root_keys
-
-    return load_root_keys(Path(path))
 
 
 def _json_record(record: Mapping[str, Any]) -> dict[str, Any]:
