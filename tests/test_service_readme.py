@@ -1,5 +1,5 @@
 """The README's "Keeping passes current" and "Issuance links" examples, run as written
-whose `app.mount` is Starlette's)."""
+(Starlette for FastAPI, whose `app.mount` is Starlette's)."""
 
 from __future__ import annotations
 
