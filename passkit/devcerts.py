@@ -11,7 +11,7 @@ import hashlib
 import ipaddress
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -40,8 +40,44 @@ WARNING = (
     " passes signed with them, and Google does NOT accept the service account."
 )
 
-# Back-dated a little so a pass built right away is valid on a machine whose clock runs behind.
-_BACKDATE = timedelta(hours=1)
+# The default validity window: this many years either side of today, so that passes built with
+# a fixed clock (a test's `now`, `passkit build --now`) can be signed.
+DEFAULT_YEARS = 5
+# The root outlives the certificates it stands behind by a day.
+_ROOT_MARGIN = timedelta(days=1)
+
+
+def validity_window(
+    valid_from: datetime | date | None = None,
+    valid_until: datetime | date | None = None,
+    *,
+    years: int = DEFAULT_YEARS,
+    today: datetime | None = None,
+) -> tuple[datetime, datetime]:
+    """The validity window of development certificates, in UTC: `valid_from` to `valid_until`
+    (a date is its midnight, UTC; a time without a zone is UTC), each by default `years`
+    years before or after today (midnight UTC)."""
+    midnight = (
+        (today or datetime.now(UTC))
+        .astimezone(UTC)
+        .replace(hour=0, minute=0, second=0, microsecond=0)
+    )
+    span = timedelta(days=round(365.25 * years))
+    start = midnight - span if valid_from is None else _utc(valid_from)
+    end = midnight + span if valid_until is None else _utc(valid_until)
+    if not start < end:
+        raise PasskitError(
+            f"the validity window of the development certificates is empty "
+            f"({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC): the start must come "
+            "before the end"
+        )
+    return start, end
+
+
+def _utc(moment: datetime | date) -> datetime:
+    if not isinstance(moment, datetime):
+        return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -211,18 +247,21 @@ def make_dev_chain(
     *,
     pass_type_id: str = DEFAULT_PASS_TYPE_ID,
     team_id: str = DEFAULT_TEAM_ID,
-    now: datetime | None = None,
+    valid_from: datetime | date | None = None,
+    valid_until: datetime | date | None = None,
+    wwdr_valid_until: datetime | date | None = None,
     key_type: KeyType = "rsa",
-    pass_valid_days: int = 365,
-    wwdr_valid_days: int = 3650,
 ) -> DevChain:
     """Make a root CA, a WWDR-like intermediate, a pass type certificate and a service account.
 
     The pass certificate has Apple's subject layout (UID = pass type id, OU = team id, CN "Pass
-    Type ID: ..."). `now` fixes the start of every validity period (back-dated by an hour);
-    `key_type` chooses RSA-2048 or EC P-256 for the pass certificate (the CAs are RSA-2048).
+    Type ID: ..."). The pass certificate and the intermediate are valid from `valid_from` to
+    `valid_until` (`validity_window`: by default from years before to years after today); the
+    intermediate may end elsewhere (`wwdr_valid_until`). `key_type` chooses RSA-2048 or EC
+    P-256 for the pass certificate (the CAs are RSA-2048).
     """
-    start = (datetime.now(UTC) if now is None else now.astimezone(UTC)) - _BACKDATE
+    start, end = validity_window(valid_from, valid_until)
+    wwdr_end = end if wwdr_valid_until is None else _utc(wwdr_valid_until)
     root_key = _new_key("rsa")
     wwdr_key = _new_key("rsa")
     pass_key = _new_key(key_type)
@@ -234,7 +273,7 @@ def make_dev_chain(
         issuer=None,
         issuer_key=root_key,
         not_before=start,
-        not_after=start + timedelta(days=max(7300, wwdr_valid_days + 1)),
+        not_after=max(end, wwdr_end) + _ROOT_MARGIN,
         ca_path_length=1,
         is_ca=True,
     )
@@ -244,7 +283,7 @@ def make_dev_chain(
         issuer=root,
         issuer_key=root_key,
         not_before=start,
-        not_after=start + timedelta(days=wwdr_valid_days),
+        not_after=wwdr_end,
         ca_path_length=0,
         is_ca=True,
     )
@@ -254,7 +293,7 @@ def make_dev_chain(
         issuer=wwdr,
         issuer_key=wwdr_key,
         not_before=start,
-        not_after=start + timedelta(days=pass_valid_days),
+        not_after=end,
         ca_path_length=None,
         is_ca=False,
     )
@@ -282,7 +321,8 @@ class TlsServerChain:
 
 def make_tls_server_chain(*, valid_days: int = 2) -> TlsServerChain:
     """A CA and a server certificate for 127.0.0.1 (EC P-256: quick to make)."""
-    start = datetime.now(UTC) - _BACKDATE
+    # Back-dated a little, for a client whose clock runs behind.
+    start = datetime.now(UTC) - timedelta(hours=1)
     ca_key = _new_key("ec")
     server_key = _new_key("ec")
     ca = _certificate(
@@ -353,10 +393,12 @@ def write_dev_certificates(
     force: bool = False,
     pass_type_id: str = DEFAULT_PASS_TYPE_ID,
     team_id: str = DEFAULT_TEAM_ID,
-    now: datetime | None = None,
+    valid_from: datetime | date | None = None,
+    valid_until: datetime | date | None = None,
     key_type: KeyType = "rsa",
 ) -> DevCertificates:
-    """Write a fresh development chain into `directory` (see `make_dev_chain`).
+    """Write a fresh development chain into `directory` (see `make_dev_chain` for the
+    validity window).
 
     Refuses to replace existing files unless `force`; each file is written atomically and the
     private keys are readable by their owner only.
@@ -380,10 +422,16 @@ def write_dev_certificates(
     existing = [path.name for path in result.files if path.exists()]
     if existing and not force:
         raise PasskitError(
-            f"'{directory}' already holds {', '.join(existing)}: use --force (force=True) to"
-            " replace them, or choose another directory"
+            f"'{directory}' already holds {', '.join(existing)}: choose another directory, "
+            "or replace them with --force"
         )
-    chain = make_dev_chain(pass_type_id=pass_type_id, team_id=team_id, now=now, key_type=key_type)
+    chain = make_dev_chain(
+        pass_type_id=pass_type_id,
+        team_id=team_id,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        key_type=key_type,
+    )
     contents: list[tuple[Path, bytes, int]] = [
         (result.root, chain.root_pem, 0o644),
         (result.wwdr, chain.wwdr_pem, 0o644),

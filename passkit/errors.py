@@ -69,10 +69,14 @@ class SignatureMismatch(BundleError):
 
 
 class GoogleApiError(PasskitError):
-    """The Google Wallet REST API answered with an error."""
+    """The Google Wallet REST API answered with an error (`status` None: no answer at all);
+    `reason` is Google's reason for it when given, e.g. ``quotaExceeded``."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, reason: str | None = None
+    ) -> None:
         self.status = status
+        self.reason = reason
         super().__init__(message)
 
 

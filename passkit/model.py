@@ -25,14 +25,17 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import SchemaError, SchemaValidator
 
 from passkit.colors import Color
+from passkit.currency import money_problem
 from passkit.errors import WalletRuleError
 from passkit.images import ImageSource
+from passkit.web_service import token_problem, url_problem
 
 MAX_LOCATIONS = 10
 MAX_BEACONS = 10
@@ -175,6 +178,14 @@ class Money(Model):
         # A float like 0.1 has no exact decimal value; go through its shortest repr instead.
         return str(value) if isinstance(value, float) else value
 
+    @model_validator(mode="after")
+    def _shown_as_given(self) -> Self:
+        # A known currency, and no more decimals than the wallets will show.
+        problem = money_problem(self.amount, self.currency)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
 
@@ -290,8 +301,17 @@ class Beacon(Model):
 class WebService(Model):
     """Where the wallet asks for updates of the pass, and the secret it proves itself with."""
 
-    url: Annotated[str, Field(pattern=r"^https?://")]
-    authentication_token: Annotated[str, Field(min_length=16)]
+    url: str
+    authentication_token: str
+
+    @field_validator("url", "authentication_token")
+    @classmethod
+    def _safe(cls, value: str, info: ValidationInfo) -> str:
+        # An https:// address (http:// only on this machine), and a token long enough.
+        problem = (url_problem if info.field_name == "url" else token_problem)(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class Nfc(Model):

@@ -8,9 +8,12 @@ from datetime import datetime
 
 import pytest
 from apple_support import signing_clock
+from google_support import make_account
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, write_dev_certificates
+from passkit.google import ServiceAccount, WalletClient
+from passkit.testing import GoogleStandIn
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -67,3 +70,19 @@ def postgres() -> Iterator[object]:
         if isinstance(server, str):
             pytest.skip(server)
         yield server
+
+
+@pytest.fixture
+def google(dev_certs: DevCertificates) -> Iterator[GoogleStandIn]:
+    """The public Google stand-in, accepting the tests' throwaway account (google_support,
+    the first) and the development one (`dev_certs.google_service_account`)."""
+    dev_account = ServiceAccount.from_file(dev_certs.google_service_account)
+    with GoogleStandIn(accounts=[make_account(), dev_account]) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def google_client(google: GoogleStandIn) -> Iterator[WalletClient]:
+    """A WalletClient for the `google` stand-in."""
+    with google.client() as client:
+        yield client

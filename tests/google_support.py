@@ -1,18 +1,14 @@
-"""Test support for Google Wallet: a validator against the walletobjects v1 discovery document
-that google-api-python-client ships, sample passes of every kind, and throwaway accounts."""
+"""Test support for Google Wallet: the walletobjects validator (`passkit.testing.walletobjects`),
+sample passes of every kind, and throwaway accounts."""
 
 from __future__ import annotations
 
 import io
-import json
-import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import googleapiclient
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from PIL import Image
@@ -21,117 +17,12 @@ from passkit.google import ServiceAccount
 from passkit.images import ImageSource
 from passkit.model import Pass
 
-DISCOVERY_PATH = (
-    Path(googleapiclient.__file__).parent / "discovery_cache/documents/walletobjects.v1.json"
-)
+# Re-exported for the tests that check compiled JSON against the discovery document.
+from passkit.testing.walletobjects import assert_valid as assert_valid
+from passkit.testing.walletobjects import validate as validate
+
 ISSUER_ID = "3388000000012345678"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-_REQUIRED = re.compile(
-    r"^Required\.|This is required\.|This is a required (field|property)|"
-    r"Required for each nested object"
-)
-_INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "uint32": (0, 2**32 - 1)}
-
-
-@cache
-def discovery() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DISCOVERY_PATH.read_text(encoding="utf-8"))
-    return data
-
-
-def is_deprecated(prop: dict[str, Any]) -> bool:
-    description = prop.get("description", "")
-    return bool(prop.get("deprecated")) or description.startswith(
-        ("Deprecated", "An unused/deprecated")
-    )
-
-
-def is_required(prop: dict[str, Any]) -> bool:
-    return bool(_REQUIRED.search(prop.get("description", "")))
-
-
-def validate(schema: str, value: Any) -> list[str]:
-    """Every way `value` breaks the discovery document's `schema`, as 'path: problem' lines."""
-    problems: list[str] = []
-    _check_schema(schema, value, schema, problems)
-    return problems
-
-
-def assert_valid(schema: str, value: Any) -> None:
-    problems = validate(schema, value)
-    assert not problems, f"{schema} does not match the discovery document:\n" + "\n".join(problems)
-
-
-def _check_schema(name: str, value: Any, path: str, problems: list[str]) -> None:
-    schema = discovery()["schemas"][name]
-    if not isinstance(value, dict):
-        problems.append(f"{path}: expected an object ({name}), got {type(value).__name__}")
-        return
-    properties = schema.get("properties", {})
-    for key, item in value.items():
-        prop = properties.get(key)
-        if prop is None:
-            problems.append(f"{path}.{key}: unknown field of {name}")
-            continue
-        if is_deprecated(prop):
-            problems.append(f"{path}.{key}: deprecated field of {name}")
-        _check_value(prop, item, f"{path}.{key}", problems)
-    for key, prop in properties.items():
-        if is_required(prop) and value.get(key) in (None, "", [], {}):
-            problems.append(f"{path}.{key}: required field of {name} is missing")
-
-
-def _check_value(prop: dict[str, Any], value: Any, path: str, problems: list[str]) -> None:
-    if "$ref" in prop:
-        _check_schema(prop["$ref"], value, path, problems)
-        return
-    kind = prop.get("type")
-    fmt = prop.get("format")
-    if kind == "array":
-        if not isinstance(value, list):
-            problems.append(f"{path}: expected an array, got {type(value).__name__}")
-            return
-        for index, item in enumerate(value):
-            _check_value(prop["items"], item, f"{path}[{index}]", problems)
-        return
-    if kind == "string":
-        if not isinstance(value, str):
-            problems.append(f"{path}: expected a string, got {type(value).__name__}")
-            return
-        if fmt in ("int64", "uint64") and not re.fullmatch(r"-?[0-9]+", value):
-            problems.append(f"{path}: expected an {fmt} in a string, got {value!r}")
-        if "enum" in prop:
-            _check_enum(prop, value, path, problems)
-        if "ISO 8601" in prop.get("description", ""):
-            try:
-                datetime.fromisoformat(value)
-            except ValueError:
-                problems.append(f"{path}: {value!r} is not an ISO 8601 date/time")
-    elif kind == "integer":
-        if not isinstance(value, int) or isinstance(value, bool):
-            problems.append(f"{path}: expected an integer, got {type(value).__name__}")
-        elif fmt in _INT_RANGES and not _INT_RANGES[fmt][0] <= value <= _INT_RANGES[fmt][1]:
-            problems.append(f"{path}: {value} is outside the {fmt} range")
-    elif kind == "number":
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            problems.append(f"{path}: expected a number, got {type(value).__name__}")
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            problems.append(f"{path}: expected true or false, got {type(value).__name__}")
-    else:
-        problems.append(f"{path}: the discovery document has no type for this field")
-
-
-def _check_enum(prop: dict[str, Any], value: str, path: str, problems: list[str]) -> None:
-    allowed = prop["enum"]
-    if value not in allowed:
-        problems.append(f"{path}: {value!r} is not one of {allowed}")
-        return
-    deprecated = prop.get("enumDeprecated", [False] * len(allowed))
-    if deprecated[allowed.index(value)]:
-        problems.append(f"{path}: {value!r} is a deprecated (legacy) enum value")
-    if value != value.upper() or value.endswith("_UNSPECIFIED"):
-        problems.append(f"{path}: {value!r} is a lower-case or unspecified enum value")
 
 
 def validate_google_pass(gp: Any) -> None:

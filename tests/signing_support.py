@@ -6,7 +6,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from passkit.devcerts import DevCertificates
 
 
 def openssl(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -84,3 +87,14 @@ def damaged_rsa_key(key: rsa.RSAPrivateKey) -> rsa.RSAPrivateKey:
         iqmp=numbers.iqmp,
         public_numbers=numbers.public_numbers,
     ).private_key(unsafe_skip_rsa_key_validation=True)
+
+
+def encrypted_pass_key(certs: DevCertificates, password: bytes) -> bytes:
+    """The development pass key as encrypted PKCS#8 PEM."""
+    key = serialization.load_pem_private_key(certs.pass_key.read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(password),
+    )

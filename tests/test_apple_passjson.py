@@ -151,6 +151,23 @@ def test_field_values_and_formatting() -> None:
     }
 
 
+def test_a_moment_shown_as_a_date_keeps_the_day_of_its_own_zone() -> None:
+    # 23:30 in Paris is already the next day in Tokyo: shown as a date alone, Apple Wallet
+    # would give the Tokyo holder the next day unless told to keep the value's zone, which
+    # is the day Google Wallet and the preview show.
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=PARIS)
+    p = make(
+        secondary=[
+            {"key": "day", "value": late, "date_style": "medium", "time_style": "none"},
+            {"key": "when", "value": late, "date_style": "medium", "time_style": "short"},
+            {"key": "hour", "value": late, "date_style": "none", "time_style": "short"},
+        ]
+    )
+    day, when, hour = compiled(p)["storeCard"]["secondaryFields"]
+    assert day["ignoresTimeZone"] is True
+    assert "ignoresTimeZone" not in when and "ignoresTimeZone" not in hour
+
+
 def test_utc_dates_keep_their_offset() -> None:
     moment = datetime(2026, 6, 1, 8, 0, 5, 999, tzinfo=UTC)
     document = compiled(make(relevant_date=moment, expiration_date=moment + timedelta(days=1)))
@@ -159,16 +176,25 @@ def test_utc_dates_keep_their_offset() -> None:
 
 
 @pytest.mark.parametrize(
-    "amount", ["0.10", "1.005", "12345678901234567890.123456789", "-0.000001", "1E+3"]
+    ("amount", "currency"),
+    [
+        ("0.10", "EUR"),
+        ("1.005", "KWD"),  # as many decimals as each currency has
+        ("12345678901234567890.123456789", None),
+        ("-0.0001", "CLF"),
+        ("1E+3", "JPY"),
+    ],
 )
-def test_decimal_values_are_exact_json_numbers(amount: str) -> None:
+def test_decimal_values_are_exact_json_numbers(amount: str, currency: str | None) -> None:
+    code = currency or "EUR"
+    money = Decimal(amount) if currency else Decimal(amount).quantize(Decimal("0.01"))
     p = make(
-        primary=[{"key": "balance", "value": {"amount": amount, "currency": "EUR"}}],
+        primary=[{"key": "balance", "value": {"amount": money, "currency": code}}],
         back=[{"key": "rate", "value": Decimal(amount)}],
     )
     raw = dumps(compile_pass_json(p, pass_type_id="pass.x", team_id="T"))
     written = format(Decimal(amount), "f")
-    assert f'"value":{written},"currencyCode":"EUR"'.encode() in raw
+    assert f'"value":{format(money, "f")},"currencyCode":"{code}"'.encode() in raw
     assert f'"value":{written}}}'.encode() in raw
     assert json.loads(raw, parse_float=Decimal)["storeCard"]["backFields"][0]["value"] == Decimal(
         amount

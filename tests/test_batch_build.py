@@ -8,7 +8,9 @@ import json
 import multiprocessing
 import os
 import pickle
+import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ import pytest
 from batch_support import build_args, member, signing_args, write_jsonl
 from cli_support import exit_status
 from layout_support import write_loyalty_card
+from signing_support import encrypted_pass_key
 
 from passkit.batch import BuildPlan, build_many, build_record
 from passkit.batch import run as batch_run
@@ -237,8 +240,9 @@ def _builders_prepared() -> int:
     return len(builder._builders)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
-    layout: Path, tmp_path: Path, dev_certs: DevCertificates
+    layout: Path, tmp_path: Path, dev_certs: DevCertificates, jobs: str
 ) -> None:
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(1500)])
     out = tmp_path / "out"
@@ -246,7 +250,7 @@ def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
         sys.executable,
         "-m",
         "passkit",
-        *build_args(layout, data, dev_certs, "--out", str(out), "--jobs", "2"),
+        *build_args(layout, data, dev_certs, "--out", str(out), "--jobs", jobs),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
     process = subprocess.Popen(
@@ -263,6 +267,9 @@ def test_ctrl_c_keeps_finished_passes_and_leaves_no_partial_file(
     assert "Traceback" not in stderr.decode()
     built = list(out.glob("*.pkpass"))
     assert 20 <= len(built) < 1500
+    # The summary counts every pass written, those the workers finished after Ctrl-C too.
+    summary = re.search(r"built (\d+)", stderr.decode())
+    assert summary is not None and int(summary.group(1)) == len(built), stderr.decode()[-500:]
     assert [p.name for p in out.iterdir() if p.name.endswith(".part")] == []
     for path in built:
         assert open_pkpass(path).verify(ca=dev_certs.root) == [], path
@@ -450,3 +457,75 @@ def test_signing_files_are_named_in_errors_and_read_like_the_signer_reads_them(
     )
     assert status == 0
     assert open_pkpass(out / "lumen-70000001.pkpass").verify(ca=dev_certs.root) == []
+
+
+def test_a_shipped_layout_is_named_as_in_every_other_command(
+    tmp_path: Path, dev_certs: DevCertificates, clean_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from passkit.layout import FIXTURES_DIR
+
+    out = tmp_path / "out"
+    status = exit_status(
+        *build_args(Path("loyalty"), FIXTURES_DIR / "loyalty.json", dev_certs, "--out", str(out))
+    )
+    assert status == 0, capsys.readouterr().err
+    (built,) = out.glob("*.pkpass")
+    bundle = open_pkpass(built)
+    assert bundle.verify(ca=dev_certs.root) == []
+    assert built.name.startswith("lumen-")
+    assert (
+        exit_status(
+            *build_args(
+                Path("no-such-card"), FIXTURES_DIR / "loyalty.json", dev_certs, "--out", str(out)
+            )
+        )
+        == 2
+    )
+    error = capsys.readouterr().err
+    assert "no-such-card" in error and "shipped layout (" in error and "loyalty" in error
+
+
+def test_failures_and_zip_outputs_get_the_mode_of_the_bundles(
+    layout: Path, tmp_path: Path, dev_certs: DevCertificates, clean_env: None
+) -> None:
+    records = [member(1), member(2, points="lots")]
+    data = write_jsonl(tmp_path / "members.jsonl", records)
+    out, archive = tmp_path / "out", tmp_path / "campaign.zip"
+    previous = os.umask(0o022)
+    try:
+        assert exit_status(*build_args(layout, data, dev_certs, "--out", str(out))) == 1
+        assert exit_status(*build_args(layout, data, dev_certs, "--zip", str(archive))) == 1
+    finally:
+        os.umask(previous)
+    (bundle,) = out.glob("*.pkpass")
+    modes = {
+        path.name: stat.S_IMODE(path.stat().st_mode)
+        for path in (bundle, out / "failures.jsonl", archive, tmp_path / "campaign.failures.jsonl")
+    }
+    assert set(modes.values()) == {0o644}, modes
+
+
+def test_signing_messages_name_options_and_variables_not_python_arguments(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_jsonl(tmp_path / "members.jsonl", [member(1)])
+    locked = tmp_path / "locked-key.pem"
+    locked.write_bytes(encrypted_pass_key(dev_certs, b"s3cret"))
+    out = str(tmp_path / "out")
+    base = ["build", str(layout), "--data", str(data), "--out", out]
+    attempts = {
+        "--apple-key-password": [
+            *base, "--apple-cert", str(dev_certs.pass_certificate), "--apple-key", str(locked),
+            "--wwdr", str(dev_certs.wwdr),
+        ],
+        "--apple-p12-password": [*base, "--apple-p12", str(dev_certs.pass_p12)],
+    }  # fmt: skip
+    for option, args in attempts.items():
+        assert exit_status(*args) == 2
+        error = capsys.readouterr().err
+        assert option in error and "PASSKIT_APPLE_" in error, error
+        assert not re.search(r"\b[a-z_]+=(\.\.\.|True|False)", error), error

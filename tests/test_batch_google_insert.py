@@ -1,24 +1,21 @@
-"""`passkit build --google-insert`: classes and objects inserted through the REST API (a local
-server playing Google's), save links that carry only their ids, and what happens when Google
+"""`passkit build --google-insert`: classes and objects inserted through the REST API (the Google
+stand-in of passkit.testing), save links that carry only their ids, and what happens when Google
 refuses a pass or cannot be reached."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from batch_support import build_args, member, write_jsonl
 from cli_support import exit_status
-from google_server import FakeGoogle, fake_google
 from layout_support import write_loyalty_card
 
 from passkit.batch import builder
 from passkit.batch.builder import INSERTS_IN_FLIGHT
 from passkit.devcerts import DevCertificates
-from passkit.google import ServiceAccount
-from passkit.testing import open_pkpass, open_save_link
+from passkit.testing import GoogleStandIn, open_pkpass, open_save_link
 
 ISSUER_ID = "3388000000022000001"
 REFUSED = (400, {"error": {"code": 400, "message": "Invalid barcode value", "status": "BAD"}})
@@ -30,14 +27,7 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_loyalty_card(tmp_path_factory.mktemp("layout"))
 
 
-@pytest.fixture
-def google(dev_certs: DevCertificates) -> Iterator[FakeGoogle]:
-    account = ServiceAccount.from_json(dev_certs.google_service_account.read_text())
-    with fake_google(account) as state:
-        yield state
-
-
-def account_file(google: FakeGoogle, dev_certs: DevCertificates, tmp_path: Path) -> Path:
+def account_file(google: GoogleStandIn, dev_certs: DevCertificates, tmp_path: Path) -> Path:
     """The development service account, sending its token requests to the local server."""
     document = json.loads(dev_certs.google_service_account.read_text())
     document["token_uri"] = google.token_url
@@ -59,7 +49,7 @@ def build(
     return exit_status(*build_args(layout, data, certs, *options))
 
 
-def objects_held(google: FakeGoogle) -> dict[str, dict[str, object]]:
+def objects_held(google: GoogleStandIn) -> dict[str, dict[str, object]]:
     return {
         key: value for (resource, key), value in google.resources.items() if "Object" in resource
     }
@@ -69,7 +59,7 @@ def test_insert_puts_class_and_objects_in_google_and_links_name_them(
     layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
-    google: FakeGoogle,
+    google: GoogleStandIn,
     clean_env: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -101,11 +91,11 @@ def test_a_pass_google_refuses_fails_alone(
     layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
-    google: FakeGoogle,
+    google: GoogleStandIn,
     clean_env: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    google.failing_ids["70000002"] = REFUSED
+    google.fail_for("70000002", *REFUSED)
     account = account_file(google, dev_certs, tmp_path)
     out = tmp_path / "out"
     more = ("--google-api-url", google.api_url, "--jobs", "1")
@@ -124,7 +114,7 @@ def test_objects_are_inserted_several_at_once(
     layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
-    google: FakeGoogle,
+    google: GoogleStandIn,
     clean_env: None,
 ) -> None:
     google.delay = 0.05
@@ -140,13 +130,13 @@ def test_when_google_refuses_the_account_the_rest_fail_at_once_and_resume(
     layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
-    google: FakeGoogle,
+    google: GoogleStandIn,
     clean_env: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # One insert at a time, so that which records were sent before the refusal is known.
     monkeypatch.setattr(builder, "INSERTS_IN_FLIGHT", 1)
-    google.failing_ids["70000001"] = FORBIDDEN
+    google.fail_for("70000001", *FORBIDDEN)
     account = account_file(google, dev_certs, tmp_path)
     out = tmp_path / "out"
     data = members(tmp_path, 5)
@@ -165,7 +155,7 @@ def test_when_google_refuses_the_account_the_rest_fail_at_once_and_resume(
     assert not [text for text in about if any(f"7000000{n}" in text for n in (2, 3, 4))]
     assert [p.name for p in out.glob("*.pkpass")] == ["lumen-70000000.pkpass"]
 
-    google.failing_ids.clear()
+    google.clear_failures()
     assert build(layout, data, out, dev_certs, account, *more, "--skip-existing") == 0
     assert len(list(out.glob("*.google.txt"))) == 5
     assert len(objects_held(google)) == 5
@@ -175,11 +165,11 @@ def test_an_api_out_of_reach_stops_the_build_before_any_pass(
     layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
-    google: FakeGoogle,
+    google: GoogleStandIn,
     clean_env: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    google.token_failure = (400, {"error": "invalid_grant", "error_description": "Invalid JWT"})
+    google.fail_token(400, {"error": "invalid_grant", "error_description": "Invalid JWT"})
     account = account_file(google, dev_certs, tmp_path)
     out = tmp_path / "out"
     more = ("--google-api-url", google.api_url)
@@ -194,7 +184,7 @@ def test_the_api_address_moves_the_token_endpoint_too(
     layout: Path,
     tmp_path: Path,
     dev_certs: DevCertificates,
-    google: FakeGoogle,
+    google: GoogleStandIn,
     clean_env: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

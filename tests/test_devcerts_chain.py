@@ -23,7 +23,12 @@ NOW = datetime(2031, 6, 15, 8, 30, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def chain() -> DevChain:
-    return make_dev_chain(pass_type_id="pass.com.example.member", team_id="A1B2C3D4E5", now=NOW)
+    return make_dev_chain(
+        pass_type_id="pass.com.example.member",
+        team_id="A1B2C3D4E5",
+        valid_from=NOW - timedelta(hours=1),
+        valid_until=NOW + timedelta(days=365),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,45 +1,36 @@
 """`passkit google publish LAYOUT`: the class a layout's save links name, published through the
-REST API (a local server playing Google's, tokens included), inserted once and patched after,
+REST API (the Google stand-in of passkit.testing, tokens included), inserted once and patched after,
 and the same class the links of `passkit build` name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli_support import exit_status
-from google_server import FakeGoogle, fake_google
 from google_support import assert_valid
 
 from passkit.devcerts import DevCertificates
-from passkit.google import ServiceAccount, read_save_link
+from passkit.google import read_save_link
 from passkit.google.kinds import google_kind
 from passkit.layout import LAYOUTS_DIR, fixture_for
-from passkit.testing import open_save_link
+from passkit.testing import GoogleStandIn, open_save_link
 
 ISSUER_ID = "3388000000022000001"
 
 
-@pytest.fixture
-def google(dev_certs: DevCertificates) -> Iterator[FakeGoogle]:
-    account = ServiceAccount.from_json(dev_certs.google_service_account.read_text())
-    with fake_google(account) as state:
-        yield state
-
-
-def publish(google: FakeGoogle, dev_certs: DevCertificates, *args: str) -> int:
+def publish(google: GoogleStandIn, dev_certs: DevCertificates, *args: str) -> int:
     account = str(dev_certs.google_service_account)
     options = ("--google-service-account", account, "--google-issuer-id", ISSUER_ID)
     return exit_status("google", "publish", *args, *options, "--google-api-url", google.api_url)
 
 
-def classes_held(google: FakeGoogle) -> dict[tuple[str, str], dict[str, object]]:
+def classes_held(google: GoogleStandIn) -> dict[tuple[str, str], dict[str, object]]:
     return {key: value for key, value in google.resources.items() if "Class" in key[0]}
 
 
 def test_publish_inserts_the_class_then_updates_it(
-    google: FakeGoogle,
+    google: GoogleStandIn,
     dev_certs: DevCertificates,
     clean_env: None,
     capsys: pytest.CaptureFixture[str],
@@ -64,7 +55,7 @@ def test_publish_inserts_the_class_then_updates_it(
 
 
 def test_the_published_class_is_the_one_built_links_name(
-    google: FakeGoogle,
+    google: GoogleStandIn,
     dev_certs: DevCertificates,
     tmp_path: Path,
     clean_env: None,
@@ -103,13 +94,13 @@ def test_publish_without_credentials_is_a_usage_error(
 
 
 def test_a_class_google_refuses_is_one_line_exit_2(
-    google: FakeGoogle,
+    google: GoogleStandIn,
     dev_certs: DevCertificates,
     clean_env: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     denied = {"error": {"code": 403, "message": "Issuer suspended", "status": "DENIED"}}
-    google.failing_ids[".coupon"] = (403, denied)
+    google.fail_for(".coupon", 403, denied)
     assert publish(google, dev_certs, "coupon") == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Google Wallet API POST offerClass: HTTP 403 DENIED")

@@ -67,6 +67,19 @@ def fails(tmp_path: Path, text: str, name: str = "layout.yaml") -> LayoutError:
         ),
         ("nfc:\n  message: " + "x" * 70 + "\n", 8, "nfc.message", "64 bytes"),
         ("web_service:\n  url: ftp://x\n  authentication_token: short\n", 8, "web_service.url", ""),
+        (
+            "web_service:\n  url: http://passes.example.com/v1\n"
+            "  authentication_token: 0123456789abcdef\n",
+            8,
+            "web_service.url",
+            "is http://, which sends the authentication token unencrypted: use https://",
+        ),
+        (
+            "web_service:\n  url: https://passes.example.com/v1\n  authentication_token: short\n",
+            9,
+            "web_service.authentication_token",
+            "the authentication token is 5 characters long; Apple Wallet needs at least 16",
+        ),
         ("google:\n  image_base_url: static.example\n", 8, "google.image_base_url", "pattern"),
         (
             "google:\n  card_rows: [[points]]\n",

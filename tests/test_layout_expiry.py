@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from layout_support import NOW, render, value, with_inputs
 
 from passkit.errors import DataError, LayoutError
 from passkit.layout import Layout
+from passkit.model import DateStyle
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -126,3 +127,36 @@ def test_bad_expiry_sections(tmp_path: Path, expiry: str, words: str, field: str
     assert caught.value.line is not None and caught.value.line >= 8
     if field:
         assert caught.value.field == field
+
+
+SHOWN = (
+    "fields:\n  secondary:\n    - {key: until, label: Valid until, value: '{{ valid_through }}'}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("expiry", "last_day"),
+    [
+        ("expiry: 2026-12-31\n", date(2026, 12, 31)),  # through that day
+        ("expiry:\n  at: 2026-12-31T18:00:00+01:00\n", date(2026, 12, 31)),
+        ("expiry:\n  at: 2027-01-01T00:00:00+01:00\n", date(2026, 12, 31)),  # midnight ends a day
+        ("expiry:\n  at: 2027-01-01T00:30:00+02:00\n", date(2026, 12, 31)),  # 23:30 in Paris
+        ("expiry:\n  after: {days: 30}\n  round_to_midnight: true\n", date(2026, 3, 31)),
+    ],
+)
+def test_valid_through_is_the_last_day_the_pass_works(
+    tmp_path: Path, expiry: str, last_day: date
+) -> None:
+    p = render(expiring(tmp_path, expiry, extra=SHOWN), {"id": "1"})
+    field = p.field("until")
+    assert field is not None and p.expiration_date is not None
+    # Shown as a date: midnight of that day in the layout's zone, the zone kept on every device.
+    assert field.value == datetime.combine(last_day, time(0), tzinfo=PARIS)
+    assert field.ignores_time_zone and field.time_style is DateStyle.NONE
+    assert p.expiration_date > field.value
+
+
+def test_no_expiry_no_last_day(tmp_path: Path) -> None:
+    loaded = expiring(tmp_path, "expiry: '{{ ends }}'\n", "  ends: {type: date, required: false}\n",
+                      SHOWN)  # fmt: skip
+    assert render(loaded, {"id": "1"}).field("until") is None

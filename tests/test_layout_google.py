@@ -195,4 +195,5 @@ fields:
     modules = {m["id"] for m in gp.object_json.get("textModulesData", [])}
     # A date or moment of the end is Google's to show; a text saying it is kept.
     assert ("ends" in modules) == value.endswith("isoformat }}")
-    assert gp.object_json["validTimeInterval"]["end"]["date"] == "2027-01-06T00:00:00+01:00"
+    # Google shows the end's date: the last second of 5 January, the last day it is valid.
+    assert gp.object_json["validTimeInterval"]["end"]["date"] == "2027-01-05T23:59:59+01:00"

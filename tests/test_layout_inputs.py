@@ -130,6 +130,39 @@ def test_money_forms(tmp_path: Path) -> None:
     assert "currency code" in str(refused(tmp_path, "money", {"amount": 1, "currency": "euro"}))
 
 
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("5000.5 JPY", "5000.5 JPY has 1 decimal, but JPY amounts have none"),
+        ({"amount": "1.23456", "currency": "KWD"}, "1.23456 KWD has 5 decimals, but KWD amounts"),
+        ("12.505 EUR", "12.505 EUR has 3 decimals, but EUR amounts have 2"),
+        ("10 XYZ", "'XYZ' is not an ISO 4217 currency code"),
+    ],
+)
+def test_money_the_wallets_would_round_or_cannot_name(
+    tmp_path: Path, given: Any, words: str
+) -> None:
+    assert words in str(refused(tmp_path, "money", given))
+
+
+def test_money_as_precise_as_its_currency(tmp_path: Path) -> None:
+    for given, amount, code in [
+        ("5000 JPY", "5000", "JPY"),
+        ("5000.00 JPY", "5000.00", "JPY"),  # trailing zeros are no decimals
+        ("1.234 KWD", "1.234", "KWD"),
+        ("1.2345 CLF", "1.2345", "CLF"),
+    ]:
+        assert rendered_x(tmp_path, "money", given) == Money(amount=Decimal(amount), currency=code)
+    assert "5000.5 JPY has 1 decimal" in str(
+        refused(tmp_path, "{type: money, currency: JPY}", 5000.5)
+    )
+
+
+def test_an_unknown_currency_in_a_layout_is_a_layout_error(tmp_path: Path) -> None:
+    with pytest.raises(LayoutError, match="'XYZ' is not an ISO 4217 currency code"):
+        one_input(tmp_path, "{type: money, currency: XYZ}")
+
+
 def test_lists(tmp_path: Path) -> None:
     layout = with_inputs(
         tmp_path,

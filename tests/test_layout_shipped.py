@@ -183,3 +183,49 @@ def test_its_fixture_matches_the_record_schema(shipped: tuple[Path, Layout]) -> 
         if spec.required:
             smaller = {k: v for k, v in fixture(path).items() if k != name}
             assert list(validator.iter_errors(smaller))
+
+
+def test_the_coupon_shows_its_last_valid_day_in_both_wallets_and_the_preview(
+    dev_signer: AppleSigner, dev_certs: DevCertificates
+) -> None:
+    """Issued 7 December at 10:00 in Paris, valid 30 days to the end of the day: valid through
+    6 January, so it stops working at the midnight that starts 7 January, and every wallet
+    says "6 January" wherever its holder is."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from passkit.google import ServiceAccount, compile_google, save_link
+    from passkit.preview.google_view import google_view
+    from passkit.preview.values import field_value
+    from passkit.testing import open_pkpass, open_save_link
+
+    paris = ZoneInfo("Europe/Paris")
+    path = LAYOUTS_DIR / "coupon.yaml"
+    layout = load_layout(path)
+    issued = datetime(2025, 12, 7, 10, 0, tzinfo=paris)
+    rendered = layout.render(fixture(path), now=issued)
+    assert rendered.expiration_date == datetime(2026, 1, 7, 0, 0, tzinfo=paris)
+
+    document = open_pkpass(build_pkpass(rendered, dev_signer, now=issued)).pass_json
+    (shown,) = [f for f in document["coupon"]["secondaryFields"] if f["key"] == "expires"]
+    assert shown["label"] == "Valid until"
+    # A date, not an instant: no time shown, and the same day in every time zone.
+    assert shown["value"] == "2026-01-06T00:00:00+01:00"
+    assert shown["dateStyle"] == "PKDateStyleMedium" and shown["timeStyle"] == "PKDateStyleNone"
+    assert shown["ignoresTimeZone"] is True
+    assert document["expirationDate"] == "2026-01-07T00:00:00+01:00"
+
+    # Google shows an offer's end itself, from the object's validity: its date is 6 January.
+    compiled = compile_google(rendered, issuer_id="3388000000012345678", options=layout.google)
+    end = compiled.object_json["validTimeInterval"]["end"]["date"]
+    assert end == "2026-01-06T23:59:59+01:00"
+    account = ServiceAccount.from_file(dev_certs.google_service_account)
+    link = save_link(compiled, account, now=issued.astimezone(UTC), max_length=100_000)
+    assert open_save_link(link.url, account).verified
+
+    field = rendered.field("expires")
+    assert field is not None
+    assert field_value(rendered, field, "en") == "Jan 6, 2026"
+    assert field_value(rendered, field, "fr") == "6 janv. 2026"
+    card = google_view(rendered, "en", layout.google)
+    assert ("Valid until", "Jan 6, 2026") in [(i.label, i.value) for row in card.rows for i in row]

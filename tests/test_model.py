@@ -265,10 +265,19 @@ def test_barcode_message_must_fit_its_encoding() -> None:
 
 
 def test_web_service_token_and_nfc_message_limits() -> None:
-    refused(
-        "web_service.authentication_token: String should have at least 16 characters",
-        web_service={"url": "https://example.com/passes", "authentication_token": "short"},
-    )
+    with pytest.raises(WalletRuleError) as error:
+        make(web_service={"url": "https://example.com/passes", "authentication_token": "secret"})
+    assert str(error.value) == (
+        "web_service.authentication_token: the authentication token is 6 characters long; "
+        "Apple Wallet needs at least 16: use a random secret of 16 characters or more for "
+        "each pass"
+    )  # in passkit's words, and without the secret
+    token = "0123456789abcdef"
+    for url in ("http://127.0.0.1:8000/v1", "http://[::1]/v1", "http://localhost/v1"):
+        assert make(web_service={"url": url, "authentication_token": token}).web_service
+    for url in ("http://passes.example.com/v1", "http://10.0.0.5/v1"):
+        with pytest.raises(WalletRuleError, match="sends the authentication token unencrypted"):
+            make(web_service={"url": url, "authentication_token": token})
     refused("nfc.message: an NFC message holds at most 64 bytes", nfc={"message": "x" * 65})
 
 
@@ -295,3 +304,11 @@ def test_localized_looks_up_the_translation_table() -> None:
     assert p.localized("Points", "fr") == "Points fidélité"
     assert p.localized("Points", "de") == "Points"
     assert p.localized("Member", "fr") == "Member"
+
+
+def test_money_has_a_known_currency_and_no_more_decimals_than_it() -> None:
+    assert Money(amount=Decimal("1.230"), currency="KWD").amount == Decimal("1.230")
+    with pytest.raises(WalletRuleError, match=r"1\.23456 KWD has 5 decimals"):
+        Money(amount=Decimal("1.23456"), currency="KWD")
+    with pytest.raises(WalletRuleError, match="'XYZ' is not an ISO 4217 currency code"):
+        Money(amount=Decimal(1), currency="XYZ")

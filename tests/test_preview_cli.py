@@ -45,6 +45,16 @@ def test_preview_writes_html_in_a_language(tmp_path: Path) -> None:
     assert not re.search(r"""src=["']https?://""", page)
 
 
+def test_a_regional_language_falls_back_to_its_base(tmp_path: Path) -> None:
+    layout, record = write_card(tmp_path), write_record(tmp_path / "card.json")
+    out = tmp_path / "card.html"
+    drawn = ["preview", str(layout), "--data", str(record), "--out", str(out)]
+    result = passkit(*drawn, "--lang", "fr-CA", "--wallet", "google")
+    assert result.returncode == 0, result.stderr
+    assert "drawing the 'fr' translation for 'fr-CA'" in result.stderr
+    assert '<html lang="fr">' in out.read_text(encoding="utf-8")
+
+
 def test_preview_refuses_unknown_output_and_language(tmp_path: Path) -> None:
     result = passkit("preview", "loyalty", "--out", str(tmp_path / "x.gif"))
     assert result.returncode == 2 and ".png or .html" in result.stderr
@@ -142,3 +152,30 @@ def test_serve_refuses_unknown_layout_and_record(tmp_path: Path) -> None:
     assert (
         result.returncode == 2 and "bad.json" in result.stderr and "not valid JSON" in result.stderr
     )
+
+
+@pytest.mark.parametrize("name", [path.stem for path in shipped_layouts()])
+def test_every_shipped_layout_passes_its_own_lint(name: str) -> None:
+    """The shipped layouts are examples: lint finds nothing in them, beyond what each accepts
+    on purpose in its lint.accept."""
+    result = passkit("lint", name)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("no design warnings")
+
+
+def test_a_layout_accepts_warnings_by_code_or_place(tmp_path: Path) -> None:
+    layout, record = write_card(tmp_path), write_record(tmp_path / "card.json")
+    text = layout.read_text(encoding="utf-8")
+    layout.write_text(
+        text + "beacons:\n  - {proximity_uuid: E2C56DB5-DFFB-48D2-B060-D0F5A71096E0}\n"
+    )
+    found = passkit("lint", layout, "--data", record)
+    assert found.returncode == 1 and "beacons: iBeacons wake the pass" in found.stdout
+    for accepted in ("beacons", "one-wallet-only"):
+        layout.write_text(
+            text
+            + "beacons:\n  - {proximity_uuid: E2C56DB5-DFFB-48D2-B060-D0F5A71096E0}\n"
+            + f"lint:\n  accept: [{accepted}]\n"
+        )
+        quiet = passkit("lint", layout, "--data", record)
+        assert "beacons" not in quiet.stdout, (accepted, quiet.stdout)

@@ -147,6 +147,16 @@ def test_page_follows_the_layout_file(
     assert browser.find_element(By.TAG_NAME, "select").get_attribute("value") == "fr"
 
 
+def test_a_regional_language_shows_its_base_translation(server: str) -> None:
+    fragment = httpx.get(server + "/layouts/loyalty/fragment?lang=fr-CA", timeout=60)
+    assert fragment.status_code == 200
+    assert '<option value="fr" selected>' in fragment.text
+    picture = httpx.get(server + "/layouts/loyalty/preview.png?lang=fr-CA", timeout=60)
+    english = httpx.get(server + "/layouts/loyalty/preview.png?lang=en", timeout=60)
+    french = httpx.get(server + "/layouts/loyalty/preview.png?lang=fr", timeout=60)
+    assert picture.status_code == 200 and picture.content == french.content != english.content
+
+
 def test_downloads_say_when_signing_is_not_configured(server: str) -> None:
     answer = httpx.get(server + "/layouts/loyalty/pass.pkpass", timeout=30)
     assert answer.status_code == 404 and "PASSKIT_APPLE_CERT" in answer.text

@@ -19,12 +19,18 @@ from passkit.devcerts import DevCertificates, DevChain, make_dev_chain
 from passkit.errors import SigningError
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture(scope="module")
 def chain() -> DevChain:
-    """A chain whose validity starts at a known time (back-dated an hour by make_dev_chain)."""
-    return make_dev_chain(now=START, pass_type_id="pass.com.example.checks", team_id="TEAMCHECK")
+    """A chain valid for a year from an hour before a known time."""
+    return make_dev_chain(
+        valid_from=START - HOUR,
+        valid_until=START - HOUR + timedelta(days=365),
+        pass_type_id="pass.com.example.checks",
+        team_id="TEAMCHECK",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -263,9 +269,14 @@ def test_check_passes_inside_validity(chain: DevChain) -> None:
 
 
 def test_check_certificate_not_yet_valid(chain: DevChain) -> None:
-    with pytest.raises(SigningError, match="is not valid before 2030-01-01 11:00:00 UTC") as error:
+    with pytest.raises(SigningError) as error:
         chain.signer().check(now=START - timedelta(days=3))
-    assert "now is 2029-12-29 12:00:00 UTC" in str(error.value)
+    message = str(error.value)
+    # The certificate's window, the time that lies outside it, and how to widen it: not the
+    # clock alone, since a fixed time given to a build is as likely.
+    assert "valid from 2030-01-01 11:00:00 UTC to 2031-01-01 11:00:00 UTC" in message
+    assert "not at 2029-12-29 12:00:00 UTC" in message
+    assert "--valid-from" in message and "passkit_dev_validity" in message
 
 
 def test_check_certificate_expired(chain: DevChain) -> None:
@@ -278,7 +289,11 @@ def test_check_certificate_expired(chain: DevChain) -> None:
 
 def test_check_wwdr_expired() -> None:
     # a pass certificate outliving its intermediate: only the WWDR is out of date
-    chain = make_dev_chain(now=START, pass_valid_days=400, wwdr_valid_days=100)
+    chain = make_dev_chain(
+        valid_from=START - HOUR,
+        valid_until=START - HOUR + timedelta(days=400),
+        wwdr_valid_until=START - HOUR + timedelta(days=100),
+    )
     with pytest.raises(
         SigningError, match=r"the WWDR certificate .* expired on 2030-04-11"
     ) as error:
@@ -322,7 +337,10 @@ def test_check_needs_aware_time(chain: DevChain) -> None:
 
 
 def test_warnings_when_certificates_expire_soon() -> None:
-    signer = make_dev_chain(pass_valid_days=12, wwdr_valid_days=20).signer()
+    now = datetime.now(UTC)
+    signer = make_dev_chain(
+        valid_until=now + timedelta(days=12), wwdr_valid_until=now + timedelta(days=20)
+    ).signer()
     assert len(signer.warnings) == 2
     pass_warning, wwdr_warning = signer.warnings
     assert pass_warning.startswith("the pass certificate expires on ")

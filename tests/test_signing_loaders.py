@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from signing_support import cms_verify, openssl
+from signing_support import cms_verify, encrypted_pass_key, openssl
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates
@@ -32,14 +32,6 @@ def _key(certs: DevCertificates) -> rsa.RSAPrivateKey:
     key = serialization.load_pem_private_key(certs.pass_key.read_bytes(), None)
     assert isinstance(key, rsa.RSAPrivateKey)
     return key
-
-
-def _encrypted_pkcs8(certs: DevCertificates, password: bytes) -> bytes:
-    return _key(certs).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(password),
-    )
 
 
 def test_from_pem_paths(dev_certs: DevCertificates, tmp_path: Path) -> None:
@@ -90,7 +82,7 @@ def test_one_file_with_certificate_and_key(dev_certs: DevCertificates, tmp_path:
 
 def test_encrypted_pkcs8_key_with_password(dev_certs: DevCertificates, tmp_path: Path) -> None:
     key = tmp_path / "key.pem"
-    key.write_bytes(_encrypted_pkcs8(dev_certs, b"s3cret"))
+    key.write_bytes(encrypted_pass_key(dev_certs, b"s3cret"))
     assert b"ENCRYPTED PRIVATE KEY" in key.read_bytes()
     signer = AppleSigner.from_pem(
         dev_certs.pass_certificate, key, key_password="s3cret", wwdr=dev_certs.wwdr
@@ -113,7 +105,7 @@ def test_encrypted_traditional_openssl_key(dev_certs: DevCertificates, tmp_path:
 
 def test_encrypted_key_without_password(dev_certs: DevCertificates, tmp_path: Path) -> None:
     key = tmp_path / "key.pem"
-    key.write_bytes(_encrypted_pkcs8(dev_certs, b"s3cret"))
+    key.write_bytes(encrypted_pass_key(dev_certs, b"s3cret"))
     with pytest.raises(SigningError) as error:
         AppleSigner.from_pem(dev_certs.pass_certificate, key, wwdr=dev_certs.wwdr)
     message = str(error.value)
@@ -124,7 +116,7 @@ def test_encrypted_key_without_password(dev_certs: DevCertificates, tmp_path: Pa
 
 def test_encrypted_key_with_wrong_password(dev_certs: DevCertificates, tmp_path: Path) -> None:
     key = tmp_path / "key.pem"
-    key.write_bytes(_encrypted_pkcs8(dev_certs, b"s3cret"))
+    key.write_bytes(encrypted_pass_key(dev_certs, b"s3cret"))
     with pytest.raises(SigningError, match="wrong password") as error:
         AppleSigner.from_pem(
             dev_certs.pass_certificate, key, key_password="guess", wwdr=dev_certs.wwdr
@@ -239,7 +231,7 @@ def test_from_env_paths(dev_certs: DevCertificates, tmp_path: Path) -> None:
 def test_from_env_inline_pem_and_encrypted_key(dev_certs: DevCertificates, tmp_path: Path) -> None:
     environ = {
         "PASSKIT_APPLE_CERT": dev_certs.pass_certificate.read_text(),
-        "PASSKIT_APPLE_KEY": _encrypted_pkcs8(dev_certs, b"pw").decode(),
+        "PASSKIT_APPLE_KEY": encrypted_pass_key(dev_certs, b"pw").decode(),
         "PASSKIT_APPLE_KEY_PASSWORD": "pw",
         "PASSKIT_WWDR": dev_certs.wwdr.read_text(),
     }

@@ -135,3 +135,59 @@ def test_the_plugin_costs_nothing_to_a_suite_that_does_not_use_it(
     )
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+FIXED_CLOCK = """
+from datetime import UTC, datetime
+
+import pytest
+
+from passkit.errors import SigningError
+from passkit.testing import assert_valid
+
+
+def test_a_fixed_clock_in_the_past(passkit_build, passkit_dev_ca):
+    bundle = passkit_build("loyalty", now=datetime(2026, 1, 1))
+    assert_valid(bundle, passkit_dev_ca)
+
+
+def test_a_fixed_clock_outside_the_window_says_so(passkit_build):
+    with pytest.raises(SigningError) as error:
+        passkit_build("loyalty", now=datetime(1999, 1, 1, tzinfo=UTC))
+    assert "valid from" in str(error.value) and "passkit_dev_validity" in str(error.value)
+"""
+
+OWN_WINDOW = """
+from datetime import UTC, date, datetime
+
+import pytest
+
+from passkit.errors import SigningError
+from passkit.testing import assert_valid
+
+
+@pytest.fixture(scope="session")
+def passkit_dev_validity():
+    return date(2040, 1, 1), date(2041, 1, 1)
+
+
+def test_inside_the_window(passkit_build, passkit_dev_ca):
+    assert_valid(passkit_build("loyalty", now=datetime(2040, 6, 1, tzinfo=UTC)), passkit_dev_ca)
+
+
+def test_before_the_window(passkit_build):
+    with pytest.raises(SigningError, match="valid from 2040-01-01 00:00:00 UTC to 2041-01-01"):
+        passkit_build("loyalty", now=datetime(2039, 12, 31, tzinfo=UTC))
+"""
+
+
+def test_dev_certificates_sign_at_a_fixed_time_years_away(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_clock=FIXED_CLOCK)
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_a_project_chooses_the_window_of_its_dev_certificates(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_window=OWN_WINDOW)
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

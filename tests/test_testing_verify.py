@@ -187,6 +187,18 @@ def test_a_signature_from_another_chain_and_a_wrong_ca(
     problems = open_pkpass(foreign).verify(root)
     only(problems, "is not issued by the given CA (passkit DEVELOPMENT Root CA")
     assert len(problems) == 1
+    # Both roots bear the same name: the message tells them apart by their fingerprints, as
+    # openssl prints them, and says that another CA of that name signed the pass.
+    given = x509.load_pem_x509_certificate(root.read_bytes())
+    printed = subprocess.run(
+        ["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert printed.split("=", 1)[1] in problems[0]
+    assert given.subject == x509.load_pem_x509_certificate(other_chain.root_pem).subject
+    assert "a different CA of the same name signed it" in problems[0]
     assert openssl_verify(foreign, root, tmp_path).returncode != 0
     # ...and the good bundle against the other chain's root: a wrong CA.
     other_root = x509.load_pem_x509_certificate(other_chain.root_pem)

@@ -18,7 +18,7 @@ from typing import Any
 
 from passkit.apple.signing import AppleSigner
 
-# Session certificates are made "now" (back-dated an hour): sign at a moment they are valid.
+# Session certificates are valid from years before to years after today: sign at the present.
 SIGNING_TIME = datetime.now(UTC).replace(microsecond=0)
 
 

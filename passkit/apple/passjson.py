@@ -124,6 +124,13 @@ DEFAULT_DATE_STYLE = "PKDateStyleMedium"
 DEFAULT_TIME_STYLE = "PKDateStyleShort"
 
 
+def _date_only(field: dict[str, Any]) -> bool:
+    return bool(field["timeStyle"] == _NO_STYLE and field["dateStyle"] != _NO_STYLE)
+
+
+_NO_STYLE = DATE_STYLES[DateStyle.NONE]
+
+
 def pass_json_bytes(p: Pass, *, pass_type_id: str, team_id: str) -> bytes:
     """The bytes of pass.json: `jsonbytes.dumps(compile_pass_json(p, ...))`, written faster.
 
@@ -331,7 +338,9 @@ def _field(field: PassField, group: str, index: int) -> dict[str, Any]:
             out["timeStyle"] = DATE_STYLES[field.time_style or DateStyle.NONE]
         if field.relative:
             out["isRelative"] = True
-        if field.ignores_time_zone:
+        if field.ignores_time_zone or _date_only(out):
+            # A date shown without its time is the date in the pass's own time zone, as Google
+            # Wallet and the preview show it: not a day earlier or later on a device elsewhere.
             out["ignoresTimeZone"] = True
     if field.currency is not None:
         out["currencyCode"] = field.currency

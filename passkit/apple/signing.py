@@ -135,7 +135,7 @@ def _load_private_key(loaded: Credential, password: bytes | None) -> SigningKey:
         if password is None:
             raise SigningError(
                 f"{loaded.name} is encrypted: give its password"
-                f" (key_password=..., or the {ENV_KEY_PASSWORD} environment variable)"
+                f" (the {ENV_KEY_PASSWORD} environment variable, or --apple-key-password)"
             ) from None
         # A password for a key that is not encrypted is harmless: load the key without it.
         key = load_private_key(data, None)
@@ -144,7 +144,7 @@ def _load_private_key(loaded: Credential, password: bytes | None) -> SigningKey:
             doubt = "" if encrypted else " (or it is not a private key)"
             raise SigningError(
                 f"wrong password for {loaded.name}{doubt}: the key could not be decrypted;"
-                f" check key_password (or the {ENV_KEY_PASSWORD} environment variable)"
+                f" check the password given ({ENV_KEY_PASSWORD} or --apple-key-password)"
             ) from None
         raise SigningError(
             f"{loaded.name} is not a readable private key in PEM or DER:"
@@ -202,6 +202,14 @@ def _describe(certificate: x509.Certificate) -> str:
 def _name(name: x509.Name) -> str:
     # In certificate order (CN first), which reads better than RFC 4514's reversed order.
     return ", ".join(attribute.rfc4514_string() for attribute in name)
+
+
+# For a development chain, which can be made again with any window.
+_WIDER_WINDOW = (
+    "for development certificates, make them again with a window that holds that time: "
+    "passkit certs dev DIR --force --valid-from YYYY-MM-DD --valid-until YYYY-MM-DD (in "
+    "tests, override the passkit_dev_validity fixture)"
+)
 
 
 def _when(moment: datetime) -> str:
@@ -297,8 +305,8 @@ class AppleSigner:
     ) -> None:
         fix = (
             "use Apple's WWDR G4 intermediate (the default when no WWDR is given) or give the"
-            " intermediate certificate that issued your pass certificate (wwdr=..., or the"
-            f" {ENV_WWDR} environment variable)"
+            " intermediate certificate that issued your pass certificate (the"
+            f" {ENV_WWDR} environment variable, or --wwdr)"
         )
         if certificate.issuer != wwdr.subject:
             raise SigningError(
@@ -367,7 +375,7 @@ class AppleSigner:
             if not secret:
                 raise SigningError(
                     f"{loaded.name} could not be opened without a password: give its password"
-                    f" (password=..., or the {ENV_P12_PASSWORD} environment variable)"
+                    f" (the {ENV_P12_PASSWORD} environment variable, or --apple-p12-password)"
                 ) from None
             raise SigningError(
                 f"wrong password for {loaded.name}, or the file is not PKCS#12: check the"
@@ -462,28 +470,31 @@ class AppleSigner:
         subject = _describe(self.certificate)
         not_before = self.certificate.not_valid_before_utc
         not_after = self.certificate.not_valid_after_utc
+        window = f"valid from {_when(not_before)} to {_when(not_after)}"
         if moment < not_before:
             raise SigningError(
-                f"the pass certificate {subject} is not valid before {_when(not_before)}"
-                f" (now is {_when(moment)}): check the clock, or wait until it becomes valid"
+                f"the pass certificate {subject} is {window}, not at {_when(moment)}, the time "
+                f"passes are signed at: check that time (the clock, or a fixed time given to "
+                f"the build); {_WIDER_WINDOW}"
             )
         if moment > not_after:
             raise SigningError(
-                f"the pass certificate {subject} expired on {_when(not_after)}"
-                f" (now is {_when(moment)}): renew it under Certificates, Identifiers & Profiles"
-                " in the Apple Developer portal"
+                f"the pass certificate {subject} expired on {_when(not_after)} ({window}; "
+                f"passes are signed at {_when(moment)}): renew it under Certificates, "
+                f"Identifiers & Profiles in the Apple Developer portal; {_WIDER_WINDOW}"
             )
         wwdr_expiry = self.wwdr.not_valid_after_utc
         if moment > wwdr_expiry:
             raise SigningError(
                 f"the WWDR certificate {_describe(self.wwdr)} expired on {_when(wwdr_expiry)}"
-                f" (now is {_when(moment)}): download the current intermediate from"
-                " https://www.apple.com/certificateauthority/ and give it as wwdr= or"
-                f" {ENV_WWDR}"
+                f" (passes are signed at {_when(moment)}): download the current intermediate "
+                f"from https://www.apple.com/certificateauthority/ and give it with --wwdr or "
+                f"{ENV_WWDR}"
             )
         raise SigningError(
             f"the WWDR certificate {_describe(self.wwdr)} is not valid before"
-            f" {_when(self.wwdr.not_valid_before_utc)} (now is {_when(moment)}): check the clock"
+            f" {_when(self.wwdr.not_valid_before_utc)} (passes are signed at {_when(moment)}):"
+            f" check that time (the clock, or a fixed time given to the build); {_WIDER_WINDOW}"
         )
 
     def sign(self, manifest: bytes, *, signing_time: datetime) -> bytes:

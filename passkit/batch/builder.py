@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passkit.apple.bundle import UnsignedBundle, sign_bundle, unsigned_bundle
+from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
 from passkit.batch.writer import OutputDirectory
@@ -70,6 +71,15 @@ class BuildResult:
         # Results cross from worker processes by the thousand: as the arguments of a call,
         # they unpickle in a third of the time of a dataclass's own state (measured).
         return BuildResult, tuple(getattr(self, field.name) for field in fields(self))
+
+
+class ChunkInterrupted(KeyboardInterrupt):
+    """Ctrl-C while a chunk's files were being written: `results` are the chunk's records,
+    whose files were all written before it took effect, so that the batch can count them."""
+
+    def __init__(self, results: list[BuildResult]) -> None:
+        super().__init__()
+        self.results = results
 
 
 class Builder:
@@ -144,9 +154,13 @@ class Builder:
                     results[job.index] = self._failed(job.record, error)
                 dropped = {job.index for job, _ in failed}
                 jobs = [job for job in jobs if job.index not in dropped]
-        for job in jobs:
-            results[job.index] = self._finish(job)
-        return [result for result in results if result is not None]
+        with interrupts_deferred() as interrupt:
+            for job in jobs:
+                results[job.index] = self._finish(job)
+        finished = [result for result in results if result is not None]
+        if interrupt.came:
+            raise ChunkInterrupted(finished)
+        return finished
 
     def _start(
         self, index: int, record: Record, now: datetime, results: list[BuildResult | None]

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import IO
 
 from passkit.batch.builder import BuildResult, output_stem
+from passkit.batch.writer import FILE_MODE
 
 # Fixed entry time: the same passes give the same archive.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -28,6 +29,8 @@ class _RenamedOnClose:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        # mkstemp makes the file readable by its owner only: give it the bundles' mode.
+        os.fchmod(fd, FILE_MODE)
         self._temporary = Path(temporary)
         self._handle: IO[bytes] = os.fdopen(fd, "wb")
 
@@ -61,7 +64,7 @@ class ZipOutput(_RenamedOnClose):
 
     def _write(self, name: str, data: bytes) -> None:
         info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-        info.external_attr = 0o644 << 16
+        info.external_attr = FILE_MODE << 16
         self._zip.writestr(info, data)
 
     def close(self) -> None:

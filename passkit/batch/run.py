@@ -10,12 +10,12 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from passkit.batch.builder import Builder, BuildResult
+from passkit.batch.builder import Builder, BuildResult, ChunkInterrupted
 from passkit.batch.collector import BatchCollector
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
@@ -53,7 +53,7 @@ def build_many(
     jobs: int | None = None,
     chunk_size: int = CHUNK_SIZE,
     builder: Builder | None = None,
-) -> Iterator[BuildResult]:
+) -> Generator[BuildResult, None, None]:
     """Yield one BuildResult per record as it finishes (not necessarily in input order).
 
     `records` are Records, plain mappings, or unparsed lines (`read_records_lazily`), which
@@ -61,6 +61,11 @@ def build_many(
 
     `jobs` defaults to the number of cores; 1 builds in this process. With `plan.out_dir` set,
     workers write the files themselves and results carry paths instead of bytes.
+
+    On Ctrl-C (KeyboardInterrupt, raised here or thrown in with `throw`), no new record is
+    started; the results of records already finished or under way are still yielded, so that
+    every file written is accounted for, and then KeyboardInterrupt is raised again.
+    `results_after_interrupt` collects them for a caller that was interrupted itself.
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     stream = as_records(records)
@@ -69,15 +74,49 @@ def build_many(
     if builder is None:
         builder = Builder(plan)
     if jobs == 1:
-        while chunk := list(islice(stream, chunk_size)):
-            yield from builder.build_chunk(chunk)
+        yield from _build_here(builder, stream, chunk_size)
         return
     yield from _build_in_workers(builder, stream, jobs, chunk_size)
 
 
+def results_after_interrupt(
+    results: Generator[BuildResult, None, None],
+) -> Iterator[BuildResult]:
+    """The results `build_many` still hands out when its caller was interrupted by Ctrl-C:
+    records finished, or under way and finished since, whose files are written."""
+    try:
+        first = results.throw(KeyboardInterrupt())
+    except (KeyboardInterrupt, StopIteration):
+        return
+    yield first
+    try:
+        yield from results
+    except KeyboardInterrupt:
+        return
+
+
+def _build_here(
+    builder: Builder, stream: Iterator[Source], chunk_size: int
+) -> Generator[BuildResult, None, None]:
+    ready: deque[BuildResult] = deque()
+    try:
+        while chunk := list(islice(stream, chunk_size)):
+            try:
+                ready.extend(builder.build_chunk(chunk))
+            except ChunkInterrupted as stop:
+                ready.extend(stop.results)
+                raise KeyboardInterrupt from None
+            while ready:
+                yield ready.popleft()
+    except KeyboardInterrupt:
+        while ready:
+            yield ready.popleft()
+        raise
+
+
 def _build_in_workers(
     builder: Builder, stream: Iterator[Source], jobs: int, chunk_size: int
-) -> Iterator[BuildResult]:
+) -> Generator[BuildResult, None, None]:
     # Imported here: a build in this process (--jobs 1) does not need the process machinery.
     from concurrent.futures import ProcessPoolExecutor
 
@@ -86,11 +125,15 @@ def _build_in_workers(
         # Build here until one pass is made: that prepares what every pass shares (pictures,
         # their hashes and zip members), and the workers forked afterwards inherit it with the
         # loaded layout and keys instead of preparing everything again.
-        for record in stream:
-            result = builder.build(record)
-            yield result
-            if result.ok and not result.skipped:
-                break
+        try:
+            for record in stream:
+                result = builder.build(record)
+                yield result
+                if result.ok and not result.skipped:
+                    break
+        except ChunkInterrupted as stop:
+            yield from stop.results
+            raise KeyboardInterrupt from None
         # A forked worker receives its initializer's arguments as they are, not pickled.
         executor = ProcessPoolExecutor(
             max_workers=jobs,
@@ -108,6 +151,7 @@ def _build_in_workers(
             initargs=(builder.plan,),
         )
     pending: deque[Future[list[BuildResult]]] = deque()
+    ready: deque[BuildResult] = deque()
     try:
         exhausted = False
         while True:
@@ -122,7 +166,19 @@ def _build_in_workers(
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 pending.remove(future)
-                yield from future.result()
+                ready.extend(future.result())
+            while ready:
+                yield ready.popleft()
+    except KeyboardInterrupt:
+        # Workers ignore Ctrl-C and finish the chunks they hold (their files are written):
+        # hand out those results too, and those not yet taken, before stopping.
+        started = [future for future in pending if not future.cancel()]
+        pending.clear()
+        for future in started:
+            ready.extend(future.result())
+        while ready:
+            yield ready.popleft()
+        raise
     finally:
         for future in pending:
             future.cancel()

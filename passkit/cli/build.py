@@ -10,12 +10,14 @@ import click
 
 from passkit.batch.builder import Builder, BuildResult
 from passkit.batch.collector import BatchCollector
+from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.outputs import FailuresFile, ZipOutput
 from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.progress import Progress, estimate_record_count
 from passkit.batch.records import read_records_lazily
-from passkit.batch.run import build_many, default_jobs
+from passkit.batch.run import build_many, default_jobs, results_after_interrupt
 from passkit.cli.options import signing_options
+from passkit.layout.library import find_layout
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 
@@ -35,7 +37,7 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 @click.command()
-@click.argument("layout", type=click.Path(path_type=Path))
+@click.argument("layout")
 @click.option(
     "--data",
     "data",
@@ -69,7 +71,7 @@ def _parse_now(value: str | None) -> datetime | None:
 )
 @signing_options
 def build(
-    layout: Path,
+    layout: str,
     data: Path,
     out_dir: Path | None,
     zip_path: Path | None,
@@ -82,7 +84,8 @@ def build(
     apple: AppleCredentials | None,
     google: GoogleCredentials | None,
 ) -> None:
-    """Build the passes of LAYOUT for the records in --data.
+    """Build the passes of LAYOUT (a layout file, or a shipped layout's name such as
+    "loyalty") for the records in --data.
 
     Writes OUT/<serial>.pkpass when Apple signing is configured and OUT/<serial>.google.txt
     (the save link) when Google is. A link holds its object and names the layout's class,
@@ -112,7 +115,7 @@ def build(
         token_url = token_url_for(insert_url)
     now = _parse_now(now_text)
     plan = BuildPlan(
-        layout=layout,
+        layout=find_layout(layout),
         apple=apple,
         google=google,
         now=now,
@@ -136,34 +139,25 @@ def build(
         jobs=jobs if jobs is not None else default_jobs(),
         builder=builder,
     )
-    google_classes: set[str] = set()
-    links = 0
     tracker = Progress(estimate_record_count(data) if progress else None)
     zip_output = ZipOutput(zip_path) if zip_path is not None else None
-    interrupted = False
     collector = BatchCollector()
     try:
-        with FailuresFile(failures_path) as failures:
+        with FailuresFile(failures_path) as failures, interrupts_deferred() as interrupt:
+            take = _Taker(tracker, failures, zip_output, collector, echo=not progress)
             try:
                 for result in results:
-                    if tracker.tally.done == 0:
-                        # The first pass is made: what every pass shares is ready.
-                        collector.settle()
-                    tracker.update(result)
-                    if not result.ok:
-                        failures.add(result)
-                        if not progress:
-                            click.echo(f"failed: {result.record}: {result.error}", err=True)
-                        continue
-                    if result.google_class is not None:
-                        links += 1
-                        google_classes.add(result.google_class)
-                    if zip_output is not None:
-                        zip_output.add(result)
-                    if not progress:
-                        click.echo(_describe(result))
-            except KeyboardInterrupt:
-                interrupted = True
+                    take(result)
+                    if interrupt.came:
+                        break
+            except KeyboardInterrupt:  # where Ctrl-C could not be held back
+                interrupt.came = True
+            if interrupt.came:
+                # Workers finish what they hold: count every pass written, not only those
+                # this process had heard of when Ctrl-C came.
+                for result in results_after_interrupt(results):
+                    take(result)
+        interrupted = interrupt.came
     finally:
         collector.restore()
         tracker.close()
@@ -173,10 +167,10 @@ def build(
     click.echo(tally.summary(), err=True)
     if tally.failed:
         click.echo(f"failures listed in {failures_path}", err=True)
-    if links and plan.google_insert_url is None:
+    if take.links and plan.google_insert_url is None:
         from passkit.google.publish import needs_class_notice
 
-        click.echo(needs_class_notice(str(layout), google_classes, links), err=True)
+        click.echo(needs_class_notice(str(layout), take.google_classes, take.links), err=True)
     for problem in builder.google_problems:
         click.echo(f"error: no Google save link was written: {problem}", err=True)
     if interrupted:
@@ -190,6 +184,44 @@ def build(
         sys.exit(2)
     if tally.failed:
         sys.exit(1)
+
+
+class _Taker:
+    """What the build does with each result: count it, list a failure, note its Google class,
+    add it to the zip."""
+
+    def __init__(
+        self,
+        tracker: Progress,
+        failures: FailuresFile,
+        zip_output: ZipOutput | None,
+        collector: BatchCollector,
+        *,
+        echo: bool,
+    ) -> None:
+        self.tracker, self.failures, self.zip_output = tracker, failures, zip_output
+        self.collector, self.echo = collector, echo
+        # The Google classes the save links name, and how many links there are.
+        self.google_classes: set[str] = set()
+        self.links = 0
+
+    def __call__(self, result: BuildResult) -> None:
+        if self.tracker.tally.done == 0:
+            # The first pass is made: what every pass shares is ready.
+            self.collector.settle()
+        self.tracker.update(result)
+        if not result.ok:
+            self.failures.add(result)
+            if self.echo:
+                click.echo(f"failed: {result.record}: {result.error}", err=True)
+            return
+        if result.google_class is not None:
+            self.links += 1
+            self.google_classes.add(result.google_class)
+        if self.zip_output is not None:
+            self.zip_output.add(result)
+        if self.echo:
+            click.echo(_describe(result))
 
 
 def _describe(result: BuildResult) -> str:

@@ -32,7 +32,9 @@ def preview(layout: str, data: Path | None, out: Path, wallet: str, lang: str | 
     Design warnings are listed in the picture's margin and printed here.
     """
     from passkit import preview as previews
+    from passkit.languages import matching_language
     from passkit.preview.sample import load_sample
+    from passkit.preview.warnings import layout_warnings
 
     suffix = out.suffix.lower()
     if suffix not in (".png", ".html", ".htm"):
@@ -40,12 +42,18 @@ def preview(layout: str, data: Path | None, out: Path, wallet: str, lang: str | 
     sample = load_sample(layout, data)
     p = sample.render()
     languages = [p.language, *p.translations]
-    if lang is not None and lang not in languages:
-        raise click.BadParameter(
-            f"the pass has no {lang!r} translation; choose one of {', '.join(languages)}",
-            param_hint="--lang",
-        )
-    warnings = previews.lint_pass(p, google=sample.layout.google)
+    if lang is not None:
+        # As a device does: de-AT falls back to de.
+        chosen = matching_language(languages, lang)
+        if chosen is None:
+            raise click.BadParameter(
+                f"the pass has no {lang!r} translation; choose one of {', '.join(languages)}",
+                param_hint="--lang",
+            )
+        if chosen != lang:
+            click.echo(f"drawing the {chosen!r} translation for {lang!r}", err=True)
+        lang = chosen
+    warnings = layout_warnings(sample.layout, p)
     options = {"wallet": wallet, "language": lang, "warnings": warnings}
     if suffix == ".png":
         body = previews.render_png(p, google=sample.layout.google, **options)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -196,9 +197,15 @@ def _is_utf8(encoding: str) -> bool:
 def valid_time_interval(p: Pass) -> JsonDict | None:
     # Only the end: a start taken from the issue time would make a pass "not yet valid" on a
     # device whose clock runs a few seconds behind the server's.
-    if p.expiration_date is None:
+    end = p.expiration_date
+    if end is None:
         return None
-    return {"end": {"date": google_datetime(p.expiration_date)}}
+    if end.timetz().replace(tzinfo=None) == time(0):
+        # Google Wallet shows the end's date: a pass that lasts through 6 January ends at the
+        # midnight that starts 7 January, which would read as 7 January. Its last second keeps
+        # the day it is valid through.
+        end -= timedelta(seconds=1)
+    return {"end": {"date": google_datetime(end)}}
 
 
 def text_module(ctx: ObjectContext, f: PassField) -> JsonDict:

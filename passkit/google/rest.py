@@ -266,10 +266,12 @@ def _api_error(method: str, path: str, response: httpx.Response) -> GoogleApiErr
     data = _json_or_none(response)
     message = response.reason_phrase or "error"
     reason = ""
+    detail: str | None = None
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         error = data["error"]
         message = str(error.get("message") or message)
         reason = str(error.get("status") or "")
+        detail = _first_reason(error.get("errors"))
     elif response.text and data is None:
         message = response.text.strip()[:200]
     hint = _HINTS.get(
@@ -277,4 +279,12 @@ def _api_error(method: str, path: str, response: httpx.Response) -> GoogleApiErr
     )
     status_text = f"HTTP {status} {reason}" if reason else f"HTTP {status}"
     text = f"Google Wallet API {method} {path}: {status_text}: {message}"
-    return GoogleApiError(f"{text}{f' ({hint})' if hint else ''}", status=status)
+    return GoogleApiError(f"{text}{f' ({hint})' if hint else ''}", status=status, reason=detail)
+
+
+def _first_reason(errors: Any) -> str | None:
+    """The `reason` of the first entry of Google's `errors` list (``quotaExceeded``, ...)."""
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        reason = errors[0].get("reason")
+        return reason if isinstance(reason, str) and reason else None
+    return None

@@ -8,7 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from passkit.layout.inputs import InputSpec, InputType
-from passkit.layout.library import FIXTURES_DIR, LAYOUTS_DIR, fixture_for, shipped_layouts
+from passkit.layout.library import (
+    FIXTURES_DIR,
+    LAYOUTS_DIR,
+    find_layout,
+    fixture_for,
+    shipped_layouts,
+)
 from passkit.layout.loader import load_layout
 from passkit.layout.render import Layout
 from passkit.layout.schema import json_schema
@@ -25,6 +31,7 @@ __all__ = [
     "InputSpec",
     "InputType",
     "Layout",
+    "find_layout",
     "fixture_for",
     "layout_json_schema",
     "load_layout",

@@ -64,7 +64,7 @@ Loc = tuple[str | int, ...]
 
 # Names every template may read besides the inputs; the late ones only outside the early stage.
 EARLY_NAMES = frozenset({"now", "locale", "time_zone"})
-LATE_NAMES = frozenset({"serial_number", "barcode_value", "expires_at"})
+LATE_NAMES = frozenset({"serial_number", "barcode_value", "expires_at", "valid_through"})
 RESERVED_NAMES = EARLY_NAMES | LATE_NAMES
 
 

@@ -3,6 +3,10 @@
 A pass needs moments with a time zone. A template may give a date-time with a zone (kept), one
 without (read in the layout's time zone), a date (midnight at its start in that zone) or ISO 8601
 text. An expiry given as a date lasts through that day: it expires at the next midnight.
+
+`expires_at` is the instant a pass stops working; `valid_through` is the last day it works, the
+date to show as "valid until": a pass valid through 6 January expires at midnight that starts
+7 January.
 """
 
 from __future__ import annotations
@@ -42,6 +46,15 @@ def next_midnight(moment: datetime, zone: ZoneInfo) -> datetime:
     if local.time() == time(0):
         return local
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def last_valid_day(expires_at: datetime, zone: ZoneInfo) -> date:
+    """The last day, in `zone`, on which a pass that stops working at `expires_at` still works:
+    the day before when it expires at midnight, else the day it expires."""
+    local = expires_at.astimezone(zone)
+    if local.time() == time(0):
+        return local.date() - timedelta(days=1)
+    return local.date()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from passkit.currency import money_problem
 from passkit.errors import WalletRuleError
 from passkit.model import Money
 
@@ -189,6 +190,10 @@ def _as_money(value: Any, currency: str | None) -> Money:
 
 
 def _money(amount: Decimal, currency: Any) -> Money:
+    if isinstance(currency, str):
+        problem = money_problem(amount, currency)
+        if problem is not None:
+            raise InputValueError(problem)
     try:
         return Money(amount=amount, currency=currency)
     except WalletRuleError:

@@ -16,6 +16,7 @@ from typing import Any
 from passkit.errors import DataError, LayoutError
 from passkit.google.options import GoogleOptions
 from passkit.layout.build import Plan
+from passkit.layout.dates import last_valid_day
 from passkit.layout.inputs import InputSpec, InputValueError, MissingInput, record_json_schema
 from passkit.layout.plan import RenderError
 from passkit.layout.schema import LayoutSpec
@@ -107,7 +108,7 @@ class Layout:
             else:
                 message = plan.barcode_message.evaluate(context) if plan.barcode_message else None
                 context["barcode_value"] = message
-            expires_at = None
+            expires_at = valid_through = None
             if plan.expiry is not None:
                 try:
                     expires_at = plan.expiry.expires_at(
@@ -118,7 +119,10 @@ class Layout:
                     )
                 except ValueError as exc:
                     raise RenderError(plan.expiry_where, str(exc)) from None
+                if expires_at is not None:
+                    valid_through = last_valid_day(expires_at, plan.expiry.zone)
             context["expires_at"] = expires_at
+            context["valid_through"] = valid_through
             if plan.late:
                 context.update(plan.late.run(context))
             result = plan.make_pass(context)

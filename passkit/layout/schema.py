@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from passkit.colors import Color
+from passkit.currency import currency_problem
 from passkit.layout.inputs import InputType
 from passkit.layout.templating import Template, TemplateError, compile_template, is_template, zone
 from passkit.model import (
@@ -223,9 +224,18 @@ FreeData = Annotated[
     PlainValidator(lambda value: _any(value) if isinstance(value, dict) else _mapping_error(value)),
     WithJsonSchema({"type": "object"}),
 ]
+
+
+def _known_currency(code: str) -> str:
+    problem = currency_problem(code)
+    if problem is not None:
+        raise ValueError(problem)
+    return code
+
+
 Key = Annotated[str, Field(pattern=KEY_PATTERN, max_length=64)]
 ZoneName = Annotated[str, AfterValidator(_known_zone)]
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)]
 
 
 def _mapping_error(value: Any) -> Any:
@@ -547,6 +557,16 @@ class TripSpec(Spec):
     platform: Text | None = None
 
 
+class LintSpec(Spec):
+    """What `passkit lint` is told of the layout's deliberate choices."""
+
+    accept: list[str] = Field(
+        default_factory=list,
+        description="design warnings accepted on purpose, each by its code (one-wallet-only) "
+        "or its place (images.thumbnail), as passkit lint prints them",
+    )
+
+
 class GoogleSpec(Spec):
     """Only what Google Wallet needs beyond the rest of the layout."""
 
@@ -644,6 +664,7 @@ class LayoutSpec(Spec):
     event: EventSpec | None = None
     trip: TripSpec | None = None
     google: GoogleSpec = Field(default_factory=GoogleSpec)
+    lint: LintSpec = Field(default_factory=LintSpec)
 
     @model_validator(mode="before")
     @classmethod

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from passkit.errors import DataError, LayoutError
+from passkit.errors import DataError
+from passkit.layout.library import find_layout
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
     from passkit.model import Pass
-
-LAYOUT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -27,25 +26,6 @@ class Sample:
     def render(self) -> Pass:
         """The pass this record makes, at the present moment (a preview shows it as issued now)."""
         return self.layout.render(self.record, record_name=self.record_name)
-
-
-def layout_path(given: str | Path) -> Path:
-    """The layout file for a path, or for the name of a shipped layout ("loyalty")."""
-    from passkit.layout import LAYOUTS_DIR, shipped_layouts
-
-    path = Path(given)
-    if path.is_file():
-        return path
-    for suffix in ("", *LAYOUT_SUFFIXES):
-        candidate = LAYOUTS_DIR / f"{given}{suffix}"
-        if path.parent == Path(".") and candidate.is_file():
-            return candidate
-    shipped = ", ".join(p.stem for p in shipped_layouts())
-    raise LayoutError(
-        f"no such layout file; give the path of a .yaml or .json layout, or the name of a "
-        f"shipped layout ({shipped})",
-        file=str(given),
-    )
 
 
 def read_record(path: Path) -> dict[str, Any]:
@@ -97,4 +77,4 @@ def load_sample(layout: str | Path, data: Path | None = None) -> Sample:
     """`sample_of` the layout at a path, or of a shipped layout named like "loyalty"."""
     from passkit.layout import load_layout
 
-    return sample_of(load_layout(layout_path(layout)), data)
+    return sample_of(load_layout(find_layout(layout)), data)

@@ -39,10 +39,12 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from passkit.errors import DataError, LayoutError, PasskitError
+from passkit.languages import matching_language
+from passkit.layout.library import LAYOUT_SUFFIXES, find_layout
 from passkit.preview.compose import WALLETS, faces
 from passkit.preview.html import STYLE, preview_fragment
-from passkit.preview.sample import LAYOUT_SUFFIXES, Sample, layout_path, read_record, sample_of
-from passkit.preview.warnings import lint_pass
+from passkit.preview.sample import Sample, read_record, sample_of
+from passkit.preview.warnings import layout_warnings
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
@@ -175,9 +177,10 @@ class PreviewState:
                 sample = self.sample(name)
                 layout, p = sample.layout, sample.render()
                 languages = [p.language, *p.translations]
-                chosen = language if language is not None and language in languages else p.language
+                matched = matching_language(languages, language) if language else None
+                chosen = matched or p.language
                 drawn = faces(p, wallet=wallet, language=chosen, google=layout.google)  # type: ignore[arg-type]
-                warnings = lint_pass(p, google=layout.google)
+                warnings = layout_warnings(layout, p)
                 body = _language_picker(languages, chosen) + preview_fragment(
                     drawn, p, chosen, warnings
                 )
@@ -287,10 +290,11 @@ def create_app(state: PreviewState) -> Starlette:
 
         def draw() -> bytes:
             sample = state.sample(name)
+            p = sample.render()
             return render_png(
-                sample.render(),
+                p,
                 wallet=wallet,  # type: ignore[arg-type]
-                language=language,
+                language=matching_language([p.language, *p.translations], language or ""),
                 google=sample.layout.google,
             )
 
@@ -408,7 +412,7 @@ def resolve_target(target: Path, data: Path | None) -> Path:
     """The layout file or folder to serve (a shipped layout may be named: "loyalty")."""
     if not target.exists():
         try:
-            target = layout_path(target)
+            target = find_layout(target)
         except LayoutError:
             raise LayoutError(
                 "no such layout file or folder; give a layout file, a folder of layouts or the "

@@ -95,12 +95,23 @@ def lint_layout(
     now: datetime | None = None,
     record_name: str = "record",
 ) -> list[DesignWarning]:
-    """The design warnings of the pass a layout makes from one (sample) record.
+    """The design warnings of the pass a layout makes from one (sample) record, less those
+    the layout accepts (`layout_warnings`).
 
     Raises what rendering raises (LayoutError, DataError) when the record does not fit.
     """
-    p = layout.render(record, now=now, record_name=record_name)
-    return lint_pass(p, google=layout.google)
+    return layout_warnings(layout, layout.render(record, now=now, record_name=record_name))
+
+
+def layout_warnings(layout: Layout, p: Pass) -> list[DesignWarning]:
+    """The design warnings of a pass `layout` made, less those the layout accepts on purpose
+    (`lint.accept`: a warning's code or its place)."""
+    accepted = set(layout.spec.lint.accept)
+    return [
+        warning
+        for warning in lint_pass(p, google=layout.google)
+        if warning.code not in accepted and warning.where not in accepted
+    ]
 
 
 def languages(p: Pass) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from passkit.errors import LayoutError
-from passkit.preview.sample import LAYOUT_SUFFIXES
+from passkit.layout.library import LAYOUT_SUFFIXES
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
@@ -108,6 +108,6 @@ class LayoutSet:
 
 def _resolve(entry: str | Path) -> Path:
     """A layout file's path, or the file of a shipped layout named like "loyalty"."""
-    from passkit.preview.sample import layout_path
+    from passkit.layout.library import find_layout
 
-    return layout_path(entry)
+    return find_layout(entry)

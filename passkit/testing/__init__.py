@@ -1,5 +1,6 @@
 """Open, verify and assert on what passkit builds: Apple bundles and Google save links; play
-APNs for the pushes that update passes (`ApnsStandIn`).
+APNs for the pushes that update passes (`ApnsStandIn`) and Google's Wallet API for the patches
+and messages that update Google passes (`GoogleStandIn`).
 
     from passkit.testing import open_pkpass, assert_field
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from passkit.testing.assertions import assert_valid as assert_valid
     from passkit.testing.device import WalletDevice as WalletDevice
     from passkit.testing.device import WebServiceRuleError as WebServiceRuleError
+    from passkit.testing.google import GoogleStandIn as GoogleStandIn
     from passkit.testing.pkpass import Bundle as Bundle
     from passkit.testing.pkpass import Report as Report
     from passkit.testing.pkpass import VerificationError as VerificationError
@@ -53,6 +55,7 @@ _exports = LazyExports(
         "assert_valid": "passkit.testing.assertions",
         "WalletDevice": "passkit.testing.device",
         "WebServiceRuleError": "passkit.testing.device",
+        "GoogleStandIn": "passkit.testing.google",
         "Bundle": "passkit.testing.pkpass",
         "Report": "passkit.testing.pkpass",
         "VerificationError": "passkit.testing.pkpass",

@@ -346,13 +346,32 @@ def _check_chain(
         return
     root = _issuer_among(intermediate, list(anchors))
     if root is None:
-        result.problems.append(
-            f"signature: the intermediate certificate ({_name(intermediate.subject)}) is not "
-            f"issued by the given CA ({', '.join(_name(a.subject) for a in anchors)})"
-        )
+        result.problems.append(_not_issued_by(intermediate, anchors))
         return
     result.chain.append(root)
     _check_validity(root, "the root certificate", moment, when, result)
+
+
+def _not_issued_by(intermediate: x509.Certificate, anchors: Sequence[x509.Certificate]) -> str:
+    """Why the given CAs did not issue the intermediate, telling apart CAs of the same name."""
+    given = ", ".join(f"{_name(a.subject)}, SHA-256 {fingerprint(a)}" for a in anchors)
+    problem = (
+        f"signature: the intermediate certificate ({_name(intermediate.subject)}) is not "
+        f"issued by the given CA ({given})"
+    )
+    if any(anchor.subject == intermediate.issuer for anchor in anchors):
+        # Two development CAs made by separate runs share their name but not their key.
+        problem += (
+            "; a different CA of the same name signed it: give the root certificate made "
+            "together with the signing certificate (compare fingerprints with `openssl x509 "
+            "-noout -fingerprint -sha256 -in ROOT.pem`)"
+        )
+    return problem
+
+
+def fingerprint(certificate: x509.Certificate) -> str:
+    """The certificate's SHA-256 fingerprint as openssl prints it (AB:CD:...)."""
+    return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
 def _issuer_among(

@@ -3,7 +3,10 @@
 Installed with passkit (entry point ``pytest11``), so a project's tests can simply ask for:
 
 - ``passkit_dev_certificates``: development certificates written once per session
-  (`passkit.devcerts.DevCertificates`: root, WWDR-like intermediate, pass certificate and key);
+  (`passkit.devcerts.DevCertificates`: root, WWDR-like intermediate, pass certificate and key),
+  valid from years before to years after today unless ``passkit_dev_validity`` says otherwise;
+- ``passkit_dev_validity``: their validity window, ``None`` for the default; override it in a
+  ``conftest.py`` to return ``(valid_from, valid_until)`` (dates or datetimes);
 - ``passkit_dev_signer``: an `AppleSigner` for them;
 - ``passkit_dev_ca``: the path of their root certificate, to verify bundles against;
 - ``passkit_google_credentials``: a throwaway Google `ServiceAccount`;
@@ -11,7 +14,9 @@ Installed with passkit (entry point ``pytest11``), so a project's tests can simp
 - ``passkit_build``: ``passkit_build("loyalty", record)`` renders, signs and opens a bundle;
 - ``passkit_save_link``: ``passkit_save_link("loyalty", record)`` does the same for Google;
 - ``apns_stand_in``: a local APNs (`passkit.testing.ApnsStandIn`) that accepts pushes made with
-  the development pass certificate, started for the test and stopped after it.
+  the development pass certificate, started for the test and stopped after it;
+- ``google_stand_in``: a local Google Wallet API (`passkit.testing.GoogleStandIn`) that accepts
+  the throwaway service account, started for the test and stopped after it.
 
 Nothing is imported or generated until a test asks for a fixture: a suite that does not use
 them pays only for reading this file.
@@ -20,7 +25,7 @@ them pays only for reading this file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
     from passkit.google import ServiceAccount
     from passkit.layout import Layout
     from passkit.testing.apns import ApnsStandIn
+    from passkit.testing.google import GoogleStandIn
     from passkit.testing.pkpass import Bundle
     from passkit.testing.savelink import SaveLinkView
 
@@ -42,11 +48,27 @@ LayoutRef = Any  # a Layout, a shipped layout's name, or a layout file path
 
 
 @pytest.fixture(scope="session")
-def passkit_dev_certificates(tmp_path_factory: pytest.TempPathFactory) -> DevCertificates:
+def passkit_dev_validity() -> tuple[date | datetime, date | datetime] | None:
+    """The validity window of the development certificates: None, from years before to years
+    after today. Override this fixture (session scope) to return ``(valid_from, valid_until)``.
+    """
+    return None
+
+
+@pytest.fixture(scope="session")
+def passkit_dev_certificates(
+    tmp_path_factory: pytest.TempPathFactory,
+    passkit_dev_validity: tuple[date | datetime, date | datetime] | None,
+) -> DevCertificates:
     """Development certificates (and a Google service account) made once per test session."""
     from passkit.devcerts import write_dev_certificates
 
-    return write_dev_certificates(tmp_path_factory.mktemp("passkit-dev-certificates"))
+    valid_from, valid_until = passkit_dev_validity or (None, None)
+    return write_dev_certificates(
+        tmp_path_factory.mktemp("passkit-dev-certificates"),
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +117,7 @@ def passkit_build(
 
     `layout` is a Layout, a shipped layout's name or a layout file; without `record`, the shipped
     layout's sample record is used. Signed with the development chain unless `signer` is given.
+    A `now` without a time zone is read as UTC.
     """
 
     def build(
@@ -110,6 +133,7 @@ def passkit_build(
 
         loaded = passkit_layout(layout)
         data = _record(loaded, record)
+        now = _utc(now)
         p = loaded.render(data, now=now, record_name=record_name)
         return open_pkpass(build_pkpass(p, signer or passkit_dev_signer, now=now))
 
@@ -122,6 +146,7 @@ def passkit_save_link(
 ) -> Callable[..., SaveLinkView]:
     """``passkit_save_link(layout, record=None, *, issuer_id=..., now=None, max_length=1800)``:
     the save link of a layout and record, signed with the throwaway account and opened (verified).
+    A `now` without a time zone is read as UTC.
     """
 
     def link(
@@ -137,6 +162,7 @@ def passkit_save_link(
         from passkit.testing.savelink import open_save_link
 
         loaded = passkit_layout(layout)
+        now = _utc(now)
         p = loaded.render(_record(loaded, record), now=now, record_name=record_name)
         gp = compile_google(p, issuer_id=issuer_id, options=loaded.google)
         options: dict[str, Any] = {} if max_length is None else {"max_length": max_length}
@@ -158,13 +184,28 @@ def apns_stand_in(passkit_dev_certificates: DevCertificates) -> Iterator[ApnsSta
         yield stand_in
 
 
-def _layout_path(layout: LayoutRef) -> Path:
-    from passkit.layout import LAYOUTS_DIR
+@pytest.fixture
+def google_stand_in(passkit_google_credentials: ServiceAccount) -> Iterator[GoogleStandIn]:
+    """A local Google Wallet API on 127.0.0.1 that accepts `passkit_google_credentials`:
+    ``google_stand_in.client()`` is a WalletClient for it; assert on ``.object(id)``,
+    ``.messages(id)`` and ``.requests``. Stopped after the test."""
+    from passkit.testing.google import GoogleStandIn
 
-    text = str(layout)
-    if isinstance(layout, Path) or text.endswith((".yaml", ".yml", ".json")) or "/" in text:
-        return Path(layout).resolve()
-    return (LAYOUTS_DIR / f"{text}.yaml").resolve()
+    with GoogleStandIn(accounts=[passkit_google_credentials]) as stand_in:
+        yield stand_in
+
+
+def _utc(now: datetime | None) -> datetime | None:
+    """A test's fixed clock; `datetime(2026, 1, 1)` means midnight UTC."""
+    from datetime import UTC
+
+    return now.replace(tzinfo=UTC) if now is not None and now.tzinfo is None else now
+
+
+def _layout_path(layout: LayoutRef) -> Path:
+    from passkit.layout.library import find_layout
+
+    return find_layout(layout).resolve()
 
 
 def _record(layout: Layout, record: Mapping[str, Any] | None) -> Mapping[str, Any]:

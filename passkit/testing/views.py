@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from passkit.errors import BundleError
+from passkit.languages import lookup_language
 
 # Wallet vocabulary -> the format names of `passkit.model.BarcodeFormat`.
 BARCODE_FORMATS = {
@@ -27,29 +28,6 @@ BARCODE_FORMATS = {
 
 class FieldNotFound(BundleError, LookupError):
     """A field asked for by key is not on the pass; the message lists those that are."""
-
-
-def lookup_language(table: Mapping[str, Any], language: str) -> Any | None:
-    """The entry of `table` for `language`: exact tag, then any spelling of it, then its base.
-
-    Apple folders are named ``pt-BR.lproj`` or ``pt_BR.lproj``; Google says ``pt-BR``; a test
-    asking for ``pt-br`` or ``pt`` should find either.
-    """
-    if language in table:
-        return table[language]
-
-    def norm(tag: str) -> str:
-        return tag.replace("_", "-").casefold()
-
-    wanted = norm(language)
-    for tag, value in table.items():
-        if norm(tag) == wanted:
-            return value
-    base = wanted.split("-")[0]
-    for tag, value in table.items():
-        if norm(tag) == base:
-            return value
-    return None
 
 
 @dataclass(frozen=True)
