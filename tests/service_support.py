@@ -129,6 +129,24 @@ def _wait_until_serving(process: subprocess.Popen[str], url: str, workers: int) 
 # -- PostgreSQL -------------------------------------------------------------------------------
 
 
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new database for a test parametrised "sqlite" or "postgresql": a SQLite file (an
+    empty one is migrated on first use), or a database of the session's PostgreSQL server
+    migrated by `passkit service migrate`."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'passes.db'}"
+    from cli_support import passkit
+
+    from passkit.service.database import head_revision
+
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.database()
+    migrated = passkit("service", "migrate", "--database", url)
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"migrated from revision none to {head_revision()}" in migrated.stdout
+    return url
+
+
 def postgres_bin() -> Path | None:
     """The newest Debian PostgreSQL's programs (initdb, pg_ctl), or None if not installed."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version)

@@ -6,15 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import zxingcpp
+from cli_support import passkit
 from PIL import Image
-from service_support import SECRET, service_settings
+from service_support import SECRET, service_env
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
@@ -25,17 +24,8 @@ BAD_LINE = 501  # the file's line of the bad row (the header is line 1)
 
 
 def run(settings: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSKIT_")}
-    env.update(settings)
-    env["PASSKIT_CACHE_DIR"] = os.environ.get("PASSKIT_CACHE_DIR", "")
-    return subprocess.run(
-        [sys.executable, "-m", "passkit", *map(str, args)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    """`passkit ARGS` with the service's settings (and no other PASSKIT_* variable)."""
+    return passkit(*args, env=settings, timeout=600)
 
 
 def qr_codes(png: bytes) -> list[str]:
@@ -58,7 +48,7 @@ def recipients(path: Path, count: int) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, dev_certs: DevCertificates) -> dict[str, str]:
-    return service_settings(dev_certs, f"sqlite:///{tmp_path / 'passes.db'}", URL)
+    return service_env(dev_certs, f"sqlite:///{tmp_path / 'passes.db'}", URL)
 
 
 def test_a_thousand_recipients_with_one_bad_row(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from cli_support import passkit
-from service_support import SECRET, PostgresServer, running_service
+from service_support import SECRET, empty_database, running_service
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
@@ -26,15 +24,8 @@ MEMBER = {"member_name": "Jordan Alvarez", "plan": "Premium", "valid_until": "20
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'passes.db'}"
-        return
-    server: PostgresServer = request.getfixturevalue("postgres")
-    url = server.database()
-    migrated = passkit("service", "migrate", "--database", url)
-    assert migrated.returncode == 0, migrated.stderr
-    yield url
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return empty_database(request, tmp_path)
 
 
 def registry_for(url: str, database_url: str, dev_certs: DevCertificates) -> Registry:
