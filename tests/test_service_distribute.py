@@ -20,6 +20,7 @@ from passkit.service import Registry
 from passkit.service.linkuses import link_uses
 
 URL = "http://127.0.0.1:8999/passes"
+MEMBER = {"member_name": "Jordan Alvarez", "plan": "Premium", "valid_until": "2027-01-31"}
 BAD_LINE = 501  # the file's line of the bad row (the header is line 1)
 
 
@@ -134,3 +135,12 @@ def test_link_create_prints_a_link(tmp_path: Path, settings: dict[str, str]) -> 
     wrong = run(settings, "link", "create", "generic", "--expires", "31/01/2030")
     assert wrong.returncode != 0
     assert "2027-01-31" in wrong.stderr and "Traceback" not in wrong.stderr
+    unknown = run(settings, "link", "create", "generic", "--prefill", "colour=red")
+    assert unknown.returncode != 0
+    assert "no input called 'colour'" in unknown.stderr and "member_id" in unknown.stderr
+    # A link that asks nothing is checked now, not when a member opens it.
+    whole = {**MEMBER, "member_id": "HAC-1"}
+    values = [f"--prefill={name}={value}" for name, value in whole.items()]
+    refused = run(settings, "link", "create", "generic", *values)
+    assert refused.returncode != 0 and "member_id" in refused.stderr
+    assert "Traceback" not in refused.stderr

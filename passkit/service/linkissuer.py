@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from passkit.layout import Layout
 from passkit.service.database import writing
+from passkit.service.linkform import asked_inputs
 from passkit.service.linktokens import LinkKeyring, LinkKind, LinkPayload, LinkUsedUp
 from passkit.service.linkuses import count_use, link_of_pass, lock_link, pass_of_link
 from passkit.service.state import RegistryError
@@ -54,6 +56,20 @@ def expiry_instant(expires: datetime | date | str | None) -> datetime | None:
     return datetime.combine(expires + timedelta(days=1), time(0), tzinfo=UTC)
 
 
+def check_prefill(layout: Layout, name: str, prefill: Mapping[str, Any]) -> None:
+    """Refuse, when the link is made, what its page could only refuse later: a name that is
+    not one of the layout's inputs, or (when the link asks nothing) a record the layout
+    refuses."""
+    unknown = sorted(set(prefill) - set(layout.inputs))
+    if unknown:
+        raise RegistryError(
+            f"layout {name!r} has no input called {', '.join(map(repr, unknown))}; its inputs "
+            f"are {', '.join(layout.inputs)}"
+        )
+    if not asked_inputs(layout, prefill):
+        layout.check(dict(prefill), record_name="the link's pre-filled values")
+
+
 class LinkIssuer:
     """The registry's links (see the module)."""
 
@@ -78,6 +94,7 @@ class LinkIssuer:
     ) -> tuple[str, LinkPayload]:
         """The URL of a new link, and what its token holds."""
         loaded = self.registry.layouts.get(layout)
+        check_prefill(loaded.layout, loaded.name, prefill)
         payload = LinkPayload(
             layout=loaded.name,
             prefill=dict(prefill),
