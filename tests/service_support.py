@@ -27,6 +27,14 @@ SECRET = "a service secret for the tests only"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
+def uses_of(engine: sa.Engine, link_id: str) -> int:
+    """How many times the registry counted a link as used."""
+    from passkit.service.linkuses import link_uses
+
+    with engine.connect() as connection:
+        return link_uses(connection, link_id)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

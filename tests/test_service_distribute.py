@@ -13,11 +13,10 @@ import pytest
 import zxingcpp
 from cli_support import passkit
 from PIL import Image
-from service_support import SECRET, service_env
+from service_support import SECRET, service_env, uses_of
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
-from passkit.service.linkuses import link_uses
 
 URL = "http://127.0.0.1:8999/passes"
 MEMBER = {"member_name": "Jordan Alvarez", "plan": "Premium", "valid_until": "2027-01-31"}
@@ -86,7 +85,7 @@ def test_a_thousand_recipients_with_one_bad_row(
     )
     again = registry_with_signing.issue_for_link(payload, dict(payload.prefill))
     assert again.serial == rows[10]["serial"] == "HAC-000010"
-    assert link_uses(registry.store.engine, payload.link_id) == 1
+    assert uses_of(registry.store.engine, payload.link_id) == 1
     # Resuming skips every recipient done, and keeps every link in the index.
     resumed = run(
         settings, "distribute", "generic", "--recipients", data, "--out", out, "--skip-existing"

@@ -12,12 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from service_support import SECRET, empty_database, running_service
+from service_support import SECRET, empty_database, running_service, uses_of
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
 from passkit.service.linktokens import LinkKeyring
-from passkit.service.linkuses import link_uses
 from passkit.testing import open_pkpass
 
 MEMBER = {"member_name": "Jordan Alvarez", "plan": "Premium", "valid_until": "2027-01-31"}
@@ -71,7 +70,7 @@ def test_a_personal_link_round_trip(database_url: str, dev_certs: DevCertificate
         assert serial_behind(second.text, dev_certs) == "HAC-204817"
         token = link.rsplit("/", 1)[1]
         payload = LinkKeyring.from_text(SECRET).open(token)
-        assert link_uses(registry.store.engine, payload.link_id) == 1
+        assert uses_of(registry.store.engine, payload.link_id) == 1
         stored = registry.get("HAC-204817")
         assert stored is not None and stored.link_id == payload.link_id
         assert stored.wallet_state == "issued"
@@ -139,7 +138,7 @@ def test_a_campaign_link_never_gives_more_than_max_uses(
                 sa.text("SELECT count(*) FROM passes WHERE link_id = :id"), {"id": link_id}
             ).scalar()
         assert issued == 5
-        assert link_uses(registry.store.engine, link_id) == 5
+        assert uses_of(registry.store.engine, link_id) == 5
 
 
 def test_a_form_too_large_is_refused(tmp_path: Path, dev_certs: DevCertificates) -> None:

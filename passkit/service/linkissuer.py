@@ -21,10 +21,16 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from passkit.layout import Layout
-from passkit.service.database import writing
+from passkit.service.database import reading, writing
 from passkit.service.linkform import asked_inputs
 from passkit.service.linktokens import LinkKeyring, LinkKind, LinkPayload, LinkUsedUp
-from passkit.service.linkuses import count_use, link_of_pass, lock_link, pass_of_link
+from passkit.service.linkuses import (
+    count_use,
+    link_of_pass,
+    link_uses,
+    lock_link,
+    pass_of_link,
+)
 from passkit.service.state import RegistryError
 
 if TYPE_CHECKING:
@@ -110,6 +116,14 @@ class LinkIssuer:
     def issue(self, payload: LinkPayload, record: Mapping[str, Any]) -> Issued:
         """The pass of one use of the link (see the module)."""
         registry = self.registry
+        # Read first, without a lock: a return visit or a used-up link costs no signature.
+        with reading(registry.store.engine) as connection:
+            given = pass_of_link(connection, payload.link_id)
+            used = link_uses(connection, payload.link_id)
+        if payload.kind is LinkKind.PERSONAL and given is not None:
+            return registry.issued(given)
+        if payload.max_uses is not None and used >= payload.max_uses:
+            raise LinkUsedUp("this link has been used up", payload=payload)
         fresh = registry.new_pass(payload.layout, record, link_id=payload.link_id)
         serial = fresh.change.state.serial
         now = datetime.now(UTC)

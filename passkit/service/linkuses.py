@@ -83,12 +83,9 @@ def link_of_pass(connection: Connection, serial: str) -> tuple[bool, str | None]
     return (row is not None, row.link_id if row is not None else None)
 
 
-def link_uses(engine: Engine, link_id: str) -> int:
+def link_uses(connection: Connection, link_id: str) -> int:
     """How many times a link was used (0 if never)."""
-    with engine.connect() as connection:
-        found = connection.execute(
-            sa.select(links.c.uses).where(links.c.link_id == link_id)
-        ).scalar()
+    found = connection.execute(sa.select(links.c.uses).where(links.c.link_id == link_id)).scalar()
     return int(found or 0)
 
 

@@ -383,7 +383,10 @@ class Registry:
         from passkit.service.webservice import web_service
 
         if self.keys is None:
-            raise RegistryError("the web service needs the registry's secret (secret=...)")
+            raise RegistryError(
+                "the web service needs the service secret: set PASSKIT_SERVICE_SECRET "
+                "or give the registry a secret"
+            )
         routes = []
         if self.web_service_url is not None:
             verifier = callback_verifier(
