@@ -105,6 +105,95 @@ def _distinct(fixture: Path, index: int) -> dict[str, object]:
     return {"member_id": f"{10000000 + index}", "points": index}
 
 
+def round_ratios(rounds: list[dict[str, float]], name: str, base: str) -> list[float]:
+    # Each round's own ratio: the two ran moments apart.
+    return [r[name] / r[base] for r in rounds]
+
+
+def ratio_range(rounds: list[dict[str, float]], name: str, base: str, unit: str = "") -> str:
+    """The median of the rounds' ratios, and the lowest and highest of them."""
+    ratios = round_ratios(rounds, name, base)
+    text = f"{statistics.median(ratios):.2f}{unit}"
+    if len(ratios) > 1:
+        text += f" ({min(ratios):.2f}-{max(ratios):.2f})"
+    return text
+
+
+def disk_rows(
+    rounds: list[dict[str, float]], records: int, cores: int, size: int, ram: bool
+) -> list[tuple[str, str, str]]:
+    """The rows of the batch onto the disk, beside the disk's own limit (and the RAM disk's).
+
+    The limit is what plain writes of files of the bundle's size reach, each written under a
+    temporary name and renamed as the batch does (benchmarks/disk.py): no batch onto that
+    directory can go faster. The last row compares the batch on all cores with the lower of
+    its two ceilings: the signature floor on all cores, and the disk's own rate.
+    """
+
+    def rate(name: str) -> str:
+        return f"{statistics.median(r[name] for r in rounds):,.0f} /s"
+
+    kib = size / 1024
+    rows: list[tuple[str, str, str]] = []
+    places = (
+        [("RAM disk", "limit ram"), ("disk", "limit disk")] if ram else [("disk", "limit disk")]
+    )
+    for where, limit in places:
+        together = f"{limit} together" if cores > 1 else limit
+        rows.append(
+            (
+                f"c. the {where}'s own limit: plain writes of {kib:.0f} KiB files, then rename, "
+                f"{records:,} files, 1 process",
+                rate(limit),
+                ratio_range(rounds, limit, "floor"),
+            )
+        )
+        if cores > 1:
+            rows.append(
+                (
+                    f"c. the {where}'s own limit, {cores} processes at once",
+                    rate(together),
+                    ratio_range(rounds, together, "floor"),
+                )
+            )
+    if ram:
+        rows.append(
+            (
+                f"c. passkit build, {records:,} records, --jobs 1, files on the disk",
+                rate("disk"),
+                ratio_range(rounds, "disk", "floor"),
+            )
+        )
+        if cores > 1:
+            rows.append(
+                (
+                    f"c. passkit build, {records:,} records, --jobs {cores}, files on the disk",
+                    rate(f"disk jobs {cores}"),
+                    ratio_range(rounds, f"disk jobs {cores}", "floor"),
+                )
+            )
+    batch = (
+        (f"disk jobs {cores}" if ram else f"jobs {cores}")
+        if cores > 1
+        else ("disk" if ram else "jobs 1")
+    )
+    floor = "floor together" if cores > 1 else "floor"
+    disk = "limit disk together" if cores > 1 else "limit disk"
+    for r in rounds:
+        r["lower limit"] = min(r[floor], r[disk])
+    floor_rate = statistics.median(r[floor] for r in rounds)
+    disk_rate = statistics.median(r[disk] for r in rounds)
+    rows.append(
+        (
+            f"c. on the disk, --jobs {cores} over the lower of its two limits (the floor on "
+            f"{cores} cores: {floor_rate:,.0f} /s; the disk: {disk_rate:,.0f} /s)",
+            ratio_range(rounds, batch, "lower limit"),
+            "",
+        )
+    )
+    return rows
+
+
 def compile_passkit() -> None:
     import passkit
 
@@ -159,6 +248,19 @@ def main() -> None:
 
         target = ram or work
 
+        print("(c) bundle bytes of every shipped layout ...", flush=True)
+        _, out = timed([PYTHON, str(HERE / "bundle_sizes.py"), str(certs)], env=env)
+        layout_bytes: dict[str, int] = json.loads(out)
+
+        def limit_rate(directory: Path, processes: int) -> float:
+            """Files a second that plain writes of loyalty-sized files, then rename, reach."""
+            share = records // processes
+            command = [PYTHON, str(HERE / "disk.py"), str(directory)]
+            command += [str(layout_bytes[LAYOUT.stem]), str(share)]
+            seconds = timed_together([[*command, "--tag", f"p{i}-"] for i in range(processes)])
+            shutil.rmtree(directory)
+            return share * processes / seconds
+
         light_data = write_records(work / "light.jsonl", records, LIGHT_FIXTURE)
         bundle_sizes: dict[Path, list[int]] = {LAYOUT: [], LIGHT_LAYOUT: []}
 
@@ -209,6 +311,13 @@ def main() -> None:
             rates["cold"] = build_rate(1, target / "out", cold_env)
             if ram is not None:
                 rates["disk"] = build_rate(1, work / "out-disk", env)
+                rates["limit ram"] = limit_rate(ram / "limit", 1)
+                if cores > 1:
+                    rates[f"disk jobs {cores}"] = build_rate(cores, work / "out-disk", env)
+                    rates["limit ram together"] = limit_rate(ram / "limit", cores)
+            rates["limit disk"] = limit_rate(work / "limit", 1)
+            if cores > 1:
+                rates["limit disk together"] = limit_rate(work / "limit", cores)
             rates["in memory"] = records / timed(in_memory, env=env)[0]
             rounds.append(rates)
 
@@ -250,20 +359,11 @@ def main() -> None:
     def median_rate(name: str) -> float:
         return statistics.median(r[name] for r in rounds)
 
-    def round_ratios(name: str, base: str = "floor") -> list[float]:
-        # Each round's own ratio: the floor and passkit ran moments apart.
-        return [r[name] / r[base] for r in rounds]
-
     def median_ratio(name: str, base: str = "floor") -> float:
-        return statistics.median(round_ratios(name, base))
+        return statistics.median(round_ratios(rounds, name, base))
 
     def ratio_text(name: str, base: str = "floor", unit: str = "") -> str:
-        """The median of the rounds' ratios, and the lowest and highest of them."""
-        ratios = round_ratios(name, base)
-        text = f"{median_ratio(name, base):.2f}{unit}"
-        if len(ratios) > 1:
-            text += f" ({min(ratios):.2f}-{max(ratios):.2f})"
-        return text
+        return ratio_range(rounds, name, base, unit)
 
     floor_rate = median_rate("floor")
     per_signature = 1 / floor_rate
@@ -334,14 +434,7 @@ def main() -> None:
             )
     else:
         rows.append(("c. dask.distributed: not installed (pip install -e '.[dask]')", "", ""))
-    if ram is not None:
-        rows.append(
-            (
-                f"c. passkit build, {records:,} records, --jobs 1, files on the disk",
-                f"{median_rate('disk'):,.0f} /s",
-                ratio_text("disk"),
-            )
-        )
+    rows += disk_rows(rounds, records, cores, layout_bytes[LAYOUT.stem], ram is not None)
     rows.append(
         (
             f"c. build_many from Python, {records:,} records, jobs=1, bundles kept in memory",
@@ -389,6 +482,8 @@ def main() -> None:
             f"{floor_signature / all_steps:.2f}",
         )
     )
+    for name, size in sorted(layout_bytes.items(), key=lambda item: -item[1]):
+        rows.append((f"c. bundle bytes, layout `{name}`", f"{size:,} ({size / 1024:.0f} KiB)", ""))
     for count, peak in memory.items():
         rows.append((f"d. peak memory, {count:,} records", f"{peak:.0f} MiB", ""))
     rows.append(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from passkit.cache_location import cache_directory
 from passkit.errors import ImageError
+from passkit.files import PICTURE_LIMIT, read_limited
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -53,7 +54,7 @@ class ImageSource:
     def from_path(cls, path: str | Path, *, url: str | None = None) -> ImageSource:
         path = Path(path)
         try:
-            data = path.read_bytes()
+            data = read_limited(path, PICTURE_LIMIT, "picture", ImageError)
         except FileNotFoundError:
             raise ImageError(f"{path}: image file not found; check the path") from None
         except OSError as exc:

@@ -400,6 +400,24 @@ class Translation(Model):
     images: Images = Field(default_factory=Images)
 
 
+class StringsEncoding(StrEnum):
+    UTF8 = "utf-8"
+    UTF16 = "utf-16"
+
+
+class BundleOptions(Model):
+    """How an Apple bundle is written, beyond what the pass says.
+
+    `image_quality` (1-100) reduces each picture to a palette of at most 256 colours at that
+    quality (smaller, no longer pixel-identical); None, the default, keeps every pixel.
+    `strings_encoding` is that of each `pass.strings`: UTF-8, which every tool reads, or
+    UTF-16 with a byte-order mark.
+    """
+
+    image_quality: Annotated[int, Field(ge=1, le=100)] | None = None
+    strings_encoding: StringsEncoding = StringsEncoding.UTF8
+
+
 class Pass(Model):
     """A pass, complete and final: every value is known, nothing is left to a template."""
 
@@ -445,6 +463,7 @@ class Pass(Model):
     links: tuple[Link, ...] = ()
     messages: tuple[Message, ...] = ()
     translations: dict[str, Translation] = Field(default_factory=dict)
+    bundle: BundleOptions = Field(default_factory=BundleOptions)
 
     transit_type: TransitType | None = None
     event: Event | None = None

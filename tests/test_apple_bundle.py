@@ -29,11 +29,13 @@ from apple_support import (
     pixel_size,
     rezip,
 )
+from PIL import Image
 
 from passkit.apple import AppleSigner, build_pkpass, bundle_files, write_pkpass
 from passkit.apple.strings import decode_strings
 from passkit.devcerts import DevCertificates
 from passkit.errors import SigningError, WalletRuleError
+from passkit.testing import assert_field, open_pkpass
 
 # What each style must carry (Apple's Table 4-1), with the size in points of each image.
 EXPECTED_IMAGES = {
@@ -210,7 +212,46 @@ def test_localised_strings_and_images(
     assert decode_strings(files["ar.lproj/pass.strings"]) == {"Name": "الاسم"}
     # The pass's own language gets an empty table, so English devices do not pick French.
     assert decode_strings(files["en.lproj/pass.strings"]) == {}
-    assert files["fr.lproj/pass.strings"][:2] == b"\xff\xfe"
+    # UTF-8 by default, without a byte-order mark: what every tool reads.
+    assert "Dis « salut »".encode() in files["fr.lproj/pass.strings"]
+    assert not files["fr.lproj/pass.strings"].startswith((b"\xff\xfe", b"\xef\xbb\xbf"))
+
+
+TRANSLATIONS = {"fr": {"strings": {"Name": "Nom", "Terms": "Conditions 🎉"}}}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "start"), [("utf-8", b'"Name"'), ("utf-16", b'\xff\xfe"\x00N\x00')]
+)
+def test_strings_are_written_in_the_chosen_encoding_and_read_by_the_testing_toolkit(
+    encoding: str, start: bytes, now: datetime, dev_signer: AppleSigner
+) -> None:
+    p = make_pass("coupon", translations=TRANSLATIONS, bundle={"strings_encoding": encoding})
+    built = build_pkpass(p, dev_signer, now=now)
+    data = members(built)["fr.lproj/pass.strings"]
+    assert data.startswith(start)
+    assert data.decode(encoding) == '"Name" = "Nom";\n"Terms" = "Conditions 🎉";\n'
+    bundle = open_pkpass(built)
+    assert bundle.translations["fr"] == {"Name": "Nom", "Terms": "Conditions 🎉"}
+    assert_field(bundle, "main", "Ada Lovelace", label="Nom", lang="fr")
+
+
+def test_a_localised_picture_identical_to_the_pass_own_is_written_once_at_the_top(
+    now: datetime, dev_signer: AppleSigner, dev_certs: DevCertificates, tmp_path: Path
+) -> None:
+    own = make_pass("loyalty").images.logo
+    assert own is not None
+    # The same picture saved again (other bytes, same pixels) comes out byte-identical.
+    again = io.BytesIO()
+    Image.open(io.BytesIO(own.data)).save(again, format="PNG", compress_level=1)
+    assert again.getvalue() != own.data
+    translations = {"fr": {"strings": {"Name": "Nom"}, "images": {"logo": again.getvalue()}}}
+    p = make_pass("loyalty", translations=translations)
+    files = members(build_pkpass(p, dev_signer, now=now))
+    assert manifest_mismatches(files) == []
+    assert openssl_verify(files, dev_certs.root, tmp_path).returncode == 0
+    assert {"logo.png", "logo@2x.png", "logo@3x.png"} <= set(files)
+    assert not [name for name in files if "lproj/logo" in name]
 
 
 def test_the_pass_language_must_be_a_language_tag(dev_signer: AppleSigner, now: datetime) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from passkit.apple.strings import decode_strings, encode_strings, escape
 from passkit.errors import BundleError
+from passkit.model import StringsEncoding
 
 TRICKY = {
     'She said "hi"': 'Elle a dit "salut"',
@@ -29,21 +30,28 @@ TRICKY = {
 
 
 def openstep(data: bytes) -> dict[str, str]:
-    """A second, independent reader of the strings-file format."""
+    """A second, independent reader of the strings-file format (UTF-8, or UTF-16 with BOM)."""
+    text = data.decode("utf-16") if data.startswith(codecs.BOM_UTF16_LE) else data.decode()
     # A strings file is the inside of an old-style property-list dictionary.
-    parsed = openstep_plist.loads("{" + data.decode("utf-16") + "}")
+    parsed = openstep_plist.loads("{" + text + "}")
     assert isinstance(parsed, dict)
     return {str(k): str(v) for k, v in parsed.items()}
 
 
-def test_tricky_texts_round_trip() -> None:
-    data = encode_strings(TRICKY)
+@pytest.mark.parametrize("encoding", list(StringsEncoding))
+def test_tricky_texts_round_trip(encoding: StringsEncoding) -> None:
+    data = encode_strings(TRICKY, encoding)
     assert decode_strings(data) == TRICKY
     assert openstep(data) == TRICKY
 
 
-def test_the_file_is_utf16_with_a_byte_order_mark() -> None:
+def test_the_file_is_utf8_without_a_byte_order_mark_by_default() -> None:
     data = encode_strings({"Balance": "Solde", "emoji": "🎉"})
+    assert data == '"Balance" = "Solde";\n"emoji" = "🎉";\n'.encode()
+
+
+def test_the_file_is_utf16_with_a_byte_order_mark_on_request() -> None:
+    data = encode_strings({"Balance": "Solde", "emoji": "🎉"}, StringsEncoding.UTF16)
     assert data.startswith(codecs.BOM_UTF16_LE)
     text = data[2:].decode("utf-16-le")
     assert text == '"Balance" = "Solde";\n"emoji" = "🎉";\n'
@@ -61,14 +69,19 @@ def test_escapes() -> None:
 
 
 def test_empty_table() -> None:
-    assert encode_strings({}) == codecs.BOM_UTF16_LE
+    assert encode_strings({}) == b""
+    assert encode_strings({}, StringsEncoding.UTF16) == codecs.BOM_UTF16_LE
     assert decode_strings(encode_strings({})) == {}
+    assert decode_strings(encode_strings({}, StringsEncoding.UTF16)) == {}
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.text(max_size=40), st.text(max_size=80), max_size=8))
-def test_any_table_round_trips(table: dict[str, str]) -> None:
-    data = encode_strings(table)
+@given(
+    st.dictionaries(st.text(max_size=40), st.text(max_size=80), max_size=8),
+    st.sampled_from(list(StringsEncoding)),
+)
+def test_any_table_round_trips(table: dict[str, str], encoding: StringsEncoding) -> None:
+    data = encode_strings(table, encoding)
     assert decode_strings(data) == table
     assert openstep(data) == table
 

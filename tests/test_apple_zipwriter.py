@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 import zlib
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from apple_support import make_pass
 
-from passkit.apple import AppleSigner, build_pkpass
+from passkit.apple import AppleSigner, build_pkpass, zipwriter
 from passkit.apple.bundle import sign_bundle, unsigned_bundle
 from passkit.apple.zipwriter import (
     STORED_BLOCKS,
+    ZipStream,
     archive_start,
     deflate_raw,
     stored_blocks,
@@ -81,3 +85,50 @@ def test_passes_sharing_pictures_differ_only_in_their_own_members(
     differing = [n for n in first.namelist() if first.read(n) != second.read(n)]
     assert differing == ["pass.json", "manifest.json", "signature"]
     assert json.loads(second.read("pass.json"))["serialNumber"] == "ANOTHER-SERIAL"
+
+
+def test_a_bundle_crc_continues_from_the_shared_start(
+    dev_signer: AppleSigner, now: datetime
+) -> None:
+    p = make_pass("loyalty", translations={"fr": {"strings": {"Name": "Nom"}}})
+    bundle = unsigned_bundle(p, dev_signer, now=now)
+    parts = sign_bundle(bundle, dev_signer)
+    assert bundle.crc_of(parts) == zlib.crc32(b"".join(parts))
+
+
+def stream_archive(members: list[tuple[str, bytes]], path: Path) -> bytes:
+    pieces: list[bytes] = []
+    archive = ZipStream(pieces.extend)
+    for name, data in members:
+        archive.add(name, data, zlib.crc32(data) if name.endswith(".pkpass") else None)
+    archive.close()
+    data = b"".join(pieces)
+    path.write_bytes(data)
+    return data
+
+
+MEMBERS = [(f"pass-{i}.pkpass", bytes([i]) * (1000 + i)) for i in range(5)] + [
+    ("pass-0.google.txt", b"https://pay.google.com/gp/v/save/x\n"),
+    ("café.pkpass", b"named in UTF-8"),
+]
+
+
+@pytest.mark.parametrize("zip64", [False, True])
+def test_a_streamed_archive_reads_back_with_zipfile_and_unzip(
+    zip64: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if zip64:
+        # Numbers this small stand for archives past 4 GiB and 65,535 members.
+        monkeypatch.setattr(zipwriter, "ZIP64_OFFSET", 1500)
+        monkeypatch.setattr(zipwriter, "ZIP64_COUNT", 3)
+    path = tmp_path / "campaign.zip"
+    data = stream_archive(MEMBERS, path)
+    assert (b"PK\x06\x06" in data) is zip64  # the zip64 end record
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None  # every CRC checked
+        assert [(i.filename, archive.read(i)) for i in archive.infolist()] == MEMBERS
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    if shutil.which("unzip"):
+        done = subprocess.run(["unzip", "-t", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert stream_archive(MEMBERS, tmp_path / "again.zip") == data  # same members, same bytes

@@ -9,6 +9,8 @@ import os
 import stat
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -115,16 +117,16 @@ def test_each_picture_and_translation_is_prepared_once_for_many_passes(
     encoded: list[dict[str, str]] = []
     real_encode = strings.encode_strings
 
-    def counting_encode(table: Any) -> bytes:
+    def counting_encode(table: Any, encoding: Any) -> bytes:
         encoded.append(dict(table))
-        return real_encode(table)
+        return real_encode(table, encoding)
 
     prepared: list[str] = []
     real_files = images.image_files
 
-    def counting_files(source: Any, role: str, style: str) -> Any:
+    def counting_files(source: Any, role: str, style: str, quality: int | None) -> Any:
         prepared.append(role)
-        return real_files(source, role, style)
+        return real_files(source, role, style, quality)
 
     monkeypatch.setattr(apple_bundle, "encode_strings", counting_encode)
     monkeypatch.setattr(apple_bundle, "image_files", counting_files)
@@ -210,3 +212,50 @@ def test_a_stale_temporary_name_does_not_stop_the_write(tmp_path: Path) -> None:
     out.write("a.pkpass", [b"fresh"])
     assert (tmp_path / "a.pkpass").read_bytes() == b"fresh"
     assert stale.read_bytes() == b"left by a crash"
+
+
+# Makes a builder writing into a folder: `make(out, behind=True)` writes on a thread.
+BuilderMaker = Callable[..., Builder]
+
+
+@pytest.fixture
+def builder_into(layout: Path, apple: AppleCredentials, now: datetime) -> BuilderMaker:
+    def make(out: Path, *, behind: bool) -> Builder:
+        builder = Builder(BuildPlan(layout=layout, apple=apple, now=now, out_dir=out))
+        builder.write_behind = behind  # True in the worker processes of a batch
+        return builder
+
+    return make
+
+
+def test_workers_write_each_bundle_on_a_thread_while_the_next_is_signed(
+    builder_into: BuilderMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    real_write = OutputDirectory.write
+
+    def recording(self: OutputDirectory, name: str, parts: Any) -> str:
+        threads.append(threading.current_thread().name)
+        return real_write(self, name, parts)
+
+    monkeypatch.setattr(OutputDirectory, "write", recording)
+    written = builder_into(tmp_path / "behind", behind=True).build_chunk(records(12))
+    assert len(threads) == 12 and all(name.startswith("passkit-write") for name in threads)
+    threads.clear()
+    builder_into(tmp_path / "at-once", behind=False).build_chunk(records(12))
+    assert len(threads) == 12 and "passkit-write" not in "".join(threads)
+    # Reported only once on disk, with the bytes a build in one thread writes.
+    for result in written:
+        (path,) = result.files
+        assert path.read_bytes() == (tmp_path / "at-once" / path.name).read_bytes()
+
+
+def test_a_write_that_fails_behind_fails_the_chunk_as_before(
+    builder_into: BuilderMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(self: OutputDirectory, name: str, parts: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(OutputDirectory, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        builder_into(tmp_path / "out", behind=True).build_chunk(records(4))

@@ -10,8 +10,14 @@ localised images. When there are translations, the pass's own language also gets
 translation to everyone. Apple's guide says not to put an image both at the top level and in
 an `.lproj` (the top-level one is found first), so an image localised in any language is
 written into every language's `.lproj` (the pass's own picture where a language has none) and
-not at the top level. The icon cannot
-be localised: Wallet needs it at the top level.
+not at the top level. A translation's picture that comes out byte-identical to the pass's own
+is no localisation: such a role is written once, at the top level, where every language finds
+it, rather than once per language. The icon cannot be localised: Wallet needs it at the top
+level.
+
+`Pass.bundle` says how the bundle is written: the pictures' quality (lossless unless a
+quality is given, `passkit.apple.png_optimise`) and the encoding of `pass.strings` (UTF-8
+unless UTF-16 is asked for, `passkit.apple.strings`).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import functools
 import re
 import threading
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +44,7 @@ from passkit.apple.styles import (
 from passkit.apple.zipwriter import (
     STORED_BLOCKS,
     ArchiveStart,
+    archive_crc,
     archive_start,
     zip_member,
     zip_parts,
@@ -44,7 +52,7 @@ from passkit.apple.zipwriter import (
 from passkit.errors import WalletRuleError
 from passkit.files import atomic_write
 from passkit.images import ImageSource
-from passkit.model import Images, Pass
+from passkit.model import Images, Pass, StringsEncoding
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
@@ -131,7 +139,7 @@ def _shared_key(p: Pass) -> tuple[object, ...]:
         (language, tuple(t.strings.items()), _image_sources(t.images))
         for language, t in p.translations.items()
     )
-    return (p.kind, p.language, _image_sources(p.images), translations)
+    return (p.kind, p.language, _image_sources(p.images), translations, p.bundle)
 
 
 def _image_sources(images: Images) -> tuple[object, ...]:
@@ -150,11 +158,11 @@ def _remember(key: tuple[object, ...], shared: _SharedFiles) -> _SharedFiles:
 def _shared_files(p: Pass, style: str) -> tuple[tuple[BundleFile, ...], int]:
     files: list[BundleFile] = []
     lookups = 0
-    localised = _localised_roles(p)
+    localised = _localised_roles(p, style)
     for role in STYLE_IMAGES[style]:
         source = getattr(p.images, role)
         if source is not None and role not in localised:
-            files.extend(image_files(source, role, style))
+            files.extend(image_files(source, role, style, p.bundle.image_quality))
             lookups += 1
     if p.translations:
         if not _LANGUAGE.fullmatch(p.language):
@@ -196,6 +204,11 @@ class UnsignedBundle:
     def files(self) -> list[BundleFile]:
         """Every file but manifest.json and signature, pass.json first."""
         return [self.pass_json, *self.shared.files]
+
+    def crc_of(self, parts: Sequence[bytes]) -> int:
+        """The CRC-32 of the signed archive that `sign_bundle(self, ...)` returned as `parts`,
+        for an archive of bundles: the files every pass shares are not read again."""
+        return archive_crc(parts, self.shared.archive_start)
 
 
 def unsigned_bundle(p: Pass, signer: AppleSigner, *, now: datetime | None = None) -> UnsignedBundle:
@@ -278,8 +291,27 @@ def _check_roles(images: Images, where: str, p: Pass, style: str) -> None:
                     )
 
 
-def _localised_roles(p: Pass) -> set[str]:
-    return {role for t in p.translations.values() for role, _ in t.images.items()}
+def _localised_roles(p: Pass, style: str) -> set[str]:
+    """The roles whose picture differs in some language from the pass's own."""
+    roles: set[str] = set()
+    for translation in p.translations.values():
+        for role, source in translation.images.items():
+            own = getattr(p.images, role)
+            if role in roles:
+                continue
+            if own is None or not _same_picture(source, own, role, style, p):
+                roles.add(role)
+    return roles
+
+
+def _same_picture(one: ImageSource, other: ImageSource, role: str, style: str, p: Pass) -> bool:
+    """Whether two sources come out as the same files (the same source file always does)."""
+    if one.digest == other.digest:
+        return True
+    quality = p.bundle.image_quality
+    return [f.data for f in image_files(one, role, style, quality)] == [
+        f.data for f in image_files(other, role, style, quality)
+    ]
 
 
 def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> tuple[list[BundleFile], int]:
@@ -287,7 +319,7 @@ def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> tuple[lis
     directory = f"{language}.lproj"
     translation = p.translations.get(language)
     table = translation.strings if translation is not None else {}
-    files = [_strings_file(directory, tuple(table.items()))]
+    files = [_strings_file(directory, tuple(table.items()), p.bundle.strings_encoding)]
     pictures = 0
     for role in STYLE_IMAGES[style]:
         if role not in localised:
@@ -298,7 +330,9 @@ def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> tuple[lis
         if source is None:
             source = getattr(p.images, role)
         if source is not None:
-            files.extend(_moved(file, directory) for file in image_files(source, role, style))
+            quality = p.bundle.image_quality
+            moved = (_moved(file, directory) for file in image_files(source, role, style, quality))
+            files.extend(moved)
             pictures += 1
     return files, pictures
 
@@ -306,9 +340,11 @@ def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> tuple[lis
 # A layout's translations are the same for every pass: encode, hash and compress each
 # pass.strings once (keyed by its content), not once per pass.
 @functools.lru_cache(maxsize=256)
-def _strings_file(directory: str, entries: tuple[tuple[str, str], ...]) -> BundleFile:
+def _strings_file(
+    directory: str, entries: tuple[tuple[str, str], ...], encoding: StringsEncoding
+) -> BundleFile:
     try:
-        strings = encode_strings(dict(entries))
+        strings = encode_strings(dict(entries), encoding)
     except UnicodeEncodeError as exc:
         language = directory.removesuffix(".lproj")
         raise WalletRuleError(

@@ -16,9 +16,9 @@ Pictures are turned upright (EXIF orientation), converted to sRGB when they carr
 profile, and written without any metadata (no EXIF, no ICC profile, no text chunks) with fixed
 PNG settings, so the same source always gives the same bytes.
 
-Preparing is slow (decode, resize, compress) and the same for every pass of a layout, so the
-result is cached by (source digest, role, style): files, SHA-1 and CRC-32 are computed once per
-process.
+Preparing is slow (decode, resize, compress, optimise) and the same for every pass of a
+layout, so the result is cached by (source digest, role, style, quality): files, SHA-1 and
+CRC-32 are computed once per process.
 """
 
 from __future__ import annotations
@@ -33,16 +33,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from passkit.apple import picture_store
+from passkit.apple.png_optimise import settings as optimiser_settings
 from passkit.apple.styles import SCALES, image_spec
 from passkit.apple.zipwriter import DEFLATE_LEVEL, ZipMember, zip_member
 from passkit.images import ImageSource
 
 CACHE_SIZE = 512
-# zlib's default level. Every process that builds passes (each batch worker, each server)
-# prepares its layout's pictures once, and that start-up is most of a small batch's time:
-# measured on the 42 pictures of the shipped layouts, level 9 took 3.9 s and level 6 0.51 s,
-# for files 6.6% larger (813 KB against 867 KB), about 13 KB more in a loyalty bundle.
-PNG_COMPRESS_LEVEL = 6
 
 
 class BundleFile(NamedTuple):
@@ -110,14 +106,18 @@ class CacheInfo:
     size: int = 0
 
 
+# A prepared picture: its source's digest, its role and style, the quality asked for.
+_Key = tuple[str, str, str, int | None]
+
+
 class _PreparedCache:
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
-        self.entries: OrderedDict[tuple[str, str, str], tuple[BundleFile, ...]] = OrderedDict()
+        self.entries: OrderedDict[_Key, tuple[BundleFile, ...]] = OrderedDict()
         self.lock = threading.Lock()
         self.info = CacheInfo()
 
-    def get(self, key: tuple[str, str, str]) -> tuple[BundleFile, ...] | None:
+    def get(self, key: _Key) -> tuple[BundleFile, ...] | None:
         with self.lock:
             found = self.entries.get(key)
             if found is None:
@@ -127,7 +127,7 @@ class _PreparedCache:
             self.info.hits += 1
             return found
 
-    def put(self, key: tuple[str, str, str], files: tuple[BundleFile, ...]) -> None:
+    def put(self, key: _Key, files: tuple[BundleFile, ...]) -> None:
         with self.lock:
             self.entries[key] = files
             self.entries.move_to_end(key)
@@ -144,14 +144,37 @@ class _PreparedCache:
 _cache = _PreparedCache(CACHE_SIZE)
 
 
-def image_files(source: ImageSource, role: str, style: str) -> tuple[BundleFile, ...]:
-    """`<role>.png`, `<role>@2x.png` and `<role>@3x.png` for `style`, prepared once per process."""
-    key = (source.digest, role, style)
+def image_files(
+    source: ImageSource, role: str, style: str, quality: int | None = None
+) -> tuple[BundleFile, ...]:
+    """`<role>.png`, `<role>@2x.png` and `<role>@3x.png` for `style`, prepared once per process;
+    with `quality`, in at most 256 colours (`passkit.apple.png_optimise`)."""
+    key = (source.digest, role, style, quality)
     files = _cache.get(key)
     if files is None:
-        files = _prepare(source, role, style)
+        files = _prepare(source, role, style, quality)
         _cache.put(key, files)
     return files
+
+
+class PictureSize(NamedTuple):
+    """One prepared picture's bytes in a bundle, and those of the plain PNG before optimising."""
+
+    name: str
+    size: int
+    plain_size: int
+
+
+def picture_sizes(
+    source: ImageSource, role: str, style: str, quality: int | None = None
+) -> list[PictureSize]:
+    """What `image_files` holds, with what optimising saved on each picture."""
+    files = image_files(source, role, style, quality)
+    plain = _plain_sizes.get((source.digest, role, style, quality))
+    return [
+        PictureSize(file.name, len(file.data), plain[index] if plain else len(file.data))
+        for index, file in enumerate(files)
+    ]
 
 
 def record_hits(count: int) -> None:
@@ -173,6 +196,7 @@ _dependent_caches: list[Callable[[], None]] = []
 def clear_cache() -> None:
     """Forget every prepared picture, and every cached file made from one."""
     _cache.clear()
+    _plain_sizes.clear()
     for clear in _dependent_caches:
         clear()
 
@@ -182,22 +206,30 @@ def on_clear_cache(clear: Callable[[], None]) -> None:
     _dependent_caches.append(clear)
 
 
-def _prepare(source: ImageSource, role: str, style: str) -> tuple[BundleFile, ...]:
+# The plain PNG sizes of each prepared picture, for `picture_sizes`.
+_plain_sizes: dict[_Key, tuple[int, ...]] = {}
+
+
+def _prepare(
+    source: ImageSource, role: str, style: str, quality: int | None
+) -> tuple[BundleFile, ...]:
     """The picture's files, from the on-disk store when a process prepared them before."""
-    key = picture_store.entry_key(source.digest, role, style, _SETTINGS)
+    settings = f"scales {SCALES}, {optimiser_settings(quality)}"
+    key = picture_store.entry_key(source.digest, role, style, settings)
     pictures = picture_store.load(key) if key is not None else None
     if pictures is None or len(pictures) != len(SCALES):
         # Imported here: pillow and the preparing code load only when a picture is prepared.
         from passkit.apple.picture_prep import prepare_pictures
 
-        pictures = prepare_pictures(source, image_spec(role, style))
+        pictures = prepare_pictures(source, image_spec(role, style), quality)
         if key is not None:
             picture_store.save(key, pictures)
+    if len(_plain_sizes) >= CACHE_SIZE:
+        _plain_sizes.pop(next(iter(_plain_sizes)))  # the oldest: these are only for reports
+    _plain_sizes[(source.digest, role, style, quality)] = tuple(p.plain_size for p in pictures)
     return tuple(
-        BundleFile.of(f"{role}.png" if scale == 1 else f"{role}@{scale}x.png", data, deflate=False)
-        for scale, data in zip(SCALES, pictures, strict=True)
+        BundleFile.of(
+            f"{role}.png" if scale == 1 else f"{role}@{scale}x.png", picture.data, deflate=False
+        )
+        for scale, picture in zip(SCALES, pictures, strict=True)
     )
-
-
-# What else decides the bytes of a prepared picture, for the on-disk store's keys.
-_SETTINGS = f"png level {PNG_COMPRESS_LEVEL}, scales {SCALES}"

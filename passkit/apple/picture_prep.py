@@ -2,6 +2,9 @@
 
 How each role reaches its allotted space, and why, is told in `passkit.apple.images`, which
 calls this only for a picture that neither this process nor the picture store prepared before.
+
+Each PNG is then made smaller (`passkit.apple.png_optimise`): losslessly by default, or with
+a palette of at most 256 colours when the layout asks for a quality (`bundle.image_quality`).
 """
 
 from __future__ import annotations
@@ -11,18 +14,30 @@ import io
 
 from PIL import Image, ImageCms, ImageOps
 
-from passkit.apple.images import PNG_COMPRESS_LEVEL
+from passkit.apple.png_optimise import Prepared, optimise_png, png_of, quantise
 from passkit.apple.styles import SCALES, Fit, ImageSpec
 from passkit.errors import ImageError
 from passkit.images import ImageSource
 
 
-def prepare_pictures(source: ImageSource, spec: ImageSpec) -> list[bytes]:
-    """The PNG bytes of the picture at each of SCALES."""
+def prepare_pictures(
+    source: ImageSource, spec: ImageSpec, quality: int | None = None
+) -> list[Prepared]:
+    """The picture at each of SCALES: its optimised PNG bytes, and the size of the plain PNG.
+
+    `quality` (1-100), when given, reduces each picture to a palette of at most 256 colours
+    at that quality first; without it every pixel is kept as it is.
+    """
     picture = _upright_srgb(source)
     if spec.aspect_range is not None:
         picture = _crop_to_aspect_range(picture, *spec.aspect_range)
-    return [_png_bytes(_fit(picture, spec, scale)) for scale in SCALES]
+    prepared = []
+    for scale in SCALES:
+        fitted = _opaque_as_rgb(_fit(picture, spec, scale))
+        plain = png_of(fitted)
+        reduced = plain if quality is None else png_of(quantise(fitted, quality, source.name))
+        prepared.append(Prepared(optimise_png(reduced, source.name), len(plain)))
+    return prepared
 
 
 def _upright_srgb(source: ImageSource) -> Image.Image:
@@ -99,11 +114,6 @@ def _fit(picture: Image.Image, spec: ImageSpec, scale: int) -> Image.Image:
     return picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def _png_bytes(picture: Image.Image) -> bytes:
+def _opaque_as_rgb(picture: Image.Image) -> Image.Image:
     alpha_low, _ = picture.getchannel("A").getextrema()
-    if alpha_low == 255:
-        picture = picture.convert("RGB")  # fully opaque: a smaller file
-    picture.info = {}  # nothing of the source's metadata reaches the file
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL, optimize=False)
-    return buffer.getvalue()
+    return picture.convert("RGB") if alpha_low == 255 else picture  # opaque: a smaller file

@@ -27,13 +27,15 @@ from pathlib import Path
 
 import PIL
 
+from passkit.apple.png_optimise import Prepared
 from passkit.cache_location import cache_directory
 
-_MAGIC = b"passkit-pictures-1\n"
-_LENGTH = struct.Struct(">I")
+# Version 2: each picture is stored with the size of its plain PNG, before optimising.
+_MAGIC = b"passkit-pictures-2\n"
+_HEAD = struct.Struct(">II")  # the plain PNG's size, then the length of the stored picture
 _CHECKSUM_SIZE = 32
 # The modules whose code decides the prepared bytes: a change to any makes new keys.
-_PREPARING_MODULES = ("images.py", "picture_prep.py", "styles.py")
+_PREPARING_MODULES = ("images.py", "picture_prep.py", "png_optimise.py", "styles.py")
 
 
 def store_directory() -> Path | None:
@@ -56,7 +58,8 @@ def _code_version() -> str | None:
 
 
 def entry_key(source_digest: str, role: str, style: str, settings: str) -> str | None:
-    """The name of the entry for one source picture prepared for `role` in `style`."""
+    """The name of the entry for one source picture prepared for `role` in `style`, with
+    `settings` (the scales, the optimiser and its settings and build, a quality)."""
     version = _code_version()
     if version is None:
         return None
@@ -64,7 +67,7 @@ def entry_key(source_digest: str, role: str, style: str, settings: str) -> str |
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load(key: str) -> list[bytes] | None:
+def load(key: str) -> list[Prepared] | None:
     """The pictures stored under `key`, or None when there is no sound entry."""
     directory = store_directory()
     if directory is None:
@@ -76,7 +79,7 @@ def load(key: str) -> list[bytes] | None:
     return _unpack(content)
 
 
-def save(key: str, pictures: Sequence[bytes]) -> None:
+def save(key: str, pictures: Sequence[Prepared]) -> None:
     """Store `pictures` under `key`, whole or not at all; failures are ignored."""
     directory = store_directory()
     if directory is None:
@@ -96,23 +99,23 @@ def save(key: str, pictures: Sequence[bytes]) -> None:
             os.unlink(temporary)
 
 
-def _pack(pictures: Sequence[bytes]) -> bytes:
-    body = b"".join(_LENGTH.pack(len(picture)) + picture for picture in pictures)
+def _pack(pictures: Sequence[Prepared]) -> bytes:
+    body = b"".join(_HEAD.pack(plain, len(data)) + data for data, plain in pictures)
     content = _MAGIC + body
     return content + hashlib.sha256(content).digest()
 
 
-def _unpack(content: bytes) -> list[bytes] | None:
+def _unpack(content: bytes) -> list[Prepared] | None:
     body, checksum = content[:-_CHECKSUM_SIZE], content[-_CHECKSUM_SIZE:]
     if not body.startswith(_MAGIC) or hashlib.sha256(body).digest() != checksum:
         return None
     pictures = []
     position = len(_MAGIC)
     while position < len(body):
-        if position + _LENGTH.size > len(body):
+        if position + _HEAD.size > len(body):
             return None
-        (length,) = _LENGTH.unpack_from(body, position)
-        position += _LENGTH.size
-        pictures.append(body[position : position + length])
+        plain, length = _HEAD.unpack_from(body, position)
+        position += _HEAD.size
+        pictures.append(Prepared(body[position : position + length], plain))
         position += length
     return pictures if position == len(body) else None

@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -34,7 +34,9 @@ from passkit.environment import (
     ENV_WWDR,
 )
 from passkit.errors import SigningError
+from passkit.files import CREDENTIAL_LIMIT, read_limited
 from passkit.keys import load_private_key, signs_verifiably
+from passkit.secret_source import read_secret_file
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Credential:
     Plain data, so it can be handed to other processes; `read_credential` makes one.
     """
 
-    data: bytes
+    data: bytes = field(repr=False)  # a key, maybe: never shown
     name: str
 
 
@@ -59,8 +61,12 @@ _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----.*?-----END \1-----[ \t]*
 _KEY_LABELS = {b"PRIVATE KEY", b"ENCRYPTED PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY"}
 
 
-def read_credential(source: Source, what: str) -> Credential:
-    """bytes are content; a str starting with -----BEGIN is PEM text; other str/Path are files."""
+def read_credential(source: Source, what: str, origin: str | None = None) -> Credential:
+    """bytes are content; a str starting with -----BEGIN is PEM text; other str/Path are files.
+
+    `origin` names where a str came from (an environment variable or an option) in messages:
+    a str that names no file may be a secret in the wrong place, and is never shown.
+    """
     if isinstance(source, Credential):
         return source
     if isinstance(source, bytes):
@@ -70,9 +76,15 @@ def read_credential(source: Source, what: str) -> Credential:
             # CI secret stores often hold PEM on one line with literal \n escapes.
             source = source.replace("\\n", "\n")
         return Credential(source.encode("utf-8"), f"the {what} given as PEM text")
+    if isinstance(source, str):
+        expected = "PEM text (-----BEGIN ...-----)"
+        data, path = read_secret_file(source, origin or f"the {what} given", what, expected)
+        return Credential(data, f"{what} file '{path}'")
     path = Path(source)
     try:
-        return Credential(path.read_bytes(), f"{what} file '{path}'")
+        return Credential(
+            read_limited(path, CREDENTIAL_LIMIT, what, SigningError), f"{what} file '{path}'"
+        )
     except FileNotFoundError:
         raise SigningError(f"{what} file '{path}' does not exist: check the path") from None
     except IsADirectoryError:
@@ -413,7 +425,11 @@ class AppleSigner:
         def get(name: str) -> str | None:
             return env.get(name) or None
 
-        wwdr = get(ENV_WWDR)
+        def read(name: str, what: str) -> Credential | None:
+            value = get(name)
+            return None if value is None else read_credential(value, what, name)
+
+        wwdr = read(ENV_WWDR, "WWDR certificate")
         p12, cert, key = get(ENV_P12), get(ENV_CERT), get(ENV_KEY)
         if p12 and (cert or key):
             raise SigningError(
@@ -421,9 +437,14 @@ class AppleSigner:
                 " the pass certificate"
             )
         if p12:
-            return cls.from_pkcs12(p12, password=get(ENV_P12_PASSWORD), wwdr=wwdr)
+            loaded = read_credential(p12, "PKCS#12", ENV_P12)
+            return cls.from_pkcs12(loaded, password=get(ENV_P12_PASSWORD), wwdr=wwdr)
         if cert and key:
-            return cls.from_pem(cert, key, key_password=get(ENV_KEY_PASSWORD), wwdr=wwdr)
+            certificate = read_credential(cert, "certificate", ENV_CERT)
+            private_key = read_credential(key, "key", ENV_KEY)
+            return cls.from_pem(
+                certificate, private_key, key_password=get(ENV_KEY_PASSWORD), wwdr=wwdr
+            )
         if cert or key:
             missing = ENV_KEY if cert else ENV_CERT
             raise SigningError(

@@ -12,13 +12,17 @@ written here, in the plain zip format (no zip64: a pass is far below 4 GiB):
 Each member is framed once (`zip_member`: local header, payload, directory record but for its
 offset), so that the members shared by every pass of a layout are compressed and framed once
 per process; writing an archive then only places the members and their offsets.
+
+`ZipStream` writes the same members one after the other onto a file, for archives of many
+passes (`passkit build --zip`): those may pass 4 GiB or 65,535 members, so it uses zip64
+records where, and only where, the plain ones cannot hold a number.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -30,6 +34,13 @@ _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL_HEAD = struct.Struct("<IHHHHHHIIIHHHHHI")
 _OFFSET = struct.Struct("<I")
 _END = struct.Struct("<IHHHHIIH")
+_ZIP64_EXTRA = struct.Struct("<HHQ")  # the zip64 extra field holding a member's offset alone
+_ZIP64_END = struct.Struct("<IQHHIIQQQQ")
+_ZIP64_LOCATOR = struct.Struct("<IIQI")
+# The largest numbers the plain records hold (a number this large is written in zip64 records).
+ZIP64_OFFSET = 0xFFFFFFFF
+ZIP64_COUNT = 0xFFFF
+_VERSION_ZIP64 = 45  # 4.5: zip64
 
 _VERSION = 20  # 2.0: deflate
 _MADE_BY_UNIX = (3 << 8) | _VERSION
@@ -165,6 +176,9 @@ class ArchiveStart:
     data: bytes  # the members' local headers and payloads, back to back
     directory: bytes  # their central directory records
     count: int
+    # The CRC-32 of `data`: an archive's own CRC continues from it over the rest
+    # (`archive_crc`), so a whole bundle's costs a few KiB of computing, not 200.
+    crc: int
 
 
 def _place(
@@ -186,10 +200,20 @@ def archive_start(members: Iterable[ZipMember]) -> ArchiveStart:
     records: list[bytes] = []
     directory: list[bytes] = []
     _, count = _place(members, records, directory, 0)
-    return ArchiveStart(b"".join(records), b"".join(directory), count)
+    data = b"".join(records)
+    return ArchiveStart(data, b"".join(directory), count, zlib.crc32(data))
 
 
-NO_START = ArchiveStart(b"", b"", 0)
+NO_START = ArchiveStart(b"", b"", 0, 0)
+
+
+def archive_crc(parts: Sequence[bytes], start: ArchiveStart) -> int:
+    """The CRC-32 of the archive `zip_parts(..., start)` returned as `parts`."""
+    rest = parts[1:] if start.data and parts and parts[0] is start.data else parts
+    crc = start.crc if rest is not parts else 0
+    for part in rest:
+        crc = zlib.crc32(part, crc)
+    return crc
 
 
 def zip_parts(members: Iterable[ZipMember], start: ArchiveStart = NO_START) -> list[bytes]:
@@ -207,3 +231,65 @@ def zip_parts(members: Iterable[ZipMember], start: ArchiveStart = NO_START) -> l
 def write_zip(files: Iterable[BundleFile]) -> bytes:
     """The zip archive of `files`, in their order; equal files give equal bytes."""
     return b"".join(zip_parts(file.member for file in files))
+
+
+class ZipStream:
+    """A zip archive of stored members written one after the other through `write`, which
+    takes the pieces of each member (headers, then the data, never joined)."""
+
+    def __init__(self, write: Callable[[Sequence[bytes]], None]) -> None:
+        self._write = write
+        self._offset = 0
+        self._directory: list[bytes] = []
+        self.count = 0
+
+    def add(self, name: str, data: bytes, crc: int | None = None) -> None:
+        """Write `data` as the member `name`; `crc` is its CRC-32 when already known."""
+        member = zip_member(name, data, zlib.crc32(data) if crc is None else crc, deflate=False)
+        self._write((member.local_header, member.payload))
+        self._directory += _central_record(member, self._offset)
+        self._offset += len(member.local_header) + len(member.payload)
+        self.count += 1
+
+    def close(self) -> None:
+        """Write the central directory and the end records."""
+        directory = b"".join(self._directory)
+        self._write((directory, *_end_records(self.count, len(directory), self._offset)))
+
+
+def _central_record(member: ZipMember, offset: int) -> list[bytes]:
+    if offset < ZIP64_OFFSET:
+        return [member.central_head, _OFFSET.pack(offset), member.name]
+    # The offset goes in a zip64 extra field; the record says so with 0xFFFFFFFF.
+    fields = list(_CENTRAL_HEAD.unpack(member.central_head))
+    fields[1] = (3 << 8) | _VERSION_ZIP64  # made by Unix, version 4.5
+    fields[2] = _VERSION_ZIP64
+    fields[11] = _ZIP64_EXTRA.size
+    return [
+        _CENTRAL_HEAD.pack(*fields),
+        _OFFSET.pack(0xFFFFFFFF),
+        member.name,
+        _ZIP64_EXTRA.pack(0x0001, 8, offset),
+    ]
+
+
+def _end_records(count: int, size: int, offset: int) -> list[bytes]:
+    """The end of central directory record, after the zip64 ones when a number needs them."""
+    end = _END.pack(
+        0x06054B50,
+        0,
+        0,
+        min(count, 0xFFFF),
+        min(count, 0xFFFF),
+        min(size, 0xFFFFFFFF),
+        min(offset, 0xFFFFFFFF),
+        0,
+    )
+    if count < ZIP64_COUNT and size < ZIP64_OFFSET and offset < ZIP64_OFFSET:
+        return [end]
+    made_by = (3 << 8) | _VERSION_ZIP64
+    zip64_end = _ZIP64_END.pack(
+        0x06064B50, _ZIP64_END.size - 12, made_by, _VERSION_ZIP64, 0, 0, count, count, size, offset
+    )
+    locator = _ZIP64_LOCATOR.pack(0x07064B50, 0, offset + size, 1)
+    return [zip64_end, locator, end]

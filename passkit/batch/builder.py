@@ -6,13 +6,14 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passkit.apple.bundle import UnsignedBundle, sign_bundle, unsigned_bundle
+from passkit.batch.claims import SerialClaims, repeated_serial
 from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
@@ -58,6 +59,8 @@ class BuildResult:
     written: tuple[str, ...] = ()
     skipped: bool = False
     error: str | None = None
+    # The CRC-32 of `pkpass`, for an archive of passes (`passkit build --zip`).
+    pkpass_crc: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -121,6 +124,23 @@ class Builder:
             # find out once, before building.
             self._google_io()[0].access_token()
         self._out = OutputDirectory(plan.out_dir) if plan.out_dir is not None else None
+        # Whether bundles are written by a thread of their own while the next ones are signed
+        # (`_sign_and_write`): set in the worker processes of a batch on several cores.
+        self.write_behind = False
+        self._claims = (
+            SerialClaims(plan.out_dir, plan.batch_id)
+            if plan.out_dir is not None and plan.batch_id is not None
+            else None
+        )
+
+    def start_batch(self, batch_id: str) -> SerialClaims:
+        """Claim each pass's serial number in the batch `batch_id` from now on (see
+        passkit.batch.claims); workers started from this builder or its plan claim in it too."""
+        out_dir = self.plan.out_dir
+        assert out_dir is not None, "claims are files in the output directory"
+        self.plan = replace(self.plan, batch_id=batch_id)
+        self._claims = SerialClaims(out_dir, batch_id)
+        return self._claims
 
     def build(self, record: Record | RecordLine) -> BuildResult:
         return self.build_chunk([record])[0]
@@ -147,16 +167,25 @@ class Builder:
             job = self._start(index, record, now, results)
             if job is not None:
                 jobs.append(job)
-        for step in self._steps:
-            failed = step(jobs)
-            if failed:
-                for job, error in failed:
-                    results[job.index] = self._failed(job.record, error)
-                dropped = {job.index for job, _ in failed}
-                jobs = [job for job in jobs if job.index not in dropped]
-        with interrupts_deferred() as interrupt:
-            for job in jobs:
-                results[job.index] = self._finish(job)
+        started = jobs
+        try:
+            for step in self._steps:
+                failed = step(jobs)
+                if failed:
+                    for job, error in failed:
+                        results[job.index] = self._failed(job.record, error)
+                    dropped = {job.index for job, _ in failed}
+                    jobs = [job for job in jobs if job.index not in dropped]
+            with interrupts_deferred() as interrupt:
+                for job in jobs:
+                    results[job.index] = self._finish(job)
+        except BaseException:
+            # Interrupted (Ctrl-C) or a write failed: no file is written after this chunk's
+            # results are lost; the one being written is finished (it appears whole or not).
+            for job in started:
+                if job.writing is not None:
+                    job.writing.cancel()
+            raise
         finished = [result for result in results if result is not None]
         if interrupt.came:
             raise ChunkInterrupted(finished)
@@ -175,6 +204,12 @@ class Builder:
             return None
         serial = pass_.serial_number
         stem = output_stem(serial)
+        if self._claims is not None:
+            first = self._claims.claim(stem, record.name)
+            if first is not None:
+                error = repeated_serial(serial, first)
+                results[index] = BuildResult(record=record.name, line=record.line, error=error)
+                return None
         out = self._out
         if out is not None and self.plan.skip_existing and self._already_built(out.path, stem):
             results[index] = BuildResult(
@@ -191,7 +226,10 @@ class Builder:
     def _steps(self) -> list[_ChunkStep]:
         steps: list[_ChunkStep] = []
         if self.apple is not None:
-            steps += (_each(self._bundle), _each(self._sign))
+            # Apple alone into a folder: each bundle may be written while the next is signed.
+            # (With Google too, a record can still fail after signing: it is written after.)
+            overlap = self.write_behind and self._out is not None and self.google is None
+            steps += (_each(self._bundle), _each(self._sign_and_write if overlap else self._sign))
         if self.google is not None:
             steps.append(_each(self._compile_google))
             if self.plan.google_insert_url is not None:
@@ -206,6 +244,17 @@ class Builder:
     def _sign(self, job: _Job) -> None:
         assert self.apple is not None and job.unsigned is not None
         job.pkpass = sign_bundle(job.unsigned, self.apple)
+
+    def _sign_and_write(self, job: _Job) -> None:
+        """Sign, then hand the bundle to the folder's writing thread (`write_later`), which
+        writes it while the next pass is signed; `_finish` waits for the file before reporting
+        it written. Measured on two cores, 3,000 loyalty passes onto ext4: with --jobs 2,
+        23-47% more passes a second in four runs of five (the fifth even); with --jobs 1, from
+        39% fewer to 4% more, so a batch in one process writes as it did.
+        """
+        self._sign(job)
+        assert self._out is not None and job.pkpass is not None
+        job.writing = self._out.write_later(f"{job.stem}.pkpass", job.pkpass)
 
     def _compile_google(self, job: _Job) -> None:
         from passkit.google import compile_google
@@ -243,6 +292,9 @@ class Builder:
     def _finish(self, job: _Job) -> BuildResult:
         record, out = job.record, self._out
         if out is None:
+            crc = None
+            if job.pkpass is not None and job.unsigned is not None:
+                crc = job.unsigned.crc_of(job.pkpass)
             return BuildResult(
                 record=record.name,
                 line=record.line,
@@ -250,10 +302,13 @@ class Builder:
                 pkpass=b"".join(job.pkpass) if job.pkpass is not None else None,
                 save_link=job.link,
                 skinny_link=job.skinny,
+                pkpass_crc=crc,
                 google_class=job.google_class,
             )
         files: list[str] = []
-        if job.pkpass is not None:
+        if job.writing is not None:
+            files.append(job.writing.result())
+        elif job.pkpass is not None:
             files.append(out.write(f"{job.stem}.pkpass", job.pkpass))
         if job.link is not None:
             files.append(out.write(f"{job.stem}.google.txt", [f"{job.link}\n".encode()]))
@@ -356,6 +411,7 @@ class _Job:
     google_pass: GooglePass | None = None
     link: str | None = None
     skinny: bool = False
+    writing: Future[str] | None = None  # the bundle's file, being written
     google_class: str | None = None
 
 

@@ -2,6 +2,12 @@
 
 Both are written to a temporary file and renamed when the batch ends (normally or on Ctrl-C),
 so a reader never finds half of one.
+
+The archive is streamed: each pass goes onto the file as it comes, its zip header and bytes in
+one `writev`, with the CRC-32 its worker computed (`BuildResult.pkpass_crc`: the part every
+pass of a layout shares is summed once), so nothing is copied or read again here. zipfile's
+`writestr` took 160 us per 190 KiB pass (measured), two thirds of it computing the CRC and
+copying; this takes the write alone.
 """
 
 from __future__ import annotations
@@ -10,29 +16,28 @@ import contextlib
 import json
 import os
 import tempfile
-import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from passkit.apple.zipwriter import ZipStream
 from passkit.batch.builder import BuildResult, output_stem
-from passkit.batch.writer import FILE_MODE
-
-# Fixed entry time: the same passes give the same archive.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+from passkit.batch.writer import FILE_MODE, partial_prefix, write_all
 
 
 class _RenamedOnClose:
     """A file written under a temporary name and moved into place by `close()`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, buffered: bool = True) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        prefix = partial_prefix(path.name)  # a run killed mid-way leaves it to the next one
+        fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
         # mkstemp makes the file readable by its owner only: give it the bundles' mode.
         os.fchmod(fd, FILE_MODE)
         self._temporary = Path(temporary)
-        self._handle: IO[bytes] = os.fdopen(fd, "wb")
+        self._handle: IO[bytes] = os.fdopen(fd, "wb", buffering=-1 if buffered else 0)
 
     def _commit(self) -> None:
         self._handle.close()
@@ -45,27 +50,29 @@ class _RenamedOnClose:
 
 
 class ZipOutput(_RenamedOnClose):
-    """Passes and save links collected into one .zip, named by serial number."""
+    """Passes and save links collected into one .zip, named by serial number.
+
+    Members are stored (a pass is a zip of PNG pictures already), with the fixed time and mode
+    of `passkit.apple.zipwriter`: the same passes give the same archive.
+    """
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self._zip = zipfile.ZipFile(self._handle, "w", compression=zipfile.ZIP_STORED)
+        super().__init__(path, buffered=False)
+        self._zip = ZipStream(self._write_parts)
         self.count = 0
+
+    def _write_parts(self, parts: Sequence[bytes]) -> None:
+        write_all(self._handle.fileno(), parts)
 
     def add(self, result: BuildResult) -> None:
         if result.serial is None:
             return
         stem = output_stem(result.serial)
         if result.pkpass is not None:
-            self._write(f"{stem}.pkpass", result.pkpass)
+            self._zip.add(f"{stem}.pkpass", result.pkpass, result.pkpass_crc)
         if result.save_link is not None:
-            self._write(f"{stem}.google.txt", f"{result.save_link}\n".encode())
+            self._zip.add(f"{stem}.google.txt", f"{result.save_link}\n".encode())
         self.count += 1
-
-    def _write(self, name: str, data: bytes) -> None:
-        info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-        info.external_attr = FILE_MODE << 16
-        self._zip.writestr(info, data)
 
     def close(self) -> None:
         """Finish the archive with what it holds (even after Ctrl-C) and move it into place."""
@@ -73,7 +80,6 @@ class ZipOutput(_RenamedOnClose):
         self._commit()
 
     def discard(self) -> None:
-        self._zip.close()
         self._discard()
 
 

@@ -25,6 +25,7 @@ from passkit.environment import (
     ENV_WWDR,
 )
 from passkit.errors import SigningError
+from passkit.secret_source import read_secret_file
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner, Credential
@@ -39,28 +40,28 @@ APPLE_ENV = {
     "p12_password": ENV_P12_PASSWORD,
 }
 GOOGLE_ENV = {"service_account": ENV_SERVICE_ACCOUNT, "issuer_id": ENV_ISSUER_ID}
+# The command-line options giving the same values, to name them in messages.
+APPLE_OPTIONS = {
+    "certificate": "--apple-cert",
+    "key": "--apple-key",
+    "wwdr": "--wwdr",
+    "p12": "--apple-p12",
+}
 
 
-def _read_text(value: str, what: str) -> bytes:
-    """A credential given as inline JSON text or as the path of a file holding it."""
+def _read_text(value: str, origin: str) -> bytes:
+    """A service account key given as inline JSON text or as the path of a file holding it."""
     if value.lstrip().startswith("{"):
         return value.encode()
-    try:
-        return Path(value).expanduser().read_bytes()
-    except FileNotFoundError:
-        raise SigningError(f"{what}: file {value} not found; check the path") from None
-    except OSError as exc:
-        raise SigningError(f"{what}: cannot read {value} ({exc.strerror})") from None
+    return read_secret_file(value, origin, "service account key", "JSON text ({...})")[0]
 
 
-def _read_apple(value: str, what: str) -> Credential:
+def _read_apple(value: str, what: str, origin: str) -> Credential:
     # Read now, named by its file: the plan must carry the bytes to other processes, and the
     # signer's messages must still say which file is wrong.
     from passkit.apple.signing import read_credential
 
-    if not value.lstrip().startswith("-----BEGIN"):
-        value = str(Path(value).expanduser())
-    return read_credential(value, what)
+    return read_credential(value, what, origin)
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,19 @@ class AppleCredentials:
             "p12_password": p12_password,
         }
         values = {name: value or env.get(APPLE_ENV[name]) or None for name, value in given.items()}
+
+        def read(name: str, what: str) -> Credential | None:
+            value = values[name]
+            if value is None:
+                return None
+            origin = APPLE_OPTIONS[name] if given[name] else APPLE_ENV[name]
+            return _read_apple(value, what, origin)
+
         if values["p12"]:
             return cls(
-                p12=_read_apple(values["p12"], "PKCS#12"),
+                p12=read("p12", "PKCS#12"),
                 p12_password=values["p12_password"],
-                wwdr=_read_apple(values["wwdr"], "WWDR certificate") if values["wwdr"] else None,
+                wwdr=read("wwdr", "WWDR certificate"),
             )
         if not values["certificate"] and not values["key"]:
             return None
@@ -117,10 +126,10 @@ class AppleCredentials:
                 f"Apple signing needs both a certificate and a key; the {missing} is missing"
             )
         return cls(
-            certificate=_read_apple(values["certificate"], "certificate"),
-            key=_read_apple(values["key"], "key"),
+            certificate=read("certificate", "certificate"),
+            key=read("key", "key"),
             key_password=values["key_password"],
-            wwdr=_read_apple(values["wwdr"], "WWDR certificate") if values["wwdr"] else None,
+            wwdr=read("wwdr", "WWDR certificate"),
         )
 
     def signer(self) -> AppleSigner:
@@ -169,7 +178,8 @@ class GoogleCredentials:
                 "Google Wallet needs the issuer id from the Google Pay & Wallet console: give "
                 f"--google-issuer-id or set {ENV_ISSUER_ID}"
             )
-        text = _read_text(account, "Google service account").decode("utf-8", "replace")
+        origin = "--google-service-account" if service_account else ENV_SERVICE_ACCOUNT
+        text = _read_text(account, origin).decode("utf-8", "replace")
         inline = account.lstrip().startswith("{")
         source = "the service account JSON given inline" if inline else account
         return cls(service_account_json=text, issuer_id=issuer, origins=origins, source=source)
@@ -197,3 +207,6 @@ class BuildPlan:
     google_insert_url: str | None = None
     # Where access tokens for that API come from; None: the service account's token_uri.
     google_token_url: str | None = None
+    # Set by `build_many` for each batch written to `out_dir`: the batch's claims of serial
+    # numbers (see passkit.batch.claims) are shared through it by every worker.
+    batch_id: str | None = None

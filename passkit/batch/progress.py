@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from passkit.batch.builder import BuildResult
+from passkit.errors import PasskitError
+from passkit.files import STREAMED_RECORDS_LIMIT, open_limited
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -20,10 +22,11 @@ def estimate_record_count(path: Path) -> int | None:
     if suffix not in (".jsonl", ".ndjson", ".csv"):
         return None
     try:
-        with path.open("rb") as handle:
+        # Checked like the records themselves: a pipe or /dev/zero would never end.
+        with open_limited(path, STREAMED_RECORDS_LIMIT, "record file") as handle:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    except OSError:
-        return None
+    except (OSError, PasskitError):
+        return None  # reading the records says what is wrong
     return max(0, lines - 1) if suffix == ".csv" else lines
 
 

@@ -8,6 +8,7 @@ messages and the failures file use.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from passkit.errors import DataError
+from passkit.files import (
+    RECORD_LINE_LIMIT,
+    RECORDS_LIMIT,
+    STREAMED_RECORDS_LIMIT,
+    open_limited,
+    read_limited,
+)
+from passkit.jsonparse import parse_json
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -46,7 +55,7 @@ class RecordLine:
     def record(self) -> Record:
         name = f"{self.source} line {self.number}"
         try:
-            value = json.loads(self.text)
+            value = parse_json(self.text)
         except json.JSONDecodeError as exc:
             return _unreadable(name, self.number, f"not valid JSON ({exc.msg})")
         if not isinstance(value, dict):
@@ -95,9 +104,9 @@ def read_records_lazily(path: str | Path) -> Iterator[Record | RecordLine]:
 
 
 def _read_json(path: Path) -> Iterator[Record]:
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_limited(path, RECORDS_LIMIT, "record file", DataError).decode("utf-8-sig")
     try:
-        value = json.loads(text)
+        value = parse_json(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from None
     if isinstance(value, dict):
@@ -112,26 +121,48 @@ def _read_json(path: Path) -> Iterator[Record]:
         yield Record(data=item, name=name, line=index + 1)
 
 
+def _open_text(path: Path) -> io.TextIOWrapper:
+    handle = open_limited(path, STREAMED_RECORDS_LIMIT, "record file", DataError)
+    return io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+
+
+def _lines(handle: io.TextIOWrapper, path: Path) -> Iterator[str]:
+    """The lines of a streamed record file, each refused past RECORD_LINE_LIMIT characters (a
+    file of one endless line would otherwise be read whole into memory)."""
+    number = 0
+    while line := handle.readline(RECORD_LINE_LIMIT + 1):
+        number += 1
+        if len(line) > RECORD_LINE_LIMIT:
+            raise DataError(
+                f"{path} line {number}: longer than {RECORD_LINE_LIMIT} characters;"
+                " a record file holds one record per line"
+            )
+        yield line
+
+
 def _read_json_lines(path: Path) -> Iterator[RecordLine]:
     source = str(path)
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
+    with _open_text(path) as handle:
+        for number, line in enumerate(_lines(handle, path), start=1):
             if line.strip():
                 yield RecordLine(source, number, line)
 
 
 def _read_csv(path: Path) -> Iterator[Record]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames:
-            return
-        for row in reader:
-            number = reader.line_num
-            name = f"{path} line {number}"
-            if None in row:
-                yield _unreadable(name, number, "this row has more cells than the header")
-                continue
-            yield Record(data=_nest(row), name=name, line=number)
+    with _open_text(path) as handle:
+        reader = csv.DictReader(_lines(handle, path))
+        try:
+            if not reader.fieldnames:
+                return
+            for row in reader:
+                number = reader.line_num
+                name = f"{path} line {number}"
+                if None in row:
+                    yield _unreadable(name, number, "this row has more cells than the header")
+                    continue
+                yield Record(data=_nest(row), name=name, line=number)
+        except csv.Error as exc:  # a cell over csv's field size limit, a NUL byte, ...
+            raise DataError(f"{path} line {reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def _nest(row: dict[str, str]) -> dict[str, Any]:

@@ -15,10 +15,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from passkit.batch.builder import Builder, BuildResult, ChunkInterrupted
+from passkit.batch.builder import Builder, BuildResult, ChunkInterrupted, output_stem
+from passkit.batch.claims import new_batch_id, repeated_serial
 from passkit.batch.collector import BatchCollector
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
+from passkit.batch.writer import remove_stale
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -73,6 +75,22 @@ def build_many(
     # certificate that cannot work at all fails early, in this process.
     if builder is None:
         builder = Builder(plan)
+    out_dir = plan.out_dir
+    if out_dir is None:
+        # Results carry their bytes to this process: it alone sees every serial.
+        yield from _refuse_repeated_serials(_build(builder, stream, jobs, chunk_size))
+        return
+    remove_stale(out_dir)
+    claims = builder.start_batch(new_batch_id())
+    try:
+        yield from _build(builder, stream, jobs, chunk_size)
+    finally:
+        claims.remove()
+
+
+def _build(
+    builder: Builder, stream: Iterator[Source], jobs: int, chunk_size: int
+) -> Iterator[BuildResult]:
     if jobs == 1:
         yield from _build_here(builder, stream, chunk_size)
         return
@@ -112,6 +130,20 @@ def _build_here(
         while ready:
             yield ready.popleft()
         raise
+
+
+def _refuse_repeated_serials(results: Iterator[BuildResult]) -> Iterator[BuildResult]:
+    """The results, a pass whose file name is already taken in this batch made a failure."""
+    first: dict[str, str] = {}
+    for result in results:
+        if result.ok and not result.skipped and result.serial is not None:
+            stem = output_stem(result.serial)
+            if stem in first:
+                error = repeated_serial(result.serial, first[stem])
+                result = BuildResult(record=result.record, line=result.line, error=error)
+            else:
+                first[stem] = result.record
+        yield result
 
 
 def _build_in_workers(
@@ -208,6 +240,7 @@ def _start_forked_worker(builder: Builder) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_builder
     _worker_builder = builder
+    builder.write_behind = True  # writing waits on the disk while the other workers compute
     BatchCollector().settle()  # for good: the worker only builds passes from here on
 
 
@@ -215,6 +248,7 @@ def _start_worker(plan: BuildPlan) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_builder
     _worker_builder = Builder(plan)
+    _worker_builder.write_behind = True
     BatchCollector().settle()
 
 

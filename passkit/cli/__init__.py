@@ -9,11 +9,13 @@ from __future__ import annotations
 import gc
 import importlib
 import importlib.util
+import io
 import sys
 from typing import Any
 
 import click
 
+from passkit.cli.text import shown
 from passkit.errors import PasskitError
 
 # command name -> (module, attribute, one-line help shown by `passkit --help`)
@@ -116,12 +118,14 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        shown_text = io.StringIO()
+        exc.show(file=shown_text)  # then escaped: the message may quote what was typed
+        click.echo(shown(shown_text.getvalue(), lines=True), err=True, nl=False)
         sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
     except PasskitError as exc:
         if debug:
             raise
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {shown(exc, lines=True)}", err=True)
         sys.exit(2)
     except OSError as exc:
         # The file system refused (disk full, permission denied, read-only output): say which
@@ -129,5 +133,5 @@ def main(argv: list[str] | None = None) -> Any:
         if debug:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
-        click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        click.echo(f"error: {shown(where)}{shown(exc.strerror or exc)}", err=True)
         sys.exit(2)

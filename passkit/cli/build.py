@@ -16,7 +16,9 @@ from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.progress import Progress, estimate_record_count
 from passkit.batch.records import read_records_lazily
 from passkit.batch.run import build_many, default_jobs, results_after_interrupt
+from passkit.batch.writer import remove_stale
 from passkit.cli.options import signing_options
+from passkit.cli.text import shown
 from passkit.layout.library import find_layout
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
@@ -140,6 +142,8 @@ def build(
         builder=builder,
     )
     tracker = Progress(estimate_record_count(data) if progress else None)
+    if zip_path is not None:
+        remove_stale(zip_path.parent)  # what a killed run left (an --out run cleans its own)
     zip_output = ZipOutput(zip_path) if zip_path is not None else None
     collector = BatchCollector()
     try:
@@ -166,13 +170,14 @@ def build(
     tally = tracker.tally
     click.echo(tally.summary(), err=True)
     if tally.failed:
-        click.echo(f"failures listed in {failures_path}", err=True)
+        click.echo(f"failures listed in {shown(failures_path)}", err=True)
     if take.links and plan.google_insert_url is None:
         from passkit.google.publish import needs_class_notice
 
-        click.echo(needs_class_notice(str(layout), take.google_classes, take.links), err=True)
+        notice = needs_class_notice(str(layout), take.google_classes, take.links)
+        click.echo(shown(notice, lines=True), err=True)
     for problem in builder.google_problems:
-        click.echo(f"error: no Google save link was written: {problem}", err=True)
+        click.echo(f"error: no Google save link was written: {shown(problem)}", err=True)
     if interrupted:
         click.echo(
             "interrupted: the passes built so far are kept; "
@@ -213,7 +218,7 @@ class _Taker:
         if not result.ok:
             self.failures.add(result)
             if self.echo:
-                click.echo(f"failed: {result.record}: {result.error}", err=True)
+                click.echo(f"failed: {shown(result.record)}: {shown(result.error)}", err=True)
             return
         if result.google_class is not None:
             self.links += 1
@@ -226,7 +231,7 @@ class _Taker:
 
 def _describe(result: BuildResult) -> str:
     if result.skipped:
-        return f"skipped {result.serial}: already built"
+        return f"skipped {shown(result.serial)}: already built"
     if result.files:
-        return f"{result.serial}: wrote " + ", ".join(str(path) for path in result.files)
-    return f"{result.serial}: added to the archive"
+        return f"{shown(result.serial)}: wrote " + ", ".join(shown(path) for path in result.files)
+    return f"{shown(result.serial)}: added to the archive"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.text import shown
 from passkit.devcerts import (
     DEFAULT_PASS_TYPE_ID,
     DEFAULT_TEAM_ID,
@@ -81,9 +82,9 @@ def dev(
         valid_from=start,
         valid_until=end,
     )
-    click.echo(f"Wrote development certificates to {written.directory}:")
+    click.echo(f"Wrote development certificates to {shown(written.directory)}:")
     for path in written.files:
-        click.echo(f"  {path}")
+        click.echo(f"  {shown(path)}")
     click.echo(
         f"Pass type id {written.pass_type_id}, team id {written.team_id};"
         f' PKCS#12 password "{written.p12_password}".'

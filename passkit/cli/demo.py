@@ -9,6 +9,7 @@ import click
 from passkit.batch.builder import Builder
 from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.records import read_records
+from passkit.cli.text import shown
 from passkit.google.publish import needs_class_notice
 
 # Any numeric id works for development links; Google accepts none but its own issuers' ids.
@@ -28,10 +29,12 @@ def demo(directory: Path) -> None:
 
     certs_dir = directory / "certs"
     if (certs_dir / "pass-cert.pem").exists():
-        click.echo(f"using the development certificates in {certs_dir}")
+        click.echo(f"using the development certificates in {shown(certs_dir)}")
     else:
         write_dev_certificates(certs_dir)
-        click.echo(f"wrote development certificates to {certs_dir} (not accepted by real devices)")
+        click.echo(
+            f"wrote development certificates to {shown(certs_dir)} (not accepted by real devices)"
+        )
     apple = AppleCredentials.resolve(
         certificate=str(certs_dir / "pass-cert.pem"),
         key=str(certs_dir / "pass-key.pem"),
@@ -58,7 +61,7 @@ def demo(directory: Path) -> None:
                 links += 1
                 classes.add(result.google_class)
             click.echo(f"{layout_path.stem:<22} " + "  ".join(p.name for p in result.files))
-    click.echo(f"\nwrote {len(written)} files to {directory}/")
+    click.echo(f"\nwrote {len(written)} files to {shown(directory)}/")
     example = next((p for p in written if p.suffix == ".pkpass"), None)
     if example is not None:
         click.echo(f"check one: passkit verify {example} --ca {certs_dir / 'root.pem'}")

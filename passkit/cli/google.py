@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.text import shown
+
 
 @click.group()
 def google() -> None:
@@ -70,6 +72,6 @@ def publish(
     ) as client:
         client.upsert_class(compiled)
     click.echo(
-        f"published {compiled.google_kind.class_schema} {compiled.class_id}: the save links "
-        f"of {sample.layout.name} that name it can be opened"
+        f"published {compiled.google_kind.class_schema} {shown(compiled.class_id)}: the save"
+        f" links of {shown(sample.layout.name)} that name it can be opened"
     )

@@ -10,7 +10,10 @@ from typing import Any
 
 import click
 
+from passkit.apple.sizes import PictureWeight, plain_png_size
 from passkit.cli.options import link_key_options
+from passkit.cli.sizes import picture_lines
+from passkit.cli.text import heading, line, shown
 from passkit.errors import BundleError
 from passkit.testing.frozen import thaw
 from passkit.testing.pkpass import Bundle, png_size
@@ -51,11 +54,11 @@ def inspect(target: str, link_key: Path | None, as_json: bool) -> None:
     opened = open_target(target, public_key=link_key)
     if as_json:
         document = opened.pass_json if isinstance(opened, Bundle) else opened.claims
-        click.echo(json.dumps(thaw(document), indent=2, ensure_ascii=False))
+        click.echo(shown(json.dumps(thaw(document), indent=2, ensure_ascii=False), lines=True))
         return
     lines = _bundle(opened) if isinstance(opened, Bundle) else _link(opened)
-    for line in lines:
-        click.echo(line)
+    for text in lines:
+        click.echo(line(text))
 
 
 # -- bundles -----------------------------------------------------------------------------------
@@ -63,7 +66,7 @@ def inspect(target: str, link_key: Path | None, as_json: bool) -> None:
 
 def _bundle(bundle: Bundle) -> Iterator[str]:
     data = bundle.pass_json
-    yield click.style(bundle.source, bold=True)
+    yield heading(bundle.source)
     yield f"  style         {bundle.style or '(none)'}"
     for key, label in _IDENTITY:
         if key in data:
@@ -79,17 +82,17 @@ def _bundle(bundle: Bundle) -> Iterator[str]:
     fields = bundle.fields
     if fields:
         yield ""
-        yield click.style("fields", bold=True)
+        yield heading("fields")
         yield from _fields(fields)
     barcodes = bundle.barcodes
     if barcodes:
         yield ""
-        yield click.style("barcode", bold=True)
+        yield heading("barcode")
         for barcode in barcodes:
             yield f"  {_barcode(barcode)}"
     if bundle.locations or bundle.beacons:
         yield ""
-        yield click.style("places", bold=True)
+        yield heading("places")
         for location in bundle.locations:
             text = f'  "{location["relevantText"]}"' if "relevantText" in location else ""
             yield f"  location {location.get('latitude')}, {location.get('longitude')}{text}"
@@ -101,21 +104,32 @@ def _bundle(bundle: Bundle) -> Iterator[str]:
     translations = bundle.translations
     if translations:
         yield ""
-        yield click.style("languages", bold=True)
+        yield heading("languages")
         for language, table in translations.items():
             yield f"  {language}: {len(table)} strings"
     yield ""
-    yield click.style("files", bold=True)
+    yield heading("files")
     width = max(len(name) for name, _ in bundle.files)
+    pictures: list[PictureWeight] = []
     for name, size in bundle.files:
         extra = ""
         if name.endswith(".png"):
+            picture = bundle.read(name)
             try:
-                w, h = png_size(bundle.read(name), name)
+                w, h = png_size(picture, name)
                 extra = f"  {w}x{h} px"
             except BundleError:  # shown, not judged: `passkit verify` judges
                 extra = "  (not a PNG)"
+            plain = plain_png_size(picture)
+            if plain is not None:
+                pictures.append(PictureWeight(name, size, plain))
         yield f"  {name:<{width}}  {size:>8} bytes{extra}"
+    for name in bundle.directories:
+        yield f"  {name:<{width}}  directory entry (not allowed in a pass bundle)"
+    yield f"  {len(bundle.files)} files, {sum(size for _, size in bundle.files):,} bytes unpacked"
+    if pictures:
+        yield ""
+        yield from picture_lines(pictures)
 
 
 def _fields(fields: list[FieldView]) -> Iterator[str]:
@@ -148,7 +162,7 @@ def _link(view: SaveLinkView) -> Iterator[str]:
         if view.verified
         else "signature NOT checked (give --service-account or --public-key)"
     )
-    yield click.style(f"save link ({view.source})", bold=True) + f": {status}"
+    yield heading(f"save link ({view.source})", f": {status}")
     claims = view.claims
     for key in ("iss", "aud", "typ", "origins"):
         if key in claims:
@@ -169,14 +183,14 @@ def _link(view: SaveLinkView) -> Iterator[str]:
 
 
 def _class(kind: str, klass: GoogleClassView) -> Iterator[str]:
-    yield click.style(f"{kind} class {klass.id}", bold=True)
+    yield heading(f"{kind} class {klass.id}")
     for path, value in _flatten(klass.raw):
         if path != "id":
             yield f"  {path}: {value}"
 
 
 def _object(kind: str, item: GoogleObjectView) -> Iterator[str]:
-    yield click.style(f"{kind} object {item.id}", bold=True)
+    yield heading(f"{kind} object {item.id}")
     yield f"  class    {item.class_id}"
     if item.skinny:
         yield f"  ({item.holds})"

@@ -82,12 +82,10 @@ def sample_options(command: F) -> F:
 _LINK_KEY_OPTIONS = (
     click.option(
         "--service-account",
-        type=click.Path(dir_okay=False, exists=True, path_type=Path),
         help="Check a save link's signature with this Google service-account JSON key.",
     ),
     click.option(
         "--public-key",
-        type=click.Path(dir_okay=False, exists=True, path_type=Path),
         help="Check a save link's signature with this RSA public key or certificate (PEM).",
     ),
 )
@@ -95,12 +93,24 @@ _LINK_KEY_OPTIONS = (
 
 def link_key_options(command: F) -> F:
     """Add --service-account and --public-key; the command receives `link_key`, the one given
-    (the service account when both are), or None."""
+    (the service account when both are), or None.
+
+    Each must name an existing file. A value that does not is refused without being shown:
+    it may be the key itself, pasted where its path was expected.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        service_account, public_key = kwargs.pop("service_account"), kwargs.pop("public_key")
-        kwargs["link_key"] = service_account or public_key
+        from passkit.secret_source import read_secret_file
+
+        given = {"--service-account": kwargs.pop("service_account")}
+        given["--public-key"] = kwargs.pop("public_key")
+        paths = [
+            read_secret_file(value, option, "key")[1]
+            for option, value in given.items()
+            if value is not None
+        ]
+        kwargs["link_key"] = paths[0] if paths else None
         return command(*args, **kwargs)
 
     decorated: Any = wrapper

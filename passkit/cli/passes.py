@@ -12,6 +12,7 @@ import click
 
 from passkit.cli.options import signing_options
 from passkit.cli.service import DATABASE_HELP
+from passkit.cli.text import shown
 from passkit.model import Status
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def issue(layout: str, data: Path, out_dir: Path, registry: Registry) -> None:
                 "(passkit.google.WalletClient.upsert) before sharing the link",
                 err=True,
             )
-    click.echo(issued.serial)
+    click.echo(shown(issued.serial))
 
 
 def parse_set(values: tuple[str, ...], *, option: str = "--set") -> dict[str, str]:
@@ -134,7 +135,7 @@ def parse_set(values: tuple[str, ...], *, option: str = "--set") -> dict[str, st
 def update(serial: str, values: tuple[str, ...], message: str | None, registry: Registry) -> None:
     """Change inputs of a pass's record (values are read as the layout reads text)."""
     changed = registry.update(serial, parse_set(values), message=message)
-    click.echo(f"{serial}: {'updated' if changed else 'unchanged'}")
+    click.echo(f"{shown(serial)}: {'updated' if changed else 'unchanged'}")
 
 
 @pass_.command()
@@ -145,7 +146,7 @@ def update(serial: str, values: tuple[str, ...], message: str | None, registry: 
 def status(serial: str, status: str, message: str | None, registry: Registry) -> None:
     """Set a pass's status: active, redeemed, voided or expired."""
     changed = registry.set_status(serial, status, message=message)
-    click.echo(f"{serial}: {status}" + ("" if changed else " (unchanged)"))
+    click.echo(f"{shown(serial)}: {status}" + ("" if changed else " (unchanged)"))
 
 
 @pass_.command()
@@ -160,7 +161,7 @@ def refresh(serial: str, registry: Registry) -> None:
         raise UnknownPass(serial)
     after = registry.get(serial)
     assert before is not None and after is not None
-    click.echo(f"{serial}: {'refreshed' if after.tag != before.tag else 'unchanged'}")
+    click.echo(f"{shown(serial)}: {'refreshed' if after.tag != before.tag else 'unchanged'}")
 
 
 @pass_.command()
@@ -173,7 +174,7 @@ def show(serial: str, database: str | None) -> None:
     stored = _registry(database, None, None, None, None, signing=False).get(serial)
     if stored is None:
         raise UnknownPass(serial)
-    click.echo(json.dumps(stored.summary(), indent=2, ensure_ascii=False))
+    click.echo(shown(json.dumps(stored.summary(), indent=2, ensure_ascii=False), lines=True))
 
 
 _WALLET_STATES = ("issued", "installed", "removed")
@@ -193,8 +194,8 @@ def list_(layout: str | None, status: str | None, limit: int | None, database: s
     registry = _registry(database, None, None, None, None, signing=False)
     for stored in registry.passes(layout=layout, status=status, limit=limit):
         click.echo(
-            f"{stored.serial}\t{stored.layout}\t{stored.status.value}\t{stored.tag}\t"
-            f"{stored.updated_at.isoformat()}\t{stored.wallet_state.value}"
+            f"{shown(stored.serial)}\t{shown(stored.layout)}\t{stored.status.value}\t"
+            f"{shown(stored.tag)}\t{stored.updated_at.isoformat()}\t{stored.wallet_state.value}"
         )
 
 
@@ -210,4 +211,4 @@ def stats(database: str | None, as_json: bool) -> None:
     columns = ["passes", *(status.value for status in Status), *_WALLET_STATES]
     click.echo("\t".join(["layout", *columns]))
     for layout, tally in counts.items():
-        click.echo("\t".join([layout, *(str(tally[name]) for name in columns)]))
+        click.echo("\t".join([shown(layout), *(str(tally[name]) for name in columns)]))

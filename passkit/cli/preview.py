@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from passkit.cli.options import sample_options
+from passkit.cli.text import shown
 from passkit.files import atomic_write
 
 
@@ -62,5 +63,7 @@ def preview(layout: str, data: Path | None, out: Path, wallet: str, lang: str | 
         body = page.encode("utf-8")
     atomic_write(out, body)
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"wrote {out} ({len(warnings)} design warning{'s' if len(warnings) != 1 else ''})")
+        click.echo(f"warning: {shown(warning)}", err=True)
+    click.echo(
+        f"wrote {shown(out)} ({len(warnings)} design warning{'s' if len(warnings) != 1 else ''})"
+    )

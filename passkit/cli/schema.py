@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.text import shown
 from passkit.files import atomic_write
 
 
@@ -29,4 +30,4 @@ def schema(out: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         atomic_write(out, text.encode("utf-8"))
-        click.echo(f"wrote {out}")
+        click.echo(f"wrote {shown(out)}")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.text import shown
+
 
 @click.command()
 @click.argument("target", metavar="LAYOUT_OR_DIR", type=click.Path(path_type=Path))
@@ -20,4 +22,4 @@ def serve(target: Path, data: Path | None, port: int, host: str) -> None:
     """Serve a live preview of LAYOUT_OR_DIR: both wallets, refreshed as files are saved."""
     from passkit.preview.server import serve as run
 
-    run(target, data=data, host=host, port=port, announce=lambda line: click.echo(line))
+    run(target, data=data, host=host, port=port, announce=lambda line: click.echo(shown(line)))

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from passkit.cli.text import shown
 from passkit.environment import ENV_DATABASE_URL, ENV_LAYOUTS, ENV_WEB_SERVICE_URL
 
 DATABASE_HELP = (
@@ -32,9 +33,9 @@ def migrate(database: str | None) -> None:
     head = head_revision()
     where = engine.url.render_as_string(hide_password=True)
     if before == head:
-        click.echo(f"{where}: the schema is current (revision {head})")
+        click.echo(f"{shown(where)}: the schema is current (revision {head})")
     else:
-        click.echo(f"{where}: migrated from revision {before or 'none'} to {head}")
+        click.echo(f"{shown(where)}: migrated from revision {before or 'none'} to {head}")
 
 
 @service.command()
@@ -79,7 +80,8 @@ def run(
         os.environ[ENV_LAYOUTS] = str(config.layouts)
     plural = "" if workers == 1 else "s"
     click.echo(
-        f"serving {config.web_service_url} on http://{host}:{port} ({workers} worker{plural})"
+        f"serving {shown(config.web_service_url)} on http://{shown(host)}:{port}"
+        f" ({workers} worker{plural})"
     )
     uvicorn.run(
         "passkit.service.app:create_app",

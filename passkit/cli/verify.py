@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from passkit.cli.options import link_key_options
+from passkit.cli.text import shown
 from passkit.errors import PasskitError, SignatureMismatch
 from passkit.testing.pkpass import Bundle, load_certificates
 from passkit.testing.targets import open_target
@@ -45,11 +46,11 @@ def verify(
             # Read, but signed with another key (or changed): a problem, not unreadable.
             status = max(status, 1)
             invalid = click.style("INVALID", fg="red", bold=True)
-            click.echo(f"{target}: {invalid} (1 problem)")
-            click.echo(f"  - {exc}")
+            click.echo(f"{shown(target)}: {invalid} (1 problem)")
+            click.echo(f"  - {shown(exc, lines=True)}")
             continue
         except PasskitError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {shown(exc, lines=True)}", err=True)
             status = 2
             continue
         if isinstance(opened, Bundle):
@@ -62,14 +63,16 @@ def verify(
         if problems:
             status = max(status, 1)
             invalid = click.style("INVALID", fg="red", bold=True)
-            click.echo(f"{target}: {invalid} ({count(len(problems), 'problem')})")
+            click.echo(f"{shown(target)}: {invalid} ({count(len(problems), 'problem')})")
             for problem in problems:
-                click.echo(f"  - {problem}")
+                click.echo(f"  - {shown(problem, lines=True)}")
         elif not quiet:
-            click.echo(f"{target}: {click.style('valid', fg='green', bold=True)} ({summary})")
+            click.echo(
+                f"{shown(target)}: {click.style('valid', fg='green', bold=True)} ({shown(summary)})"
+            )
         if not quiet:
             for note in notes:
-                click.echo(f"  note: {note}")
+                click.echo(f"  note: {shown(note, lines=True)}")
     if status:
         sys.exit(status)
 

@@ -23,7 +23,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from passkit.environment import ENV_SERVICE_ACCOUNT
 from passkit.errors import SigningError
+from passkit.files import CREDENTIAL_LIMIT, read_limited
 from passkit.keys import load_private_key, signs_verifiably
+from passkit.secret_source import read_secret_file
 
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 _REQUIRED_KEYS = ("client_email", "private_key_id", "private_key")
@@ -121,7 +123,9 @@ class ServiceAccount:
     def from_file(cls, path: str | Path) -> ServiceAccount:
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_limited(path, CREDENTIAL_LIMIT, "service account key", SigningError).decode(
+                "utf-8"
+            )
         except FileNotFoundError:
             raise SigningError(
                 f"{path}: Google service account file not found; download a JSON key of the "
@@ -190,7 +194,15 @@ class ServiceAccount:
             )
         if value.startswith("{"):
             return cls.from_json(value, source=f"${ENV_SERVICE_ACCOUNT}")
-        return cls.from_file(Path(value).expanduser())
+        expected = "JSON text ({...})"
+        data, path = read_secret_file(value, ENV_SERVICE_ACCOUNT, "service account key", expected)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SigningError(
+                f"{path}: cannot read the service account file (not UTF-8 text)"
+            ) from None
+        return cls.from_json(text, source=str(path))
 
     # --- use -----------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from passkit.model import (
     Assembler,
     Barcode,
     Beacon,
+    BundleOptions,
     DateStyle,
     Event,
     Images,
@@ -479,6 +480,12 @@ class PlanBuilder:
                 )
                 for language, translation in spec.translations.items()
             }
+        )
+        children["bundle"] = Const(
+            BundleOptions(
+                image_quality=spec.bundle.image_quality,
+                strings_encoding=spec.bundle.strings_encoding,
+            )
         )
         children["transit_type"] = Const(spec.transit_type)
         if spec.event is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,11 @@ class MissingInput(Exception):
 
 
 _MISSING: Any = object()
+# Numbers beyond these are not amounts, points or counts but mistakes, or attempts to make
+# formatting (a billion digits) or other parsers exhaust the machine.
+MAX_DIGITS = 30
+_INTEGER_LIMIT: int = 10**MAX_DIGITS
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 _MONEY_TEXT = re.compile(
@@ -57,6 +63,10 @@ _MONEY_TEXT = re.compile(
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
+    if isinstance(value, int) and abs(value) >= _INTEGER_LIMIT:
+        return f"a whole number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > MAX_DIGITS:
+        return f"a number of about {abs(value.adjusted()) + 1} digits"
     if isinstance(value, int | float | Decimal):
         return f"the number {value}"
     if isinstance(value, list | tuple):
@@ -69,20 +79,52 @@ def _shown(value: Any) -> str:
 
 def _as_string(value: Any) -> str:
     if isinstance(value, str):
-        return value
+        return _text(value)
     raise InputValueError(f"expected text, got {_shown(value)} (quote it in the record)")
+
+
+def _text(value: str) -> str:
+    """`value`, unless it holds a lone surrogate: half of a character, which no file or wallet
+    can encode (JSON can write one as an escape such as \\ud800)."""
+    if value.isascii() or not _SURROGATE.search(value):
+        return value
+    raise InputValueError(
+        f"{_shown(value)} holds a lone surrogate (half of a character), which is not text;"
+        " check how the record was encoded"
+    )
 
 
 def _as_integer(value: Any) -> int:
     if isinstance(value, bool):
         raise InputValueError(f"expected a whole number, got {_shown(value)}")
+    number: int | None = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float | Decimal) and value == int(value):
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
-        return int(value)
-    raise InputValueError(f"expected a whole number, got {_shown(value)}")
+        number = value
+    elif isinstance(value, float | Decimal):
+        number = _whole(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+        digits = value.strip().lstrip("+-").lstrip("0")
+        number = int(value) if len(digits) <= MAX_DIGITS else _INTEGER_LIMIT
+    if number is None:
+        raise InputValueError(f"expected a whole number, got {_shown(value)}")
+    if abs(number) >= _INTEGER_LIMIT:
+        raise InputValueError(
+            f"expected a whole number of at most {MAX_DIGITS} digits, got {_shown(value)}"
+        )
+    return number
+
+
+def _whole(value: float | Decimal) -> int | None:
+    """A finite float or Decimal without a fraction, as an int (bounded before it is made)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputValueError(f"expected a finite whole number, got {_shown(value)}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise InputValueError(f"expected a finite whole number, got {_shown(value)}")
+    if number.adjusted() >= MAX_DIGITS:
+        return _INTEGER_LIMIT
+    whole = number.to_integral_value()
+    return int(whole) if whole == number else None
 
 
 def _as_decimal(value: Any) -> Decimal:
@@ -103,6 +145,13 @@ def _as_decimal(value: Any) -> Decimal:
         raise InputValueError(f"expected a number, got {_shown(value)}")
     if not result.is_finite():
         raise InputValueError(f"expected a finite number, got {_shown(value)}")
+    exponent = result.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else 0
+    if result and (result.adjusted() >= MAX_DIGITS or places > MAX_DIGITS):
+        raise InputValueError(
+            f"expected a number with at most {MAX_DIGITS} digits before and after the point,"
+            f" got {_shown(value)}"
+        )
     return result
 
 
@@ -204,6 +253,8 @@ def _money(amount: Decimal, currency: Any) -> Money:
 
 def _as_list(value: Any) -> list[Any]:
     if isinstance(value, list | tuple):
+        for item in value:
+            _check_plain(item)
         return list(value)
     if isinstance(value, str) and value.strip().startswith("["):
         # CSV cells cannot hold lists; a JSON array written in the cell can.
@@ -212,8 +263,29 @@ def _as_list(value: Any) -> list[Any]:
         except json.JSONDecodeError:
             parsed = None
         if isinstance(parsed, list):
+            for item in parsed:
+                _check_plain(item)
             return parsed
     raise InputValueError(f"expected a list, got {_shown(value)}")
+
+
+def _check_plain(value: Any) -> None:
+    """Refuse what an item of a list without an item type cannot hold: numbers that are not
+    finite or too long, and text with lone surrogates, at any depth."""
+    if isinstance(value, str):
+        _text(value)
+    elif isinstance(value, float | int | Decimal) and not isinstance(value, bool):
+        if isinstance(value, int):
+            _as_integer(value)
+        else:
+            _as_decimal(value)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_plain(item)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_plain(key)
+            _check_plain(item)
 
 
 @dataclass(frozen=True)
@@ -287,7 +359,7 @@ class InputSpec:
         if self.type is InputType.STRING and self._plain:
 
             def read_text(value: Any) -> Any:
-                if type(value) is str:
+                if type(value) is str and value.isascii():
                     return value
                 return absent() if value is None else _as_string(value)
 
@@ -364,7 +436,9 @@ def _matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
 
 
 _CONVERTERS: dict[InputType, Callable[[InputSpec, Any], Any]] = {
-    InputType.STRING: lambda spec, value: value if type(value) is str else _as_string(value),
+    InputType.STRING: lambda spec, value: (
+        value if type(value) is str and value.isascii() else _as_string(value)
+    ),
     InputType.INTEGER: lambda spec, value: _as_integer(value),
     InputType.DECIMAL: lambda spec, value: _as_decimal(value),
     InputType.MONEY: lambda spec, value: _as_money(value, spec.currency),

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from passkit.errors import LayoutError
+from passkit.errors import LayoutError, PasskitError
+from passkit.files import LAYOUT_LIMIT, read_limited
 
 _DATA = Path(__file__).resolve().parents[1] / "data"
 # Resolved, so that paths read from layouts compare with these whether or not a link is crossed.
@@ -26,8 +27,8 @@ def shipped_layouts() -> list[Path]:
     found = []
     for path in sorted(LAYOUTS_DIR.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            data = yaml.safe_load(read_limited(path, LAYOUT_LIMIT, "layout").decode("utf-8"))
+        except (OSError, PasskitError, UnicodeDecodeError, yaml.YAMLError):
             data = None  # a broken file is still listed: loading it reports the problem
         if isinstance(data, dict) and data.get("abstract") is True:
             continue

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from passkit.errors import WalletRuleError
 from passkit.layout.codegen import VALUES, FunctionWriter
+from passkit.layout.sandbox import MAX_LENGTH, TemplateLimitError, current_budget, pass_budget
 from passkit.layout.templating import ENVIRONMENT, Template
 from passkit.model import Assembler, Model, describe_validation_error
 
@@ -29,11 +30,20 @@ SLOT_PREFIX = "pk__"
 class RenderError(Exception):
     """A value could not be made for one record: where (layout path and line) and why."""
 
-    def __init__(self, where: str, message: str, variables: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        where: str,
+        message: str,
+        variables: frozenset[str] = frozenset(),
+        *,
+        limit: bool = False,
+    ) -> None:
         super().__init__(f"{where}: {message}" if where else message)
         self.where = where
         self.message = message
         self.variables = variables
+        # A bound of the sandbox was passed: the layout computes too much (see sandbox).
+        self.limit = limit
 
 
 class _Omit:
@@ -68,6 +78,7 @@ class Stage:
         self._guard: str | None = None
         self._program: jinja2.Template | None = None
         self._native_slots: tuple[str, ...] = ()
+        self._text_steps: tuple[Step, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self._steps)
@@ -102,6 +113,7 @@ class Stage:
         if self._steps:
             self._program = ENVIRONMENT.from_string("".join(self._parts))
         self._native_slots = tuple(step.slot for step in self._steps if step.template.native)
+        self._text_steps = tuple(step for step in self._steps if not step.template.native)
 
     def run(self, context: dict[str, Any]) -> dict[str, Any]:
         """Every slot's value; raises RenderError naming the template that failed.
@@ -117,18 +129,38 @@ class Stage:
         # reads: layouts cannot import) and no module object around the values.
         environment = program.environment
         state = environment.context_class(environment, context, program.name, program.blocks)
+        budget = current_budget()  # the pass's: `Layout.render` runs the stages inside one
+        start = budget.snapshot()
         try:
             for _ in program.root_render_func(state):
                 pass  # the program only sets slots: it writes no text
         except Exception:
-            self._explain(context)
+            # The templates again, one at a time and from the same budget: the one that fails
+            # (or passes a bound of the pass) is named.
+            budget.restore(start)
+            with pass_budget():
+                self._explain(context)
             raise
         values = state.vars
         # Only a single expression can leave an undefined value behind: text would have failed.
         for slot in self._native_slots:
             if isinstance(values.get(slot), jinja2.Undefined):
                 self._explain(context)
+        self._check_lengths(values)
         return values
+
+    def _check_lengths(self, values: Mapping[str, Any]) -> None:
+        # Text templates only: a single expression's value is checked as it is made.
+        for step in self._text_steps:
+            value = values.get(step.slot)
+            if isinstance(value, str) and len(value) > MAX_LENGTH:
+                raise RenderError(
+                    step.template.where,
+                    f"the value is {len(value)} characters, over the limit of {MAX_LENGTH}"
+                    " for one value",
+                    step.template.variables,
+                    limit=True,
+                )
 
     def _explain(self, context: Mapping[str, Any]) -> None:
         """Evaluate the templates one by one to find, and report, the one that fails."""
@@ -140,7 +172,10 @@ class Stage:
                 value = step.template.evaluate(context)
             except Exception as exc:  # any error of a designer's template is reported as data
                 raise RenderError(
-                    step.template.where, _describe(exc), step.template.variables
+                    step.template.where,
+                    _describe(exc),
+                    step.template.variables,
+                    limit=isinstance(exc, TemplateLimitError),
                 ) from None
             if step.is_guard:
                 guards[step.slot] = _truthy(value, step.template.native)

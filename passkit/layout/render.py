@@ -19,6 +19,7 @@ from passkit.layout.build import Plan
 from passkit.layout.dates import last_valid_day
 from passkit.layout.inputs import InputSpec, InputValueError, MissingInput, record_json_schema
 from passkit.layout.plan import RenderError
+from passkit.layout.sandbox import pass_budget
 from passkit.layout.schema import LayoutSpec
 from passkit.layout.templating import GLOBALS
 from passkit.model import Kind, Pass
@@ -91,6 +92,10 @@ class Layout:
             now = datetime.now(UTC)
         elif now.tzinfo is None:
             raise ValueError("now must have a time zone, e.g. datetime.now(UTC)")
+        with pass_budget():  # what the templates of one pass may compute, in all
+            return self._render(record, now, record_name)
+
+    def _render(self, record: Mapping[str, Any], now: datetime, record_name: str) -> Pass:
         context = self.check(record, record_name=record_name)
         context["now"] = now
         context.update(self._constants)
@@ -127,6 +132,12 @@ class Layout:
                 context.update(plan.late.run(context))
             result = plan.make_pass(context)
         except RenderError as exc:
+            if exc.limit:
+                raise LayoutError(
+                    f"{exc.message} (rendering {record_name}); no pass needs this much:"
+                    " simplify the template",
+                    field=exc.where or None,
+                ) from None
             raise DataError(
                 exc.message if not exc.where else f"{exc.where}: {exc.message}",
                 record=f"{record_name} (layout {self.name})",
@@ -156,6 +167,13 @@ class Layout:
                 values[name] = read(get(name))
         except InputValueError as exc:
             raise DataError(str(exc), record=self._who(record_name), input=name) from None
+        except (ValueError, ArithmeticError, RecursionError) as exc:
+            # Not a refusal a converter wrote: say what the value broke, never a traceback.
+            raise DataError(
+                f"the value cannot be read ({type(exc).__name__}: {exc})",
+                record=self._who(record_name),
+                input=name,
+            ) from None
         except MissingInput:
             spec = self.inputs[name]
             about = f" ({spec.description})" if spec.description else ""

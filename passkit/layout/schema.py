@@ -41,6 +41,7 @@ from passkit.model import (
     Money,
     NumberStyle,
     Status,
+    StringsEncoding,
     TransitType,
 )
 
@@ -373,6 +374,22 @@ class ImagesSpec(Spec):
     footer: ImageValue | None = None
 
 
+class BundleSpec(Spec):
+    """How the Apple bundle is written (`passkit.model.BundleOptions`)."""
+
+    image_quality: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="1-100: pictures in at most 256 colours at this quality (lossy, smaller); "
+        "default: every pixel kept (lossless)",
+    )
+    strings_encoding: StringsEncoding = Field(
+        default=StringsEncoding.UTF8,
+        description="encoding of pass.strings: utf-8 (default, read by every tool) or utf-16",
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Fields
 
@@ -630,6 +647,7 @@ class LayoutSpec(Spec):
     logo_text: Text | None = None
     colors: ColorsSpec = Field(default_factory=ColorsSpec)
     images: ImagesSpec = Field(default_factory=ImagesSpec)
+    bundle: BundleSpec = Field(default_factory=BundleSpec)
     fields: FieldsSpec = Field(default_factory=FieldsSpec)
 
     barcode: BarcodeSpec | None = None

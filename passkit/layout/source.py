@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from passkit.errors import LayoutError
+from passkit.files import LAYOUT_LIMIT, read_limited
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,7 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_located_seque
 def read_document(path: Path) -> LocatedDict:
     """Parse one layout file (YAML, or JSON, which YAML reads too) into located data."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, LAYOUT_LIMIT, "layout", LayoutError).decode("utf-8")
     except FileNotFoundError:
         raise LayoutError("layout file not found; check the path", file=str(path)) from None
     except UnicodeDecodeError:
@@ -170,6 +171,8 @@ def read_document(path: Path) -> LocatedDict:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise LayoutError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+        except (ValueError, RecursionError) as exc:
+            raise LayoutError(f"invalid JSON: {_unreadable(exc)}", file=str(path)) from None
     loader = _Loader(text)
     loader.file = path
     loader.merged_keys = set()
@@ -185,6 +188,8 @@ def read_document(path: Path) -> LocatedDict:
         ) from None
     except yaml.YAMLError as exc:
         raise LayoutError(f"invalid YAML: {exc}", file=str(path)) from None
+    except (ValueError, RecursionError) as exc:
+        raise LayoutError(f"invalid YAML: {_unreadable(exc)}", file=str(path)) from None
     finally:
         loader.dispose()
     if data is None:
@@ -195,7 +200,42 @@ def read_document(path: Path) -> LocatedDict:
             file=str(path),
             line=1,
         )
+    if _expanded_size(data, {}) > MAX_EXPANDED_VALUES:
+        raise LayoutError(
+            f"its anchors and aliases (*name) expand to more than {MAX_EXPANDED_VALUES} values;"
+            " a layout needs a few hundred: use aliases to share values, not to multiply them",
+            file=str(path),
+        )
     return data
+
+
+def _unreadable(exc: ValueError | RecursionError) -> str:
+    """What a parser that raised `exc` (not a syntax error) could not read."""
+    if isinstance(exc, RecursionError):
+        return "lists or mappings nested too deeply"
+    return "a whole number longer than Python reads (4300 digits)"
+
+
+# Values a layout may hold once its aliases are expanded: what reads it later (the schema, the
+# JSON of a pass) sees every repeat, and nine aliases of nine aliases, eight levels deep, are
+# forty million values (the "billion laughs").
+MAX_EXPANDED_VALUES = 100_000
+
+
+def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
+    """How many values `value` holds with every alias expanded, counted once per shared
+    object (`sizes`), and stopping early past the limit."""
+    if not isinstance(value, dict | list):
+        return 1
+    known = sizes.get(id(value))
+    if known is None:
+        known = 1
+        for item in value.values() if isinstance(value, dict) else value:
+            known += _expanded_size(item, sizes)
+            if known > MAX_EXPANDED_VALUES:
+                break
+        sizes[id(value)] = known
+    return known
 
 
 def merge(base: Any, override: Any) -> Any:

@@ -7,7 +7,8 @@ values, never JSON: what a record holds arrives in the pass exactly as it was.
 
 Templates cannot reach Python internals (the sandbox refuses attributes starting with ``_``),
 cannot change the data they are given, and cannot read files (the environment has no loader, and
-``include``/``import``/``extends`` are refused when the layout loads).
+``include``/``import``/``extends`` are refused when the layout loads). What they may compute for
+one pass is bounded: see passkit.layout.sandbox.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ import jinja2.meta
 import jinja2.nodes
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from passkit.layout.sandbox import LimitedSandbox, bounded_filter, finalize, pass_budget
 from passkit.model import Money
 
 if TYPE_CHECKING:
@@ -98,7 +99,8 @@ class Template:
                 self._compiled = run
             else:
                 self._compiled = ENVIRONMENT.from_string(self.source).render
-        result = self._compiled(context)
+        with pass_budget():
+            result = self._compiled(context)
         if isinstance(result, jinja2.Undefined):
             fail_undefined(result)
         return result
@@ -437,14 +439,20 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _make_environment() -> ImmutableSandboxedEnvironment:
-    environment = ImmutableSandboxedEnvironment(
+def _make_environment() -> LimitedSandbox:
+    environment = LimitedSandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
         loader=None,
+        finalize=finalize,
     )
     environment.filters.update(FILTERS)
+    # Every filter, jinja2's and ours, counted and bounded (see passkit.layout.sandbox).
+    environment.filters = {
+        name: bounded_filter(function, formats=name == "format")
+        for name, function in environment.filters.items()
+    }
     # Only harmless helpers stay global: no access to the environment or its loaders.
     environment.globals = {"range": environment.globals["range"], "dict": dict}
     return environment

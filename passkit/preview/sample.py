@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passkit.errors import DataError
+from passkit.files import RECORDS_LIMIT, read_limited
+from passkit.jsonparse import parse_json
 from passkit.layout.library import find_layout
 
 if TYPE_CHECKING:
@@ -31,13 +33,13 @@ class Sample:
 def read_record(path: Path) -> dict[str, Any]:
     """One record from a JSON file: an object, or the first object of a list."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, RECORDS_LIMIT, "record file", DataError).decode("utf-8")
     except FileNotFoundError:
         raise DataError("file not found; check the path given to --data", input=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read the record file ({exc})", input=str(path)) from None
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as exc:
         raise DataError(
             f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", input=str(path)

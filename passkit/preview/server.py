@@ -39,6 +39,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from passkit.errors import DataError, LayoutError, PasskitError
+from passkit.files import LAYOUT_LIMIT, read_limited
 from passkit.languages import matching_language
 from passkit.layout.library import LAYOUT_SUFFIXES, find_layout
 from passkit.preview.compose import WALLETS, faces
@@ -87,20 +88,22 @@ poll();
 def discover_layouts(target: Path) -> list[Path]:
     """The layout files of a directory (base layouts marked abstract left out), or the file."""
     if target.is_file():
-        return [target]
-    found = []
-    for path in sorted(target.iterdir()):
-        if path.suffix.lower() not in LAYOUT_SUFFIXES or not path.is_file():
-            continue
-        if path.suffix.lower() != ".json":
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError, UnicodeDecodeError):
-                data = None  # listed anyway: opening it shows what is wrong
-            if isinstance(data, dict) and data.get("abstract") is True:
-                continue
-        found.append(path)
-    return found
+        return [target] if is_layout_file(target) else []
+    return [path for path in sorted(target.iterdir()) if is_layout_file(path)]
+
+
+def is_layout_file(path: Path) -> bool:
+    """A .yaml, .yml or .json file that is a layout one can draw: a mapping with a `kind` or an
+    `extends`, not marked abstract. A file that cannot be parsed counts: opening it shows why."""
+    if path.suffix.lower() not in LAYOUT_SUFFIXES or not path.is_file():
+        return False
+    try:
+        data = yaml.safe_load(read_limited(path, LAYOUT_LIMIT, "layout").decode("utf-8"))
+    except (OSError, PasskitError, yaml.YAMLError, UnicodeDecodeError):
+        return True
+    if not isinstance(data, dict):
+        return False
+    return data.get("abstract") is not True and ("kind" in data or "extends" in data)
 
 
 def describe_error(exc: Exception) -> str:
@@ -280,6 +283,8 @@ def create_app(state: PreviewState) -> Starlette:
 
     async def fragment(request: Request) -> Response:
         name, language, wallet = _choices(request)
+        if name not in state.layouts():
+            return _unknown(state, name)
         rendered = await asyncio.to_thread(state.render, name, language, wallet)
         return HTMLResponse(rendered.html, headers={"Cache-Control": "no-store"})
 
@@ -287,6 +292,8 @@ def create_app(state: PreviewState) -> Starlette:
         from passkit.preview import render_png
 
         name, language, wallet = _choices(request)
+        if name not in state.layouts():
+            return _unknown(state, name)
 
         def draw() -> bytes:
             sample = state.sample(name)
@@ -304,10 +311,16 @@ def create_app(state: PreviewState) -> Starlette:
             return PlainTextResponse(str(exc), status_code=422)
 
     async def pkpass(request: Request) -> Response:
-        return await asyncio.to_thread(_download_pkpass, state, request.path_params["name"])
+        name = request.path_params["name"]
+        if name not in state.layouts():
+            return _unknown(state, name)
+        return await asyncio.to_thread(_download_pkpass, state, name)
 
     async def google_link(request: Request) -> Response:
-        return await asyncio.to_thread(_google_link, state, request.path_params["name"])
+        name = request.path_params["name"]
+        if name not in state.layouts():
+            return _unknown(state, name)
+        return await asyncio.to_thread(_google_link, state, name)
 
     return Starlette(
         routes=[
@@ -320,6 +333,10 @@ def create_app(state: PreviewState) -> Starlette:
             Route("/layouts/{name}/google", google_link),
         ]
     )
+
+
+def _unknown(state: PreviewState, name: str) -> Response:
+    return PlainTextResponse(f"No layout named {name} in {state.target}", status_code=404)
 
 
 def _download_pkpass(state: PreviewState, name: str) -> Response:
@@ -421,6 +438,12 @@ def resolve_target(target: Path, data: Path | None) -> Path:
             ) from None
     if target.is_dir() and not discover_layouts(target):
         raise LayoutError("this folder holds no layout (.yaml, .yml or .json)", file=str(target))
+    if not target.is_dir() and not discover_layouts(target):
+        raise LayoutError(
+            "not a layout: give a .yaml, .yml or .json file with a `kind` (or an `extends`),"
+            " or a folder of layouts",
+            file=str(target),
+        )
     if data is not None:
         read_record(data)  # fail now, with the reason, rather than in the page
         if not data.is_file():

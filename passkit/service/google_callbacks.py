@@ -45,6 +45,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from passkit.errors import PasskitError
+from passkit.files import CREDENTIAL_LIMIT, read_limited
 
 SENDER_ID = "GooglePayPasses"
 PROTOCOL = "ECv2SigningOnly"
@@ -142,7 +143,7 @@ def load_root_keys(source: str | bytes | Path | Mapping[str, Any]) -> tuple[Root
     if isinstance(source, Path):
         where = str(source)
         try:
-            source = source.read_bytes()
+            source = read_limited(source, CREDENTIAL_LIMIT, "Google root key file")
         except OSError as exc:
             raise CallbackError("root keys", f"cannot read {where}: {exc.strerror}") from None
     document: Any = source

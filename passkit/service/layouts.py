@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from passkit.errors import LayoutError
+from passkit.files import LAYOUT_LIMIT, read_limited
 from passkit.layout.library import LAYOUT_SUFFIXES
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def layout_hash(layout: Layout) -> str:
     """A hash of the files a layout was read from, in order."""
     digest = hashlib.sha256()
     for source in layout.sources:
-        data = Path(source).read_bytes()
+        data = read_limited(source, LAYOUT_LIMIT, "layout", LayoutError)
         digest.update(f"{len(data)}:".encode())
         digest.update(data)
     return digest.hexdigest()

@@ -21,6 +21,7 @@ from io import BytesIO
 from pathlib import Path
 
 from passkit.errors import BundleError
+from passkit.files import open_limited
 
 _MiB = 1024 * 1024
 _CHUNK = 64 * 1024
@@ -55,10 +56,18 @@ class Entry:
 class Archive(Mapping[str, bytes]):
     """The files of an archive, in archive order, as bytes held in memory."""
 
-    def __init__(self, source: str, entries: list[Entry], contents: dict[str, bytes]) -> None:
+    def __init__(
+        self,
+        source: str,
+        entries: list[Entry],
+        contents: dict[str, bytes],
+        directories: tuple[str, ...] = (),
+    ) -> None:
         self.source = source
         self.entries: tuple[Entry, ...] = tuple(entries)
         self._contents = contents
+        # Directory entries hold no bytes, but a verifier reports them: a pass bundle has none.
+        self.directories = directories
 
     def __getitem__(self, name: str) -> bytes:
         return self._contents[name]
@@ -81,7 +90,7 @@ def read_source(
         path = Path(source)
         label = str(path)
         try:
-            with path.open("rb") as handle:
+            with open_limited(path, limits.max_archive_bytes, "pass bundle", BundleError) as handle:
                 data = handle.read(limits.max_archive_bytes + 1)
         except FileNotFoundError:
             raise BundleError(f"{label}: no such file") from None
@@ -154,7 +163,8 @@ def _read(data: bytes, source: str, limits: ArchiveLimits) -> Archive:
             total += len(content)
             entries.append(Entry(info.filename, len(content), info.compress_size))
             contents[info.filename] = content
-    return Archive(source, entries, contents)
+    directories = tuple(info.filename for info in infos if info.is_dir())
+    return Archive(source, entries, contents, directories)
 
 
 def check_name(

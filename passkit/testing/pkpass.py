@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from passkit.errors import BundleError, SigningError
+from passkit.files import CREDENTIAL_LIMIT, read_limited
 from passkit.testing.archive import (
     DEFAULT_LIMITS,
     Archive,
@@ -113,6 +114,11 @@ class Bundle:
     def files(self) -> list[tuple[str, int]]:
         """Every file, in archive order, with its size in bytes."""
         return [(entry.name, entry.size) for entry in self._archive.entries]
+
+    @property
+    def directories(self) -> list[str]:
+        """Directory entries of the archive: a valid bundle has none (`check` reports them)."""
+        return list(self._archive.directories)
 
     def read(self, name: str) -> bytes:
         try:
@@ -331,7 +337,11 @@ class Bundle:
     def _manifest_problems(self) -> list[str]:
         if MANIFEST not in self._archive:
             return ["manifest.json: missing; every bundle lists its files' SHA-1 hashes in it"]
-        problems: list[str] = []
+        problems = [
+            f"{name!r} is a directory entry; a pass bundle holds only files, each listed in"
+            " manifest.json (zip the bundle's files, not its folder)"
+            for name in self._archive.directories
+        ]
         for name in self._archive:
             if name in (MANIFEST, SIGNATURE):
                 continue
@@ -422,7 +432,7 @@ def load_certificates(source: CaSource, what: str) -> list[x509.Certificate]:
     elif isinstance(source, str | Path):
         name = str(source)
         try:
-            data = Path(source).read_bytes()
+            data = read_limited(Path(source), CREDENTIAL_LIMIT, "certificate", SigningError)
         except OSError as exc:
             raise SigningError(f"{name}: cannot read the certificate ({exc.strerror})") from None
     else:

@@ -214,11 +214,16 @@ def _record(layout: Layout, record: Mapping[str, Any] | None) -> Mapping[str, An
     import json
 
     from passkit.errors import DataError
+    from passkit.files import RECORDS_LIMIT, read_limited
+    from passkit.jsonparse import parse_json
     from passkit.layout import fixture_for
 
     path = fixture_for(layout.path)
     try:
-        loaded: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        text = read_limited(path, RECORDS_LIMIT, "record file", DataError).decode("utf-8")
+        loaded: Mapping[str, Any] = parse_json(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: not valid JSON ({exc.msg})", record=layout.name) from None
     except FileNotFoundError:
         raise DataError(
             f"no record given and no sample record at {path}; pass a record to the fixture",

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from passkit.errors import BundleError, PasskitError
+from passkit.files import CREDENTIAL_LIMIT, open_limited, read_limited
 from passkit.testing.frozen import FrozenDict, freeze
 from passkit.testing.views import BARCODE_FORMATS, BarcodeView, FieldNotFound, FieldView, find_field
 
@@ -546,7 +547,7 @@ def _link_text(value: str | Path) -> tuple[str, str]:
         return value.strip(), "save link"
     path = Path(value)
     try:
-        with path.open("rb") as handle:
+        with open_limited(path, _MAX_LINK_FILE, "save link file", BundleError) as handle:
             data = handle.read(_MAX_LINK_FILE + 1)
     except (OSError, ValueError):  # ValueError: a NUL in the name
         if isinstance(value, str):
@@ -593,7 +594,7 @@ def _key_from_text_or_file(source: str | bytes | Path) -> Any:
     else:
         name = str(source)
         try:
-            data = Path(source).read_bytes()
+            data = read_limited(Path(source), CREDENTIAL_LIMIT, "key", PasskitError)
         except OSError as exc:
             raise PasskitError(f"{name}: cannot read the key ({exc.strerror})") from None
     if data.lstrip().startswith(b"{"):
