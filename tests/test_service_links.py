@@ -92,11 +92,17 @@ def test_refused_links_say_why(database_url: str, dev_certs: DevCertificates) ->
         form = httpx.get(campaign, timeout=30)
         assert form.status_code == 200 and 'name="member_id"' in form.text
         serials = []
-        for member_id in ("HAC-200001", "HAC-200002"):
+        # The first member comes back before the link is used up: the same pass, no use.
+        for member_id in ("HAC-200001", "HAC-200001", "HAC-200002"):
             page = httpx.post(campaign, data={"member_id": member_id}, timeout=30)
             assert page.status_code == 200, page.text
             serials.append(serial_behind(page.text, dev_certs))
-        assert serials == ["HAC-200001", "HAC-200002"]
+        assert serials == ["HAC-200001", "HAC-200001", "HAC-200002"]
+        # Another link cannot give a pass this one issued.
+        other = registry.issuance_link("generic", prefill=MEMBER, kind="campaign")
+        taken = httpx.post(other, data={"member_id": "HAC-200001"}, timeout=30)
+        assert taken.status_code == 409
+        assert "This pass cannot be issued" in taken.text and "HAC-200001" not in taken.text
         used_up = httpx.post(campaign, data={"member_id": "HAC-200003"}, timeout=30)
         assert used_up.status_code == 410
         assert "This link has been used up" in used_up.text
