@@ -29,6 +29,8 @@ ENV_DATABASE_URL = "PASSKIT_DATABASE_URL"
 ENV_WEB_SERVICE_URL = "PASSKIT_WEB_SERVICE_URL"
 ENV_SERVICE_SECRET = "PASSKIT_SERVICE_SECRET"
 ENV_LAYOUTS = "PASSKIT_LAYOUTS"
+# Google's root signing keys for save and delete callbacks (a file in Google's key format).
+ENV_GOOGLE_CALLBACK_ROOT_KEYS = "PASSKIT_GOOGLE_CALLBACK_ROOT_KEYS"
 
 # APNs, for pass update pushes: where to send ("production", "sandbox" or a URL), the CA that
 # signs a test server's certificate, and a token key (.p8, its key id and team id) to use

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from passkit.cli import main
 
 
-def passkit(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """`python -m passkit ARGS` in a fresh process, as a user runs it; output captured."""
+def passkit(
+    *args: str | Path, env: Mapping[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m passkit ARGS` in a fresh process, as a user runs it; output captured.
+    `env`: the process's whole environment (default: this one's)."""
     return subprocess.run(
         [sys.executable, "-m", "passkit", *map(str, args)],
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=timeout,
+        env=None if env is None else dict(env),
     )
 
 

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,14 @@ from passkit.service import Registry
 
 SECRET = "a service secret for the tests only"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def uses_of(engine: sa.Engine, link_id: str) -> int:
+    """How many times the registry counted a link as used."""
+    from passkit.service.linkuses import link_uses
+
+    with engine.connect() as connection:
+        return link_uses(connection, link_id)
 
 
 def free_port() -> int:
@@ -90,16 +98,23 @@ def service_env(certs: DevCertificates, database_url: str, web_service_url: str)
 
 @contextlib.contextmanager
 def running_service(
-    certs: DevCertificates, database_url: str, *, workers: int = 1, path: str = "/passes"
+    certs: DevCertificates,
+    database_url: str,
+    *,
+    workers: int = 1,
+    path: str = "/passes",
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """`passkit service run` on 127.0.0.1 until the block ends; yields the web service URL."""
+    """`passkit service run` on 127.0.0.1 until the block ends; yields the web service URL.
+
+    `settings`: more PASSKIT_* variables (Google's, say)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}{path}"
     command = [sys.executable, "-m", "passkit", "service", "run", "--port", str(port)]
     command += ["--workers", str(workers)]
     process = subprocess.Popen(
         command,
-        env=service_env(certs, database_url, url),
+        env={**service_env(certs, database_url, url), **(settings or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -137,6 +152,24 @@ def _wait_until_serving(process: subprocess.Popen[str], url: str, workers: int) 
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new database for a test parametrised "sqlite" or "postgresql": a SQLite file (an
+    empty one is migrated on first use), or a database of the session's PostgreSQL server
+    migrated by `passkit service migrate`."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'passes.db'}"
+    from cli_support import passkit
+
+    from passkit.service.database import head_revision
+
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.database()
+    migrated = passkit("service", "migrate", "--database", url)
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"migrated from revision none to {head_revision()}" in migrated.stdout
+    return url
 
 
 def postgres_bin() -> Path | None:

@@ -12,6 +12,7 @@ from service_support import FIXTURES, use_service_settings
 
 from passkit.devcerts import DevCertificates
 from passkit.layout import LAYOUTS_DIR
+from passkit.service.database import head_revision
 from passkit.testing import open_pkpass
 
 SERIAL = "lumen-4012883310"
@@ -87,7 +88,6 @@ def test_a_layout_file_is_found_again_through_its_folder(
 def test_migrate_makes_and_then_keeps_the_schema(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from passkit.service.database import head_revision
 
     head = head_revision()
     assert exit_status("service", "migrate", "--database", "passes.db") == 0

@@ -6,32 +6,27 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from cli_support import passkit
-from service_support import FIXTURES, SECRET, PostgresServer, running_service, service_env
+from service_support import (
+    FIXTURES,
+    SECRET,
+    PostgresServer,
+    empty_database,
+    running_service,
+    service_env,
+)
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
-from passkit.service.database import head_revision
 from passkit.testing import WalletDevice, assert_field
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        # An empty SQLite file is migrated on first use.
-        yield f"sqlite:///{tmp_path / 'passes.db'}"
-        return
-    server: PostgresServer = request.getfixturevalue("postgres")
-    url = server.database()
-    migrated = passkit("service", "migrate", "--database", url)
-    assert migrated.returncode == 0, migrated.stderr
-    assert f"migrated from revision none to {head_revision()}" in migrated.stdout
-    yield url
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return empty_database(request, tmp_path)
 
 
 def test_a_phone_follows_its_pass(database_url: str, dev_certs: DevCertificates) -> None:

@@ -61,7 +61,7 @@ def test_database_urls_are_checked(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("where", ["sqlite", "postgresql"])
-def test_a_database_of_the_first_revision_keeps_its_passes_when_migrated(
+def test_a_database_of_the_previous_revision_keeps_its_passes_when_migrated(
     where: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     import sqlalchemy as sa
@@ -75,7 +75,7 @@ def test_a_database_of_the_first_revision_keeps_its_passes_when_migrated(
         url = request.getfixturevalue("postgres").database()
     engine = make_engine(url)
     with engine.connect() as connection:
-        command.upgrade(_alembic_config(connection), "0001")
+        command.upgrade(_alembic_config(connection), "0002")
         connection.execute(
             sa.text(
                 "INSERT INTO passes (serial, pass_type_id, layout, layout_hash, record, status, "
@@ -85,8 +85,10 @@ def test_a_database_of_the_first_revision_keeps_its_passes_when_migrated(
             {"now": "2026-12-06 06:00:00+00:00"},
         )
         connection.commit()
-    assert migrate(engine) == "0001"
+    assert migrate(engine) == "0002"
     with engine.connect() as connection:
-        row = connection.execute(sa.text("SELECT serial, no_device_since FROM passes")).one()
-    assert tuple(row) == ("s1", None)
+        row = connection.execute(sa.text("SELECT serial, wallet_state FROM passes")).one()
+        assert tuple(row) == ("s1", "issued")
+        empty = sa.text("SELECT count(*) FROM google_classes, google_notifications")
+        assert connection.execute(empty).scalar_one() == 0
     engine.dispose()

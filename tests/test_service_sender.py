@@ -19,6 +19,7 @@ from passkit.service.apns import ApnsClient, CertificateAuth, RetryPolicy
 from passkit.service.devices import DeviceStore
 from passkit.service.outbox import PENDING, SENDING, Outbox
 from passkit.service.sender import RowBackoff, Sender
+from passkit.service.state import WalletState
 from passkit.testing import (
     ApnsAnswer,
     ApnsPush,
@@ -85,19 +86,19 @@ def test_410_and_400_remove_the_registration(
     holders = DeviceStore(registry.store.engine).registered(issued.serial)
     assert holders == [(kept.device_id, kept.push_token)]
     stored = registry.get(issued.serial)
-    assert stored is not None and stored.no_device_since is None
-    # The last device goes too: the pass records that no device holds it any more.
+    assert stored is not None and stored.wallet_state is WalletState.INSTALLED
+    # The last device goes too: the pass is marked removed from wallets.
     apns_stand_in.answer(kept.push_token, 410)
     registry.update(issued.serial, {"points": 1300})
     apns_stand_in.wait_for(4)
     assert registry.wait_for_pushes()
     stored = registry.get(issued.serial)
-    assert stored is not None and stored.no_device_since is not None
+    assert stored is not None and stored.wallet_state is WalletState.REMOVED
     assert DeviceStore(registry.store.engine).registered(issued.serial) == []
     # A device that adds the pass again holds it again.
     wallet_device().add(issued.pkpass)
     stored = registry.get(issued.serial)
-    assert stored is not None and stored.no_device_since is None
+    assert stored is not None and stored.wallet_state is WalletState.INSTALLED
 
 
 @pytest.fixture

@@ -56,11 +56,12 @@ class Tally:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def summary(self) -> str:
+    def summary(self, verb: str = "built") -> str:
+        """One line: how many passes were `verb` (built, issued), skipped and failed."""
         rate = self.built / self.elapsed if self.elapsed > 0 else 0.0
-        parts = [f"built {self.built}"]
+        parts = [f"{verb} {self.built}"]
         if self.skipped:
-            parts.append(f"skipped {self.skipped} already built")
+            parts.append(f"skipped {self.skipped} already {verb}")
         parts.append(f"failed {self.failed}")
         timing = f"in {self.elapsed:.1f} s"
         if self.built > 1:  # a rate means nothing for a single pass

@@ -40,6 +40,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "google": ("passkit.cli.google", "google", "Publish the Google class a layout's links name."),
     "pass": ("passkit.cli.passes", "pass_", "Issue passes into the registry and change them."),
     "service": ("passkit.cli.service", "service", "Migrate and run the pass web service."),
+    "link": ("passkit.cli.links", "link", "Make issuance links to passes of a layout."),
+    "distribute": (
+        "passkit.cli.distribute",
+        "distribute",
+        "Issue a pass per recipient, with its link and QR code.",
+    ),
 }
 
 

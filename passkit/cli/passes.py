@@ -142,13 +142,14 @@ def issue(layout: str, data: Path, out_dir: Path, registry: Registry) -> None:
     click.echo(shown(issued.serial))
 
 
-def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
+def parse_set(values: tuple[str, ...], *, option: str = "--set") -> dict[str, str]:
+    """NAME=VALUE options as a mapping (values are text, read as the layout reads text)."""
     changes = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(
-                f"{item!r}: write NAME=VALUE, e.g. points=1250", param_hint="--set"
+                f"{item!r}: write NAME=VALUE, e.g. points=1250", param_hint=option
             )
         changes[name] = value
     return changes
@@ -161,7 +162,7 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
 @registry_options
 def update(serial: str, values: tuple[str, ...], message: str | None, registry: Registry) -> None:
     """Change inputs of a pass's record (values are read as the layout reads text)."""
-    changed = registry.update(serial, _parse_set(values), message=message)
+    changed = registry.update(serial, parse_set(values), message=message)
     click.echo(f"{shown(serial)}: {'updated' if changed else 'unchanged'}")
 
 
@@ -204,16 +205,38 @@ def show(serial: str, database: str | None) -> None:
     click.echo(shown(json.dumps(stored.summary(), indent=2, ensure_ascii=False), lines=True))
 
 
+_WALLET_STATES = ("issued", "installed", "removed")
+
+
 @pass_.command(name="list")
 @click.option("--layout", help="Only the passes of this layout.")
-@click.option("--status", type=click.Choice([status.value for status in Status]))
+@click.option(
+    "--status",
+    type=click.Choice([status.value for status in Status] + list(_WALLET_STATES)),
+    help="Only the passes of this status, or wallet state (issued, installed, removed).",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many (the oldest).")
 @click.option("--database", help=DATABASE_HELP)
 def list_(layout: str | None, status: str | None, limit: int | None, database: str | None) -> None:
-    """List the issued passes: serial, layout, status, tag and last change."""
+    """List the issued passes: serial, layout, status, tag, last change and wallet state."""
     registry = _registry(database, None, None, None, None, signing=False)
     for stored in registry.passes(layout=layout, status=status, limit=limit):
         click.echo(
             f"{shown(stored.serial)}\t{shown(stored.layout)}\t{stored.status.value}\t"
-            f"{shown(stored.tag)}\t{stored.updated_at.isoformat()}"
+            f"{shown(stored.tag)}\t{stored.updated_at.isoformat()}\t{stored.wallet_state.value}"
         )
+
+
+@pass_.command()
+@click.option("--database", help=DATABASE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def stats(database: str | None, as_json: bool) -> None:
+    """Count the passes of each layout: in all, by status and by wallet state."""
+    counts = _registry(database, None, None, None, None, signing=False).counts()
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+        return
+    columns = ["passes", *(status.value for status in Status), *_WALLET_STATES]
+    click.echo("\t".join(["layout", *columns]))
+    for layout, tally in counts.items():
+        click.echo("\t".join([shown(layout), *(str(tally[name]) for name in columns)]))

@@ -59,7 +59,8 @@ def run(
     port: int,
     workers: int,
 ) -> None:
-    """Serve Apple's Wallet web service with uvicorn.
+    """Serve Apple's Wallet web service with uvicorn, with the issuance links' pages (and
+    Google's callbacks, when PASSKIT_GOOGLE_CALLBACK_ROOT_KEYS is set) under the same URL.
 
     The secret comes from PASSKIT_SERVICE_SECRET only (never from the command line, where
     other users could read it). Several workers share the database: use PostgreSQL for more

@@ -21,13 +21,16 @@ from dataclasses import dataclass, field
 
 # Keeps these HMACs apart from any other the same secret is used for (link keys, say).
 _PURPOSE = b"passkit apple authenticationToken\x00"
+# The key in the address of a pass's download from its link's page (another HMAC of the serial,
+# so that the address gives away nothing the pass's updates need).
+_DOWNLOAD = b"passkit link download\x00"
 SCHEME = "ApplePass"
 
 
-def authentication_token(key: bytes, serial: str) -> str:
+def authentication_token(key: bytes, serial: str, purpose: bytes = _PURPOSE) -> str:
     """The token of `serial` under `key`: 43 characters (a SHA-256 in base64url; Apple asks
     for at least 16)."""
-    mac = hmac.new(key, _PURPOSE + serial.encode("utf-8"), hashlib.sha256).digest()
+    mac = hmac.new(key, purpose + serial.encode("utf-8"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
 
@@ -42,6 +45,19 @@ class PassTokenKeys:
         """The token of `serial` under the key `key_id`, or None if the secret lacks it."""
         key = self.keys.get(key_id)
         return authentication_token(key, serial) if key is not None else None
+
+    def download_key(self, serial: str) -> str:
+        """The key in the address of the pass's download (under the current key)."""
+        return authentication_token(self.keys[self.current], serial, _DOWNLOAD)
+
+    def download_matches(self, serial: str, given: str) -> bool:
+        """Whether `given` is a download key of `serial`, compared in constant time with that
+        of every key."""
+        found = False
+        for key in self.keys.values():
+            expected = authentication_token(key, serial, _DOWNLOAD).encode("ascii")
+            found |= hmac.compare_digest(expected, given.encode("utf-8", "surrogateescape"))
+        return found
 
     def matches(self, serial: str, authorization: str | None) -> bool:
         """Whether an Authorization header carries a token of `serial`, compared in constant

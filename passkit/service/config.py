@@ -11,6 +11,9 @@ Each setting comes from an argument or else from the environment:
                               add keys, never remove one whose passes are still out
     PASSKIT_LAYOUTS           the folder of layouts (default: the shipped layouts)
     PASSKIT_APPLE_*, PASSKIT_GOOGLE_*   the signing credentials, as for `passkit build`
+    PASSKIT_GOOGLE_CALLBACK_ROOT_KEYS   a file of Google's root signing keys (Google's key
+                              format): the web service then takes Google's save and delete
+                              callbacks at <web service URL>/google/callback
 
 Every setting is checked when the configuration is made, so that a missing or malformed one
 is one clear line at start-up, not an error at the first request. The secret is never shown.
@@ -28,6 +31,7 @@ from urllib.parse import urlsplit
 
 from passkit.environment import (
     ENV_DATABASE_URL,
+    ENV_GOOGLE_CALLBACK_ROOT_KEYS,
     ENV_LAYOUTS,
     ENV_SERVICE_SECRET,
     ENV_WEB_SERVICE_URL,
@@ -101,6 +105,7 @@ class ServiceConfig:
     layouts: Path | None = None
     apple: AppleCredentials | None = None
     google: GoogleCredentials | None = None
+    google_callback_root_keys: Path | None = None
 
     @classmethod
     def load(
@@ -134,7 +139,14 @@ class ServiceConfig:
             raise ConfigError(
                 f"a web service needs a secret for its passes' tokens: set {ENV_SERVICE_SECRET}"
             )
+        root_keys = env.get(ENV_GOOGLE_CALLBACK_ROOT_KEYS) or None
+        if root_keys is not None and not Path(root_keys).is_file():
+            raise ConfigError(
+                f"{ENV_GOOGLE_CALLBACK_ROOT_KEYS}: {root_keys} is not a file (Google's root "
+                "signing keys, as Google publishes them)"
+            )
         return cls(
+            google_callback_root_keys=Path(root_keys) if root_keys is not None else None,
             database_url=as_url(database_url or env.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL),
             web_service_url=check_web_service_url(url) if url is not None else None,
             secret=check_secret(given_secret) if given_secret is not None else None,
@@ -163,4 +175,5 @@ class ServiceConfig:
             secret=self.secret,
             google=self.google,
             push=push,
+            google_callback_root_keys=self.google_callback_root_keys,
         )

@@ -16,8 +16,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from passkit.service import schema
 from passkit.service.database import reading, writing
-from passkit.service.state import utc
+from passkit.service.state import WalletState, utc
 from passkit.service.store import now_utc
+from passkit.service.walletstate import registered_anywhere, set_wallet_state
 
 passes, devices, registrations = schema.passes, schema.devices, schema.registrations
 signed_passes = schema.signed_passes
@@ -40,11 +41,6 @@ _LATEST = (
     sa.select(signed_passes.c.pkpass, passes.c.updated_at, passes.c.tag)
     .join(signed_passes, signed_passes.c.serial == passes.c.serial)
     .where((passes.c.serial == _SERIAL) & (passes.c.pass_type_id == _PASS_TYPE))
-)
-_HELD_AGAIN = (
-    passes.update()
-    .where((passes.c.serial == _SERIAL) & passes.c.no_device_since.is_not(None))
-    .values(no_device_since=None)
 )
 
 
@@ -88,22 +84,25 @@ class DeviceStore:
             )
             # A row comes back only when this insert made it.
             made = registration.on_conflict_do_nothing().returning(registrations.c.serial)
-            new = connection.execute(made).first() is not None
-            if new:
-                # A device holds the pass again (see `passkit.service.outbox.Outbox.drop`).
-                connection.execute(_HELD_AGAIN, {"key_serial": serial})
-            return new
+            created = connection.execute(made).first() is not None
+            if created:
+                set_wallet_state(connection, WalletState.INSTALLED, now, serial=serial)
+            return created
 
     def unregister(self, device_id: str, pass_type_id: str, serial: str) -> bool:
-        """Remove the registration (and the device, once it holds none); False if no such pass."""
+        """Remove the registration (and the device, once it holds none); False if no such pass.
+
+        The pass is removed from wallets once its last registration goes."""
         with writing(self.engine) as connection:
             if not _pass_exists(connection, pass_type_id, serial):
                 return False
-            connection.execute(
+            gone = connection.execute(
                 registrations.delete().where(
                     (registrations.c.device_id == device_id) & (registrations.c.serial == serial)
                 )
             )
+            if gone.rowcount and not registered_anywhere(connection, serial):
+                set_wallet_state(connection, WalletState.REMOVED, now_utc(), serial=serial)
             left = sa.select(registrations.c.serial).where(registrations.c.device_id == device_id)
             connection.execute(
                 devices.delete().where((devices.c.device_id == device_id) & ~sa.exists(left))

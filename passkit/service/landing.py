@@ -12,7 +12,8 @@ without JavaScript and are plain HTML from one jinja2 template (autoescaped):
   only a "Get my pass" button for a campaign link, so that each pass of a campaign is issued
   by a person's POST, never by a robot's GET. A wrong answer shows the form again with the
   message next to its field.
-- Expired, used-up and invalid links get a page that says so (410, 410 and 404).
+- Expired, used-up and invalid links get a page that says so (410, 410 and 404), and a use
+  the registry refuses one too (409).
 """
 
 from __future__ import annotations
@@ -97,6 +98,11 @@ _REFUSALS: dict[str, tuple[int, str, str]] = {
         "This link has been used up",
         "It has given all the passes it was made for. Ask whoever sent it for a new one.",
     ),
+    "unavailable": (
+        409,
+        "This pass cannot be issued",
+        "Check what you entered and try again, or ask whoever sent the link for help.",
+    ),
     "invalid": (
         404,
         "This link is not valid",
@@ -106,7 +112,9 @@ _REFUSALS: dict[str, tuple[int, str, str]] = {
 }
 
 
-def refusal_page(reason: Literal["expired", "used_up", "invalid"], detail: str = "") -> Page:
+def refusal_page(
+    reason: Literal["expired", "used_up", "unavailable", "invalid"], detail: str = ""
+) -> Page:
     """The page for a link that cannot be used; `detail` is shown under the reason."""
     status, title, advice = _REFUSALS[reason]
     html = _ENVIRONMENT.get_template("link.html").render(

@@ -27,8 +27,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from passkit.service import schema
 from passkit.service.database import reading, writing
-from passkit.service.state import utc
+from passkit.service.state import WalletState, utc
 from passkit.service.store import now_utc
+from passkit.service.walletstate import registered_anywhere, set_wallet_state
 
 outbox, passes = schema.outbox, schema.passes
 devices, registrations = schema.devices, schema.registrations
@@ -159,8 +160,8 @@ class Outbox:
     def drop(self, holders: Iterable[Holder]) -> list[str]:
         """Remove the registrations whose token APNs refuses for good (only while the device
         still has that token: it may have registered again with a new one since), and the
-        devices left with none; returns the passes no device holds any more, which are marked
-        so (`no_device_since`)."""
+        devices left with none; returns the passes no device holds any more, which are now
+        removed from wallets (`WalletState.REMOVED`)."""
         now, emptied = now_utc(), []
         dropped = list(holders)
         with writing(self.engine) as connection:
@@ -185,17 +186,8 @@ class Outbox:
                     )
                 )
             for serial in sorted({holder.serial for holder in dropped}):
-                held = sa.select(registrations.c.device_id).where(registrations.c.serial == serial)
-                marked = connection.execute(
-                    passes.update()
-                    .where(
-                        (passes.c.serial == serial)
-                        & passes.c.no_device_since.is_(None)
-                        & ~sa.exists(held)
-                    )
-                    .values(no_device_since=now)
-                )
-                if marked.rowcount:
+                if not registered_anywhere(connection, serial):
+                    set_wallet_state(connection, WalletState.REMOVED, now, serial=serial)
                     emptied.append(serial)
         return emptied
 

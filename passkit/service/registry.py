@@ -7,27 +7,39 @@ new update tag and an outbox row in one transaction; one that alters nothing bum
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from passkit.environment import ENV_PUSH
 from passkit.errors import DataError
-from passkit.model import Status
+from passkit.model import Pass, Status
 from passkit.service.auth import PassTokenKeys
 from passkit.service.config import DEFAULT_DATABASE_URL, check_secret, check_web_service_url
 from passkit.service.database import database_url, make_engine
 from passkit.service.layouts import LayoutSet, LayoutSource
+from passkit.service.linkuses import root_keys
 from passkit.service.maker import Made, PassMaker
 from passkit.service.places import PlaceAction, changed_places
-from passkit.service.state import PassState, RegistryError, StoredPass, parse_status
+from passkit.service.state import (
+    PassState,
+    RegistryError,
+    StoredPass,
+    UnknownPass,
+    WalletState,
+    parse_status,
+    parse_status_or_state,
+)
 from passkit.service.store import Change, Store
+from passkit.service.walletstate import WalletStates
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -38,6 +50,8 @@ if TYPE_CHECKING:
     from passkit.service.apns import ApnsClient
     from passkit.service.background import BackgroundSender
     from passkit.service.google_sender import GoogleSender
+    from passkit.service.linkissuer import LinkIssuer
+    from passkit.service.linktokens import LinkKind, LinkPayload
     from passkit.service.sender import DrainReport, Sender
     from passkit.service.webservice import Limits
 
@@ -56,6 +70,30 @@ class Issued:
     google_link: str | None
     tag: int
     google_skinny: bool = False
+    # The pass itself (what the link's page shows).
+    pass_: Pass | None = None
+
+
+@dataclass(frozen=True)
+class NewPass:
+    """A pass made and signed for issuing, and the change that stores it."""
+
+    made: Made
+    change: Change
+
+    def issued(self, maker: PassMaker, tag: int) -> Issued:
+        link = maker.google_link(self.made)
+        skinny = link is not None and link.skinny
+        url = link.url if link else None
+        pkpass = self.change.pkpass
+        return Issued(self.change.state.serial, pkpass, url, tag, skinny, self.made.pass_)
+
+
+def already_issued(serial: str) -> RegistryError:
+    return RegistryError(
+        f"a pass with serial number {serial!r} was issued already; change it "
+        "with update (`passkit pass update`)"
+    )
 
 
 class Registry:
@@ -66,7 +104,8 @@ class Registry:
     loopback) and `secret` make passes updatable: each carries the URL and a token derived
     from the secret (one secret of 32+ characters, or ``kid:secret`` entries, the current
     first, as in PASSKIT_SERVICE_SECRET). `google` (GoogleCredentials) makes a save link for
-    each pass too.
+    each pass too; `google_callback_root_keys` (a file of Google's root signing keys, in
+    Google's format) lets the web service take Google's save and delete callbacks.
 
     With Apple signing, each change is pushed to the devices that hold the pass from a thread
     of this process, right after it commits (`push=True`, the default unless PASSKIT_PUSH is
@@ -89,6 +128,7 @@ class Registry:
         push: bool | None = None,
         apns: ApnsClient | None = None,
         google_client: WalletClient | None = None,
+        google_callback_root_keys: str | Path | None = None,
     ) -> None:
         if web_service_url is not None and secret is None:
             raise RegistryError("a web service URL needs a secret for the passes' tokens")
@@ -107,6 +147,7 @@ class Registry:
         self._targets = tuple(
             target for target, on in (("apple", apple), ("google", google)) if on is not None
         )
+        self.google_root_keys = root_keys(google_callback_root_keys, google)
         self._apns = apns
         self._sender: Sender | None = None
         self._background: BackgroundSender | None = None
@@ -200,6 +241,17 @@ class Registry:
 
     def issue(self, layout: str, record: Mapping[str, Any]) -> Issued:
         """Render, sign and store a new pass; RegistryError if its serial was issued before."""
+        fresh = self.new_pass(layout, record)
+        try:
+            tag = self.store.insert(fresh.change)
+        except sa.exc.IntegrityError:
+            raise already_issued(fresh.change.state.serial) from None
+        return fresh.issued(self.maker, tag)
+
+    def new_pass(
+        self, layout: str, record: Mapping[str, Any], *, link_id: str | None = None
+    ) -> NewPass:
+        """A pass rendered and signed, not stored yet (`issue` and links store it)."""
         if self.apple is None and self.maker.google is None:
             raise RegistryError(
                 "issuing needs Apple signing (apple=, or PASSKIT_APPLE_*) and/or Google "
@@ -216,17 +268,35 @@ class Registry:
         made = self.maker.make(loaded, state, record_name="record")
         state = replace(state, serial=made.pass_.serial_number)
         pkpass = self.maker.sign(made) if made.unsigned is not None else None
-        change = Change(state, made.pass_type_id, loaded.content_hash, made.content_hash, pkpass)
-        try:
-            tag = self.store.insert(change)
-        except sa.exc.IntegrityError:
-            raise RegistryError(
-                f"a pass with serial number {state.serial!r} was issued already; change it "
-                "with update (`passkit pass update`)"
-            ) from None
+        google_id = made.google.object_id if made.google is not None else None
+        change = Change(
+            state,
+            made.pass_type_id,
+            loaded.content_hash,
+            made.content_hash,
+            pkpass,
+            link_id=link_id,
+            google_object_id=google_id,
+        )
+        return NewPass(made, change)
+
+    def issued(self, serial: str) -> Issued:
+        """A pass issued before, as `issue` gave it (its bundle and Google link as they are
+        now); UnknownPass if none has this serial."""
+        stored = self.store.get(serial)
+        if stored is None:
+            raise UnknownPass(serial)
+        loaded = self.layouts.get(stored.layout, content_hash=stored.layout_hash)
+        made = self.maker.make(loaded, stored.state, record_name=f"pass {serial}")
         link = self.maker.google_link(made)
-        skinny = link is not None and link.skinny
-        return Issued(state.serial, pkpass, link.url if link else None, tag, skinny)
+        return Issued(
+            serial,
+            self.store.signed(serial),
+            link.url if link else None,
+            stored.tag,
+            link is not None and link.skinny,
+            made.pass_,
+        )
 
     def get(self, serial: str) -> StoredPass | None:
         """The pass issued with `serial`, or None."""
@@ -236,12 +306,12 @@ class Registry:
         self,
         *,
         layout: str | None = None,
-        status: str | Status | None = None,
+        status: str | Status | WalletState | None = None,
         limit: int | None = None,
     ) -> list[StoredPass]:
-        """The issued passes, oldest first; only those of a layout or status when given, and
-        the first `limit` of them."""
-        wanted = parse_status(status) if status is not None else None
+        """The issued passes, oldest first; only those of a layout, or of a status or wallet
+        state (installed, say) when given, and the first `limit` of them."""
+        wanted = parse_status_or_state(status) if status is not None else None
         return self.store.list(layout=layout, status=wanted, limit=limit)
 
     def pkpass(self, serial: str) -> bytes | None:
@@ -356,11 +426,64 @@ class Registry:
             self._background.wake()  # after the commit: the sender sees the row
         return changed
 
+    # -- issuance links and wallets ----------------------------------------------------------
+
+    def issuance_link(
+        self,
+        layout_name: str,
+        prefill: Mapping[str, Any] | None = None,
+        *,
+        expires: datetime | date | str | None = None,
+        max_uses: int | None = None,
+        kind: LinkKind | str = "personal",
+    ) -> str:
+        """The URL of a new issuance link (`<web service URL>/links/<token>`).
+
+        A personal link (pre-filling what the serial depends on) gives one pass, the same on
+        every visit; a campaign link gives a new pass per use, up to `max_uses` (None: no
+        limit). `expires`: an aware date-time, a date (the link works through that day, UTC)
+        or ISO text. See `passkit.service.linkissuer`.
+        """
+        url, _ = self.links.link(
+            layout_name, prefill or {}, expires=expires, max_uses=max_uses, kind=kind
+        )
+        return url
+
+    def issue_for_link(self, payload: LinkPayload, record: Mapping[str, Any]) -> Issued:
+        """The pass of one use of a link; LinkUsedUp once it has given all it may."""
+        return self.links.issue(payload, record)
+
+    @functools.cached_property
+    def links(self) -> LinkIssuer:
+        from passkit.service.linkissuer import LinkIssuer
+
+        return LinkIssuer(self)
+
+    def mark_installed(self, serial: str) -> bool:
+        """Record that a wallet holds the pass; False when no pass has this serial."""
+        return self._wallets.mark(serial, WalletState.INSTALLED, datetime.now(UTC))
+
+    def mark_removed(self, serial: str) -> bool:
+        """Record that the pass left the wallets (say its last device's push token is gone:
+        APNs 410); False when no pass has this serial."""
+        return self._wallets.mark(serial, WalletState.REMOVED, datetime.now(UTC))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per layout: the number of passes, of each status and of each wallet state."""
+        return self._wallets.counts()
+
+    @functools.cached_property
+    def _wallets(self) -> WalletStates:
+        return WalletStates(self.store.engine)
+
     # -- serving ---------------------------------------------------------------------------------
 
     def web_service(self, limits: Limits | None = None) -> ASGIApp:
-        """Apple's Wallet web service over this registry, to mount where `web_service_url`
+        """Apple's Wallet web service over this registry, with the issuance links' pages and
+        Google's callbacks (`passkit.service.linkroutes`), to mount where `web_service_url`
         points: ``app.mount("/passes", registry.web_service())``."""
+        from passkit.service.linkroutes import link_routes
+        from passkit.service.linkuses import callback_verifier
         from passkit.service.webservice import web_service
 
         if self.keys is None:
@@ -368,7 +491,13 @@ class Registry:
                 "the web service needs the service secret: set PASSKIT_SERVICE_SECRET "
                 "or give the registry a secret"
             )
-        return web_service(self.store, self.keys, limits=limits)
+        routes = []
+        if self.web_service_url is not None:
+            verifier = callback_verifier(
+                self.google_root_keys, self.maker.google, self.store.engine
+            )
+            routes = link_routes(self.links, self._wallets, verifier=verifier)
+        return web_service(self.store, self.keys, limits=limits, extra_routes=routes)
 
 
 def _json_record(record: Mapping[str, Any]) -> dict[str, Any]:

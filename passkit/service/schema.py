@@ -6,6 +6,8 @@ devices           the devices that registered for updates, with their push token
 registrations     which device holds which pass (unique per device and pass), looked up both ways
 counters          the update tag: one counter for the whole service, so that "passes updated
                   since tag T" compares tags of different passes
+links             the issuance links used so far (a row on first use): how often each was used
+callback_nonces   the nonces of Google callbacks accepted, kept until their messages expire
 google_classes    the class JSON's hash each Google class was last patched with (the sync
                   patches a class again only when its layout changed it)
 google_notifications  when each Google object got a notifying message (three a day at most)
@@ -35,6 +37,9 @@ metadata = sa.MetaData()
 SERIAL_LENGTH = 256
 IDENTIFIER_LENGTH = 255
 PUSH_TOKEN_LENGTH = 255
+LINK_ID_LENGTH = 64
+GOOGLE_ID_LENGTH = 255
+NONCE_LENGTH = 256
 
 TAG_COUNTER = "update_tag"
 # Integer keys that autoincrement on SQLite (which does so only for INTEGER PRIMARY KEY).
@@ -62,12 +67,20 @@ passes = sa.Table(
     sa.Column("tag", sa.BigInteger(), nullable=False),
     sa.Column("issued_at", _WHEN, nullable=False),
     sa.Column("updated_at", _WHEN, nullable=False),
-    # When APNs answered that the last device holding the pass no longer does (410, or a bad
-    # token) and its registration was removed; NULL while a device holds it or none ever did.
-    sa.Column("no_device_since", _WHEN, nullable=True),
+    # Whether the pass is in a wallet (see `passkit.service.state.WalletState`), apart from
+    # its status: a redeemed pass can still be installed.
+    sa.Column("wallet_state", sa.String(16), nullable=False, server_default="issued"),
+    sa.Column("wallet_changed_at", _WHEN, nullable=True),
+    # The issuance link that issued the pass (None: issued directly).
+    sa.Column("link_id", sa.String(LINK_ID_LENGTH), nullable=True),
+    # The Google Wallet object of the pass, which Google's callbacks name.
+    sa.Column("google_object_id", sa.String(GOOGLE_ID_LENGTH), nullable=True),
     sa.Index("ix_passes_pass_type_id", "pass_type_id"),
     sa.Index("ix_passes_layout_status", "layout", "status"),
     sa.Index("ix_passes_tag", "tag"),
+    sa.Index("ix_passes_link_id", "link_id"),
+    sa.Index("ix_passes_google_object_id", "google_object_id"),
+    sa.Index("ix_passes_layout_wallet_state", "layout", "wallet_state"),
 )
 
 signed_passes = sa.Table(
@@ -116,6 +129,26 @@ counters = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger(), nullable=False),
+)
+
+links = sa.Table(
+    "links",
+    metadata,
+    sa.Column("link_id", sa.String(LINK_ID_LENGTH), primary_key=True),
+    sa.Column("layout", sa.String(IDENTIFIER_LENGTH), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("max_uses", sa.Integer(), nullable=True),
+    sa.Column("uses", sa.Integer(), nullable=False),
+    sa.Column("first_used_at", _WHEN, nullable=False),
+    sa.Column("last_used_at", _WHEN, nullable=False),
+)
+
+callback_nonces = sa.Table(
+    "callback_nonces",
+    metadata,
+    sa.Column("nonce", sa.String(NONCE_LENGTH), primary_key=True),
+    sa.Column("expires_at", _WHEN, nullable=False),
+    sa.Index("ix_callback_nonces_expires_at", "expires_at"),
 )
 
 outbox = sa.Table(

@@ -9,8 +9,8 @@ looks up the devices registered for their passes and pushes `{}` to each device'
 batch per pass type (the APNs topic) over the client's one connection for it. Then, per answer:
 
 - delivered: the row is deleted once all its devices were pushed;
-- 410 or a token APNs refuses: that registration is removed (and the pass marked as held by no
-  device when it was the last), the row done all the same;
+- 410 or a token APNs refuses: that registration is removed (and the pass marked removed
+  from wallets when it was the last), the row done all the same;
 - 429, 5xx or APNs unreachable, after the client's own retries: the row is given back with a
   back-off that doubles with each attempt, and all its devices are pushed again then;
 - `ApnsRefusedError` (credentials or topic refused): every row still held is given back as it
@@ -149,7 +149,7 @@ class Sender:
             report.no_device = self.outbox.drop(dropped)
             report.dropped = len(dropped)
             for serial in report.no_device:
-                log.info("pass %s: no device holds it any more (APNs dropped the last)", serial)
+                log.info("pass %s: removed from wallets (APNs dropped its last device)", serial)
         self._settle(rows, holders, by_token, report)
         return report
 

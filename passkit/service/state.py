@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from passkit.errors import PasskitError
@@ -26,7 +27,23 @@ class RegistryError(PasskitError):
     """A change to a pass that the registry refuses (the message says why and what to do)."""
 
 
+class WalletState(StrEnum):
+    """Whether a pass is in a wallet, kept apart from its status (active, redeemed, voided,
+    expired): a redeemed pass may still be installed, a removed one may still be active.
+
+    issued     no wallet has reported it yet
+    installed  a device registered it with the web service, or Google said it was saved
+    removed    its last device unregistered (or its push token is gone: APNs 410), or Google
+               said it was deleted; installing it again makes it installed again
+    """
+
+    ISSUED = "issued"
+    INSTALLED = "installed"
+    REMOVED = "removed"
+
+
 STATUSES = tuple(status.value for status in Status)
+WALLET_STATES = tuple(state.value for state in WalletState)
 
 
 def parse_status(value: str | Status) -> Status:
@@ -35,6 +52,21 @@ def parse_status(value: str | Status) -> Status:
     except ValueError:
         raise RegistryError(
             f"{value!r} is not a status; use one of {', '.join(STATUSES)}"
+        ) from None
+
+
+def parse_status_or_state(value: str | Status | WalletState) -> Status | WalletState:
+    """A status, or a wallet state (for listing passes by either)."""
+    if isinstance(value, Status | WalletState):
+        return value
+    if value in WALLET_STATES:
+        return WalletState(value)
+    try:
+        return Status(value)
+    except ValueError:
+        raise RegistryError(
+            f"{value!r} is neither a status nor a wallet state; use one of "
+            f"{', '.join(STATUSES + WALLET_STATES)}"
         ) from None
 
 
@@ -77,8 +109,9 @@ class StoredPass:
     locations: tuple[Mapping[str, Any], ...] | None = None
     beacons: tuple[Mapping[str, Any], ...] | None = None
     token_key: str = ""
-    # When APNs took the last device holding the pass away (None while one holds it).
-    no_device_since: datetime | None = None
+    wallet_state: WalletState = WalletState.ISSUED
+    wallet_changed_at: datetime | None = None
+    link_id: str | None = None
 
     @property
     def state(self) -> PassState:
@@ -102,11 +135,14 @@ class StoredPass:
             "layout": self.layout,
             "layout_hash": self.layout_hash,
             "status": self.status.value,
+            "wallet_state": self.wallet_state.value,
+            "wallet_changed_at": self.wallet_changed_at.isoformat()
+            if self.wallet_changed_at
+            else None,
             "tag": self.tag,
             "issued_at": self.issued_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
             "expired_at": self.expired_at.isoformat() if self.expired_at else None,
-            "no_device_since": (self.no_device_since.isoformat() if self.no_device_since else None),
             "record": dict(self.record),
             "locations": list(self.locations) if self.locations is not None else None,
             "beacons": list(self.beacons) if self.beacons is not None else None,

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 from passkit.model import Status
 from passkit.service import schema
 from passkit.service.database import ensure_schema, reading, writing
-from passkit.service.state import PassState, StoredPass, UnknownPass, utc
+from passkit.service.state import PassState, StoredPass, UnknownPass, WalletState, utc
 
 passes, signed_passes, outbox = schema.passes, schema.signed_passes, schema.outbox
 
@@ -55,6 +55,9 @@ class Change:
     layout_hash: str
     content_hash: str
     pkpass: bytes | None
+    # Set when the pass is issued: the link that issued it, its Google object.
+    link_id: str | None = None
+    google_object_id: str | None = None
 
 
 def now_utc() -> datetime:
@@ -77,21 +80,27 @@ class Store:
                 raise UnknownPass(serial)
             yield connection, stored_pass(row)
 
-    def insert(self, change: Change) -> int:
-        """Store a newly issued pass; returns its tag. IntegrityError if the serial exists."""
+    def insert(self, change: Change, connection: Connection | None = None) -> int:
+        """Store a newly issued pass (in `connection`'s transaction when given); returns its
+        tag. IntegrityError if the serial exists."""
+        if connection is None:
+            with writing(self.engine) as own:
+                return self.insert(change, own)
         state = change.state
-        with writing(self.engine) as connection:
-            tag = _next_tag(connection)
-            connection.execute(
-                passes.insert().values(
-                    serial=state.serial,
-                    **_state_values(change),
-                    tag=tag,
-                    issued_at=state.issued_at,
-                    updated_at=_whole_second(state.issued_at),
-                )
+        tag = _next_tag(connection)
+        connection.execute(
+            passes.insert().values(
+                serial=state.serial,
+                **_state_values(change),
+                tag=tag,
+                issued_at=state.issued_at,
+                updated_at=_whole_second(state.issued_at),
+                wallet_state=WalletState.ISSUED.value,
+                link_id=change.link_id,
+                google_object_id=change.google_object_id,
             )
-            self._write_signed(connection, state.serial, tag, change.pkpass)
+        )
+        self._write_signed(connection, state.serial, tag, change.pkpass)
         return tag
 
     def write(
@@ -124,12 +133,18 @@ class Store:
         return stored_pass(row) if row is not None else None
 
     def list(
-        self, *, layout: str | None = None, status: Status | None = None, limit: int | None = None
+        self,
+        *,
+        layout: str | None = None,
+        status: Status | WalletState | None = None,
+        limit: int | None = None,
     ) -> list[StoredPass]:
         query = sa.select(passes).order_by(passes.c.issued_at, passes.c.serial)
         if layout is not None:
             query = query.where(passes.c.layout == layout)
-        if status is not None:
+        if isinstance(status, WalletState):
+            query = query.where(passes.c.wallet_state == status.value)
+        elif status is not None:
             query = query.where(passes.c.status == status.value)
         if limit is not None:
             query = query.limit(limit)
@@ -224,5 +239,7 @@ def stored_pass(m: RowMapping) -> StoredPass:
         locations=tuple(m["locations"]) if m["locations"] is not None else None,
         beacons=tuple(m["beacons"]) if m["beacons"] is not None else None,
         token_key=m["token_key"],
-        no_device_since=utc(m["no_device_since"]) if m["no_device_since"] is not None else None,
+        wallet_state=WalletState(m["wallet_state"]),
+        wallet_changed_at=utc(m["wallet_changed_at"]) if m["wallet_changed_at"] else None,
+        link_id=m["link_id"],
     )

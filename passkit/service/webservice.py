@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -34,7 +35,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from passkit.service import schema
 from passkit.service.auth import PassTokenKeys
@@ -65,8 +66,15 @@ class _Refused(Exception):
         self.detail = detail
 
 
-def web_service(store: Store, keys: PassTokenKeys, *, limits: Limits | None = None) -> Starlette:
-    """The ASGI application (see the module) over the registry's store."""
+def web_service(
+    store: Store,
+    keys: PassTokenKeys,
+    *,
+    limits: Limits | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The ASGI application (see the module) over the registry's store, with `extra_routes`
+    (the issuance links' pages) beside Apple's."""
     handlers = _Handlers(DeviceStore(store.engine), keys, limits or Limits())
     registration = "/v1/devices/{device}/registrations/{pass_type_id}/{serial}"
     routes = [
@@ -75,6 +83,7 @@ def web_service(store: Store, keys: PassTokenKeys, *, limits: Limits | None = No
         Route("/v1/devices/{device}/registrations/{pass_type_id}", handlers.updated_since),
         Route("/v1/passes/{pass_type_id}/{serial}", handlers.latest),
         Route("/v1/log", handlers.log, methods=["POST"]),
+        *extra_routes,
     ]
     return Starlette(routes=routes, exception_handlers={_Refused: _refused})
 

@@ -1,8 +1,8 @@
-"""What the senders keep: when APNs took a pass's last registration away, the class each
-Google pass type was last patched with, and the notifying Google messages sent.
+"""What the Google sender keeps: the class each Google class was last written with, and the
+notifying Google messages sent (three a day per pass).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -21,8 +21,6 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("passes") as batch:
-        batch.add_column(sa.Column("no_device_since", _WHEN, nullable=True))
     op.create_table(
         "google_classes",
         sa.Column("class_id", sa.String(255), primary_key=True),
@@ -43,5 +41,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("google_notifications")
     op.drop_table("google_classes")
-    with op.batch_alter_table("passes") as batch:
-        batch.drop_column("no_device_since")
