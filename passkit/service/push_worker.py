@@ -48,7 +48,7 @@ class Senders:
             if signer is not None
             else None
         )
-        self.google = self.registry.google_sender
+        self.google = self.registry.pushing.google
 
     def drain(self) -> DrainReport:
         """Google changes, then Apple pushes: a refusal of APNs stops only the latter."""

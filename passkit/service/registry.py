@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -19,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from passkit.environment import ENV_PUSH
 from passkit.errors import DataError
 from passkit.model import Pass, Status
 from passkit.service.auth import PassTokenKeys
@@ -48,11 +46,9 @@ if TYPE_CHECKING:
     from passkit.batch.plan import GoogleCredentials
     from passkit.google.rest import WalletClient
     from passkit.service.apns import ApnsClient
-    from passkit.service.background import BackgroundSender
-    from passkit.service.google_sender import GoogleSender
     from passkit.service.linkissuer import LinkIssuer
     from passkit.service.linktokens import LinkKind, LinkPayload
-    from passkit.service.sender import DrainReport, Sender
+    from passkit.service.sender import DrainReport
     from passkit.service.webservice import Limits
 
 
@@ -148,84 +144,30 @@ class Registry:
             target for target, on in (("apple", apple), ("google", google)) if on is not None
         )
         self.google_root_keys = root_keys(google_callback_root_keys, google)
-        self._apns = apns
-        self._sender: Sender | None = None
-        self._background: BackgroundSender | None = None
-        if push is None:
-            push = os.environ.get(ENV_PUSH, "background").strip().lower() != "off"
-        self._google_client = google_client
-        self._google_sender: GoogleSender | None = None
-        if push and (apple is not None or google is not None):
-            from passkit.service.background import BackgroundSender
+        from passkit.service.pushing import Pushing
 
-            self._background = BackgroundSender(
-                self.sender if apple is not None else None, self.google_sender
-            )
-
-    @property
-    def sender(self) -> Sender:
-        """The sender that drains this registry's outbox (its APNs client made on first use)."""
-        if self._sender is None:
-            from passkit.service.sender import Sender, apns_client_for
-
-            apple, given = self.apple, self._apns
-            self._sender = Sender(
-                self.store.engine, given if given is not None else lambda: apns_client_for(apple)
-            )
-        return self._sender
-
-    @property
-    def google_sender(self) -> GoogleSender | None:
-        """The sender of this registry's changes to Google (None without Google)."""
-        google = self.maker.google
-        if self._google_sender is None and google is not None:
-            from passkit.google.rest import WalletClient
-            from passkit.service.google_sender import GoogleSender
-
-            client = self._google_client or WalletClient(google.account())
-            self._google_sender = GoogleSender(self, client)
-        return self._google_sender
+        self.pushing = Pushing(self, push=push, apns=apns, google_client=google_client)
 
     def push_pending(self) -> DrainReport:
         """Send every Apple push that is due now, and apply every Google change that is, in
         this thread; ApnsRefusedError stops the pushes (Google changes are applied first, so
         that it never holds them up)."""
-        from passkit.service.sender import DrainReport
-
-        report = DrainReport()
-        if self.google_sender is not None:
-            report.add(self.google_sender.drain())
-        if self.apple is not None:
-            report.add(self.sender.drain())
-        return report
+        return self.pushing.drain()
 
     def wait_for_pushes(self, timeout: float = 30.0) -> bool:
         """Wait until the background sender has sent what the changes so far queued (or
         kept it for later); False on time-out. Raises the error that stopped it, if any."""
-        if self._background is None:
-            return True
-        idle = self._background.wait_idle(timeout)
-        if self._background.error is not None:
-            raise self._background.error
-        return idle
+        return self.pushing.wait(timeout)
 
     @property
     def push_report(self) -> DrainReport:
         """What the background sender sent so far (an empty report when there is none)."""
-        from passkit.service.sender import DrainReport
-
-        return self._background.report if self._background is not None else DrainReport()
+        return self.pushing.report
 
     def close(self) -> None:
         """Stop the background sender and close the APNs connections (pushes not sent yet
         stay in the outbox)."""
-        if self._background is not None:
-            self._background.stop()
-            return
-        if self._sender is not None:
-            self._sender.close()
-        if self._google_sender is not None:
-            self._google_sender.close()
+        self.pushing.close()
 
     def __enter__(self) -> Registry:
         return self
@@ -422,8 +364,8 @@ class Registry:
                 message=message,
                 targets=self._targets,
             )
-        if changed and self._background is not None:
-            self._background.wake()  # after the commit: the sender sees the row
+        if changed:
+            self.pushing.wake()  # after the commit: the sender sees the row
         return changed
 
     # -- issuance links and wallets ----------------------------------------------------------

@@ -1,0 +1,105 @@
+"""How a registry's changes leave it: its Apple sender, its Google sender, and the thread that
+runs both after each change (see `passkit.service.sender`, `passkit.service.google_sender`
+and `passkit.service.background`)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from passkit.environment import ENV_PUSH
+from passkit.service.sender import DrainReport
+
+if TYPE_CHECKING:
+    from passkit.google.rest import WalletClient
+    from passkit.service.apns import ApnsClient
+    from passkit.service.background import BackgroundSender
+    from passkit.service.google_sender import GoogleSender
+    from passkit.service.registry import Registry
+    from passkit.service.sender import Sender
+
+
+class Pushing:
+    """The senders of one registry, made on first need (see `Registry`'s `push`)."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        push: bool | None,
+        apns: ApnsClient | None,
+        google_client: WalletClient | None,
+    ) -> None:
+        self.registry = registry
+        self._apns = apns
+        self._google_client = google_client
+        self._apple: Sender | None = None
+        self._google: GoogleSender | None = None
+        self.background: BackgroundSender | None = None
+        if push is None:
+            push = os.environ.get(ENV_PUSH, "background").strip().lower() != "off"
+        if push and (registry.apple is not None or registry.maker.google is not None):
+            from passkit.service.background import BackgroundSender
+
+            apple = self.apple if registry.apple is not None else None
+            self.background = BackgroundSender(apple, self.google)
+
+    @property
+    def apple(self) -> Sender:
+        """The sender of the registry's Apple pushes (its APNs client made on first push)."""
+        if self._apple is None:
+            from passkit.service.sender import Sender, apns_client_for
+
+            signer, given = self.registry.apple, self._apns
+            self._apple = Sender(
+                self.registry.store.engine,
+                given if given is not None else lambda: apns_client_for(signer),
+            )
+        return self._apple
+
+    @property
+    def google(self) -> GoogleSender | None:
+        """The sender of the registry's changes to Google (None without Google)."""
+        credentials = self.registry.maker.google
+        if self._google is None and credentials is not None:
+            from passkit.google.rest import WalletClient
+            from passkit.service.google_sender import GoogleSender
+
+            client = self._google_client or WalletClient(credentials.account())
+            self._google = GoogleSender(self.registry, client)
+        return self._google
+
+    def wake(self) -> None:
+        if self.background is not None:
+            self.background.wake()
+
+    def drain(self) -> DrainReport:
+        """Google changes, then Apple pushes, in this thread (so that a stopped APNs never
+        holds up Google)."""
+        report = DrainReport()
+        if self.google is not None:
+            report.add(self.google.drain())
+        if self.registry.apple is not None:
+            report.add(self.apple.drain())
+        return report
+
+    def wait(self, timeout: float) -> bool:
+        if self.background is None:
+            return True
+        idle = self.background.wait_idle(timeout)
+        if self.background.error is not None:
+            raise self.background.error
+        return idle
+
+    @property
+    def report(self) -> DrainReport:
+        return self.background.report if self.background is not None else DrainReport()
+
+    def close(self) -> None:
+        if self.background is not None:
+            self.background.stop()
+            return
+        if self._apple is not None:
+            self._apple.close()
+        if self._google is not None:
+            self._google.close()
