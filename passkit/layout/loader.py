@@ -301,7 +301,6 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
         describe=describe,
         fail=fail,
         single_stage=not needs_late,
-        source=str(path.absolute()),
     ).build()
     google = spec.google
     try:
