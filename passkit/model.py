@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import (
@@ -63,25 +63,31 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
     return "; ".join(lines)
 
 
-class Model(BaseModel):
+if TYPE_CHECKING:
+    _ModelBase = BaseModel
+else:
+
+    class _ModelType(type(BaseModel)):
+        """pydantic's type of models, turning a refusal into a WalletRuleError: `Pass(...)`
+        raises one. pydantic validates nested parts without calling their model, so a nested
+        error reaches the outermost call as one ValidationError holding the whole field path."""
+
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().__call__(*args, **kwargs)
+            except ValidationError as exc:
+                raise WalletRuleError(describe_validation_error(exc)) from None
+
+    class _ModelBase(BaseModel, metaclass=_ModelType):
+        pass
+
+
+class Model(_ModelBase):
     """Base of every part of a pass: immutable, strict about unknown fields, clear errors."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, arbitrary_types_allowed=True, str_strip_whitespace=False
     )
-
-    def __init__(self, /, **data: Any) -> None:
-        # pydantic validates nested models itself, without calling this __init__ (the flag
-        # below says so), so a nested error reaches the outermost call as one ValidationError
-        # whose locations hold the whole field path; only that call turns it into a
-        # WalletRuleError. Calling a Python __init__ per nested model would cost a round trip
-        # through Python for every part of every pass.
-        try:
-            self.__pydantic_validator__.validate_python(data, self_instance=self)
-        except ValidationError as exc:
-            raise WalletRuleError(describe_validation_error(exc)) from None
-
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
