@@ -494,6 +494,18 @@ class Pass(Model):
                 )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _generic_transit(cls, data: Any) -> Any:
+        # A boarding pass that names no transit type is a generic one.
+        if (
+            isinstance(data, dict)
+            and data.get("kind") == Kind.BOARDING_PASS
+            and data.get("transit_type") is None
+        ):
+            return {**data, "transit_type": TransitType.GENERIC}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         # Run for every pass built: counting the keys first costs 1 us, the loop naming the
@@ -501,8 +513,6 @@ class Pass(Model):
         fields = self.header + self.primary + self.secondary + self.auxiliary + self.back
         if len({field.key for field in fields}) != len(fields):
             self._refuse_repeated_key()
-        if self.kind is Kind.BOARDING_PASS and self.transit_type is None:
-            object.__setattr__(self, "transit_type", TransitType.GENERIC)
         return self
 
     def _refuse_repeated_key(self) -> None:
