@@ -12,7 +12,8 @@ import hashlib
 import io
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +35,11 @@ class ImageSource:
     data: bytes
     name: str
     url: str | None = None
-    digest: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
+    @cached_property
+    def digest(self) -> str:
+        """The SHA-256 of the data, in hex: what names the picture in caches and stores."""
+        return hashlib.sha256(self.data).hexdigest()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ImageSource):

@@ -11,11 +11,11 @@ Every model is immutable. Invalid values raise `WalletRuleError` naming the fiel
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import (
@@ -29,7 +29,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import SchemaError, SchemaValidator
 
 from passkit.colors import Color
 from passkit.currency import money_problem
@@ -64,25 +63,31 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
     return "; ".join(lines)
 
 
-class Model(BaseModel):
+if TYPE_CHECKING:
+    _ModelBase = BaseModel
+else:
+
+    class _ModelType(type(BaseModel)):
+        """pydantic's type of models, turning a refusal into a WalletRuleError: `Pass(...)`
+        raises one. pydantic validates nested parts without calling their model, so a nested
+        error reaches the outermost call as one ValidationError holding the whole field path."""
+
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().__call__(*args, **kwargs)
+            except ValidationError as exc:
+                raise WalletRuleError(describe_validation_error(exc)) from None
+
+    class _ModelBase(BaseModel, metaclass=_ModelType):
+        pass
+
+
+class Model(_ModelBase):
     """Base of every part of a pass: immutable, strict about unknown fields, clear errors."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, arbitrary_types_allowed=True, str_strip_whitespace=False
     )
-
-    def __init__(self, /, **data: Any) -> None:
-        # pydantic validates nested models itself, without calling this __init__ (the flag
-        # below says so), so a nested error reaches the outermost call as one ValidationError
-        # whose locations hold the whole field path; only that call turns it into a
-        # WalletRuleError. Calling a Python __init__ per nested model would cost a round trip
-        # through Python for every part of every pass.
-        try:
-            self.__pydantic_validator__.validate_python(data, self_instance=self)
-        except ValidationError as exc:
-            raise WalletRuleError(describe_validation_error(exc)) from None
-
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
@@ -223,16 +228,6 @@ class PassField(Model):
     @property
     def is_date(self) -> bool:
         return isinstance(self.value, datetime)
-
-
-# Values that PassField's validation returns as they are, by exact type (not subclasses): text,
-# and whole numbers for the value (`_value` passes them on, and the union takes them first).
-# `Assembler.unvalidated` may build fields from such values without validating them again.
-PASS_FIELD_UNCHANGED: dict[str, tuple[type, ...]] = {
-    "label": (str,),
-    "value": (str, int),
-    "change_message": (str,),
-}
 
 
 class Barcode(Model):
@@ -499,6 +494,18 @@ class Pass(Model):
                 )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _generic_transit(cls, data: Any) -> Any:
+        # A boarding pass that names no transit type is a generic one.
+        if (
+            isinstance(data, dict)
+            and data.get("kind") == Kind.BOARDING_PASS
+            and data.get("transit_type") is None
+        ):
+            return {**data, "transit_type": TransitType.GENERIC}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         # Run for every pass built: counting the keys first costs 1 us, the loop naming the
@@ -506,8 +513,6 @@ class Pass(Model):
         fields = self.header + self.primary + self.secondary + self.auxiliary + self.back
         if len({field.key for field in fields}) != len(fields):
             self._refuse_repeated_key()
-        if self.kind is Kind.BOARDING_PASS and self.transit_type is None:
-            object.__setattr__(self, "transit_type", TransitType.GENERIC)
         return self
 
     def _refuse_repeated_key(self) -> None:
@@ -533,178 +538,3 @@ class Pass(Model):
         """The translation of one of the pass's texts, or the text itself."""
         translation = self.translations.get(language)
         return translation.strings.get(text, text) if translation else text
-
-
-# ---------------------------------------------------------------------------------------------
-# Building many instances whose arguments are mostly the same
-
-M = TypeVar("M", bound=Model)
-_set_attribute = object.__setattr__
-
-
-class Assembler(Generic[M]):
-    """Builds instances of one model from arguments of which only some vary between calls.
-
-    ``assembler(varying)`` gives what ``cls(**constants, **varying)`` gives, but validates the
-    constant arguments once, when the assembler is made: each call validates only the varying
-    ones (with the model's own schema for those fields) and runs the model validators. A pass
-    of the loyalty layout has about 20 fixed arguments (colours, images, translations, fixed
-    fields and locations, whose validators run in Python) and 7 varying ones: building it
-    this way costs about 6 us instead of 18 us.
-
-    Any failure is handed to the model's full validation, so that errors are the model's
-    own, word for word: an assembler raises what `cls.__pydantic_validator__` raises
-    (pydantic's ValidationError, or a WalletRuleError a validator raised itself).
-
-    `Assembler.make` returns None for a model it cannot build this way (a validator that reads
-    other fields, a custom __init__, constants that do not validate on their own...).
-    """
-
-    __slots__ = ("_after", "_cls", "_constants", "_copied", "_given", "_template", "_validate")
-
-    def __init__(
-        self,
-        cls: type[M],
-        constants: dict[str, Any],
-        template: dict[str, Any],
-        given: frozenset[str],
-        validate: Callable[[Any], Any],
-        after: tuple[Callable[[Any], Any], ...],
-    ) -> None:
-        self._cls = cls
-        self._constants = constants
-        self._template = template
-        # (a set: the union with the varying names is the instance's own set, as pydantic's)
-        self._given: set[str] = set(given)
-        self._validate = validate
-        self._after = after
-        # Validation (or a default factory) makes a new container for each instance, its items
-        # shared: so do we, for fixed arguments and defaults alike.
-        self._copied = tuple(
-            name for name, value in template.items() if isinstance(value, dict | list | set)
-        )
-
-    @classmethod
-    def make(
-        cls, model: type[M], constants: Mapping[str, Any], varying: Collection[str]
-    ) -> Assembler[M] | None:
-        try:
-            return cls._make(model, constants, varying)
-        except (KeyError, TypeError, AttributeError, ValueError, SchemaError):
-            # pydantic's core schema is not a public format: a shape of it this code does not
-            # know (another pydantic version) means the model is built the ordinary way.
-            return None
-
-    @classmethod
-    def _make(
-        cls, model: type[M], constants: Mapping[str, Any], varying: Collection[str]
-    ) -> Assembler[M] | None:
-        parts = _model_schema_parts(model)
-        if parts is None:
-            return None
-        fields_schema, config, definitions, after = parts
-        names = list(fields_schema["fields"])
-        if not set(constants) | set(varying) <= set(names) or set(constants) & set(varying):
-            return None
-        if any(_reads_other_fields(fields_schema["fields"][name]) for name in varying):
-            return None
-        fixed = [name for name in names if name not in varying]
-        validate_fixed = _fields_validator(fields_schema, fixed, config, definitions)
-        try:
-            validated, _, given = validate_fixed.validate_python(dict(constants))
-        except Exception:
-            return None  # left to the full validation of each instance, which reports it
-        template = {name: validated.get(name) for name in names}
-        validate = _fields_validator(fields_schema, varying, config, definitions).validate_python
-        return cls(model, dict(constants), template, frozenset(given), validate, after)
-
-    def __call__(self, varying: dict[str, Any]) -> M:
-        try:
-            values, _, given = self._validate(varying)
-            return self._instance(values, given)
-        except Exception:
-            return self._validate_all(varying)
-
-    def unvalidated(self, varying: dict[str, Any]) -> M:
-        """The instance for varying values that the model's validation returns unchanged (the
-        caller has checked them, e.g. against PASS_FIELD_UNCHANGED), without validating them:
-        a PassField costs 1 us instead of 2. The model validators still run."""
-        try:
-            return self._instance(varying, varying.keys())
-        except Exception:
-            return self._validate_all(varying)
-
-    def _instance(self, values: dict[str, Any], given: Iterable[str]) -> M:
-        data = self._template.copy()
-        data.update(values)
-        for name in self._copied:
-            data[name] = data[name].copy()
-        instance = self._cls.__new__(self._cls)
-        _set_attribute(instance, "__dict__", data)
-        _set_attribute(instance, "__pydantic_fields_set__", self._given.union(given))
-        _set_attribute(instance, "__pydantic_extra__", None)
-        _set_attribute(instance, "__pydantic_private__", None)
-        for check in self._after:
-            instance = check(instance)
-        return instance
-
-    def _validate_all(self, varying: dict[str, Any]) -> M:
-        result: M = self._cls.__pydantic_validator__.validate_python({**self._constants, **varying})
-        return result
-
-
-def _model_schema_parts(
-    model: type[Model],
-) -> tuple[dict[str, Any], Any, list[Any], tuple[Callable[[Any], Any], ...]] | None:
-    """The fields schema, config, definitions and after-validators of a plain model's schema."""
-    schema: Any = model.__pydantic_core_schema__
-    definitions: list[Any] = []
-    if schema["type"] == "definitions":
-        definitions = list(schema["definitions"])
-        schema = schema["schema"]
-    if schema["type"] == "definition-ref":
-        found = [d for d in definitions if d.get("ref") == schema["schema_ref"]]
-        if len(found) != 1:
-            return None
-        schema = found[0]
-    after: list[Callable[[Any], Any]] = []
-    while schema["type"] == "function-after":
-        if schema["function"]["type"] != "no-info":
-            return None
-        after.append(schema["function"]["function"])
-        schema = schema["schema"]
-    if (
-        schema["type"] != "model"
-        or schema.get("cls") is not model
-        or schema.get("custom_init")
-        or schema.get("root_model")
-        or schema.get("post_init")
-        or schema["schema"]["type"] != "model-fields"
-        or schema["schema"].get("computed_fields")
-        or model.__private_attributes__
-    ):
-        return None
-    # The innermost validator runs first.
-    return schema["schema"], schema.get("config"), definitions, tuple(reversed(after))
-
-
-def _fields_validator(
-    fields_schema: dict[str, Any], names: Collection[str], config: Any, definitions: list[Any]
-) -> SchemaValidator:
-    """A validator of some of a model's fields, as the model itself validates them."""
-    fields = fields_schema["fields"]
-    partial: dict[str, Any] = {**fields_schema, "fields": {name: fields[name] for name in names}}
-    if definitions:
-        partial = {"type": "definitions", "schema": partial, "definitions": definitions}
-    return SchemaValidator(partial, config)
-
-
-def _reads_other_fields(schema: Any) -> bool:
-    """Whether a validator in this schema may read the model's other fields (`info.data`)."""
-    if isinstance(schema, dict):
-        if schema.get("type") == "with-info":
-            return True
-        return any(_reads_other_fields(value) for value in schema.values())
-    if isinstance(schema, list | tuple):
-        return any(_reads_other_fields(value) for value in schema)
-    return False

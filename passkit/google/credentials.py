@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -105,17 +106,20 @@ class ServiceAccount:
     token_uri: str = DEFAULT_TOKEN_URI
     project_id: str | None = None
     source: str = "<service account>"
-    _header_b64: str = field(init=False, repr=False)
-    _signing_prefix: bytes = field(init=False, repr=False)
-    _signature_length: int = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        header = {"alg": "RS256", "kid": self.private_key_id, "typ": "JWT"}
-        header_b64 = b64url(compact_json(header))
-        object.__setattr__(self, "_header_b64", header_b64)
-        object.__setattr__(self, "_signing_prefix", f"{header_b64}.".encode("ascii"))
-        signature_bytes = (self.private_key.key_size + 7) // 8
-        object.__setattr__(self, "_signature_length", b64url_length(signature_bytes))
+    # Worked out on first use, then the same for every token signed.
+
+    @cached_property
+    def _header_b64(self) -> str:
+        return b64url(compact_json({"alg": "RS256", "kid": self.private_key_id, "typ": "JWT"}))
+
+    @cached_property
+    def _signing_prefix(self) -> bytes:
+        return f"{self._header_b64}.".encode("ascii")
+
+    @cached_property
+    def _signature_length(self) -> int:
+        return b64url_length((self.private_key.key_size + 7) // 8)
 
     # --- loading -------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from passkit.layout.inputs import InputSpec, InputType
+from passkit.layout.layout import Layout
 from passkit.layout.library import (
     FIXTURES_DIR,
     LAYOUTS_DIR,
@@ -16,7 +17,6 @@ from passkit.layout.library import (
     shipped_layouts,
 )
 from passkit.layout.loader import load_layout
-from passkit.layout.render import Layout
 from passkit.layout.schema import json_schema
 
 

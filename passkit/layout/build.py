@@ -18,7 +18,6 @@ from passkit.colors import Color
 from passkit.errors import LayoutError
 from passkit.images import ImageSource
 from passkit.layout.barcodes import CodeGenerator
-from passkit.layout.codegen import VALUES, FunctionWriter
 from passkit.layout.dates import ExpiryRule, to_datetime
 from passkit.layout.plan import (
     OMIT,
@@ -31,7 +30,6 @@ from passkit.layout.plan import (
     RenderError,
     Slot,
     Stage,
-    compile_node,
     fold,
 )
 from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec
@@ -40,8 +38,6 @@ from passkit.model import (
     FIELD_GROUPS,
     MAX_BEACONS,
     MAX_LOCATIONS,
-    PASS_FIELD_UNCHANGED,
-    Assembler,
     Barcode,
     Beacon,
     BundleOptions,
@@ -86,9 +82,7 @@ class Plan:
     expiry_days: Node
     expiry_hours: Node
     expiry_where: str
-    pass_node: Node
-    # pass_node compiled to Python: what renders each record.
-    make_pass: Callable[[Mapping[str, Any]], Any]
+    pass_node: ModelNode
 
 
 class FieldNode(ModelNode):
@@ -107,56 +101,7 @@ class FieldNode(ModelNode):
             return OMIT
         if isinstance(value, date):
             _place_moment(arguments, value, self.zone)
-        return self.build(arguments)
-
-    def emit(self, code: FunctionWriter) -> str:
-        assembler = self._plain_assembler()
-        if assembler is None:
-            return self._emit_checked(code, self.emit_arguments(code))
-        # Text and whole numbers, the usual values, come out of validation unchanged: the field
-        # is then built without validating them again (1 us instead of 2 a field). Any other
-        # value (a date, money, None...) takes the way `evaluate` takes.
-        values = self.emit_values(code)
-        plain = " and ".join(
-            f"type({value}) in {code.constant(PASS_FIELD_UNCHANGED[name])}"
-            for name, value in values
-        )
-        result = code.temporary()
-        code.line(f"if {plain}:")
-        with code.indented():
-            given = ", ".join(f"{name!r}: {value}" for name, value in values)
-            built = self.emit_build(code, f"{{{given}}}", assembler.unvalidated)
-            code.line(f"{result} = {built}")
-        code.line("else:")
-        with code.indented():
-            checked = self._emit_checked(code, self.emit_arguments_of(code, values))
-            code.line(f"{result} = {checked}")
-        return result
-
-    def _plain_assembler(self) -> Assembler[PassField] | None:
-        names = [name for name, _ in self.dynamic]
-        if "value" not in names or not set(names) <= PASS_FIELD_UNCHANGED.keys():
-            return None
-        return Assembler.make(PassField, self.constants, names)
-
-    def _emit_checked(self, code: FunctionWriter, arguments: str) -> str:
-        value = code.temporary()
-        result = code.temporary()
-        code.line(f"{value} = {arguments}.get('value')")
-        code.line(f"if {value} is None:")
-        code.line(f"    {result} = {code.constant(OMIT)}")
-        code.line("else:")
-        with code.indented():
-            code.line(f"if isinstance({value}, {code.constant(date)}):")
-            place = code.constant(_place_moment)
-            code.line(f"    {place}({arguments}, {value}, {code.constant(self.zone)})")
-            built = self.emit_build(code, arguments)
-            code.line(f"{result} = {built}")
-        return result
-
-    @property
-    def may_omit(self) -> bool:
-        return True
+        return arguments
 
 
 def _place_moment(arguments: dict[str, Any], value: date, zone: ZoneInfo) -> None:
@@ -179,16 +124,6 @@ class BarcodeNode(ModelNode):
             return None
         return super().evaluate(values)
 
-    def emit(self, code: FunctionWriter) -> str:
-        result = code.temporary()
-        code.line(f"if not {VALUES}.get('barcode_value'):")
-        code.line(f"    {result} = None")
-        code.line("else:")
-        with code.indented():
-            built = super().emit(code)
-            code.line(f"{result} = {built}")
-        return result
-
 
 class PlanBuilder:
     def __init__(
@@ -200,7 +135,6 @@ class PlanBuilder:
         describe: Callable[[Loc], str],
         fail: Callable[[Loc, str], LayoutError],
         single_stage: bool = False,
-        source: str | None = None,
     ) -> None:
         self.spec = spec
         self.name = name
@@ -213,8 +147,6 @@ class PlanBuilder:
         # When no template needs the serial number, barcode value or expiry, one jinja2 call
         # evaluates every template of the layout.
         self.single_stage = single_stage
-        # Names the plan's generated code in tracebacks (see codegen).
-        self.code_name = f"<passkit layout {source or name}>"
         self.guard_stage = self.early if single_stage else self.late
 
     # -- helpers ---------------------------------------------------------------------------
@@ -493,7 +425,7 @@ class PlanBuilder:
         if spec.trip is not None:
             children["trip"] = self._trip()
 
-        pass_node = ModelNode(Pass, children, "", assemble=True)
+        pass_node = ModelNode(Pass, children, "")
         self.early.compile()
         self.late.compile()
         return Plan(
@@ -508,7 +440,6 @@ class PlanBuilder:
             expiry_hours=hours,
             expiry_where=self.describe(("expiry",)),
             pass_node=pass_node,
-            make_pass=compile_node(pass_node, self.code_name),
         )
 
     def _barcode_key(self, variable: str | None) -> bytes:

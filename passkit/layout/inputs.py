@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -307,22 +307,16 @@ class InputSpec:
     time_zone: ZoneInfo | None = None
     items: InputType | None = None
     max_items: int | None = None
-    _convert: Callable[[InputSpec, Any], Any] = field(
-        init=False, repr=False, compare=False, default=lambda spec, value: value
-    )
-    _plain: bool = field(init=False, repr=False, compare=False, default=True)
-    _fullmatch: Callable[[str], re.Match[str] | None] | None = field(
-        init=False, repr=False, compare=False, default=None
-    )
-    _read: Callable[[Any], Any] = field(
-        init=False, repr=False, compare=False, default=lambda value: value
-    )
 
-    def __post_init__(self) -> None:
-        # Worked out once: which converter applies, and whether any constraint needs checking.
+    # Worked out on first use: which converter applies, and whether any constraint needs checking.
+
+    @functools.cached_property
+    def _convert(self) -> Callable[[InputSpec, Any], Any]:
         kind = self.items if self.type is InputType.LIST else self.type
-        if kind is not None:
-            object.__setattr__(self, "_convert", _CONVERTERS[kind])
+        return _unchanged if kind is None else _CONVERTERS[kind]
+
+    @functools.cached_property
+    def _plain(self) -> bool:
         constrained = (
             self.choices,
             self.min,
@@ -331,10 +325,15 @@ class InputSpec:
             self.max_length,
             self.pattern,
         )
-        object.__setattr__(self, "_plain", all(c is None for c in constrained))
-        if self.pattern is not None:
-            object.__setattr__(self, "_fullmatch", _matcher(self.pattern))
-        object.__setattr__(self, "_read", self._reader())
+        return all(c is None for c in constrained)
+
+    @functools.cached_property
+    def _fullmatch(self) -> Callable[[str], re.Match[str] | None] | None:
+        return None if self.pattern is None else _matcher(self.pattern)
+
+    @functools.cached_property
+    def _read(self) -> Callable[[Any], Any]:
+        return self._reader()
 
     def read(self, value: Any) -> Any:
         """A record's value for this input (None when the record has none): the value checked,
@@ -425,6 +424,10 @@ class InputSpec:
                 raise InputValueError(
                     f"{_shown(value)} does not match the pattern {self.pattern!r}"
                 )
+
+
+def _unchanged(spec: InputSpec, value: Any) -> Any:
+    return value
 
 
 def _matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:

@@ -18,8 +18,8 @@ from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
 from passkit.layout.build import EARLY_NAMES, LATE_NAMES, RESERVED_NAMES, Loc, PlanBuilder, is_early
 from passkit.layout.inputs import InputSpec, InputValueError, build_input
+from passkit.layout.layout import Layout
 from passkit.layout.plan import SLOT_PREFIX
-from passkit.layout.render import Layout
 from passkit.layout.schema import GoogleSpec, ImageRef, LayoutSpec
 from passkit.layout.source import LocatedDict, Mark, format_path, locate, merge, read_document
 from passkit.layout.templating import GLOBAL_NAMES, Template, zone
@@ -301,7 +301,6 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
         describe=describe,
         fail=fail,
         single_stage=not needs_late,
-        source=str(path.absolute()),
     ).build()
     google = spec.google
     try:

@@ -4,9 +4,9 @@ All templates of a layout are gathered into two jinja2 programs (`Stage`): the e
 (serial number, barcode message, expiry) and the late one (everything else, which may use the
 serial number, the barcode value and the expiry). One program evaluates all its templates in one
 call, which is many times faster than calling each template alone. Each template's result is
-stored in a slot; a tree of `Node`s then builds the `Pass` from the slots, through one Python
-function written from the tree when the layout loads (`compile_node`). Parts of the pass that do
-not depend on the record are built when the layout loads and shared by every pass.
+stored in a slot; a tree of `Node`s then builds the `Pass` from the slots, walked for each
+record. Parts of the pass that do not depend on the record are built (and so checked) when the
+layout loads and shared by every pass.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from pydantic import ValidationError
 
 from passkit.errors import WalletRuleError
-from passkit.layout.codegen import VALUES, FunctionWriter
 from passkit.layout.sandbox import MAX_LENGTH, TemplateLimitError, current_budget, pass_budget
 from passkit.layout.templating import ENVIRONMENT, Template
-from passkit.model import Assembler, Model, describe_validation_error
+from passkit.model import Model
 
 SLOT_PREFIX = "pk__"
 
@@ -77,6 +75,7 @@ class Stage:
         self._steps: list[Step] = []
         self._guard: str | None = None
         self._program: jinja2.Template | None = None
+        self._slots: tuple[str, ...] = ()
         self._native_slots: tuple[str, ...] = ()
         self._text_steps: tuple[Step, ...] = ()
 
@@ -112,6 +111,7 @@ class Stage:
     def compile(self) -> None:
         if self._steps:
             self._program = ENVIRONMENT.from_string("".join(self._parts))
+        self._slots = tuple(step.slot for step in self._steps)
         self._native_slots = tuple(step.slot for step in self._steps if step.template.native)
         self._text_steps = tuple(step for step in self._steps if not step.template.native)
 
@@ -124,16 +124,11 @@ class Stage:
         program = self._program
         if program is None:
             return {}
-        # What `program.make_module(context, shared=True)` does, less its cost (1.5 to 3 us a
-        # call): the context made without the template's globals (which `{% import %}` alone
-        # reads: layouts cannot import) and no module object around the values.
-        environment = program.environment
-        state = environment.context_class(environment, context, program.name, program.blocks)
         budget = current_budget()  # the pass's: `Layout.render` runs the stages inside one
         start = budget.snapshot()
         try:
-            for _ in program.root_render_func(state):
-                pass  # the program only sets slots: it writes no text
+            # `shared=True`: the program reads the context as it is rather than a copy.
+            module = program.make_module(context, shared=True)
         except Exception:
             # The templates again, one at a time and from the same budget: the one that fails
             # (or passes a bound of the pass) is named.
@@ -141,7 +136,10 @@ class Stage:
             with pass_budget():
                 self._explain(context)
             raise
-        values = state.vars
+        # Each `{% set %}` of the program is an attribute of its module; a slot inside a false
+        # guard was never set.
+        exported = vars(module)
+        values = {slot: exported[slot] for slot in self._slots if slot in exported}
         # Only a single expression can leave an undefined value behind: text would have failed.
         for slot in self._native_slots:
             if isinstance(values.get(slot), jinja2.Undefined):
@@ -205,27 +203,21 @@ def _describe(exc: Exception) -> str:
 
 
 class Node:
-    """Part of the pass: evaluated from the slots of one record.
-
-    `evaluate` walks the tree (used once, when the layout loads, to build its constant parts);
-    `emit` writes the same steps as Python source (see `compile_node`), which is what runs for
-    every record. The two must agree: the tests compare them.
-    """
+    """Part of the pass, evaluated from the slots of one record (its constant parts once, when
+    the layout loads). A part that is a model gives its data, a dict that the model enclosing it
+    validates: the pass is validated once, as a whole (`ModelNode.make`)."""
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         raise NotImplementedError
 
-    def emit(self, code: FunctionWriter) -> str:
-        """Write the statements computing this node; returns the expression holding its value."""
-        raise NotImplementedError
+    def check(self, values: Mapping[str, Any]) -> None:
+        """Evaluate this part, building each model in it on its own, in the order `evaluate`
+        takes: raises the RenderError of the first part at fault, with its place in the layout.
+        Run only once the pass as a whole was refused, to say where."""
+        self.evaluate(values)
 
     @property
     def constant(self) -> bool:
-        return False
-
-    @property
-    def may_omit(self) -> bool:
-        """Whether the value may be OMIT (a list item left out)."""
         return False
 
 
@@ -238,16 +230,9 @@ class Const(Node):
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         return self.value
 
-    def emit(self, code: FunctionWriter) -> str:
-        return code.constant(self.value)
-
     @property
     def constant(self) -> bool:
         return True
-
-    @property
-    def may_omit(self) -> bool:
-        return self.value is OMIT
 
 
 class Slot(Node):
@@ -269,40 +254,16 @@ class Slot(Node):
         except (ValueError, TypeError) as exc:
             raise RenderError(self.where, str(exc)) from None
 
-    def emit(self, code: FunctionWriter) -> str:
-        value = code.temporary()
-        code.line(f"{value} = {VALUES}[{self.name!r}]")
-        if self.convert is not None:
-            code.line(f"if {value} is not None:")
-            with code.indented():
-                code.line("try:")
-                code.line(f"    {value} = {code.constant(self.convert)}({value})")
-                code.line("except (ValueError, TypeError) as exc:")
-                error = f"{code.constant(RenderError)}({code.constant(self.where)}, str(exc))"
-                code.line(f"    raise {error} from None")
-        return value
-
 
 class ModelNode(Node):
     """One part of the pass model built from its children; None children take the default."""
 
-    __slots__ = ("assemble", "children", "cls", "constants", "dynamic", "where")
+    __slots__ = ("children", "cls", "constants", "dynamic", "where")
 
-    def __init__(
-        self,
-        cls: type[Model],
-        children: Mapping[str, Node],
-        where: str,
-        *,
-        assemble: bool = False,
-    ) -> None:
+    def __init__(self, cls: type[Model], children: Mapping[str, Node], where: str) -> None:
         self.cls = cls
         self.children = dict(children)
         self.where = where
-        # Build through an `Assembler`, which validates the constant arguments once. It pays
-        # for a model with many constant arguments (the Pass: 14 -> 8 us), not for a small one
-        # (a PassField: 2.8 -> 4 us).
-        self.assemble = assemble
         # Constant arguments are gathered once; only the others are evaluated per record.
         self.constants = {
             name: child.evaluate({})
@@ -322,73 +283,30 @@ class ModelNode(Node):
         return arguments
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
-        return self.build(self.arguments(values))
+        return self.arguments(values)
 
-    def build(self, arguments: dict[str, Any]) -> Any:
+    def make(self, values: Mapping[str, Any]) -> Any:
+        """The model instance (or what `evaluate` gives instead of data, e.g. OMIT): the data of
+        the part and of every part in it, validated at once."""
         try:
-            return self.cls(**arguments)
+            data = self.evaluate(values)
+            return self.build(data) if isinstance(data, dict) else data
+        except RenderError:
+            self.check(values)  # names the innermost part at fault
+            raise
+
+    def build(self, data: dict[str, Any]) -> Any:
+        try:
+            return self.cls.model_validate(data)
         except WalletRuleError as exc:
             raise RenderError(self.where, str(exc)) from None
 
-    def emit(self, code: FunctionWriter) -> str:
-        assembler = None
-        if self.assemble:
-            assembler = Assembler.make(self.cls, self.constants, [name for name, _ in self.dynamic])
-        if assembler is None:
-            return self.emit_build(code, self.emit_arguments(code))
-        # The assembler holds the constant arguments; the code gathers the varying ones.
-        return self.emit_build(code, self.emit_arguments(code, with_constants=False), assembler)
-
-    def emit_arguments(self, code: FunctionWriter, *, with_constants: bool = True) -> str:
-        return self.emit_arguments_of(code, self.emit_values(code), with_constants=with_constants)
-
-    def emit_values(self, code: FunctionWriter) -> list[tuple[str, str]]:
-        """Each varying argument's name, and the variable its value is in."""
-        return [(name, child.emit(code)) for name, child in self.dynamic]
-
-    def emit_arguments_of(
-        self, code: FunctionWriter, values: list[tuple[str, str]], *, with_constants: bool = True
-    ) -> str:
-        """The arguments' dict: the constant ones, and the `values` that are not None."""
-        arguments = code.temporary()
-        if with_constants:
-            code.line(f"{arguments} = {code.constant(self.constants)}.copy()")
-        else:
-            code.line(f"{arguments} = {{}}")
-        for name, value in values:
-            code.line(f"if {value} is not None:")
-            code.line(f"    {arguments}[{name!r}] = {value}")
-        return arguments
-
-    def emit_build(
-        self,
-        code: FunctionWriter,
-        arguments: str,
-        build: Callable[[dict[str, Any]], Any] | None = None,
-    ) -> str:
-        # By default the model's validator called directly, as Model.__init__ does (same object,
-        # same checks) without the Python call and the keyword arguments: ~1 us a model. It
-        # raises what Model.__init__ turns into a WalletRuleError; so does an Assembler.
-        result = code.temporary()
-        if build is None:
-            build = self.cls.__pydantic_validator__.validate_python
-        validate = code.constant(build)
-        code.line("try:")
-        code.line(f"    {result} = {validate}({arguments})")
-        error = f"{code.constant(model_error)}({code.constant(self.where)}, exc)"
-        code.line(f"except {code.constant(_MODEL_ERRORS)} as exc:")
-        code.line(f"    raise {error} from None")
-        return result
-
-
-_MODEL_ERRORS = (ValidationError, WalletRuleError)
-
-
-def model_error(where: str, error: ValidationError | WalletRuleError) -> RenderError:
-    """The error `ModelNode.build` raises for what a model refused: Model.__init__'s message."""
-    if isinstance(error, ValidationError):
-        return RenderError(where, describe_validation_error(error))
-    return RenderError(where, str(error))
+    def check(self, values: Mapping[str, Any]) -> None:
+        for _, child in self.dynamic:
+            child.check(values)
+        data = self.evaluate(values)
+        if isinstance(data, dict):
+            self.build(data)
 
 
 class ListNode(Node):
@@ -405,22 +323,9 @@ class ListNode(Node):
                 results.append(value)
         return tuple(results)
 
-    def emit(self, code: FunctionWriter) -> str:
-        result = code.temporary()
-        if not any(item.may_omit for item in self.items):
-            values = [item.emit(code) for item in self.items]
-            code.line(f"{result} = ({''.join(value + ', ' for value in values)})")
-            return result
-        code.line(f"{result} = []")
+    def check(self, values: Mapping[str, Any]) -> None:
         for item in self.items:
-            value = item.emit(code)
-            if item.may_omit:
-                code.line(f"if {value} is not {code.constant(OMIT)}:")
-                code.line(f"    {result}.append({value})")
-            else:
-                code.line(f"{result}.append({value})")
-        code.line(f"{result} = tuple({result})")
-        return result
+            item.check(values)
 
 
 class DictNode(Node):
@@ -432,11 +337,9 @@ class DictNode(Node):
     def evaluate(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {key: node.evaluate(values) for key, node in self.items.items()}
 
-    def emit(self, code: FunctionWriter) -> str:
-        items = [(code.constant(key), node.emit(code)) for key, node in self.items.items()]
-        result = code.temporary()
-        code.line(f"{result} = {{{', '.join(f'{key}: {value}' for key, value in items)}}}")
-        return result
+    def check(self, values: Mapping[str, Any]) -> None:
+        for node in self.items.values():
+            node.check(values)
 
 
 class Guarded(Node):
@@ -454,37 +357,17 @@ class Guarded(Node):
             return OMIT
         return self.node.evaluate(values)
 
-    def emit(self, code: FunctionWriter) -> str:
-        guard = code.temporary()
-        code.line(f"{guard} = {VALUES}[{self.guard!r}]")
-        result = code.temporary()
-        shown = guard if self.native else f"{code.constant(_truthy)}({guard}, False)"
-        code.line(f"if {shown}:")
-        with code.indented():
-            value = self.node.emit(code)
-            code.line(f"{result} = {value}")
-        code.line("else:")
-        code.line(f"    {result} = {code.constant(OMIT)}")
-        return result
-
-    @property
-    def may_omit(self) -> bool:
-        return True
+    def check(self, values: Mapping[str, Any]) -> None:
+        if _truthy(values[self.guard], self.native):
+            self.node.check(values)
 
 
 def fold(node: Node) -> Node:
     """A container of constants becomes one constant (built, and so checked, at load time)."""
     if isinstance(node, ModelNode) and all(c.constant for c in node.children.values()):
-        return Const(node.evaluate({}))
+        return Const(node.make({}))
     if isinstance(node, ListNode) and all(c.constant for c in node.items):
         return Const(node.evaluate({}))
     if isinstance(node, DictNode) and all(c.constant for c in node.items.values()):
         return Const(node.evaluate({}))
     return node
-
-
-def compile_node(node: Node, filename: str) -> Callable[[Mapping[str, Any]], Any]:
-    """A function evaluating `node` from one record's slot values, as `node.evaluate` does."""
-    code = FunctionWriter()
-    result = node.emit(code)
-    return code.compile("evaluate", result, filename)

@@ -96,9 +96,10 @@ class LinkKind(StrEnum):
     CAMPAIGN = "campaign"  # shared: a new pass per use, up to max_uses
 
 
-@dataclass(frozen=True)
+@dataclass
 class LinkPayload:
-    """What a link token holds. `expires_at` is kept to the second (UTC)."""
+    """What a link token holds. `expires_at` is kept to the second (UTC); `kind` is a
+    LinkKind. (Not frozen: creating it puts those two in that form.)"""
 
     layout: str
     prefill: Mapping[str, Any]
@@ -114,7 +115,7 @@ class LinkPayload:
             if self.expires_at.tzinfo is None:
                 raise LinkTokenError("expires_at needs a time zone, e.g. 2026-12-31T23:59:00Z")
             whole = datetime.fromtimestamp(math.floor(self.expires_at.timestamp()), UTC)
-            object.__setattr__(self, "expires_at", whole)
+            self.expires_at = whole
         if self.max_uses is not None and (
             isinstance(self.max_uses, bool)
             or not isinstance(self.max_uses, int)
@@ -123,7 +124,7 @@ class LinkPayload:
             raise LinkTokenError(
                 f"max_uses must be a whole number of at least 1, not {self.max_uses!r}"
             )
-        object.__setattr__(self, "kind", LinkKind(self.kind))
+        self.kind = LinkKind(self.kind)
         for key, value in self.prefill.items():
             if not isinstance(key, str):
                 raise LinkTokenError(f"prefill keys are input names (text), not {key!r}")

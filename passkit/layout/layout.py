@@ -130,7 +130,7 @@ class Layout:
             context["valid_through"] = valid_through
             if plan.late:
                 context.update(plan.late.run(context))
-            result = plan.make_pass(context)
+            result = plan.pass_node.make(context)
         except RenderError as exc:
             if exc.limit:
                 raise LayoutError(
