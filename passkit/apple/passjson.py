@@ -34,6 +34,7 @@ from passkit.apple.styles import (
     TRANSIT_TYPES,
     describe_kind,
 )
+from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
 from passkit.model import (
     Alignment,
@@ -219,9 +220,8 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
         out["sharingProhibited"] = True
     if p.grouping_id is not None:
         if style not in GROUPING_STYLES:
-            raise WalletRuleError(
-                f"grouping_id: Apple Wallet groups only event tickets and boarding passes, "
-                f"and this is {describe_kind(p.kind)}; remove grouping_id"
+            raise rule("apple.grouping.style").error(
+                where="grouping_id", kind=describe_kind(p.kind)
             )
         out["groupingIdentifier"] = p.grouping_id
     if p.web_service is not None:
@@ -229,11 +229,7 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
         out["authenticationToken"] = p.web_service.authentication_token
     if p.nfc is not None:
         if p.nfc.encryption_public_key is None:
-            raise WalletRuleError(
-                "nfc.encryption_public_key: Apple Wallet needs the public key of the NFC "
-                "reader (Value Added Services: a Base64 X.509 SubjectPublicKeyInfo of a P-256 "
-                "ECDH key); add it, or remove nfc"
-            )
+            raise rule("apple.nfc.public-key").error(where="nfc.encryption_public_key")
         nfc: dict[str, Any] = {
             "message": p.nfc.message,
             "encryptionPublicKey": p.nfc.encryption_public_key,
@@ -272,10 +268,13 @@ def _check_field_counts(p: Pass, style: str) -> None:
         limit: int = getattr(limits, group)
         count = len(getattr(p, group))
         if count > limit:
-            raise WalletRuleError(
-                f"{group}: {kind} shows at most {limit} {group} "
-                f"field{'s' if limit != 1 else ''}, got {count}; Wallet would not show the "
-                "others: move them to the back fields"
+            raise rule("apple.fields.count").error(
+                where=group,
+                kind=kind,
+                limit=limit,
+                group=group,
+                plural="s" if limit != 1 else "",
+                count=count,
             )
     combined = limits.combined_with_square_barcode
     if (
@@ -284,11 +283,12 @@ def _check_field_counts(p: Pass, style: str) -> None:
         and p.barcode.format in SQUARE_BARCODES
         and len(p.secondary) + len(p.auxiliary) > combined
     ):
-        raise WalletRuleError(
-            f"secondary/auxiliary: {kind} with a square barcode ({p.barcode.format.value}) "
-            f"shows at most {combined} secondary and auxiliary fields together, got "
-            f"{len(p.secondary)} + {len(p.auxiliary)}; move some to the back fields, "
-            "or use a PDF417 or Code 128 barcode"
+        raise rule("apple.fields.square-barcode").error(
+            where="secondary/auxiliary",
+            kind=kind,
+            barcode=p.barcode.format.value,
+            limit=combined,
+            count=f"{len(p.secondary)} + {len(p.auxiliary)}",
         )
 
 
@@ -353,22 +353,20 @@ def _field(field: PassField, group: str, index: int) -> dict[str, Any]:
         out["numberStyle"] = NUMBER_STYLES[field.number_style]
     if field.alignment is not None:
         if group in ("primary", "back"):
-            raise WalletRuleError(
-                f"{_where(field, group, index)}: Apple Wallet does not allow an alignment on "
-                f"{group} fields; remove alignment"
+            raise rule("apple.field.alignment").error(
+                where=_where(field, group, index), group=group
             )
         out["textAlignment"] = ALIGNMENTS[field.alignment]
     if field.change_message is not None:
         message = field.change_message
         if "%@" not in message:
-            _change_message(message, _where(field, group, index))  # raises, saying why
+            raise rule("apple.field.change-message").error(
+                where=_where(field, group, index), message=message
+            )
         out["changeMessage"] = message
     if field.link is not None:
         if group != "back":
-            raise WalletRuleError(
-                f"{_where(field, group, index)}: Apple Wallet makes links only of back fields; "
-                "move the field to the back or remove link"
-            )
+            raise rule("apple.field.link-on-back").error(where=_where(field, group, index))
         out["dataDetectorTypes"] = [DATA_DETECTORS[field.link]]
     return out
 
@@ -385,15 +383,6 @@ def _describe_value(value: object) -> str:
         shown = value if len(value) <= 30 else value[:30] + "..."
         return f"the text {shown!r}"
     return f"a {type(value).__name__}"
-
-
-def _change_message(message: str, where: str) -> str:
-    if "%@" not in message:
-        raise WalletRuleError(
-            f"{where}: change_message must contain %@, which Wallet replaces with the new "
-            f"value (for example 'Your balance is now %@'); got {message!r}"
-        )
-    return message
 
 
 def _extra_back_fields(p: Pass) -> list[dict[str, Any]]:
@@ -422,10 +411,7 @@ def _free_key(wanted: str, taken: dict[str, str]) -> str:
 
 def _claim(key: str, owner: str, taken: dict[str, str]) -> None:
     if key in taken:
-        raise WalletRuleError(
-            f"{owner}.key: the key {key!r} is already used by {taken[key]}; every field key "
-            "of an Apple pass must be unique, links and messages included"
-        )
+        raise rule("apple.fields.unique-key").error(where=f"{owner}.key", key=key, other=taken[key])
     taken[key] = owner
 
 
