@@ -42,9 +42,11 @@ class Rule:
         """The error a builder raises: the message and the fix, carrying the rule's name."""
         return WalletRuleError(self.text(**values), rule=self.name, fix=self.fix)
 
-    def problem(self, **values: Any) -> str:
-        """The line a verifier reports about a pass.json as read, naming the rule."""
-        return f"pass.json: {self.text(**values)} [{self.name}]"
+    def problem(self, *, file: str | None = "pass.json", **values: Any) -> str:
+        """The line a verifier reports about a bundle as read (by default, about its
+        pass.json), naming the rule."""
+        prefix = f"{file}: " if file else ""
+        return f"{prefix}{self.text(**values)} [{self.name}]"
 
 
 def _table(*rules: Rule) -> dict[str, Rule]:
@@ -98,6 +100,11 @@ RULES: dict[str, Rule] = _table(
         "apple.barcode.code128-ascii",
         "{where}: Code 128 holds only ASCII characters",
         "use a QR, PDF417 or Aztec barcode for other text",
+    ),
+    Rule(
+        "apple.images.icon",
+        "{where}: Apple Wallet needs an icon, shown on the lock screen and in notifications",
+        "add images.icon (icon.png in a bundle): a square picture, at least 87 x 87 pixels",
     ),
     Rule(
         "apple.grouping.style",

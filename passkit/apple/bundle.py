@@ -49,6 +49,7 @@ from passkit.apple.zipwriter import (
     zip_member,
     zip_parts,
 )
+from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
 from passkit.files import atomic_write
 from passkit.images import ImageSource
@@ -256,10 +257,7 @@ def _aware(now: datetime | None) -> datetime:
 def check_images(p: Pass, style: str) -> None:
     """Apple's image rules for the style: an icon, only images the style shows, and so on."""
     if p.images.icon is None:
-        raise WalletRuleError(
-            "images.icon: Apple Wallet needs an icon, shown on the lock screen and in "
-            "notifications; add images.icon (a square picture, at least 87 x 87 pixels)"
-        )
+        raise rule("apple.images.icon").error(where="images.icon")
     _check_roles(p.images, "images", p, style)
     for language, translation in p.translations.items():
         where = f"translations.{language}.images"

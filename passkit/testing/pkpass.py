@@ -22,6 +22,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from passkit.apple_rules import rule
 from passkit.errors import BundleError, SigningError
 from passkit.files import CREDENTIAL_LIMIT, read_limited
 from passkit.testing.archive import (
@@ -387,7 +388,7 @@ class Bundle:
         problems = []
         # The icon may be localised: then it sits in the language folders instead.
         if not any(name.rpartition("/")[2] == "icon.png" for name in self._archive):
-            problems.append("icon.png: missing; every pass needs an icon")
+            problems.append(rule("apple.images.icon").problem(file=None, where="icon.png"))
         for name in self._archive:
             base = name.rpartition("/")[2]
             try:

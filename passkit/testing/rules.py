@@ -1,7 +1,8 @@
 """The rules of Apple's pass.json that a bundle can break, checked on the JSON as read.
 
 This is a second look, independent of the compiler that wrote the JSON: it reads what Wallet
-will read, and reports every rule broken, each naming the key at fault.
+will read, and reports every rule broken, each naming the key at fault. The rules of the table
+in `passkit.apple_rules` are checked in `passkit.testing.named_rules` and name their rule.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from passkit.apple.styles import STYLE_NAMES, TRANSIT_TYPES
-from passkit.model import MAX_BEACONS, MAX_LOCATIONS
+from passkit.apple_rules import rule
+from passkit.testing.named_rules import check_named_rules
 
 REQUIRED_STRINGS = (
     "description",
@@ -60,6 +62,7 @@ def check_pass_json(pass_json: Mapping[str, Any]) -> list[str]:
             f"pass.json: formatVersion must be the number 1, got {pass_json.get('formatVersion')!r}"
         )
     problems += _check_style(pass_json)
+    problems += check_named_rules(pass_json, style_of(pass_json))
     problems += _check_barcodes(pass_json)
     problems += _check_places(pass_json)
     for key in COLOR_KEYS:
@@ -114,8 +117,7 @@ def _check_style(pass_json: Mapping[str, Any]) -> list[str]:
                 problems.append(f"pass.json: {path} has no key")
             elif key in seen:
                 problems.append(
-                    f"pass.json: {path}: the key {key!r} is already used in {seen[key]}; "
-                    "field keys must be unique"
+                    rule("apple.fields.unique-key").problem(where=path, key=key, other=seen[key])
                 )
             else:
                 seen[key] = path
@@ -167,10 +169,6 @@ def _check_places(pass_json: Mapping[str, Any]) -> list[str]:
     if not isinstance(locations, list | tuple):
         problems.append("pass.json: locations must be a list")
         locations = []
-    if len(locations) > MAX_LOCATIONS:
-        problems.append(
-            f"pass.json: {len(locations)} locations; Wallet uses at most {MAX_LOCATIONS}"
-        )
     for index, location in enumerate(locations):
         path = f"locations[{index}]"
         if not isinstance(location, Mapping):
@@ -186,8 +184,6 @@ def _check_places(pass_json: Mapping[str, Any]) -> list[str]:
     if not isinstance(beacons, list | tuple):
         problems.append("pass.json: beacons must be a list")
         beacons = []
-    if len(beacons) > MAX_BEACONS:
-        problems.append(f"pass.json: {len(beacons)} beacons; Wallet uses at most {MAX_BEACONS}")
     for index, beacon in enumerate(beacons):
         path = f"beacons[{index}]"
         if not isinstance(beacon, Mapping):
