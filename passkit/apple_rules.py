@@ -28,19 +28,20 @@ SQUARE_BARCODE_FORMATS = ("PKBarcodeFormatQR", "PKBarcodeFormatAztec")
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of Apple Wallet: `message` is a template filled by the place that checks it
-    (`where` names the field at fault), `fix` says what to do."""
+    """One rule of Apple Wallet: `message` and `fix` are templates filled by the place that
+    checks it (`where` names the field or file at fault); `fix` says what to do."""
 
     name: str
     message: str
     fix: str
 
     def text(self, **values: Any) -> str:
-        return f"{self.message.format(**values)}; {self.fix}"
+        return f"{self.message.format(**values)}; {self.fix.format(**values)}"
 
     def error(self, **values: Any) -> WalletRuleError:
         """The error a builder raises: the message and the fix, carrying the rule's name."""
-        return WalletRuleError(self.text(**values), rule=self.name, fix=self.fix)
+        fix = self.fix.format(**values)
+        return WalletRuleError(self.text(**values), rule=self.name, fix=fix)
 
     def problem(self, *, file: str | None = "pass.json", **values: Any) -> str:
         """The line a verifier reports about a bundle as read (by default, about its
@@ -107,9 +108,20 @@ RULES: dict[str, Rule] = _table(
         "add images.icon (icon.png in a bundle): a square picture, at least 87 x 87 pixels",
     ),
     Rule(
+        "apple.images.role",
+        "{where}: Apple Wallet does not show a {role} image on {kind}, which shows only "
+        "{shown} images",
+        "remove {where} or choose a kind of pass that shows it",
+    ),
+    Rule(
+        "apple.images.strip-alone",
+        "{where}: an Apple event ticket with a strip image cannot also show a {other} image",
+        "remove the strip or the {other}",
+    ),
+    Rule(
         "apple.grouping.style",
         "{where}: Apple Wallet groups only event tickets and boarding passes, and this is {kind}",
-        "remove grouping_id",
+        "remove {where}",
     ),
     Rule(
         "apple.nfc.public-key",

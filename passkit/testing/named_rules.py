@@ -7,12 +7,22 @@ here names the rule a builder would have named.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from passkit.apple.styles import FIELD_LIMITS, GROUPING_STYLES, STYLE_NAMES
+from passkit.apple.styles import (
+    FIELD_LIMITS,
+    GROUPING_STYLES,
+    STYLE_IMAGES,
+    STYLE_NAMES,
+    list_words,
+)
 from passkit.apple_rules import MAX_BEACONS, MAX_LOCATIONS, SQUARE_BARCODE_FORMATS, rule
 
+# Every picture role of every style, and a bundle's file of one: logo.png, fr.lproj/strip@2x.png.
+ROLES = frozenset(role for roles in STYLE_IMAGES.values() for role in roles)
+_PICTURE = re.compile(r"^(?:[^/]+\.lproj/)?([a-z]+)(?:@[23]x)?\.png$")
 FRONT_GROUPS = ("header", "primary", "secondary", "auxiliary")
 ALL_GROUPS = (*FRONT_GROUPS, "back")
 
@@ -31,6 +41,36 @@ def check_named_rules(pass_json: Mapping[str, Any], style: str | None) -> list[s
     problems += _field_count_problems(pass_json, style, kind)
     for group, path, field in _fields(pass_json[style], style):
         problems += _field_problems(group, path, field)
+    return problems
+
+
+def check_picture_rules(names: Iterable[str], style: str | None) -> list[str]:
+    """The named rules broken by the pictures of a bundle (`names`: its file names)."""
+    if style is None:
+        return []
+    shown = STYLE_IMAGES[style]
+    roles: dict[str, str] = {}
+    for name in sorted(names):
+        match = _PICTURE.match(name)
+        if match and match[1] in ROLES:
+            roles.setdefault(match[1], name)
+    problems = [
+        rule("apple.images.role").problem(
+            file=None,
+            where=name,
+            role=role,
+            kind=f"an Apple {STYLE_NAMES[style]}",
+            shown=list_words(list(shown)),
+        )
+        for role, name in roles.items()
+        if role not in shown
+    ]
+    if style == "eventTicket" and "strip" in roles:
+        problems += [
+            rule("apple.images.strip-alone").problem(file=None, where=roles["strip"], other=other)
+            for other in ("background", "thumbnail")
+            if other in roles
+        ]
     return problems
 
 
