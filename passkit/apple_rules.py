@@ -22,8 +22,15 @@ from passkit.errors import WalletRuleError
 #: "Wallet uses at most ten locations" and "at most ten iBeacons" (PassKit Package Format).
 MAX_LOCATIONS = 10
 MAX_BEACONS = 10
-#: The pass.json keys holding Apple's barcode formats that are square (QR and Aztec).
-SQUARE_BARCODE_FORMATS = ("PKBarcodeFormatQR", "PKBarcodeFormatAztec")
+#: Apple's barcode formats, by passkit's names for them (the values of `model.BarcodeFormat`).
+BARCODE_FORMATS: dict[str, str] = {
+    "qr": "PKBarcodeFormatQR",
+    "pdf417": "PKBarcodeFormatPDF417",
+    "aztec": "PKBarcodeFormatAztec",
+    "code128": "PKBarcodeFormatCode128",
+}
+#: The square ones, which leave less room for fields on some styles.
+SQUARE_BARCODE_FORMATS = (BARCODE_FORMATS["qr"], BARCODE_FORMATS["aztec"])
 
 
 @dataclass(frozen=True)

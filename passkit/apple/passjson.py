@@ -34,6 +34,7 @@ from passkit.apple.styles import (
     TRANSIT_TYPES,
     describe_kind,
 )
+from passkit.apple_rules import BARCODE_FORMATS as APPLE_BARCODE_FORMATS
 from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
 from passkit.model import (
@@ -91,10 +92,7 @@ DATA_DETECTORS: dict[LinkKind, str] = {
 }
 
 BARCODE_FORMATS: dict[BarcodeFormat, str] = {
-    BarcodeFormat.QR: "PKBarcodeFormatQR",
-    BarcodeFormat.PDF417: "PKBarcodeFormatPDF417",
-    BarcodeFormat.AZTEC: "PKBarcodeFormatAztec",
-    BarcodeFormat.CODE128: "PKBarcodeFormatCode128",
+    barcode_format: APPLE_BARCODE_FORMATS[barcode_format.value] for barcode_format in BarcodeFormat
 }
 
 # Python codec names -> the IANA charset names Apple reads (CFStringConvertIANACharSetName...).

@@ -18,7 +18,13 @@ from passkit.apple.styles import (
     STYLE_NAMES,
     list_words,
 )
-from passkit.apple_rules import MAX_BEACONS, MAX_LOCATIONS, SQUARE_BARCODE_FORMATS, rule
+from passkit.apple_rules import (
+    BARCODE_FORMATS,
+    MAX_BEACONS,
+    MAX_LOCATIONS,
+    SQUARE_BARCODE_FORMATS,
+    rule,
+)
 
 # Every picture role of every style, and a bundle's file of one: logo.png, fr.lproj/strip@2x.png.
 ROLES = frozenset(role for roles in STYLE_IMAGES.values() for role in roles)
@@ -88,7 +94,7 @@ def _barcode_problems(pass_json: Mapping[str, Any]) -> list[str]:
     for path, barcode in _barcodes(pass_json):
         message = _get(barcode, "message")
         if (
-            _get(barcode, "format") == "PKBarcodeFormatCode128"
+            _get(barcode, "format") == BARCODE_FORMATS["code128"]
             and isinstance(message, str)
             and not message.isascii()
         ):

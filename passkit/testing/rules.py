@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from passkit.apple.styles import STYLE_NAMES, TRANSIT_TYPES
-from passkit.apple_rules import rule
+from passkit.apple_rules import BARCODE_FORMATS, rule
 from passkit.testing.named_rules import check_named_rules
+from passkit.web_service import MIN_TOKEN_LENGTH
 
 REQUIRED_STRINGS = (
     "description",
@@ -31,12 +32,7 @@ FIELD_GROUP_KEYS = (
     "auxiliaryFields",
     "backFields",
 )
-APPLE_BARCODE_FORMATS = (
-    "PKBarcodeFormatQR",
-    "PKBarcodeFormatPDF417",
-    "PKBarcodeFormatAztec",
-    "PKBarcodeFormatCode128",
-)
+APPLE_BARCODE_FORMATS = tuple(BARCODE_FORMATS.values())
 COLOR_KEYS = ("backgroundColor", "foregroundColor", "labelColor")
 DATE_KEYS = ("expirationDate", "relevantDate")
 _RGB = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$")
@@ -78,9 +74,10 @@ def check_pass_json(pass_json: Mapping[str, Any]) -> list[str]:
             )
     if "webServiceURL" in pass_json:
         token = pass_json.get("authenticationToken")
-        if not isinstance(token, str) or len(token) < 16:
+        if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH:
             problems.append(
-                "pass.json: webServiceURL needs an authenticationToken of at least 16 characters"
+                "pass.json: webServiceURL needs an authenticationToken of at least "
+                f"{MIN_TOKEN_LENGTH} characters"
             )
     return problems
 
