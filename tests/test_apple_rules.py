@@ -19,6 +19,7 @@ from passkit.apple_rules import MAX_BEACONS, MAX_LOCATIONS, RULES
 from passkit.devcerts import DevCertificates
 from passkit.errors import WalletRuleError
 from passkit.model import Pass
+from passkit.preview import lint_pass
 from passkit.testing import open_pkpass
 
 BEACON = "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0"
@@ -173,3 +174,23 @@ def test_verifying_names_the_rule(name: str, dev_signer: AppleSigner, root: Path
 
 def test_the_unbroken_pass_verifies_clean(dev_signer: AppleSigner, root: Path) -> None:
     assert open_pkpass(bundle_with(dev_signer, None)).verify(root) == []
+
+
+# The rules `passkit lint` warns of before a build refuses the pass.
+LINTED = (
+    "apple.fields.count",
+    "apple.fields.square-barcode",
+    "apple.images.icon",
+    "apple.images.role",
+    "apple.images.strip-alone",
+)
+
+
+@pytest.mark.parametrize("name", LINTED)
+def test_lint_names_the_rule_the_build_breaks(name: str) -> None:
+    warnings = lint_pass(loyalty(**BREACHES[name].built))
+    assert name in {warning.rule for warning in warnings}, warnings
+
+
+def test_lint_names_no_rule_of_a_sound_pass() -> None:
+    assert {warning.rule for warning in lint_pass(loyalty())} == {None}
