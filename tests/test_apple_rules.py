@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import exit_status
 from testing_support import default_files, png, signed_bundle
 
 from passkit.apple import build_pkpass, compile_pass_json
@@ -194,3 +195,16 @@ def test_lint_names_the_rule_the_build_breaks(name: str) -> None:
 
 def test_lint_names_no_rule_of_a_sound_pass() -> None:
     assert {warning.rule for warning in lint_pass(loyalty())} == {None}
+
+
+def test_passkit_verify_prints_the_rule(
+    capsys: pytest.CaptureFixture[str], dev_signer: AppleSigner, root: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "crowded.pkpass"
+    path.write_bytes(bundle_with(dev_signer, BREACHES["apple.locations.max"]))
+    assert exit_status("verify", path, "--ca", root) == 1
+    out = capsys.readouterr().out
+    assert (
+        "  - pass.json: locations: at most 10 locations are allowed, got 11; keep the ones "
+        "nearest to where the pass is used [apple.locations.max]"
+    ) in out.splitlines()
