@@ -105,6 +105,16 @@ RULES: dict[str, Rule] = _table(
         "write it like 'Your balance is now %@'",
     ),
     Rule(
+        "apple.barcode.encoding",
+        "{where}: {encoding!r} is not a known text encoding",
+        "use iso-8859-1 or utf-8",
+    ),
+    Rule(
+        "apple.barcode.encodable",
+        "{where}: {text!r} cannot be encoded in {encoding}",
+        "set barcode.encoding to utf-8 or remove the character",
+    ),
+    Rule(
         "apple.barcode.code128-ascii",
         "{where}: Code 128 holds only ASCII characters",
         "use a QR, PDF417 or Aztec barcode for other text",

@@ -248,17 +248,15 @@ class Barcode(Model):
         try:
             "".encode(self.encoding)
         except LookupError:
-            raise WalletRuleError(
-                f"barcode.encoding: {self.encoding!r} is not a known text encoding; "
-                "use iso-8859-1 or utf-8"
+            raise apple_rules.rule("apple.barcode.encoding").error(
+                where="barcode.encoding", encoding=self.encoding
             ) from None
         try:
             self.message.encode(self.encoding)
         except UnicodeEncodeError as exc:
             bad = self.message[exc.start : exc.end]
-            raise WalletRuleError(
-                f"barcode.message: {bad!r} cannot be encoded in {self.encoding}; "
-                "set barcode.encoding to utf-8 or remove the character"
+            raise apple_rules.rule("apple.barcode.encodable").error(
+                where="barcode.message", text=bad, encoding=self.encoding
             ) from None
         if self.format is BarcodeFormat.CODE128 and not self.message.isascii():
             raise apple_rules.rule("apple.barcode.code128-ascii").error(where="barcode.message")

@@ -101,6 +101,13 @@ BREACHES: dict[str, Breach] = {
         {"primary": fields(1, change_message="now")},
         card("primary", fields(1, changeMessage="now")),
     ),
+    "apple.barcode.encoding": Breach(
+        {"barcode": {"message": "1", "encoding": "klingon"}},
+        setting(barcodes=[{**QR, "messageEncoding": "klingon"}]),
+    ),
+    "apple.barcode.encodable": Breach(
+        {"barcode": {"message": "€"}}, setting(barcodes=[{**QR, "message": "€"}])
+    ),
     "apple.barcode.code128-ascii": Breach(
         {"barcode": {"format": "code128", "message": "café", "encoding": "utf-8"}},
         setting(barcodes=[CODE128]),

@@ -154,9 +154,17 @@ def _check_barcodes(pass_json: Mapping[str, Any]) -> list[str]:
             try:
                 item["message"].encode(encoding)
             except LookupError:
-                problems.append(f"pass.json: {path}.messageEncoding {encoding!r} is unknown")
-            except UnicodeEncodeError:
-                problems.append(f"pass.json: {path}.message cannot be encoded in {encoding}")
+                where = f"{path}.messageEncoding"
+                problems.append(
+                    rule("apple.barcode.encoding").problem(where=where, encoding=encoding)
+                )
+            except UnicodeEncodeError as exc:
+                bad = exc.object[exc.start : exc.end]
+                problems.append(
+                    rule("apple.barcode.encodable").problem(
+                        where=f"{path}.message", text=bad, encoding=encoding
+                    )
+                )
     return problems
 
 
