@@ -56,7 +56,15 @@ class SigningError(PasskitError):
 
 
 class WalletRuleError(PasskitError):
-    """A rule of Apple Wallet or Google Wallet is broken: names the field and the rule."""
+    """A rule of Apple Wallet or Google Wallet is broken: names the field and the rule.
+
+    `rule` is the rule's name in `passkit.apple_rules.RULES` (such as `apple.locations.max`)
+    and `fix` what to do, when the rule is one of that table."""
+
+    def __init__(self, message: str, *, rule: str | None = None, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.fix = fix
 
 
 class BundleError(PasskitError):

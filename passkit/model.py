@@ -30,14 +30,16 @@ from pydantic import (
     model_validator,
 )
 
+from passkit import apple_rules
 from passkit.colors import Color
 from passkit.currency import money_problem
 from passkit.errors import WalletRuleError
 from passkit.images import ImageSource
 from passkit.web_service import token_problem, url_problem
 
-MAX_LOCATIONS = 10
-MAX_BEACONS = 10
+# The limits live in the table of Apple's rules; the names stay here for the layout checks.
+MAX_LOCATIONS = apple_rules.MAX_LOCATIONS
+MAX_BEACONS = apple_rules.MAX_BEACONS
 FIELD_GROUPS = ("header", "primary", "secondary", "auxiliary", "back")
 
 
@@ -241,23 +243,18 @@ class Barcode(Model):
         try:
             "".encode(self.encoding)
         except LookupError:
-            raise WalletRuleError(
-                f"barcode.encoding: {self.encoding!r} is not a known text encoding; "
-                "use iso-8859-1 or utf-8"
+            raise apple_rules.rule("apple.barcode.encoding").error(
+                where="barcode.encoding", encoding=self.encoding
             ) from None
         try:
             self.message.encode(self.encoding)
         except UnicodeEncodeError as exc:
             bad = self.message[exc.start : exc.end]
-            raise WalletRuleError(
-                f"barcode.message: {bad!r} cannot be encoded in {self.encoding}; "
-                "set barcode.encoding to utf-8 or remove the character"
+            raise apple_rules.rule("apple.barcode.encodable").error(
+                where="barcode.message", text=bad, encoding=self.encoding
             ) from None
         if self.format is BarcodeFormat.CODE128 and not self.message.isascii():
-            raise WalletRuleError(
-                "barcode.message: Code 128 holds only ASCII characters; "
-                "use a QR, PDF417 or Aztec barcode for other text"
-            )
+            raise apple_rules.rule("apple.barcode.code128-ascii").error(where="barcode.message")
         return self
 
 
@@ -468,20 +465,14 @@ class Pass(Model):
     @classmethod
     def _at_most_ten_locations(cls, value: Any) -> Any:
         if isinstance(value, list | tuple) and len(value) > MAX_LOCATIONS:
-            raise WalletRuleError(
-                f"locations: at most {MAX_LOCATIONS} locations are allowed, got {len(value)}; "
-                "keep the ones nearest to where the pass is used"
-            )
+            raise apple_rules.rule("apple.locations.max").error(where="locations", count=len(value))
         return value
 
     @field_validator("beacons", mode="before")
     @classmethod
     def _at_most_ten_beacons(cls, value: Any) -> Any:
         if isinstance(value, list | tuple) and len(value) > MAX_BEACONS:
-            raise WalletRuleError(
-                f"beacons: at most {MAX_BEACONS} iBeacons are allowed, got {len(value)}; "
-                "remove some"
-            )
+            raise apple_rules.rule("apple.beacons.max").error(where="beacons", count=len(value))
         return value
 
     @field_validator("translations")
@@ -519,9 +510,8 @@ class Pass(Model):
         seen: dict[str, str] = {}
         for group, field in self.fields():
             if field.key in seen:
-                raise WalletRuleError(
-                    f"{group}: the field key {field.key!r} is already used in {seen[field.key]}; "
-                    "every field key of a pass must be unique"
+                raise apple_rules.rule("apple.fields.unique-key").error(
+                    where=group, key=field.key, other=seen[field.key]
                 )
             seen[field.key] = group
 

@@ -293,7 +293,7 @@ def test_generated_link_keys_avoid_existing_keys() -> None:
 
 def test_link_and_message_keys_must_be_unique() -> None:
     with pytest.raises(
-        WalletRuleError, match=r"links\[0\]\.key: the key 'terms' is already used by back"
+        WalletRuleError, match=r"links\[0\]\.key: the field key 'terms' is already used in back"
     ):
         compiled(
             make(
@@ -301,7 +301,8 @@ def test_link_and_message_keys_must_be_unique() -> None:
             )
         )
     with pytest.raises(
-        WalletRuleError, match=r"messages\[1\]\.key: the key 'm' is already used by messages\[0\]"
+        WalletRuleError,
+        match=r"messages\[1\]\.key: the field key 'm' is already used in messages\[0\]",
     ):
         compiled(make(messages=[{"key": "m", "header": "a", "body": "b"}] * 2))
 

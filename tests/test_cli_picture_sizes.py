@@ -62,7 +62,7 @@ def test_lint_still_warns_when_the_apple_bundle_cannot_be_made(tmp_path: Path) -
     )
     linted = passkit("lint", layout, "--data", fixture_for("loyalty"))
     assert linted.returncode == 1, linted.stderr
-    assert "(image-not-shown)" in linted.stdout
+    assert "(image-not-shown) [apple.images.role]" in linted.stdout
     assert "pictures: not listed, the Apple bundle cannot be made (images.thumbnail" in (
         linted.stdout
     )

@@ -381,7 +381,7 @@ def test_pass_json_rules(dev_signer: AppleSigner, root: Path) -> None:
         "several style keys (storeCard, generic)",
         "backgroundColor '#ff0000' is not a colour",
         "expirationDate '2026-12-01' is not a W3C date",
-        "11 locations; Wallet uses at most 10",
+        "locations: at most 10 locations are allowed, got 11",
         "beacons[0].proximityUUID is missing or not a UUID",
         "barcodes[0].format 'PKBarcodeFormatEAN' is not one of",
         "webServiceURL needs an authenticationToken",
@@ -400,7 +400,7 @@ def test_field_and_style_rules(dev_signer: AppleSigner, root: Path) -> None:
     files["pass.json"] = json.dumps(document).encode()
     problems = open_pkpass(signed_bundle(dev_signer, files)).verify(root)
     only(problems, "boardingPass.transitType must be one of")
-    only(problems, "the key 'from' is already used in boardingPass.primaryFields[0]")
+    only(problems, "the field key 'from' is already used in boardingPass.primaryFields[0]")
     only(problems, "boardingPass.backFields[0] has no key")
     only(problems, "boardingPass.backFields[0].value must be a string or a number")
 
@@ -411,7 +411,7 @@ def test_images_and_translations_are_checked(dev_signer: AppleSigner, root: Path
     files["logo.png"] = b"GIF89a not a png"
     files["de.lproj/pass.strings"] = b'"a" = "b"'
     problems = open_pkpass(signed_bundle(dev_signer, files)).verify(root)
-    only(problems, "icon.png: missing; every pass needs an icon")
+    only(problems, "icon.png: Apple Wallet needs an icon")
     only(problems, "logo.png: not a PNG image")
     only(problems, "de.lproj/pass.strings:1: expected ';'")
 

@@ -49,6 +49,7 @@ from passkit.apple.zipwriter import (
     zip_member,
     zip_parts,
 )
+from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
 from passkit.files import atomic_write
 from passkit.images import ImageSource
@@ -256,10 +257,7 @@ def _aware(now: datetime | None) -> datetime:
 def check_images(p: Pass, style: str) -> None:
     """Apple's image rules for the style: an icon, only images the style shows, and so on."""
     if p.images.icon is None:
-        raise WalletRuleError(
-            "images.icon: Apple Wallet needs an icon, shown on the lock screen and in "
-            "notifications; add images.icon (a square picture, at least 87 x 87 pixels)"
-        )
+        raise rule("apple.images.icon").error(where="images.icon")
     _check_roles(p.images, "images", p, style)
     for language, translation in p.translations.items():
         where = f"translations.{language}.images"
@@ -275,19 +273,19 @@ def _check_roles(images: Images, where: str, p: Pass, style: str) -> None:
     shown = STYLE_IMAGES[style]
     for role, _ in images.items():
         if role not in shown:
-            raise WalletRuleError(
-                f"{where}.{role}: Apple Wallet does not show a {role} image on "
-                f"{describe_kind(p.kind)}, which shows only {list_words(list(shown))} "
-                f"images; remove {where}.{role} or choose a kind of pass that shows it"
+            raise rule("apple.images.role").error(
+                where=f"{where}.{role}",
+                role=role,
+                kind=describe_kind(p.kind),
+                shown=list_words(list(shown)),
             )
     if style == "eventTicket":
         strip = images.strip or p.images.strip
         if strip is not None:
             for other in ("background", "thumbnail"):
                 if getattr(images, other) is not None or getattr(p.images, other) is not None:
-                    raise WalletRuleError(
-                        f"{where}.strip: an Apple event ticket with a strip image cannot also "
-                        f"show a {other} image; remove the strip or the {other}"
+                    raise rule("apple.images.strip-alone").error(
+                        where=f"{where}.strip", other=other
                     )
 
 

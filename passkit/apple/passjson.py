@@ -7,93 +7,39 @@ Choices where Apple's format has no direct counterpart:
 - status `redeemed`, `voided` and `expired` all set `"voided": true`: Wallet then shows the
   pass as no longer usable whatever the device clock says. An `expiration_date` is written as
   `expirationDate` in every status.
-- `links` and `messages` become back fields after the pass's own back fields. A link keeps its
-  key or gets `link-1`, `link-2`... (by position); a message keeps its key and gets
-  `changeMessage: "%@"`, so that an update of its text notifies the holder.
-- A date value without date or time style is shown with a medium date and a short time;
-  Apple treats a field as a date only when a style is present, and wants both or neither.
+- links, messages and date fields: see `passkit.apple.passfields`, which writes the fields.
 """
 
 from __future__ import annotations
 
 import codecs
-import html
 import math
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import orjson
 
 from passkit.apple.jsonbytes import decimal_text, dumps, plain_json_value, w3c_datetime
+from passkit.apple.passfields import field_groups
 from passkit.apple.styles import (
-    FIELD_LIMITS,
     GROUPING_STYLES,
-    SQUARE_BARCODES,
     STYLE_OF_KIND,
-    TRANSIT_TYPES,
     describe_kind,
 )
+from passkit.apple_rules import BARCODE_FORMATS as APPLE_BARCODE_FORMATS
+from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
 from passkit.model import (
-    Alignment,
     Barcode,
     BarcodeFormat,
     Beacon,
-    DateStyle,
-    Link,
-    LinkKind,
     Location,
-    Message,
-    Money,
-    NumberStyle,
     Pass,
-    PassField,
     Status,
 )
 
-GROUP_KEYS: dict[str, str] = {
-    "header": "headerFields",
-    "primary": "primaryFields",
-    "secondary": "secondaryFields",
-    "auxiliary": "auxiliaryFields",
-    "back": "backFields",
-}
-
-DATE_STYLES: dict[DateStyle, str] = {
-    DateStyle.NONE: "PKDateStyleNone",
-    DateStyle.SHORT: "PKDateStyleShort",
-    DateStyle.MEDIUM: "PKDateStyleMedium",
-    DateStyle.LONG: "PKDateStyleLong",
-    DateStyle.FULL: "PKDateStyleFull",
-}
-
-NUMBER_STYLES: dict[NumberStyle, str] = {
-    NumberStyle.DECIMAL: "PKNumberStyleDecimal",
-    NumberStyle.PERCENT: "PKNumberStylePercent",
-    NumberStyle.SCIENTIFIC: "PKNumberStyleScientific",
-    NumberStyle.SPELL_OUT: "PKNumberStyleSpellOut",
-}
-
-ALIGNMENTS: dict[Alignment, str] = {
-    Alignment.LEFT: "PKTextAlignmentLeft",
-    Alignment.CENTER: "PKTextAlignmentCenter",
-    Alignment.RIGHT: "PKTextAlignmentRight",
-    Alignment.NATURAL: "PKTextAlignmentNatural",
-}
-
-DATA_DETECTORS: dict[LinkKind, str] = {
-    LinkKind.WEB: "PKDataDetectorTypeLink",
-    LinkKind.EMAIL: "PKDataDetectorTypeLink",
-    LinkKind.PHONE: "PKDataDetectorTypePhoneNumber",
-    LinkKind.ADDRESS: "PKDataDetectorTypeAddress",
-}
-
 BARCODE_FORMATS: dict[BarcodeFormat, str] = {
-    BarcodeFormat.QR: "PKBarcodeFormatQR",
-    BarcodeFormat.PDF417: "PKBarcodeFormatPDF417",
-    BarcodeFormat.AZTEC: "PKBarcodeFormatAztec",
-    BarcodeFormat.CODE128: "PKBarcodeFormatCode128",
+    barcode_format: APPLE_BARCODE_FORMATS[barcode_format.value] for barcode_format in BarcodeFormat
 }
 
 # Python codec names -> the IANA charset names Apple reads (CFStringConvertIANACharSetName...).
@@ -119,16 +65,6 @@ _IANA_CHARSETS: dict[str, str] = {
     "koi8-u": "koi8-u",
     "mac-roman": "macintosh",
 }
-
-DEFAULT_DATE_STYLE = "PKDateStyleMedium"
-DEFAULT_TIME_STYLE = "PKDateStyleShort"
-
-
-def _date_only(field: dict[str, Any]) -> bool:
-    return bool(field["timeStyle"] == _NO_STYLE and field["dateStyle"] != _NO_STYLE)
-
-
-_NO_STYLE = DATE_STYLES[DateStyle.NONE]
 
 
 def pass_json_bytes(p: Pass, *, pass_type_id: str, team_id: str) -> bytes:
@@ -195,7 +131,7 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
     if p.label_color is not None:
         out["labelColor"] = p.label_color.css_rgb
 
-    out[style] = _structure(p, style)
+    out[style] = field_groups(p, style)
 
     if p.barcode is not None:
         barcode = _barcode(p.barcode)
@@ -219,9 +155,8 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
         out["sharingProhibited"] = True
     if p.grouping_id is not None:
         if style not in GROUPING_STYLES:
-            raise WalletRuleError(
-                f"grouping_id: Apple Wallet groups only event tickets and boarding passes, "
-                f"and this is {describe_kind(p.kind)}; remove grouping_id"
+            raise rule("apple.grouping.style").error(
+                where="grouping_id", kind=describe_kind(p.kind)
             )
         out["groupingIdentifier"] = p.grouping_id
     if p.web_service is not None:
@@ -229,11 +164,7 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
         out["authenticationToken"] = p.web_service.authentication_token
     if p.nfc is not None:
         if p.nfc.encryption_public_key is None:
-            raise WalletRuleError(
-                "nfc.encryption_public_key: Apple Wallet needs the public key of the NFC "
-                "reader (Value Added Services: a Base64 X.509 SubjectPublicKeyInfo of a P-256 "
-                "ECDH key); add it, or remove nfc"
-            )
+            raise rule("apple.nfc.public-key").error(where="nfc.encryption_public_key")
         nfc: dict[str, Any] = {
             "message": p.nfc.message,
             "encryptionPublicKey": p.nfc.encryption_public_key,
@@ -248,220 +179,6 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
     if p.associated_store_ids:
         out["associatedStoreIdentifiers"] = list(p.associated_store_ids)
     return out
-
-
-def _structure(p: Pass, style: str) -> dict[str, Any]:
-    _check_field_counts(p, style)
-    structure: dict[str, Any] = {}
-    for group, key in GROUP_KEYS.items():
-        fields = [_field(field, group, index) for index, field in enumerate(getattr(p, group))]
-        if group == "back":
-            fields.extend(_extra_back_fields(p))
-        if fields:
-            structure[key] = fields
-    if style == "boardingPass":
-        assert p.transit_type is not None  # the model defaults it for boarding passes
-        structure["transitType"] = TRANSIT_TYPES[p.transit_type]
-    return structure
-
-
-def _check_field_counts(p: Pass, style: str) -> None:
-    limits = FIELD_LIMITS[style]
-    kind = describe_kind(p.kind)
-    for group in ("header", "primary", "secondary", "auxiliary"):
-        limit: int = getattr(limits, group)
-        count = len(getattr(p, group))
-        if count > limit:
-            raise WalletRuleError(
-                f"{group}: {kind} shows at most {limit} {group} "
-                f"field{'s' if limit != 1 else ''}, got {count}; Wallet would not show the "
-                "others: move them to the back fields"
-            )
-    combined = limits.combined_with_square_barcode
-    if (
-        combined is not None
-        and p.barcode is not None
-        and p.barcode.format in SQUARE_BARCODES
-        and len(p.secondary) + len(p.auxiliary) > combined
-    ):
-        raise WalletRuleError(
-            f"secondary/auxiliary: {kind} with a square barcode ({p.barcode.format.value}) "
-            f"shows at most {combined} secondary and auxiliary fields together, got "
-            f"{len(p.secondary)} + {len(p.auxiliary)}; move some to the back fields, "
-            "or use a PDF417 or Code 128 barcode"
-        )
-
-
-def _field(field: PassField, group: str, index: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"key": field.key}
-    if field.label is not None:
-        out["label"] = field.label
-    value = field.value
-    is_date = isinstance(value, datetime)
-    if not is_date and (
-        field.date_style is not None
-        or field.time_style is not None
-        or field.relative
-        or field.ignores_time_zone
-    ):
-        raise WalletRuleError(
-            f"{_where(field, group, index)}: date and time styles apply to date values, and "
-            f"this value is {_describe_value(value)}; remove the date formatting or give a date"
-        )
-    if (field.number_style is not None or field.currency is not None) and not isinstance(
-        value, _NUMBERS
-    ):
-        raise WalletRuleError(
-            f"{_where(field, group, index)}: number style and currency apply to numbers, and "
-            f"this value is {_describe_value(value)}; remove them or give a number"
-        )
-
-    if isinstance(value, Money):
-        if field.currency is not None and field.currency != value.currency:
-            raise WalletRuleError(
-                f"{_where(field, group, index)}: the value is in {value.currency} but the "
-                f"field's currency is {field.currency}; keep one of them"
-            )
-        out["value"] = value.amount
-        out["currencyCode"] = value.currency
-    elif isinstance(value, datetime):
-        out["value"] = w3c_datetime(value)
-    else:
-        out["value"] = value
-
-    if is_date:
-        if field.date_style is None and field.time_style is None:
-            out["dateStyle"] = DEFAULT_DATE_STYLE
-            out["timeStyle"] = DEFAULT_TIME_STYLE
-        else:
-            out["dateStyle"] = DATE_STYLES[field.date_style or DateStyle.NONE]
-            out["timeStyle"] = DATE_STYLES[field.time_style or DateStyle.NONE]
-        if field.relative:
-            out["isRelative"] = True
-        if field.ignores_time_zone or _date_only(out):
-            # A date shown without its time is the date in the pass's own time zone, as Google
-            # Wallet and the preview show it: not a day earlier or later on a device elsewhere.
-            out["ignoresTimeZone"] = True
-    if field.currency is not None:
-        out["currencyCode"] = field.currency
-    if field.number_style is not None:
-        if "currencyCode" in out:
-            raise WalletRuleError(
-                f"{_where(field, group, index)}: a money value is formatted by its currency; "
-                "remove number_style (or give a plain number)"
-            )
-        out["numberStyle"] = NUMBER_STYLES[field.number_style]
-    if field.alignment is not None:
-        if group in ("primary", "back"):
-            raise WalletRuleError(
-                f"{_where(field, group, index)}: Apple Wallet does not allow an alignment on "
-                f"{group} fields; remove alignment"
-            )
-        out["textAlignment"] = ALIGNMENTS[field.alignment]
-    if field.change_message is not None:
-        message = field.change_message
-        if "%@" not in message:
-            _change_message(message, _where(field, group, index))  # raises, saying why
-        out["changeMessage"] = message
-    if field.link is not None:
-        if group != "back":
-            raise WalletRuleError(
-                f"{_where(field, group, index)}: Apple Wallet makes links only of back fields; "
-                "move the field to the back or remove link"
-            )
-        out["dataDetectorTypes"] = [DATA_DETECTORS[field.link]]
-    return out
-
-
-_NUMBERS = (int, Decimal, Money)
-
-
-def _where(field: PassField, group: str, index: int) -> str:
-    return f"{group}[{index}] (key {field.key!r})"
-
-
-def _describe_value(value: object) -> str:
-    if isinstance(value, str):
-        shown = value if len(value) <= 30 else value[:30] + "..."
-        return f"the text {shown!r}"
-    return f"a {type(value).__name__}"
-
-
-def _change_message(message: str, where: str) -> str:
-    if "%@" not in message:
-        raise WalletRuleError(
-            f"{where}: change_message must contain %@, which Wallet replaces with the new "
-            f"value (for example 'Your balance is now %@'); got {message!r}"
-        )
-    return message
-
-
-def _extra_back_fields(p: Pass) -> list[dict[str, Any]]:
-    """Back fields for the pass's links and messages, with keys unique across the pass."""
-    if not p.links and not p.messages:
-        return []
-    taken = {field.key: group for group in GROUP_KEYS for field in getattr(p, group)}
-    extra: list[dict[str, Any]] = []
-    for index, link in enumerate(p.links):
-        key = link.key or _free_key(f"link-{index + 1}", taken)
-        _claim(key, f"links[{index}]", taken)
-        extra.append(_link_field(link, key))
-    for index, message in enumerate(p.messages):
-        _claim(message.key, f"messages[{index}]", taken)
-        extra.append(_message_field(message))
-    return extra
-
-
-def _free_key(wanted: str, taken: dict[str, str]) -> str:
-    key, suffix = wanted, 1
-    while key in taken:
-        suffix += 1
-        key = f"{wanted}-{suffix}"
-    return key
-
-
-def _claim(key: str, owner: str, taken: dict[str, str]) -> None:
-    if key in taken:
-        raise WalletRuleError(
-            f"{owner}.key: the key {key!r} is already used by {taken[key]}; every field key "
-            "of an Apple pass must be unique, links and messages included"
-        )
-    taken[key] = owner
-
-
-def _link_field(link: Link, key: str) -> dict[str, Any]:
-    uri = link.uri
-    out: dict[str, Any] = {"key": key}
-    if link.label is not None:
-        out["label"] = link.label
-    if link.kind is LinkKind.EMAIL and uri.lower().startswith("mailto:"):
-        uri = uri[len("mailto:") :]
-    elif link.kind is LinkKind.PHONE and uri.lower().startswith("tel:"):
-        uri = uri[len("tel:") :]
-    if link.kind is LinkKind.ADDRESS and uri.lower().startswith("geo:"):
-        # A geo: URI is coordinates, not an address a data detector recognises: link it to
-        # Apple Maps through attributedValue (Wallet supports <a href> there).
-        latitude, _, rest = uri[len("geo:") :].partition(",")
-        longitude = rest.split(",")[0].split(";")[0]
-        text = f"{latitude}, {longitude}"
-        href = f"https://maps.apple.com/?ll={latitude},{longitude}"
-        out["value"] = text
-        out["attributedValue"] = (
-            f'<a href="{html.escape(href, quote=True)}">{html.escape(text, quote=False)}</a>'
-        )
-    else:
-        out["value"] = uri
-    out["dataDetectorTypes"] = [DATA_DETECTORS[link.kind]]
-    return out
-
-
-def _message_field(message: Message) -> dict[str, Any]:
-    return {
-        "key": message.key,
-        "label": message.header,
-        "value": message.body,
-        "changeMessage": "%@",
-    }
 
 
 def _barcode(barcode: Barcode) -> dict[str, Any]:

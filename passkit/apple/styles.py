@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from passkit.apple_rules import BARCODE_FORMATS, SQUARE_BARCODE_FORMATS
 from passkit.model import BarcodeFormat, Kind, TransitType
 
 STYLE_OF_KIND: dict[Kind, str] = {
@@ -118,7 +119,11 @@ FIELD_LIMITS: dict[str, FieldLimits] = {
     "storeCard": FieldLimits(combined_with_square_barcode=4),
 }
 
-SQUARE_BARCODES = frozenset({BarcodeFormat.QR, BarcodeFormat.AZTEC})
+SQUARE_BARCODES = frozenset(
+    barcode_format
+    for barcode_format in BarcodeFormat
+    if BARCODE_FORMATS[barcode_format.value] in SQUARE_BARCODE_FORMATS
+)
 
 # groupingIdentifier: "Use this identifier to group passes that are tightly related ... This
 # key is valid only for event tickets and boarding passes."

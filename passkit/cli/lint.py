@@ -30,8 +30,12 @@ def lint(layout: str, data: Path | None) -> None:
     warnings = lint_layout(sample.layout, sample.record, record_name=sample.record_name)
     name = sample.layout.path
     for warning in warnings:
+        rule = f" [{warning.rule}]" if warning.rule else ""
         click.echo(
-            shown(f"{name}: {warning.where}: {warning.message} [{warning.wallet}] ({warning.code})")
+            shown(
+                f"{name}: {warning.where}: {warning.message} [{warning.wallet}] "
+                f"({warning.code}){rule}"
+            )
         )
     try:
         pictures = bundle_pictures(sample.layout.render(sample.record))

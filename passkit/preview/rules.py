@@ -31,6 +31,8 @@ class Placed:
 class Dropped:
     placed: Placed
     reason: str
+    #: The rule of `passkit.apple_rules.RULES` that leaves the field out.
+    rule: str
 
 
 def images_for(p: Pass, language: str) -> Images:
@@ -58,15 +60,18 @@ def apple_images(p: Pass, images: Images) -> dict[str, ImageSource]:
     return shown
 
 
-def apple_hidden_images(p: Pass, images: Images) -> list[tuple[str, str]]:
-    """Images given but never shown by Apple Wallet for this style, with the reason."""
+def apple_hidden_images(p: Pass, images: Images) -> list[tuple[str, str, str]]:
+    """Images given but never shown by Apple Wallet for this style: the role, the reason and
+    the name of the rule (in `passkit.apple_rules.RULES`) that the Apple bundle breaks."""
     style = apple_style(p)
-    hidden: list[tuple[str, str]] = []
+    hidden: list[tuple[str, str, str]] = []
     for role, _ in images.items():
         if role not in STYLE_IMAGES[style]:
-            hidden.append((role, f"the Apple {style} style has no {role} image"))
+            reason = f"the Apple {style} style has no {role} image"
+            hidden.append((role, reason, "apple.images.role"))
         elif style == "eventTicket" and role in ("background", "thumbnail") and images.strip:
-            hidden.append((role, f"an Apple event ticket with a strip image shows no {role}"))
+            reason = f"an Apple event ticket with a strip image shows no {role}"
+            hidden.append((role, reason, "apple.images.strip-alone"))
     return hidden
 
 
@@ -93,7 +98,11 @@ def apple_front_fields(p: Pass) -> AppleFrontFields:
         fields = _placed(p, group)
         kept[group] = fields[:limit]
         dropped.extend(
-            Dropped(extra, f"the Apple {style} style shows at most {limit} {group} field(s)")
+            Dropped(
+                extra,
+                f"the Apple {style} style shows at most {limit} {group} field(s)",
+                "apple.fields.count",
+            )
             for extra in fields[limit:]
         )
     combined = limits.combined_with_square_barcode
@@ -105,6 +114,7 @@ def apple_front_fields(p: Pass) -> AppleFrontFields:
                 extra,
                 f"the Apple {style} style with a square barcode shows at most {combined} "
                 "secondary and auxiliary fields together",
+                "apple.fields.square-barcode",
             )
             for extra in together[combined:]
         )

@@ -66,6 +66,9 @@ class DesignWarning:
     message: str
     where: str
     wallet: Wallet
+    #: The rule of `passkit.apple_rules.RULES` behind the warning, where it is one: the Apple
+    #: bundle then cannot be built until the warning is dealt with.
+    rule: str | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message} [{WALLET_NAMES[self.wallet]}]"
@@ -156,6 +159,7 @@ def _field_counts(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarni
             "the back fields or remove another",
             dropped.placed.where,
             "apple",
+            dropped.rule,
         )
 
 
@@ -190,6 +194,7 @@ def _images(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarning]:
             "notifications) and will not add the pass without it; add a square icon",
             "images.icon",
             "apple",
+            "apple.images.icon",
         )
     google_logo = google.program_logo if google else None
     if p.images.logo is None:
@@ -200,12 +205,13 @@ def _images(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarning]:
             "images.logo",
             wallet,
         )
-    for role, reason in apple_hidden_images(p, p.images):
+    for role, reason, rule in apple_hidden_images(p, p.images):
         yield DesignWarning(
             IMAGE_NOT_SHOWN,
             f"the {role} image is never shown: {reason}; remove it or choose another kind",
             f"images.{role}",
             "apple",
+            rule,
         )
     shown = apple_images(p, p.images)
     for role, source in shown.items():

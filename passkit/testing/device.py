@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from passkit.testing.pkpass import Bundle, open_pkpass
+from passkit.web_service import MIN_TOKEN_LENGTH
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -272,9 +273,9 @@ def _updatable(bundle: Bundle) -> tuple[str, _Held]:
         raise WebServiceRuleError(
             f"{bundle.source}: an updatable pass has webServiceURL and authenticationToken"
         )
-    if len(token) < 16:
+    if len(token) < MIN_TOKEN_LENGTH:
         raise WebServiceRuleError(
-            f"{bundle.source}: authenticationToken must be at least 16 characters"
+            f"{bundle.source}: authenticationToken must be at least {MIN_TOKEN_LENGTH} characters"
         )
     if not serial or not pass_type_id:
         raise WebServiceRuleError(f"{bundle.source}: the pass has no serial or pass type id")

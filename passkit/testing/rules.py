@@ -1,7 +1,8 @@
 """The rules of Apple's pass.json that a bundle can break, checked on the JSON as read.
 
 This is a second look, independent of the compiler that wrote the JSON: it reads what Wallet
-will read, and reports every rule broken, each naming the key at fault.
+will read, and reports every rule broken, each naming the key at fault. The rules of the table
+in `passkit.apple_rules` are checked in `passkit.testing.named_rules` and name their rule.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from passkit.apple.styles import STYLE_NAMES, TRANSIT_TYPES
-from passkit.model import MAX_BEACONS, MAX_LOCATIONS
+from passkit.apple_rules import BARCODE_FORMATS, rule
+from passkit.testing.named_rules import check_named_rules
+from passkit.web_service import MIN_TOKEN_LENGTH
 
 REQUIRED_STRINGS = (
     "description",
@@ -29,12 +32,7 @@ FIELD_GROUP_KEYS = (
     "auxiliaryFields",
     "backFields",
 )
-APPLE_BARCODE_FORMATS = (
-    "PKBarcodeFormatQR",
-    "PKBarcodeFormatPDF417",
-    "PKBarcodeFormatAztec",
-    "PKBarcodeFormatCode128",
-)
+APPLE_BARCODE_FORMATS = tuple(BARCODE_FORMATS.values())
 COLOR_KEYS = ("backgroundColor", "foregroundColor", "labelColor")
 DATE_KEYS = ("expirationDate", "relevantDate")
 _RGB = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$")
@@ -60,6 +58,7 @@ def check_pass_json(pass_json: Mapping[str, Any]) -> list[str]:
             f"pass.json: formatVersion must be the number 1, got {pass_json.get('formatVersion')!r}"
         )
     problems += _check_style(pass_json)
+    problems += check_named_rules(pass_json, style_of(pass_json))
     problems += _check_barcodes(pass_json)
     problems += _check_places(pass_json)
     for key in COLOR_KEYS:
@@ -75,9 +74,10 @@ def check_pass_json(pass_json: Mapping[str, Any]) -> list[str]:
             )
     if "webServiceURL" in pass_json:
         token = pass_json.get("authenticationToken")
-        if not isinstance(token, str) or len(token) < 16:
+        if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH:
             problems.append(
-                "pass.json: webServiceURL needs an authenticationToken of at least 16 characters"
+                "pass.json: webServiceURL needs an authenticationToken of at least "
+                f"{MIN_TOKEN_LENGTH} characters"
             )
     return problems
 
@@ -114,8 +114,7 @@ def _check_style(pass_json: Mapping[str, Any]) -> list[str]:
                 problems.append(f"pass.json: {path} has no key")
             elif key in seen:
                 problems.append(
-                    f"pass.json: {path}: the key {key!r} is already used in {seen[key]}; "
-                    "field keys must be unique"
+                    rule("apple.fields.unique-key").problem(where=path, key=key, other=seen[key])
                 )
             else:
                 seen[key] = path
@@ -155,9 +154,17 @@ def _check_barcodes(pass_json: Mapping[str, Any]) -> list[str]:
             try:
                 item["message"].encode(encoding)
             except LookupError:
-                problems.append(f"pass.json: {path}.messageEncoding {encoding!r} is unknown")
-            except UnicodeEncodeError:
-                problems.append(f"pass.json: {path}.message cannot be encoded in {encoding}")
+                where = f"{path}.messageEncoding"
+                problems.append(
+                    rule("apple.barcode.encoding").problem(where=where, encoding=encoding)
+                )
+            except UnicodeEncodeError as exc:
+                bad = exc.object[exc.start : exc.end]
+                problems.append(
+                    rule("apple.barcode.encodable").problem(
+                        where=f"{path}.message", text=bad, encoding=encoding
+                    )
+                )
     return problems
 
 
@@ -167,10 +174,6 @@ def _check_places(pass_json: Mapping[str, Any]) -> list[str]:
     if not isinstance(locations, list | tuple):
         problems.append("pass.json: locations must be a list")
         locations = []
-    if len(locations) > MAX_LOCATIONS:
-        problems.append(
-            f"pass.json: {len(locations)} locations; Wallet uses at most {MAX_LOCATIONS}"
-        )
     for index, location in enumerate(locations):
         path = f"locations[{index}]"
         if not isinstance(location, Mapping):
@@ -186,8 +189,6 @@ def _check_places(pass_json: Mapping[str, Any]) -> list[str]:
     if not isinstance(beacons, list | tuple):
         problems.append("pass.json: beacons must be a list")
         beacons = []
-    if len(beacons) > MAX_BEACONS:
-        problems.append(f"pass.json: {len(beacons)} beacons; Wallet uses at most {MAX_BEACONS}")
     for index, beacon in enumerate(beacons):
         path = f"beacons[{index}]"
         if not isinstance(beacon, Mapping):

@@ -10,15 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from passkit.apple_rules import BARCODE_FORMATS as APPLE_BARCODE_FORMATS
 from passkit.errors import BundleError
 from passkit.languages import lookup_language
 
 # Wallet vocabulary -> the format names of `passkit.model.BarcodeFormat`.
 BARCODE_FORMATS = {
-    "PKBarcodeFormatQR": "qr",
-    "PKBarcodeFormatPDF417": "pdf417",
-    "PKBarcodeFormatAztec": "aztec",
-    "PKBarcodeFormatCode128": "code128",
+    **{apple: ours for ours, apple in APPLE_BARCODE_FORMATS.items()},
     "QR_CODE": "qr",
     "PDF_417": "pdf417",
     "AZTEC": "aztec",
