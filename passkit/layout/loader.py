@@ -16,10 +16,17 @@ from pydantic import BaseModel, ValidationError
 from passkit.errors import ImageError, LayoutError, WalletRuleError
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
-from passkit.layout.build import EARLY_NAMES, LATE_NAMES, RESERVED_NAMES, Loc, PlanBuilder, is_early
 from passkit.layout.inputs import InputSpec, InputValueError, build_input
 from passkit.layout.layout import Layout
 from passkit.layout.plan import SLOT_PREFIX
+from passkit.layout.plan_builder import (
+    EARLY_NAMES,
+    LATE_NAMES,
+    RESERVED_NAMES,
+    Loc,
+    PlanBuilder,
+    is_early,
+)
 from passkit.layout.schema import GoogleSpec, ImageRef, LayoutSpec
 from passkit.layout.source import LocatedDict, Mark, format_path, locate, merge, read_document
 from passkit.layout.templating import GLOBAL_NAMES, Template, zone

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from passkit.errors import LayoutError
 from passkit.images import ImageSource
 from passkit.layout.barcodes import CodeGenerator
 from passkit.layout.dates import ExpiryRule, to_datetime
+from passkit.layout.parts import PARTS, WHEN, Part
 from passkit.layout.plan import (
     OMIT,
     Const,
@@ -32,29 +34,20 @@ from passkit.layout.plan import (
     Stage,
     fold,
 )
-from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec
+from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec, Spec
 from passkit.layout.templating import Template, zone
 from passkit.model import (
     FIELD_GROUPS,
     MAX_BEACONS,
     MAX_LOCATIONS,
     Barcode,
-    Beacon,
     BundleOptions,
     DateStyle,
-    Event,
     Images,
-    Link,
-    Location,
-    Message,
     Model,
-    Nfc,
     Pass,
     PassField,
-    Place,
     Translation,
-    Trip,
-    WebService,
 )
 
 Loc = tuple[str | int, ...]
@@ -276,56 +269,90 @@ class PlanBuilder:
                 )
 
     def build(self) -> Plan:
-        spec = self.spec
         self.check_field_keys()
         self.check_counts()
-        serial = self.value(spec.serial_number, ("serial_number",), str)
+        # The order of the sections is the order templates join their stage: keep it.
+        serial = self.value(self.spec.serial_number, ("serial_number",), str)
+        barcode_message, generator, barcode_node = self.barcode()
+        expiry, at, days, hours = self.expiry()
+        children = self.looks()
+        children.update(self.fields())
+        children["barcode"] = barcode_node
+        children.update(self.relevance())
+        children.update(self.service())
+        children.update(self.extras())
+        pass_node = ModelNode(Pass, children, "")
+        self.early.compile()
+        self.late.compile()
+        return Plan(
+            early=self.early,
+            late=self.late,
+            serial_number=serial,
+            barcode_message=barcode_message,
+            barcode_generator=generator,
+            expiry=expiry,
+            expiry_at=at,
+            expiry_days=days,
+            expiry_hours=hours,
+            expiry_where=self.describe(("expiry",)),
+            pass_node=pass_node,
+        )
 
-        barcode_message: Node | None = None
+    # -- the sections of the pass, in order --------------------------------------------------
+
+    def barcode(self) -> tuple[Node | None, CodeGenerator | None, Node]:
+        """The barcode's message (or the generator of its code) and the barcode part."""
+        barcode = self.spec.barcode
+        if barcode is None:
+            return None, None, Const(None)
+        message: Node | None = None
         generator: CodeGenerator | None = None
-        barcode_node: Node = Const(None)
-        if spec.barcode is not None:
-            barcode = spec.barcode
-            if barcode.message is not None:
-                barcode_message = self.value(barcode.message, ("barcode", "message"), str)
-            else:
-                assert barcode.generate is not None
-                generate = barcode.generate
-                generator = CodeGenerator(
-                    characters=generate.characters,
-                    length=generate.length,
-                    mode=generate.mode,
-                    key=self._barcode_key(generate.secret_env),
-                )
-            barcode_node = BarcodeNode(
-                Barcode,
-                {
-                    "format": Const(barcode.format),
-                    "message": Slot("barcode_value", "barcode.message"),
-                    "encoding": Const(barcode.encoding),
-                    "alt_text": self.value(barcode.alt_text, ("barcode", "alt_text")),
-                },
-                self.describe(("barcode",)),
+        if barcode.message is not None:
+            message = self.value(barcode.message, ("barcode", "message"), str)
+        else:
+            assert barcode.generate is not None
+            generate = barcode.generate
+            generator = CodeGenerator(
+                characters=generate.characters,
+                length=generate.length,
+                mode=generate.mode,
+                key=self._barcode_key(generate.secret_env),
             )
+        node = BarcodeNode(
+            Barcode,
+            {
+                "format": Const(barcode.format),
+                "message": Slot("barcode_value", "barcode.message"),
+                "encoding": Const(barcode.encoding),
+                "alt_text": self.value(barcode.alt_text, ("barcode", "alt_text")),
+            },
+            self.describe(("barcode",)),
+        )
+        return message, generator, node
 
-        expiry: ExpiryRule | None = None
-        at: Node = Const(None)
+    def expiry(self) -> tuple[ExpiryRule | None, Node, Node, Node]:
+        """The expiry rule and its moment, days and hours."""
+        rule = self.spec.expiry
+        if rule is None:
+            return None, Const(None), Const(None), Const(None)
+        expiry = ExpiryRule(
+            zone=zone(rule.time_zone) if rule.time_zone else self.zone,
+            round_to_midnight=rule.round_to_midnight,
+            fixed=rule.at is not None,
+        )
+        at = self.value(rule.at, ("expiry", "at"))
         days: Node = Const(None)
         hours: Node = Const(None)
-        if spec.expiry is not None:
-            rule = spec.expiry
-            expiry = ExpiryRule(
-                zone=zone(rule.time_zone) if rule.time_zone else self.zone,
-                round_to_midnight=rule.round_to_midnight,
-                fixed=rule.at is not None,
-            )
-            at = self.value(rule.at, ("expiry", "at"))
-            if rule.after is not None:
-                days = self.value(rule.after.days, ("expiry", "after", "days"))
-                hours = self.value(rule.after.hours, ("expiry", "after", "hours"))
+        if rule.after is not None:
+            days = self.value(rule.after.days, ("expiry", "after", "days"))
+            hours = self.value(rule.after.hours, ("expiry", "after", "hours"))
+        return expiry, at, days, hours
 
+    def looks(self) -> dict[str, Node]:
+        """What the pass is, whose it is and how it looks."""
+        spec = self.spec
         colors = spec.colors
-        children: dict[str, Node] = {
+        return {
             "kind": Const(spec.kind),
             "serial_number": Slot("serial_number", "serial_number"),
             "organization": self.value(spec.organization, ("organization",)),
@@ -344,103 +371,114 @@ class PlanBuilder:
             "logo_text": self.value(spec.logo_text, ("logo_text",)),
             "images": Const(self.image_set(spec.images, ("images",))),
         }
-        for group in FIELD_GROUPS:
-            children[group] = self.items(
+
+    def fields(self) -> dict[str, Node]:
+        return {
+            group: self.items(
                 [
                     self.field(field, ("fields", group, index))
-                    for index, field in enumerate(getattr(spec.fields, group))
+                    for index, field in enumerate(getattr(self.spec.fields, group))
                 ]
             )
-        children["barcode"] = barcode_node
-        children["locations"] = self.items(
-            [
-                self._location(location, ("locations", i))
-                for i, location in enumerate(spec.locations)
-            ]
-        )
-        children["max_distance"] = self.value(spec.max_distance, ("max_distance",))
-        children["beacons"] = self.items(
-            [self._beacon(beacon, ("beacons", i)) for i, beacon in enumerate(spec.beacons)]
-        )
-        children["issued_at"] = Slot("now", "now")
-        children["relevant_date"] = self.moment(spec.relevant_date, ("relevant_date",))
-        children["expiration_date"] = Slot("expires_at", "expiry")
-        children["status"] = self.value(spec.status, ("status",))
-        children["sharing_prohibited"] = self.value(
-            spec.sharing_prohibited, ("sharing_prohibited",)
-        )
-        children["grouping_id"] = self.value(spec.grouping_id, ("grouping_id",))
-        if spec.web_service is not None:
-            children["web_service"] = self.model(
-                WebService,
-                {
-                    "url": self.value(spec.web_service.url, ("web_service", "url")),
-                    "authentication_token": self.value(
-                        spec.web_service.authentication_token,
-                        ("web_service", "authentication_token"),
-                    ),
-                },
-                ("web_service",),
-            )
-        if spec.nfc is not None:
-            children["nfc"] = self.model(
-                Nfc,
-                {
-                    "message": self.value(spec.nfc.message, ("nfc", "message")),
-                    "encryption_public_key": self.value(
-                        spec.nfc.encryption_public_key, ("nfc", "encryption_public_key")
-                    ),
-                    "requires_authentication": Const(spec.nfc.requires_authentication),
-                },
-                ("nfc",),
-            )
+            for group in FIELD_GROUPS
+        }
+
+    def relevance(self) -> dict[str, Node]:
+        """Where and when the pass matters, and until when it is valid."""
+        spec = self.spec
+        return {
+            "locations": self.part_list("locations"),
+            "max_distance": self.value(spec.max_distance, ("max_distance",)),
+            "beacons": self.part_list("beacons"),
+            "issued_at": Slot("now", "now"),
+            "relevant_date": self.moment(spec.relevant_date, ("relevant_date",)),
+            "expiration_date": Slot("expires_at", "expiry"),
+            "status": self.value(spec.status, ("status",)),
+        }
+
+    def service(self) -> dict[str, Node]:
+        """How the pass is shared, kept current and linked to apps, sites and messages."""
+        spec = self.spec
+        children = {
+            "sharing_prohibited": self.value(spec.sharing_prohibited, ("sharing_prohibited",)),
+            "grouping_id": self.value(spec.grouping_id, ("grouping_id",)),
+        }
+        children.update(self.single_part("web_service"))
+        children.update(self.single_part("nfc"))
         if spec.user_info is not None:
             children["user_info"] = self.free_data(spec.user_info, ("user_info",))
         children["app_launch_url"] = self.value(spec.app_launch_url, ("app_launch_url",))
         children["associated_store_ids"] = Const(tuple(spec.associated_store_ids))
-        children["links"] = self.items(
-            [self._link(link, ("links", i)) for i, link in enumerate(spec.links)]
-        )
-        children["messages"] = self.items(
-            [self._message(message, ("messages", i)) for i, message in enumerate(spec.messages)]
-        )
-        children["translations"] = Const(
-            {
-                language: Translation(
-                    strings=translation.strings,
-                    images=self.image_set(translation.images, ("translations", language, "images")),
-                )
-                for language, translation in spec.translations.items()
-            }
-        )
-        children["bundle"] = Const(
-            BundleOptions(
-                image_quality=spec.bundle.image_quality,
-                strings_encoding=spec.bundle.strings_encoding,
-            )
-        )
-        children["transit_type"] = Const(spec.transit_type)
-        if spec.event is not None:
-            children["event"] = self._event()
-        if spec.trip is not None:
-            children["trip"] = self._trip()
+        children["links"] = self.part_list("links")
+        children["messages"] = self.part_list("messages")
+        return children
 
-        pass_node = ModelNode(Pass, children, "")
-        self.early.compile()
-        self.late.compile()
-        return Plan(
-            early=self.early,
-            late=self.late,
-            serial_number=serial,
-            barcode_message=barcode_message,
-            barcode_generator=generator,
-            expiry=expiry,
-            expiry_at=at,
-            expiry_days=days,
-            expiry_hours=hours,
-            expiry_where=self.describe(("expiry",)),
-            pass_node=pass_node,
-        )
+    def extras(self) -> dict[str, Node]:
+        """Translations, bundle options and the parts only some kinds of pass have."""
+        spec = self.spec
+        children: dict[str, Node] = {
+            "translations": Const(
+                {
+                    language: Translation(
+                        strings=translation.strings,
+                        images=self.image_set(
+                            translation.images, ("translations", language, "images")
+                        ),
+                    )
+                    for language, translation in spec.translations.items()
+                }
+            ),
+            "bundle": Const(
+                BundleOptions(
+                    image_quality=spec.bundle.image_quality,
+                    strings_encoding=spec.bundle.strings_encoding,
+                )
+            ),
+            "transit_type": Const(spec.transit_type),
+        }
+        children.update(self.single_part("event"))
+        children.update(self.single_part("trip"))
+        return children
+
+    # -- the parts of the table in parts.py --------------------------------------------------
+
+    def part_list(self, name: str) -> Node:
+        """The items of the list `name` of the layout, each shown under its `when:`."""
+        part = PARTS[name]
+        nodes = []
+        for index, item in enumerate(getattr(self.spec, name)):
+            loc: Loc = (name, index)
+            nodes.append(self.guarded(item.when, (*loc, WHEN), partial(self.part, part, item, loc)))
+        return self.items(nodes)
+
+    def single_part(self, name: str) -> dict[str, Node]:
+        """The part `name` of the layout, when the layout has it."""
+        spec = getattr(self.spec, name)
+        return {} if spec is None else {name: self.part(PARTS[name], spec, (name,))}
+
+    def part(self, part: Part, spec: Spec, loc: Loc) -> Node:
+        """One model part from the keys of its layout part, as the table says."""
+        children: dict[str, Node] = {}
+        for key in type(spec).model_fields:
+            if key == WHEN:
+                continue
+            value = getattr(spec, key)
+            if key == "key" and not value and part.numbered_key is not None:
+                index = loc[-1]
+                assert isinstance(index, int)
+                value = f"{part.numbered_key}-{index + 1}"
+            how = part.how(key)
+            if how == "templates":
+                children[key] = self.value(value, (*loc, key))
+            elif how == "moments":
+                children[key] = self.moment(value, (*loc, key))
+            elif how == "parts":
+                children[key] = self.part(part.parts[key], value, (*loc, key))
+            elif how == "constants":
+                children[key] = Const(value)
+            else:
+                raise AssertionError(f"{loc}: {key!r} is missing from its row in layout/parts.py")
+        return self.model(part.model, children, loc)
 
     def _barcode_key(self, variable: str | None) -> bytes:
         if variable is None:
@@ -453,114 +491,3 @@ class PlanBuilder:
                 "secret (the same one every time, or the codes change)",
             )
         return secret.encode()
-
-    def _location(self, spec: Any, loc: Loc) -> Node | None:
-        return self.guarded(
-            spec.when,
-            (*loc, "when"),
-            lambda: self.model(
-                Location,
-                {
-                    "latitude": self.value(spec.latitude, (*loc, "latitude")),
-                    "longitude": self.value(spec.longitude, (*loc, "longitude")),
-                    "altitude": self.value(spec.altitude, (*loc, "altitude")),
-                    "relevant_text": self.value(spec.relevant_text, (*loc, "relevant_text")),
-                },
-                loc,
-            ),
-        )
-
-    def _beacon(self, spec: Any, loc: Loc) -> Node | None:
-        return self.guarded(
-            spec.when,
-            (*loc, "when"),
-            lambda: self.model(
-                Beacon,
-                {
-                    "proximity_uuid": self.value(spec.proximity_uuid, (*loc, "proximity_uuid")),
-                    "major": self.value(spec.major, (*loc, "major")),
-                    "minor": self.value(spec.minor, (*loc, "minor")),
-                    "relevant_text": self.value(spec.relevant_text, (*loc, "relevant_text")),
-                },
-                loc,
-            ),
-        )
-
-    def _link(self, spec: Any, loc: Loc) -> Node | None:
-        return self.guarded(
-            spec.when,
-            (*loc, "when"),
-            lambda: self.model(
-                Link,
-                {
-                    "kind": Const(spec.kind),
-                    "uri": self.value(spec.uri, (*loc, "uri")),
-                    "label": self.value(spec.label, (*loc, "label")),
-                    "key": Const(spec.key),
-                },
-                loc,
-            ),
-        )
-
-    def _message(self, spec: Any, loc: Loc) -> Node | None:
-        index = loc[-1]
-        assert isinstance(index, int)
-        return self.guarded(
-            spec.when,
-            (*loc, "when"),
-            lambda: self.model(
-                Message,
-                {
-                    "key": Const(spec.key or f"message-{index + 1}"),
-                    "header": self.value(spec.header, (*loc, "header")),
-                    "body": self.value(spec.body, (*loc, "body")),
-                },
-                loc,
-            ),
-        )
-
-    def _event(self) -> Node:
-        event = self.spec.event
-        assert event is not None
-        loc: Loc = ("event",)
-        return self.model(
-            Event,
-            {
-                "name": self.value(event.name, (*loc, "name")),
-                "venue_name": self.value(event.venue_name, (*loc, "venue_name")),
-                "venue_address": self.value(event.venue_address, (*loc, "venue_address")),
-                "starts_at": self.moment(event.starts_at, (*loc, "starts_at")),
-                "ends_at": self.moment(event.ends_at, (*loc, "ends_at")),
-                "doors_open_at": self.moment(event.doors_open_at, (*loc, "doors_open_at")),
-            },
-            loc,
-        )
-
-    def _trip(self) -> Node:
-        trip = self.spec.trip
-        assert trip is not None
-        loc: Loc = ("trip",)
-
-        def place(which: str) -> Node:
-            spec = getattr(trip, which)
-            return self.model(
-                Place,
-                {
-                    "code": self.value(spec.code, (*loc, which, "code")),
-                    "name": self.value(spec.name, (*loc, which, "name")),
-                },
-                (*loc, which),
-            )
-
-        texts = ("carrier", "number", "passenger", "seat", "gate", "platform")
-        return self.model(
-            Trip,
-            {
-                "origin": place("origin"),
-                "destination": place("destination"),
-                "departs_at": self.moment(trip.departs_at, (*loc, "departs_at")),
-                "arrives_at": self.moment(trip.arrives_at, (*loc, "arrives_at")),
-                **{name: self.value(getattr(trip, name), (*loc, name)) for name in texts},
-            },
-            loc,
-        )
