@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from passkit.errors import ImageError, LayoutError, WalletRuleError
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
+from passkit.layout.checks import Loc
 from passkit.layout.inputs import InputSpec, InputValueError, build_input
 from passkit.layout.layout import Layout
 from passkit.layout.plan import SLOT_PREFIX
@@ -23,7 +24,6 @@ from passkit.layout.plan_builder import (
     EARLY_NAMES,
     LATE_NAMES,
     RESERVED_NAMES,
-    Loc,
     PlanBuilder,
     is_early,
 )

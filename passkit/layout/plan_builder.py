@@ -10,19 +10,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from passkit.colors import Color
 from passkit.errors import LayoutError
 from passkit.images import ImageSource
 from passkit.layout.barcodes import CodeGenerator
+from passkit.layout.checks import Fail, Loc, check_counts, check_field_keys
 from passkit.layout.dates import ExpiryRule, to_datetime
 from passkit.layout.parts import PARTS, WHEN, Part
+from passkit.layout.pass_nodes import BarcodeNode, FieldNode
 from passkit.layout.plan import (
-    OMIT,
     Const,
     DictNode,
     Guarded,
@@ -36,21 +35,7 @@ from passkit.layout.plan import (
 )
 from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec, Spec
 from passkit.layout.templating import Template, zone
-from passkit.model import (
-    FIELD_GROUPS,
-    MAX_BEACONS,
-    MAX_LOCATIONS,
-    Barcode,
-    BundleOptions,
-    DateStyle,
-    Images,
-    Model,
-    Pass,
-    PassField,
-    Translation,
-)
-
-Loc = tuple[str | int, ...]
+from passkit.model import FIELD_GROUPS, Barcode, BundleOptions, Images, Model, Pass, Translation
 
 # Names every template may read besides the inputs; the late ones only outside the early stage.
 EARLY_NAMES = frozenset({"now", "locale", "time_zone"})
@@ -78,46 +63,6 @@ class Plan:
     pass_node: ModelNode
 
 
-class FieldNode(ModelNode):
-    """A pass field: left out when its value is empty; a date value shows as a date."""
-
-    __slots__ = ("zone",)
-
-    def __init__(self, children: Mapping[str, Node], where: str, zone: ZoneInfo) -> None:
-        super().__init__(PassField, children, where)
-        self.zone = zone
-
-    def evaluate(self, values: Mapping[str, Any]) -> Any:
-        arguments = self.arguments(values)
-        value = arguments.get("value")
-        if value is None:
-            return OMIT
-        if isinstance(value, date):
-            _place_moment(arguments, value, self.zone)
-        return arguments
-
-
-def _place_moment(arguments: dict[str, Any], value: date, zone: ZoneInfo) -> None:
-    """A field's date shows as a date (midnight in the layout's zone, time zone ignored); a
-    date-time without a zone is read in the layout's zone."""
-    if not isinstance(value, datetime):
-        arguments["value"] = to_datetime(value, zone)
-        arguments.setdefault("date_style", DateStyle.MEDIUM)
-        arguments.setdefault("time_style", DateStyle.NONE)
-        arguments["ignores_time_zone"] = True
-    elif value.tzinfo is None:
-        arguments["value"] = value.replace(tzinfo=zone)
-
-
-class BarcodeNode(ModelNode):
-    """The barcode, left out when its message comes out empty."""
-
-    def evaluate(self, values: Mapping[str, Any]) -> Any:
-        if not values.get("barcode_value"):
-            return None
-        return super().evaluate(values)
-
-
 class PlanBuilder:
     def __init__(
         self,
@@ -126,7 +71,7 @@ class PlanBuilder:
         name: str,
         images: Mapping[Loc, ImageSource],
         describe: Callable[[Loc], str],
-        fail: Callable[[Loc, str], LayoutError],
+        fail: Fail,
         single_stage: bool = False,
     ) -> None:
         self.spec = spec
@@ -233,44 +178,9 @@ class PlanBuilder:
             return fold(ListNode([self.free_data(v, (*loc, i)) for i, v in enumerate(value)]))
         return self.value(value, loc)
 
-    def check_field_keys(self) -> None:
-        seen: dict[str, Loc] = {}
-        for group in FIELD_GROUPS:
-            for index, field in enumerate(getattr(self.spec.fields, group)):
-                if field.when is not None:
-                    continue  # fields shown under conditions may share a key
-                loc: Loc = ("fields", group, index, "key")
-                if field.key in seen:
-                    raise self.fail(
-                        loc,
-                        f"the key {field.key!r} is already used by "
-                        f"{'.'.join(map(str, seen[field.key][:2]))}[{seen[field.key][2]}]; "
-                        "every field needs its own key",
-                    )
-                seen[field.key] = loc
-
-    def check_counts(self) -> None:
-        """Lists every pass shows in full (no item under `when:`) are within the wallets'
-        limits: checked once here, where a record could only fail the same way each time."""
-        for name, limit, what, advice in (
-            ("locations", MAX_LOCATIONS, "locations", "keep the ones nearest to where it is used"),
-            ("beacons", MAX_BEACONS, "iBeacons", "remove some"),
-        ):
-            shown = [
-                index
-                for index, item in enumerate(getattr(self.spec, name))
-                if item.when is None or item.when is True
-            ]
-            if len(shown) > limit:
-                raise self.fail(
-                    (name, shown[limit]),
-                    f"a pass holds at most {limit} {what}, and every pass of this layout would "
-                    f"hold {len(shown)}; {advice} (or show some under 'when:')",
-                )
-
     def build(self) -> Plan:
-        self.check_field_keys()
-        self.check_counts()
+        check_field_keys(self.spec, self.fail)
+        check_counts(self.spec, self.fail)
         # The order of the sections is the order templates join their stage: keep it.
         serial = self.value(self.spec.serial_number, ("serial_number",), str)
         barcode_message, generator, barcode_node = self.barcode()
