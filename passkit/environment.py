@@ -29,6 +29,9 @@ ENV_DATABASE_URL = "PASSKIT_DATABASE_URL"
 ENV_WEB_SERVICE_URL = "PASSKIT_WEB_SERVICE_URL"
 ENV_SERVICE_SECRET = "PASSKIT_SERVICE_SECRET"
 ENV_LAYOUTS = "PASSKIT_LAYOUTS"
+# The Google Wallet REST API the service's changes go to, instead of Google's (a stand-in or a
+# proxy, which then also serves the access tokens at /token).
+ENV_GOOGLE_API_URL = "PASSKIT_GOOGLE_API_URL"
 # Google's root signing keys for save and delete callbacks (a file in Google's key format).
 ENV_GOOGLE_CALLBACK_ROOT_KEYS = "PASSKIT_GOOGLE_CALLBACK_ROOT_KEYS"
 

@@ -33,8 +33,9 @@ def test_the_readme_lifecycle_example_passes(
 def test_the_example_fails_when_the_push_does_not_come(pytester: pytest.Pytester) -> None:
     # The same test, with the change that pushes taken out: the stand-in waits in vain.
     example = readme_example().replace(
-        'passkit_service.registry.update(issued.serial, {"points": 1250}, '
-        'message="You now have 1,250 points")',
+        "passkit_service.registry.update(\n"
+        '        issued.serial, {"points": 1250}, message="You now have 1,250 points"\n'
+        "    )",
         "pass",
     )
     assert "registry.update" not in example

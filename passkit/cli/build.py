@@ -111,10 +111,9 @@ def build(
     insert_url = token_url = None
     if google_insert:
         # Imported only here: a build that inserts nothing loads no HTTP client.
-        from passkit.google.rest import DEFAULT_BASE_URL, token_url_for
+        from passkit.google.rest import api_endpoints
 
-        insert_url = google_api_url or DEFAULT_BASE_URL
-        token_url = token_url_for(insert_url)
+        insert_url, token_url = api_endpoints(google_api_url)
     now = _parse_now(now_text)
     plan = BuildPlan(
         layout=find_layout(layout),

@@ -48,7 +48,7 @@ def publish(
     """
     from passkit.batch.plan import GoogleCredentials
     from passkit.google import WalletClient, compile_google
-    from passkit.google.rest import DEFAULT_BASE_URL, token_url_for
+    from passkit.google.rest import api_endpoints
     from passkit.preview.sample import load_sample
 
     credentials = GoogleCredentials.resolve(
@@ -66,10 +66,8 @@ def publish(
     compiled = compile_google(
         sample.render(), issuer_id=credentials.issuer_id, options=sample.layout.google
     )
-    base_url = google_api_url or DEFAULT_BASE_URL
-    with WalletClient(
-        credentials.account(), base_url=base_url, token_url=token_url_for(base_url)
-    ) as client:
+    base_url, token_url = api_endpoints(google_api_url)
+    with WalletClient(credentials.account(), base_url=base_url, token_url=token_url) as client:
         client.upsert_class(compiled)
     click.echo(
         f"published {compiled.google_kind.class_schema} {shown(compiled.class_id)}: the save"

@@ -9,10 +9,20 @@ import threading
 import click
 
 from passkit.cli.text import shown
-from passkit.environment import ENV_DATABASE_URL, ENV_LAYOUTS, ENV_WEB_SERVICE_URL
+from passkit.environment import (
+    ENV_DATABASE_URL,
+    ENV_GOOGLE_API_URL,
+    ENV_LAYOUTS,
+    ENV_WEB_SERVICE_URL,
+)
 
 DATABASE_HELP = (
     "Database URL or SQLite file [env PASSKIT_DATABASE_URL; default sqlite:///passkit.db]."
+)
+google_api_url_option = click.option(
+    "--google-api-url",
+    help="The Google Wallet REST API to apply changes through [env PASSKIT_GOOGLE_API_URL; "
+    "default: Google's]; its access tokens then come from /token on the same server.",
 )
 
 
@@ -51,6 +61,7 @@ def migrate(database: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
+@google_api_url_option
 def run(
     database: str | None,
     layouts: str | None,
@@ -58,6 +69,7 @@ def run(
     host: str,
     port: int,
     workers: int,
+    google_api_url: str | None,
 ) -> None:
     """Serve Apple's Wallet web service with uvicorn, with the issuance links' pages (and
     Google's callbacks, when PASSKIT_GOOGLE_CALLBACK_ROOT_KEYS is set) under the same URL.
@@ -71,7 +83,10 @@ def run(
     from passkit.service.config import ServiceConfig
 
     config = ServiceConfig.load(
-        database_url=database, layouts=layouts, web_service_url=web_service_url
+        database_url=database,
+        layouts=layouts,
+        web_service_url=web_service_url,
+        google_api_url=google_api_url,
     )
     config.require_web_service()
     # Checked here, once, so that a wrong setting is one line now and not one per worker.
@@ -81,6 +96,8 @@ def run(
     os.environ[ENV_WEB_SERVICE_URL] = config.web_service_url
     if config.layouts is not None:
         os.environ[ENV_LAYOUTS] = str(config.layouts)
+    if config.google_api_url is not None:
+        os.environ[ENV_GOOGLE_API_URL] = config.google_api_url
     plural = "" if workers == 1 else "s"
     click.echo(
         f"serving {shown(config.web_service_url)} on http://{shown(host)}:{port}"
@@ -119,12 +136,21 @@ def run(
     help="Seconds a claimed change is held before another sender may take it again (a "
     "sender that died holds it no longer than this).",
 )
-def push(database: str | None, workers: int, once: bool, poll: float, lease: float) -> None:
+@google_api_url_option
+def push(
+    database: str | None,
+    workers: int,
+    once: bool,
+    poll: float,
+    lease: float,
+    google_api_url: str | None,
+) -> None:
     """Push the outbox's changes to the devices that hold the passes (APNs).
 
     Credentials as for the web service (PASSKIT_APPLE_*, or PASSKIT_APNS_KEY_FILE, _KEY_ID and
-    _TEAM_ID); PASSKIT_APNS_URL says where to push. Several workers, on one machine or many,
-    share a PostgreSQL outbox without sending a change twice.
+    _TEAM_ID); PASSKIT_APNS_URL says where to push. With Google credentials, the changes are
+    applied to the passes' Google objects too, through --google-api-url. Several workers, on
+    one machine or many, share a PostgreSQL outbox without sending a change twice.
     """
     from passkit.service.config import ServiceConfig
     from passkit.service.push_worker import (
@@ -134,8 +160,14 @@ def push(database: str | None, workers: int, once: bool, poll: float, lease: flo
         stop_on_signals,
     )
 
-    config = ServiceConfig.load(database_url=database)
-    settings = WorkerSettings(config.database_url, once=once, poll=poll, lease=lease)
+    config = ServiceConfig.load(database_url=database, google_api_url=google_api_url)
+    settings = WorkerSettings(
+        config.database_url,
+        once=once,
+        poll=poll,
+        lease=lease,
+        google_api_url=config.google_api_url,
+    )
     if workers > 1:
         raise SystemExit(run_workers(settings, workers))
     stop = threading.Event()

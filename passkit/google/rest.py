@@ -49,6 +49,14 @@ def token_url_for(base_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}/token"
 
 
+def api_endpoints(api_url: str | None) -> tuple[str, str | None]:
+    """The REST API address and token endpoint for an API address given instead of Google's
+    (None: Google's own), as `passkit build`, `passkit google publish` and the pass service
+    all take them: the token endpoint moves with the API (see `token_url_for`)."""
+    base_url = api_url or DEFAULT_BASE_URL
+    return base_url, token_url_for(base_url)
+
+
 def _kind(kind: str | GoogleKind) -> GoogleKind:
     return kind if isinstance(kind, GoogleKind) else google_kind(kind)
 

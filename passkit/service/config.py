@@ -14,6 +14,9 @@ Each setting comes from an argument or else from the environment:
     PASSKIT_GOOGLE_CALLBACK_ROOT_KEYS   a file of Google's root signing keys (Google's key
                               format): the web service then takes Google's save and delete
                               callbacks at <web service URL>/google/callback
+    PASSKIT_GOOGLE_API_URL    the Google Wallet REST API to apply changes through, instead of
+                              Google's (https; plain http only on a loopback address); its
+                              access tokens then come from /token on the same server
 
 Every setting is checked when the configuration is made, so that a missing or malformed one
 is one clear line at start-up, not an error at the first request. The secret is never shown.
@@ -31,6 +34,7 @@ from urllib.parse import urlsplit
 
 from passkit.environment import (
     ENV_DATABASE_URL,
+    ENV_GOOGLE_API_URL,
     ENV_GOOGLE_CALLBACK_ROOT_KEYS,
     ENV_LAYOUTS,
     ENV_SERVICE_SECRET,
@@ -50,18 +54,34 @@ class ConfigError(PasskitError):
     """A setting of the pass service is missing or malformed."""
 
 
-def check_web_service_url(url: str) -> str:
-    """`url` without its trailing slash, if Wallet may use it: https, or http on loopback."""
+def _https_or_loopback(url: str) -> bool:
+    """Whether `url` is https, or plain http on a loopback address (for development)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return url.rstrip("/")
-    if parts.scheme == "http" and _loopback(host):
+    return (parts.scheme == "https" and bool(host)) or (parts.scheme == "http" and _loopback(host))
+
+
+def check_web_service_url(url: str) -> str:
+    """`url` without its trailing slash, if Wallet may use it: https, or http on loopback."""
+    if _https_or_loopback(url):
         return url.rstrip("/")
     raise ConfigError(
         f"web service URL {url!r}: Wallet calls only https addresses (plain http is allowed "
         f"on 127.0.0.1, ::1 and localhost, for development); set {ENV_WEB_SERVICE_URL} or "
         "--web-service-url to the public https address the service is reached at"
+    )
+
+
+def check_google_api_url(url: str) -> str:
+    """`url` without its trailing slash, if the service may send its Google credentials and
+    changes there: https, or http on loopback (a local stand-in)."""
+    if _https_or_loopback(url):
+        return url.rstrip("/")
+    raise ConfigError(
+        f"Google API URL {url!r}: the service sends its Google access tokens there, so it must "
+        f"be https (plain http is allowed on 127.0.0.1, ::1 and localhost, for a local "
+        f"stand-in); set {ENV_GOOGLE_API_URL} or --google-api-url to such an address, or unset "
+        "it for Google's own API"
     )
 
 
@@ -106,6 +126,8 @@ class ServiceConfig:
     apple: AppleCredentials | None = None
     google: GoogleCredentials | None = None
     google_callback_root_keys: Path | None = None
+    # None: Google's own walletobjects API.
+    google_api_url: str | None = None
 
     @classmethod
     def load(
@@ -117,6 +139,7 @@ class ServiceConfig:
         layouts: str | Path | None = None,
         apple: AppleCredentials | None = None,
         google: GoogleCredentials | None = None,
+        google_api_url: str | None = None,
         environ: Mapping[str, str] | None = None,
         signing: bool = True,
     ) -> ServiceConfig:
@@ -145,8 +168,10 @@ class ServiceConfig:
                 f"{ENV_GOOGLE_CALLBACK_ROOT_KEYS}: {root_keys} is not a file (Google's root "
                 "signing keys, as Google publishes them)"
             )
+        api_url = google_api_url or env.get(ENV_GOOGLE_API_URL) or None
         return cls(
             google_callback_root_keys=Path(root_keys) if root_keys is not None else None,
+            google_api_url=check_google_api_url(api_url) if api_url is not None else None,
             database_url=as_url(database_url or env.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL),
             web_service_url=check_web_service_url(url) if url is not None else None,
             secret=check_secret(given_secret) if given_secret is not None else None,
@@ -176,4 +201,5 @@ class ServiceConfig:
             google=self.google,
             push=push,
             google_callback_root_keys=self.google_callback_root_keys,
+            google_api_url=self.google_api_url,
         )

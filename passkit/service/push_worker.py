@@ -25,6 +25,8 @@ class WorkerSettings:
     poll: float = 1.0
     lease: float = 300.0
     batch: int = 200
+    # The Google Wallet REST API to apply changes through (None: Google's own).
+    google_api_url: str | None = None
 
 
 class Senders:
@@ -34,7 +36,9 @@ class Senders:
         from passkit.service.config import ServiceConfig
         from passkit.service.sender import Sender, apns_client_for
 
-        config = ServiceConfig.load(database_url=settings.database_url)
+        config = ServiceConfig.load(
+            database_url=settings.database_url, google_api_url=settings.google_api_url
+        )
         # The registry renders the passes Google gets; it checks the schema is current.
         self.registry = config.registry(push=False)
         signer = self.registry.apple

@@ -29,10 +29,12 @@ class Pushing:
         push: bool | None,
         apns: ApnsClient | None,
         google_client: WalletClient | None,
+        google_api_url: str | None = None,
     ) -> None:
         self.registry = registry
         self._apns = apns
         self._google_client = google_client
+        self._google_api_url = google_api_url
         self._apple: Sender | None = None
         self._google: GoogleSender | None = None
         self.background: BackgroundSender | None = None
@@ -62,10 +64,13 @@ class Pushing:
         """The sender of the registry's changes to Google (None without Google)."""
         credentials = self.registry.maker.google
         if self._google is None and credentials is not None:
-            from passkit.google.rest import WalletClient
+            from passkit.google.rest import WalletClient, api_endpoints
             from passkit.service.google_sender import GoogleSender
 
-            client = self._google_client or WalletClient(credentials.account())
+            client = self._google_client
+            if client is None:
+                base_url, token_url = api_endpoints(self._google_api_url)
+                client = WalletClient(credentials.account(), base_url=base_url, token_url=token_url)
             self._google = GoogleSender(self.registry, client)
         return self._google
 

@@ -21,7 +21,12 @@ import sqlalchemy as sa
 from passkit.errors import DataError
 from passkit.model import Pass, Status
 from passkit.service.auth import PassTokenKeys
-from passkit.service.config import DEFAULT_DATABASE_URL, check_secret, check_web_service_url
+from passkit.service.config import (
+    DEFAULT_DATABASE_URL,
+    check_google_api_url,
+    check_secret,
+    check_web_service_url,
+)
 from passkit.service.database import database_url, make_engine
 from passkit.service.layouts import LayoutSet, LayoutSource
 from passkit.service.linkuses import root_keys
@@ -109,7 +114,8 @@ class Registry:
     `apns` is the APNs client to push with (default: `ApnsClient` from the PASSKIT_APNS_*
     settings and this signer's certificate, made on the first push). With `google`, each
     change is applied to the pass's Google object the same way, through `google_client`
-    (default: a `WalletClient` of the service account).
+    (default: a `WalletClient` of the service account for `google_api_url`, Google's own API
+    when None).
     """
 
     def __init__(
@@ -125,6 +131,7 @@ class Registry:
         apns: ApnsClient | None = None,
         google_client: WalletClient | None = None,
         google_callback_root_keys: str | Path | None = None,
+        google_api_url: str | None = None,
     ) -> None:
         if web_service_url is not None and secret is None:
             raise RegistryError("a web service URL needs a secret for the passes' tokens")
@@ -146,7 +153,10 @@ class Registry:
         self.google_root_keys = root_keys(google_callback_root_keys, google)
         from passkit.service.pushing import Pushing
 
-        self.pushing = Pushing(self, push=push, apns=apns, google_client=google_client)
+        api_url = check_google_api_url(google_api_url) if google_api_url is not None else None
+        self.pushing = Pushing(
+            self, push=push, apns=apns, google_client=google_client, google_api_url=api_url
+        )
 
     def push_pending(self) -> DrainReport:
         """Send every Apple push that is due now, and apply every Google change that is, in
