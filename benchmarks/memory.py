@@ -14,7 +14,7 @@ from pathlib import Path
 from development_keys import apple_credentials
 
 from passkit.batch import BuildPlan, build_many, read_records_lazily
-from passkit.batch.collector import BatchCollector
+from passkit.gc_tuning import BatchCollector
 
 
 def main() -> None:

@@ -30,9 +30,9 @@ from development_keys import apple_credentials
 
 from passkit.batch import BuildPlan
 from passkit.batch.builder import Builder, BuildResult
-from passkit.batch.collector import BatchCollector
 from passkit.batch.records import read_records_lazily
 from passkit.batch.run import CHUNK_SIZE
+from passkit.gc_tuning import BatchCollector
 
 STEPS = ("render", "bundle", "sign", "write", "rsa alone", "floor pkcs7")
 

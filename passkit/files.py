@@ -5,7 +5,9 @@ accounts) goes through `open_limited` or `read_limited`, which refuse anything t
 regular file (a device such as /dev/zero, a pipe, a socket) and anything larger than the limit
 for its kind, before a byte is read: such a path would otherwise hang or fill the memory.
 
-Writing: temporary file, then rename, so that a reader never sees half of one.
+Writing: `write_atomically` (and `atomic_write`, for one piece and a Path) is passkit's one
+file writer: a temporary file beside the final one, renamed into place when whole, so that a
+reader (or an interrupted run) never finds half of a file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -76,20 +79,77 @@ def read_limited(
     return data
 
 
-def atomic_write(path: str | Path, data: bytes, *, mode: int = 0o644) -> Path:
-    """Write `data` to `path` atomically; on any failure, nothing is left at `path` or beside it."""
-    import tempfile  # here: reading layouts, which every start does, need not pay its import
+# Written files get this mode whatever the umask: what a pass, a link or a picture wants.
+FILE_MODE = 0o644
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+# writev takes at most IOV_MAX pieces (1024 on Linux); a bundle has about 40.
+_MOST_PIECES = 1024
 
+
+def atomic_write(path: str | Path, data: bytes, *, mode: int = FILE_MODE) -> Path:
+    """Write `data` to `path` atomically; on any failure, nothing is left at `path` or beside it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    write_atomically(str(path.parent), path.name, (data,), mode=mode)
+    return path
+
+
+def write_atomically(
+    directory: str, name: str, parts: Sequence[bytes], *, mode: int = FILE_MODE
+) -> str:
+    """Write the concatenation of `parts` as `name` in `directory` (made when missing), whole
+    or not at all, with `mode`; returns its path.
+
+    Returns text, not a pathlib.Path: a batch writes thousands of files, and a Path costs 5 us
+    to make (Python 3.11), about as much as the rest of this call but the write itself.
+    """
+    fd, temporary = open_partial(directory, name, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        try:
+            os.fchmod(fd, mode)  # whatever the umask took away from os.open's mode
+            write_all(fd, parts)
+        finally:
+            os.close(fd)
+        final = f"{directory}{os.sep}{name}"
+        os.replace(temporary, final)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    return path
+    return final
+
+
+def open_partial(directory: str, name: str, mode: int = FILE_MODE) -> tuple[int, str]:
+    """A new temporary file beside `name` in `directory` (made when missing), open for writing:
+    its descriptor and path, to be renamed onto `name` when whole.
+
+    Named ".<name>.<pid>.part", or ".<name>.<pid>-<random>.part" (`partial_prefix`) when that
+    is taken (another thread writes the same name, or a killed process left it): the process id
+    lets `passkit.batch.writer.remove_stale` tell a file whose writer is gone from one being
+    written now. A fixed name is one system call cheaper than a random one.
+    """
+    temporary = f"{directory}{os.sep}.{name}.{os.getpid()}.part"
+    try:
+        return os.open(temporary, _CREATE, mode), temporary
+    except FileNotFoundError:
+        os.makedirs(directory, exist_ok=True)
+        return os.open(temporary, _CREATE, mode), temporary
+    except FileExistsError:
+        import tempfile  # here: reading layouts, which every start does, need not pay its import
+
+        return tempfile.mkstemp(prefix=partial_prefix(name), suffix=".part", dir=directory)
+
+
+def partial_prefix(name: str) -> str:
+    """The start of a temporary name for `name` (tempfile adds a random part and ".part")."""
+    return f".{name}.{os.getpid()}-"
+
+
+def write_all(fd: int, parts: Sequence[bytes]) -> None:
+    """Write `parts` one after the other onto `fd`, in one `writev` when the file takes it."""
+    written = os.writev(fd, parts) if len(parts) <= _MOST_PIECES else 0
+    if written == sum(map(len, parts)):
+        return
+    # A regular file takes everything at once unless the disk fills or a signal comes.
+    rest = memoryview(b"".join(parts))[written:]
+    while rest:
+        rest = rest[os.write(fd, rest) :]

@@ -32,10 +32,10 @@ from apple_support import (
 from PIL import Image
 
 from passkit.apple import AppleSigner, build_pkpass, bundle_files, write_pkpass
-from passkit.apple.strings import decode_strings
 from passkit.devcerts import DevCertificates
 from passkit.errors import SigningError, WalletRuleError
 from passkit.testing import assert_field, open_pkpass
+from passkit.testing.strings import parse_strings
 
 # What each style must carry (Apple's Table 4-1), with the size in points of each image.
 EXPECTED_IMAGES = {
@@ -201,17 +201,17 @@ def test_localised_strings_and_images(
     # The localised logo is in every language's .lproj, never at the top level.
     assert "logo.png" not in files
     for language in ("ar", "en", "fr"):
-        assert decode_strings(files[f"{language}.lproj/pass.strings"]) is not None
+        assert parse_strings(files[f"{language}.lproj/pass.strings"]) is not None
         for suffix in ("", "@2x", "@3x"):
             assert f"{language}.lproj/logo{suffix}.png" in files
     assert files["fr.lproj/logo@2x.png"] != files["en.lproj/logo@2x.png"]
     assert files["ar.lproj/logo@2x.png"] == files["en.lproj/logo@2x.png"]
     assert pixel_size(files["fr.lproj/logo@3x.png"]) == (480, 150)
 
-    assert decode_strings(files["fr.lproj/pass.strings"])['Say "hi"'] == "Dis « salut »"
-    assert decode_strings(files["ar.lproj/pass.strings"]) == {"Name": "الاسم"}
+    assert parse_strings(files["fr.lproj/pass.strings"])['Say "hi"'] == "Dis « salut »"
+    assert parse_strings(files["ar.lproj/pass.strings"]) == {"Name": "الاسم"}
     # The pass's own language gets an empty table, so English devices do not pick French.
-    assert decode_strings(files["en.lproj/pass.strings"]) == {}
+    assert parse_strings(files["en.lproj/pass.strings"]) == {}
     # UTF-8 by default, without a byte-order mark: what every tool reads.
     assert "Dis « salut »".encode() in files["fr.lproj/pass.strings"]
     assert not files["fr.lproj/pass.strings"].startswith((b"\xff\xfe", b"\xef\xbb\xbf"))

@@ -1,4 +1,5 @@
-"""pass.strings: escaping that round-trips, read back by our reader and by openstep-plist."""
+"""pass.strings: escaping that round-trips, read back by passkit.testing's reader and by
+openstep-plist."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from passkit.apple.strings import decode_strings, encode_strings, escape
-from passkit.errors import BundleError
+from passkit.apple.strings import encode_strings, escape
 from passkit.model import StringsEncoding
+from passkit.testing.strings import parse_strings
 
 TRICKY = {
     'She said "hi"': 'Elle a dit "salut"',
@@ -41,7 +42,7 @@ def openstep(data: bytes) -> dict[str, str]:
 @pytest.mark.parametrize("encoding", list(StringsEncoding))
 def test_tricky_texts_round_trip(encoding: StringsEncoding) -> None:
     data = encode_strings(TRICKY, encoding)
-    assert decode_strings(data) == TRICKY
+    assert parse_strings(data) == TRICKY
     assert openstep(data) == TRICKY
 
 
@@ -71,8 +72,8 @@ def test_escapes() -> None:
 def test_empty_table() -> None:
     assert encode_strings({}) == b""
     assert encode_strings({}, StringsEncoding.UTF16) == codecs.BOM_UTF16_LE
-    assert decode_strings(encode_strings({})) == {}
-    assert decode_strings(encode_strings({}, StringsEncoding.UTF16)) == {}
+    assert parse_strings(encode_strings({})) == {}
+    assert parse_strings(encode_strings({}, StringsEncoding.UTF16)) == {}
 
 
 @settings(max_examples=300, deadline=None)
@@ -82,25 +83,5 @@ def test_empty_table() -> None:
 )
 def test_any_table_round_trips(table: dict[str, str], encoding: StringsEncoding) -> None:
     data = encode_strings(table, encoding)
-    assert decode_strings(data) == table
+    assert parse_strings(data) == table
     assert openstep(data) == table
-
-
-def test_reader_accepts_utf8_comments_and_surrogate_escapes() -> None:
-    text = '/* header */\n"a" = "x\\Ud83c\\Udf89";\n// line comment\n"b"="y";'
-    assert decode_strings(text.encode("utf-8")) == {"a": "x🎉", "b": "y"}
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ('"a" = "b"', "expected ';'"),
-        ('"a" "b";', "expected '='"),
-        ('"a" = "b', "a quoted string is not closed"),
-        ('"a" = "\\q";', "unknown escape"),
-        ("/* open", "a comment is not closed"),
-    ],
-)
-def test_reader_errors(text: str, message: str) -> None:
-    with pytest.raises(BundleError, match=message):
-        decode_strings(text.encode("utf-8"))

@@ -32,7 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from passkit.apple.images import BundleFile, image_files, on_clear_cache, record_hits
+from passkit.apple.bundle_file import BundleFile
+from passkit.apple.images import image_files, on_clear_cache, record_hits
 from passkit.apple.passjson import pass_json_bytes
 from passkit.apple.strings import encode_strings
 from passkit.apple.styles import (

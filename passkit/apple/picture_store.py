@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import struct
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -29,6 +27,7 @@ import PIL
 
 from passkit.apple.png_optimise import Prepared
 from passkit.cache_location import cache_directory
+from passkit.files import write_atomically
 
 # Version 2: each picture is stored with the size of its plain PNG, before optimising.
 _MAGIC = b"passkit-pictures-2\n"
@@ -84,19 +83,9 @@ def save(key: str, pictures: Sequence[Prepared]) -> None:
     directory = store_directory()
     if directory is None:
         return
-    folder = directory / key[:2]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=folder)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_pack(pictures))
-        os.replace(temporary, folder / key)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    # Readable by its owner alone: a cache of this user's.
+    with contextlib.suppress(OSError):
+        write_atomically(str(directory / key[:2]), key, (_pack(pictures),), mode=0o600)
 
 
 def _pack(pictures: Sequence[Prepared]) -> bytes:

@@ -19,7 +19,6 @@ import codecs
 import re
 from collections.abc import Mapping
 
-from passkit.errors import BundleError
 from passkit.model import StringsEncoding
 
 _BOM = codecs.BOM_UTF16_LE
@@ -45,97 +44,3 @@ def encode_strings(
     if encoding is StringsEncoding.UTF16:
         return _BOM + text.encode("utf-16-le")
     return text.encode("utf-8")
-
-
-def decode_strings(data: bytes) -> dict[str, str]:
-    """Read a strings file (UTF-16 with BOM, or UTF-8); the inverse of `encode_strings`."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise BundleError(
-                "pass.strings: neither UTF-16 with a byte-order mark nor UTF-8"
-            ) from None
-    return _StringsParser(text).parse()
-
-
-_ESCAPED = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "'": "'", "a": "\a",
-            "b": "\b", "f": "\f", "v": "\v"}  # fmt: skip
-
-
-class _StringsParser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.at = 0
-
-    def parse(self) -> dict[str, str]:
-        table: dict[str, str] = {}
-        while self._skip_space():
-            key = self._quoted()
-            self._skip_space()
-            self._expect("=")
-            self._skip_space()
-            table[key] = self._quoted()
-            self._skip_space()
-            self._expect(";")
-        return table
-
-    def _fail(self, what: str) -> BundleError:
-        line = self.text.count("\n", 0, self.at) + 1
-        return BundleError(f"pass.strings line {line}: {what}")
-
-    def _skip_space(self) -> bool:
-        """Skip blanks and comments; False at the end of the text."""
-        text = self.text
-        while self.at < len(text):
-            if text[self.at].isspace():
-                self.at += 1
-            elif text.startswith("/*", self.at):
-                end = text.find("*/", self.at + 2)
-                if end < 0:
-                    raise self._fail("a comment is not closed")
-                self.at = end + 2
-            elif text.startswith("//", self.at):
-                end = text.find("\n", self.at)
-                self.at = len(text) if end < 0 else end + 1
-            else:
-                return True
-        return False
-
-    def _expect(self, char: str) -> None:
-        if not self.text.startswith(char, self.at):
-            raise self._fail(f"expected {char!r}")
-        self.at += 1
-
-    def _quoted(self) -> str:
-        self._expect('"')
-        text = self.text
-        parts: list[str] = []
-        while True:
-            if self.at >= len(text):
-                raise self._fail("a quoted string is not closed")
-            char = text[self.at]
-            self.at += 1
-            if char == '"':
-                # \U escapes may spell a surrogate pair: join it into one character.
-                joined = "".join(parts)
-                return joined.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-            if char != "\\":
-                parts.append(char)
-                continue
-            if self.at >= len(text):
-                raise self._fail("a backslash ends the file")
-            code = text[self.at]
-            self.at += 1
-            if code in _ESCAPED:
-                parts.append(_ESCAPED[code])
-            elif code == "U":
-                digits = text[self.at : self.at + 4]
-                if len(digits) != 4 or not all(c in "0123456789abcdefABCDEF" for c in digits):
-                    raise self._fail("\\U needs four hexadecimal digits")
-                parts.append(chr(int(digits, 16)))
-                self.at += 4
-            else:
-                raise self._fail(f"unknown escape \\{code}")

@@ -2,7 +2,7 @@
 
 `zipfile` computes every member's CRC-32 itself and stamps the current time; a pass bundle
 wants neither: its images are the same for thousands of passes and their CRCs are cached
-(`passkit.apple.images.BundleFile`), and equal inputs must give equal bytes. So the archive is
+(`passkit.apple.bundle_file.BundleFile`), and equal inputs must give equal bytes. So the archive is
 written here, in the plain zip format (no zip64: a pass is far below 4 GiB):
 - members in the order given, each with the fixed time 1980-01-01 00:00 (the zip epoch) and
   the Unix permissions rw-r--r--;
@@ -24,10 +24,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from passkit.apple.images import BundleFile
+from typing import NamedTuple
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 # The central directory record up to its last field, the member's offset.
@@ -226,11 +223,6 @@ def zip_parts(members: Iterable[ZipMember], start: ArchiveStart = NO_START) -> l
     directory = b"".join(central)
     parts += (directory, _END.pack(0x06054B50, 0, 0, count, count, len(directory), offset, 0))
     return parts
-
-
-def write_zip(files: Iterable[BundleFile]) -> bytes:
-    """The zip archive of `files`, in their order; equal files give equal bytes."""
-    return b"".join(zip_parts(file.member for file in files))
 
 
 class ZipStream:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -23,7 +22,7 @@ from typing import IO
 
 from passkit.apple.zipwriter import ZipStream
 from passkit.batch.builder import BuildResult, output_stem
-from passkit.batch.writer import FILE_MODE, partial_prefix, write_all
+from passkit.files import FILE_MODE, open_partial, write_all
 
 
 class _RenamedOnClose:
@@ -31,11 +30,9 @@ class _RenamedOnClose:
 
     def __init__(self, path: Path, *, buffered: bool = True) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        prefix = partial_prefix(path.name)  # a run killed mid-way leaves it to the next one
-        fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
-        # mkstemp makes the file readable by its owner only: give it the bundles' mode.
-        os.fchmod(fd, FILE_MODE)
+        # Named with the process id: a run killed mid-way leaves it to the next one to remove.
+        fd, temporary = open_partial(str(path.parent), path.name)
+        os.fchmod(fd, FILE_MODE)  # whatever the umask took away
         self._temporary = Path(temporary)
         self._handle: IO[bytes] = os.fdopen(fd, "wb", buffering=-1 if buffered else 0)
 

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from passkit.batch.builder import Builder, BuildResult, ChunkInterrupted, output_stem
 from passkit.batch.claims import new_batch_id, repeated_serial
-from passkit.batch.collector import BatchCollector
 from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
 from passkit.batch.writer import remove_stale
+from passkit.gc_tuning import BatchCollector
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext

@@ -6,7 +6,6 @@ Each command lives in its own module and is imported only when it runs, so that 
 
 from __future__ import annotations
 
-import gc
 import importlib
 import importlib.util
 import io
@@ -17,6 +16,7 @@ import click
 
 from passkit.cli.text import shown
 from passkit.errors import PasskitError
+from passkit.gc_tuning import freeze_before_exit, made_for_good
 
 # command name -> (module, attribute, one-line help shown by `passkit --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -62,14 +62,8 @@ class LazyGroup(click.Group):
             return None
         if self.freeze_imports:
             # Nothing the import makes is garbage: not collected while it is made, and frozen.
-            gc.disable()
-            try:
+            with made_for_good():
                 module = importlib.import_module(entry[0])
-            finally:
-                from passkit.batch.collector import freeze_for_good
-
-                freeze_for_good()
-                gc.enable()
         else:
             module = importlib.import_module(entry[0])
         command = getattr(module, entry[1])
@@ -102,11 +96,7 @@ def run() -> None:
     try:
         main()
     finally:
-        # What is alive now lives until the process ends. Left in the collector's sight, it
-        # is walked by the interpreter's last collections as it shuts down: about 85 ms, a
-        # sixth of a one-pass build. Frozen, it is not; the memory goes back to the system
-        # either way, and what `atexit` must do is still done.
-        gc.freeze()
+        freeze_before_exit()
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from passkit.batch.builder import Builder, BuildResult
-from passkit.batch.collector import BatchCollector
 from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.outputs import FailuresFile, ZipOutput
 from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
@@ -19,6 +18,7 @@ from passkit.batch.run import build_many, default_jobs, results_after_interrupt
 from passkit.batch.writer import remove_stale
 from passkit.cli.options import signing_options
 from passkit.cli.text import shown
+from passkit.gc_tuning import BatchCollector
 from passkit.layout.library import find_layout
 
 BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")

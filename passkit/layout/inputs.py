@@ -16,27 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from passkit.currency import money_problem
 from passkit.errors import WalletRuleError
+from passkit.layout.schema import InputDecl, InputType
 from passkit.model import Money
-
-if TYPE_CHECKING:
-    from passkit.layout.schema import InputDecl
-
-
-class InputType(StrEnum):
-    STRING = "string"
-    INTEGER = "integer"
-    DECIMAL = "decimal"
-    MONEY = "money"
-    DATETIME = "datetime"
-    DATE = "date"
-    BOOLEAN = "boolean"
-    LIST = "list"
 
 
 class InputValueError(ValueError):

@@ -38,6 +38,7 @@ class Layout:
         google: GoogleOptions,
         sources: tuple[Path, ...],
         plan: Plan,
+        reload: Callable[[Path], Layout],
         google_check: Callable[[], tuple[LayoutError, ...]] = tuple,
     ) -> None:
         self.name = name
@@ -50,6 +51,8 @@ class Layout:
         self._google_problems: tuple[LayoutError, ...] | None = None
         self.sources = sources
         self._plan = plan
+        # Given by the loader (which imports this module), so pickling needs no import of it.
+        self._reload = reload
         self._names = frozenset(inputs)
         self._readers = tuple((spec.name, spec.read) for spec in inputs.values())
         # Names every template sees besides the inputs; the globals because stages share the
@@ -73,9 +76,7 @@ class Layout:
 
     def __reduce__(self) -> tuple[Any, tuple[Path]]:
         # Compiled templates cannot be pickled; a worker process loads the layout again.
-        from passkit.layout.loader import load_layout
-
-        return load_layout, (self.path.absolute(),)
+        return self._reload, (self.path.absolute(),)
 
     def render(
         self,

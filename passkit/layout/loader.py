@@ -352,6 +352,7 @@ def _prepare(path: Path, document: LocatedDict, spec: LayoutSpec, files: list[Pa
         google_check=google_problems,
         sources=sources,
         plan=plan,
+        reload=load_layout,
     )
 
 

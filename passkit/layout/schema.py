@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -30,7 +31,6 @@ from pydantic_core import PydanticCustomError
 
 from passkit.colors import Color
 from passkit.currency import currency_problem
-from passkit.layout.inputs import InputType
 from passkit.layout.templating import Template, TemplateError, compile_template, is_template, zone
 from passkit.model import (
     Alignment,
@@ -273,6 +273,19 @@ class Spec(BaseModel):
 
 # --------------------------------------------------------------------------------------------
 # Inputs
+
+
+class InputType(StrEnum):
+    """The type an input of a layout declares; its values are read and checked in inputs.py."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    DATETIME = "datetime"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    LIST = "list"
 
 
 class InputDecl(Spec):

@@ -1,14 +1,16 @@
-"""The garbage collector's setting for a batch, and giving it back."""
+"""passkit.gc_tuning: the garbage collector's setting for a batch, and giving it back."""
 
 from __future__ import annotations
 
+import ast
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from passkit.batch import collector as collector_module
-from passkit.batch.collector import YOUNG_GENERATION_OBJECTS, BatchCollector
+from passkit import gc_tuning
+from passkit.gc_tuning import YOUNG_GENERATION_OBJECTS, BatchCollector
 
 
 @pytest.fixture
@@ -50,8 +52,8 @@ def test_another_programs_freeze_is_left_alone(
 def test_over_the_passkit_programs_own_freeze_a_batch_still_settles(
     collector_as_found: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(collector_module, "_frozen_by_passkit", 0)
-    collector_module.freeze_for_good()
+    monkeypatch.setattr(gc_tuning, "_frozen_by_passkit", 0)
+    gc_tuning.freeze_for_good()
     own = gc.get_freeze_count()
     assert own > 0
     kept = [[] for _ in range(10)]  # made after the program's freeze (lists are tracked)
@@ -68,8 +70,8 @@ def test_over_the_passkit_programs_own_freeze_a_batch_still_settles(
 def test_a_freeze_beyond_the_passkit_programs_own_is_another_programs(
     collector_as_found: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(collector_module, "_frozen_by_passkit", 0)
-    collector_module.freeze_for_good()
+    monkeypatch.setattr(gc_tuning, "_frozen_by_passkit", 0)
+    gc_tuning.freeze_for_good()
     kept = [[] for _ in range(10)]
     gc.freeze()  # by a program that imported passkit, say
     frozen = gc.get_freeze_count()
@@ -79,3 +81,26 @@ def test_a_freeze_beyond_the_passkit_programs_own_is_another_programs(
     collector.restore()
     assert gc.get_freeze_count() == frozen
     assert kept
+
+
+def test_made_for_good_pauses_the_collector_then_freezes(
+    collector_as_found: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gc_tuning, "_frozen_by_passkit", 0)
+    with gc_tuning.made_for_good():
+        assert not gc.isenabled()
+        made = [object() for _ in range(10)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
+    del made
+
+
+def test_no_other_module_of_passkit_uses_the_collector() -> None:
+    root = Path(gc_tuning.__file__).parent
+    users = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if "gc" in names or (isinstance(node, ast.ImportFrom) and node.module == "gc"):
+                users.append(path.relative_to(root).as_posix())
+    assert users == ["gc_tuning.py"]
