@@ -135,7 +135,7 @@ def test_a_certificate_from_another_ca_is_refused_in_the_tls_handshake(
         client.send_many_sync(stranger.pass_type_id, tokens(3))
     assert refused.value.topic == "pass.com.example.stranger"
     assert apns_stand_in.pushes == [] and apns_stand_in.connections == 0
-    assert apns_stand_in.refused_handshakes == ["CERTIFICATE_VERIFY_FAILED"]
+    assert apns_stand_in.wait_for_refusals(1) == ["CERTIFICATE_VERIFY_FAILED"]
 
 
 def test_a_server_the_client_cannot_trust_stops_the_sender(

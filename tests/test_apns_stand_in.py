@@ -53,7 +53,7 @@ def test_a_well_formed_push_is_accepted_and_recorded(
 def test_without_a_client_certificate_the_handshake_is_refused(apns_stand_in: ApnsStandIn) -> None:
     with pytest.raises((httpx.TransportError, ssl.SSLError), match="CERTIFICATE_REQUIRED"):
         raw_push(apns_stand_in, None, f"/3/device/{tokens(1)[0]}", headers={"apns-topic": "pass.x"})
-    assert apns_stand_in.refused_handshakes == ["PEER_DID_NOT_RETURN_A_CERTIFICATE"]
+    assert apns_stand_in.wait_for_refusals(1) == ["PEER_DID_NOT_RETURN_A_CERTIFICATE"]
     assert apns_stand_in.pushes == [] and apns_stand_in.connections == 0
 
 
@@ -65,7 +65,7 @@ def test_a_client_without_http2_is_refused(
     with pytest.raises((httpx.TransportError, ssl.SSLError)), httpx.Client(verify=context) as http:
         http.post(f"{apns_stand_in.url}/3/device/{tokens(1)[0]}", content=b"{}")
     assert apns_stand_in.pushes == []
-    assert apns_stand_in.refused_handshakes and apns_stand_in.connections == 0
+    assert apns_stand_in.wait_for_refusals(1) and apns_stand_in.connections == 0
 
 
 @pytest.mark.parametrize(

@@ -210,6 +210,19 @@ class ApnsStandIn:
         """Why each refused TLS handshake failed (OpenSSL's reason), in order."""
         return list(self._counters.refused_handshakes)
 
+    def wait_for_refusals(self, count: int, timeout: float = 10.0) -> list[str]:
+        """Wait until `count` TLS handshakes were refused. With TLS 1.3 the client may see the
+        refusal before the stand-in's own thread has noted it, so a test waits here."""
+        deadline = time.monotonic() + timeout
+        while len(self._counters.refused_handshakes) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"APNs stand-in: expected {count} refused handshakes within {timeout}s,"
+                    f" got {len(self._counters.refused_handshakes)}"
+                )
+            time.sleep(0.005)
+        return self.refused_handshakes
+
     def wait_for(self, count: int, timeout: float = 10.0) -> list[ApnsPush]:
         """Wait until `count` pushes were received and their callbacks have run."""
         deadline = time.monotonic() + timeout
