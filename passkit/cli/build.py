@@ -16,6 +16,7 @@ from passkit.batch.progress import Progress, estimate_record_count
 from passkit.batch.records import read_records_lazily
 from passkit.batch.run import build_many, default_jobs, results_after_interrupt
 from passkit.batch.writer import remove_stale
+from passkit.cli.batch_end import exit_if_interrupted, say_summary
 from passkit.cli.options import signing_options
 from passkit.cli.text import shown
 from passkit.gc_tuning import BatchCollector
@@ -167,9 +168,7 @@ def build(
         if zip_output is not None:
             zip_output.close()
     tally = tracker.tally
-    click.echo(tally.summary(), err=True)
-    if tally.failed:
-        click.echo(f"failures listed in {shown(failures_path)}", err=True)
+    say_summary(tally, failures_path)
     if take.links and plan.google_insert_url is None:
         from passkit.google.publish import needs_class_notice
 
@@ -177,13 +176,7 @@ def build(
         click.echo(shown(notice, lines=True), err=True)
     for problem in builder.google_problems:
         click.echo(f"error: no Google save link was written: {shown(problem)}", err=True)
-    if interrupted:
-        click.echo(
-            "interrupted: the passes built so far are kept; "
-            "run the same command with --skip-existing to resume",
-            err=True,
-        )
-        sys.exit(130)
+    exit_if_interrupted(interrupted)
     if builder.google_problems:
         sys.exit(2)
     if tally.failed:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from passkit.cli.batch_end import exit_if_interrupted, say_summary
 from passkit.cli.passes import registry_options
 
 if TYPE_CHECKING:
@@ -67,15 +68,7 @@ def distribute(
     finally:
         tracker.close()
     tally = tracker.tally
-    click.echo(tally.summary("issued"), err=True)
-    if tally.failed:
-        click.echo(f"failures listed in {failures_path}", err=True)
-    if interrupted:
-        click.echo(
-            "interrupted: the passes issued so far are kept; run the same command with "
-            "--skip-existing to resume",
-            err=True,
-        )
-        sys.exit(130)
+    say_summary(tally, failures_path, verb="issued")
+    exit_if_interrupted(interrupted, verb="issued")
     if tally.failed:
         sys.exit(1)
