@@ -35,8 +35,6 @@ class Tally:
     built: int = 0
     skipped: int = 0
     failed: int = 0
-    # Save links that hold only ids: their class and object must be inserted before use.
-    skinny_links: int = 0
     started: float = field(default_factory=time.perf_counter)
 
     def add(self, result: BuildResult) -> None:
@@ -46,7 +44,6 @@ class Tally:
             self.skipped += 1
         else:
             self.built += 1
-            self.skinny_links += result.skinny_link
 
     @property
     def done(self) -> int:
