@@ -2,7 +2,7 @@
 
 python benchmarks/bundle_sizes.py CERTS_DIR   -> one JSON object: {layout: bytes}
 
-Sizes hardly depend on the record (pass.json is 1-2 KiB of them); the pictures are the rest.
+Sizes hardly depend on the record (pass.json is 1-2 KiB of them); the images are the rest.
 """
 
 from __future__ import annotations

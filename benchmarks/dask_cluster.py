@@ -7,7 +7,7 @@ python benchmarks/dask_cluster.py LAYOUT RECORDS.jsonl CERTS_DIR WORKERS OUT_DIR
 
 Each rate runs from the first task sent to the last result back, the cluster already started
 (a cluster serves many batches); its start-up is reported beside them. Each worker prepares the
-plan (layout, pictures, keys) in its first task, as each `--jobs` worker does.
+plan (layout, images, keys) in its first task, as each `--jobs` worker does.
 """
 
 from __future__ import annotations

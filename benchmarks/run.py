@@ -10,11 +10,11 @@ Measures, on this machine and in one run:
      whole processes (start-up included) writing real files: into a RAM-backed directory
      (/dev/shm) when the machine has one, so that the ratio measures passkit rather than the
      disk, and once more, --jobs 1, onto the disk beside the run's other files. The layout's
-     pictures are in passkit's on-disk store by then (prepared by step b, as by any earlier
+     images are in passkit's on-disk store by then (prepared by step b, as by any earlier
      run of the layout on a machine); one more --jobs 1 run starts with an empty store. And
      the same records through `build_many` from Python, bundles kept in memory as a backend
      feeding its own storage keeps them. And --jobs 1 on a shipped layout with lighter
-     pictures (the membership card), to show how much the size of the files written weighs.
+     images (the membership card), to show how much the size of the files written weighs.
      And where a pass's time goes inside a batch: the processor time of each step of a build
      (benchmarks/steps.py), against the RSA operation alone and the floor's PKCS#7 builder;
      And the same records on a dask.distributed cluster of as many worker processes on
@@ -31,7 +31,7 @@ The floor and passkit's builds run in turn, in --repeats rounds: on a shared mac
 drifts by tens of percent within minutes (other machines' load, clock frequency), so each
 ratio is taken within a round, between runs made close together (the --jobs 1 builds of both
 layouts right after the floor, the all-cores build right after the floor on all cores), and
-the table shows the median of the rounds with the lowest and highest of them. The picture
+the table shows the median of the rounds with the lowest and highest of them. The image
 store is a fresh folder of this run's, empty at its start.
 Writes the table to benchmarks/results.md (or --output) and prints it.
 
@@ -59,7 +59,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LAYOUT = ROOT / "layouts" / "loyalty.yaml"
 FIXTURE = ROOT / "fixtures" / "loyalty.json"
-# A second shipped layout with lighter pictures (a membership card: icon, logo, thumbnail, no
+# A second shipped layout with lighter images (a membership card: icon, logo, thumbnail, no
 # strip), to show how much of a build's cost is the size of the files it writes.
 LIGHT_LAYOUT = ROOT / "layouts" / "generic.yaml"
 LIGHT_FIXTURE = ROOT / "fixtures" / "generic.json"
@@ -229,7 +229,7 @@ def main() -> None:
         Path(tempfile.mkdtemp(prefix="passkit-bench-", dir=RAM_DISK)) if RAM_DISK.is_dir() else None
     )
     try:
-        # This run's own picture store, empty at first (see the module's docstring).
+        # This run's own image store, empty at first (see the module's docstring).
         os.environ["PASSKIT_CACHE_DIR"] = str(work / "cache")
         certs = work / "certs"
         timed([*PASSKIT, "certs", "dev", str(certs)])
@@ -242,7 +242,7 @@ def main() -> None:
         floor = [PYTHON, str(HERE / "floor.py"), cert, key, wwdr]
 
         # First, as any earlier run of the layout on a machine would, this prepares the
-        # layout's pictures into the store that the builds below read.
+        # layout's images into the store that the builds below read.
         print("(b) warm single-pass latency ...", flush=True)
         _, out = timed(
             [PYTHON, str(HERE / "latency.py"), str(LAYOUT), str(FIXTURE), str(certs), "500"]
@@ -283,7 +283,7 @@ def main() -> None:
 
         in_memory = [PYTHON, str(HERE / "memory.py"), str(LAYOUT), str(data), str(certs)]
 
-        # The lighter layout's pictures are prepared before the rounds, as the loyalty
+        # The lighter layout's images are prepared before the rounds, as the loyalty
         # layout's were by step b.
         one = write_records(work / "light-one.jsonl", 1, LIGHT_FIXTURE)
         prepare = [*PASSKIT, "build", str(LIGHT_LAYOUT), "--data", str(one)]
@@ -309,7 +309,7 @@ def main() -> None:
                 shutil.rmtree(target / "out-dask")
                 rates["dask"], rates["dask chunked"] = dask["per_task_s"], dask["chunked_s"]
                 dask_start.append(dask["start_s"])
-            # A store of its own, empty at the run's start: every picture is prepared.
+            # A store of its own, empty at the run's start: every image is prepared.
             cold_env = {**env, "PASSKIT_CACHE_DIR": str(work / f"empty-cache-{index}")}
             rates["cold"] = build_rate(1, target / "out", cold_env)
             if ram is not None:
@@ -399,7 +399,7 @@ def main() -> None:
             f"{per_signature / latency['p95_s']:.2f}",
         ),
         (
-            "b. cold: load layout and keys, prepare pictures, first pass",
+            "b. cold: load layout and keys, prepare images, first pass",
             f"{latency['cold_first_pass_s'] * 1000:.0f} ms",
             "",
         ),
@@ -424,7 +424,7 @@ def main() -> None:
     rows.append(
         (
             f"c. passkit build, {records:,} records, --jobs 1, files on the {where}, "
-            "no stored pictures",
+            "no stored images",
             f"{median_rate('cold'):,.0f} /s",
             ratio_text("cold"),
         )

@@ -8,7 +8,7 @@ naming the same rule. A new rule is a new entry here, raised by the builder and 
 verifier; `tests/test_apple_rules.py` makes every entry break both.
 
 This module sits below the model (it imports nothing of passkit but the errors), so that the
-model's own validators can use it. What each style shows and allows (field counts, pictures)
+model's own validators can use it. What each style shows and allows (field counts, images)
 stays in `passkit.apple.styles`, written once there.
 """
 
@@ -122,7 +122,7 @@ RULES: dict[str, Rule] = _table(
     Rule(
         "apple.images.icon",
         "{where}: Apple Wallet needs an icon, shown on the lock screen and in notifications",
-        "add images.icon (icon.png in a bundle): a square picture, at least 87 x 87 pixels",
+        "add images.icon (icon.png in a bundle): a square image, at least 87 x 87 pixels",
     ),
     Rule(
         "apple.images.role",

@@ -1,4 +1,4 @@
-"""Where passkit keeps what it stores from one process to the next (prepared pictures, pictures
+"""Where passkit keeps what it stores from one process to the next (prepared images, images
 known to decode), and the setting that moves or turns off that store.
 
 The directory in PASSKIT_CACHE_DIR, else $XDG_CACHE_HOME/passkit, else ~/.cache/passkit

@@ -1,6 +1,6 @@
 """Reading and writing files safely.
 
-Reading: every file passkit reads (layouts, records, pictures, keys, certificates, service
+Reading: every file passkit reads (layouts, records, images, keys, certificates, service
 accounts) goes through `open_limited` or `read_limited`, which refuse anything that is not a
 regular file (a device such as /dev/zero, a pipe, a socket) and anything larger than the limit
 for its kind, before a byte is read: such a path would otherwise hang or fill the memory.
@@ -26,7 +26,7 @@ MIB = 1024 * 1024
 # Generous for what each file holds; far below what would exhaust a machine.
 LAYOUT_LIMIT = 4 * MIB
 CREDENTIAL_LIMIT = 1 * MIB  # keys, certificates, PKCS#12, WWDR, service-account JSON
-PICTURE_LIMIT = 32 * MIB
+IMAGE_LIMIT = 32 * MIB
 RECORDS_LIMIT = 256 * MIB  # a .json record file, read whole
 STREAMED_RECORDS_LIMIT = 64 * 1024 * MIB  # .jsonl and .csv, read a line at a time
 RECORD_LINE_LIMIT = 4 * MIB  # one line of a streamed record file
@@ -79,7 +79,7 @@ def read_limited(
     return data
 
 
-# Written files get this mode whatever the umask: what a pass, a link or a picture wants.
+# Written files get this mode whatever the umask: what a pass, a link or an image wants.
 FILE_MODE = 0o644
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 # writev takes at most IOV_MAX pieces (1024 on Linux); a bundle has about 40.

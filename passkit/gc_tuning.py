@@ -3,7 +3,7 @@ freezes what importing a command made and what is alive at its end, and a proces
 some point on, only builds passes sets the collector for that.
 
 By the time the first pass is made, what every pass shares (modules, the loaded layout, its
-pictures, the keys) is ready and lives until the end. Yet each full collection walked all of
+images, the keys) is ready and lives until the end. Yet each full collection walked all of
 it again, and the young generation, collected every 700 new objects, was collected every
 few passes. For the rest of the batch, `settle` takes what is alive out of the collector's
 sight (`gc.freeze`) and lets the young generation grow to 20,000 objects before a collection.

@@ -1,4 +1,4 @@
-"""Image sources: a picture given as a path, bytes or a PIL image, read once and named for errors.
+"""Image sources: an image given as a path, bytes or a PIL image, read once and named for errors.
 
 Both wallets and the previews start from an `ImageSource`. It keeps the original encoded bytes
 and a content digest, so that everything derived from it (resized PNGs, hashes) can be cached by
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from passkit.cache_location import cache_directory
 from passkit.errors import ImageError
-from passkit.files import PICTURE_LIMIT, read_limited
+from passkit.files import IMAGE_LIMIT, read_limited
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class ImageSource:
-    """The encoded bytes of one picture, where they came from, and where it is hosted (if it is).
+    """The encoded bytes of one image, where they came from, and where it is hosted (if it is).
 
-    `url` is the public address of the same picture: Google Wallet shows only hosted images.
+    `url` is the public address of the same image: Google Wallet shows only hosted images.
     """
 
     data: bytes
@@ -38,7 +38,7 @@ class ImageSource:
 
     @cached_property
     def digest(self) -> str:
-        """The SHA-256 of the data, in hex: what names the picture in caches and stores."""
+        """The SHA-256 of the data, in hex: what names the image in caches and stores."""
         return hashlib.sha256(self.data).hexdigest()
 
     def __eq__(self, other: object) -> bool:
@@ -56,7 +56,7 @@ class ImageSource:
     def from_path(cls, path: str | Path, *, url: str | None = None) -> ImageSource:
         path = Path(path)
         try:
-            data = read_limited(path, PICTURE_LIMIT, "picture", ImageError)
+            data = read_limited(path, IMAGE_LIMIT, "image", ImageError)
         except FileNotFoundError:
             raise ImageError(f"{path}: image file not found; check the path") from None
         except OSError as exc:
@@ -82,7 +82,7 @@ class ImageSource:
         """Accept what a caller naturally has: a path, bytes, a PIL image or an ImageSource."""
         if isinstance(value, ImageSource):
             return value
-        # pillow is imported where pictures are decoded, not here (a pass built from pictures
+        # pillow is imported where images are decoded, not here (a pass built from images
         # prepared before never needs it); a PIL image exists only once pillow is imported.
         pil_image = sys.modules.get("PIL.Image")
         if pil_image is not None and isinstance(value, pil_image.Image):
@@ -92,7 +92,7 @@ class ImageSource:
         if isinstance(value, str) and value.startswith(("http://", "https://")):
             raise ImageError(
                 f"{value}: images are read from files, bytes or PIL images, not downloaded; "
-                "save the picture locally (its public address can be given as the image url)"
+                "save the image locally (its public address can be given as the image url)"
             )
         if isinstance(value, str | Path):
             return cls.from_path(value)
@@ -104,10 +104,10 @@ class ImageSource:
         return ImageSource(data=self.data, name=self.name, url=url)
 
     def check(self) -> None:
-        """Raise ImageError (naming the source) unless pillow can decode the picture.
+        """Raise ImageError (naming the source) unless pillow can decode the image.
 
-        Decoding a layout's pictures took about 50 ms of every process that loads it, and a
-        picture decodes or not whatever the process: one that decoded once, with this version
+        Decoding a layout's images took about 50 ms of every process that loads it, and a
+        image decodes or not whatever the process: one that decoded once, with this version
         of pillow, is remembered by its digest in passkit's cache directory, and is not decoded
         (nor pillow loaded) again.
         """
@@ -121,7 +121,7 @@ class ImageSource:
                 os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
 
     def open(self) -> Image.Image:
-        """Decode the picture, raising ImageError (naming the source) if pillow cannot read it."""
+        """Decode the image, raising ImageError (naming the source) if pillow cannot read it."""
         from PIL import Image, UnidentifiedImageError
 
         try:
@@ -133,13 +133,13 @@ class ImageSource:
             ) from None
         except Image.DecompressionBombError:
             raise ImageError(
-                f"{self.name}: the image is too large to decode safely; use a smaller picture"
+                f"{self.name}: the image is too large to decode safely; use a smaller image"
             ) from None
         return image
 
 
 def _decoded_marker(digest: str) -> str | None:
-    """The empty file that says a picture decodes with this pillow, or None (no cache)."""
+    """The empty file that says an image decodes with this pillow, or None (no cache)."""
     directory = cache_directory("decoded")
     if directory is None:
         return None

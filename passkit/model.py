@@ -366,7 +366,7 @@ class Trip(Model):
 
 
 class Images(Model):
-    """The pictures of a pass. Which ones a wallet shows depends on the kind of pass."""
+    """The images of a pass. Which ones a wallet shows depends on the kind of pass."""
 
     icon: Image | None = None
     logo: Image | None = None
@@ -400,7 +400,7 @@ class StringsEncoding(StrEnum):
 class BundleOptions(Model):
     """How an Apple bundle is written, beyond what the pass says.
 
-    `image_quality` (1-100) reduces each picture to a palette of at most 256 colours at that
+    `image_quality` (1-100) reduces each image to a palette of at most 256 colours at that
     quality (smaller, no longer pixel-identical); None, the default, keeps every pixel.
     `strings_encoding` is that of each `pass.strings`: UTF-8, which every tool reads, or
     UTF-16 with a byte-order mark.

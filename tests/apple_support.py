@@ -1,4 +1,4 @@
-"""Helpers for the Apple compiler tests: pictures drawn with pillow, passes of every style,
+"""Helpers for the Apple compiler tests: images drawn with pillow, passes of every style,
 and independent checks of a built bundle (zip, manifest hashes, openssl signature check)."""
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ BACKGROUND = (180, 220)
 STRIP = {"eventTicket": (375, 98), "coupon": (375, 144), "storeCard": (375, 144)}
 
 
-def picture(
+def drawn_image(
     size: tuple[int, int], colour: tuple[int, int, int] = (200, 40, 40), *, disc: bool = True
 ) -> Image.Image:
-    """An opaque picture with a black disc in its middle (to see distortion and cropping)."""
+    """An opaque image with a black disc in its middle (to see distortion and cropping)."""
     image = Image.new("RGB", size, colour)
     if disc:
         draw = ImageDraw.Draw(image)
@@ -65,14 +65,14 @@ STYLES = {
 
 # Sources whose shape matches the allotted space, so that the expected sizes are exact.
 IMAGES_BY_STYLE: dict[str, dict[str, Image.Image]] = {
-    "storeCard": {"strip": picture((1125, 432), (20, 120, 20))},
-    "coupon": {"strip": picture((1125, 432), (20, 20, 160))},
+    "storeCard": {"strip": drawn_image((1125, 432), (20, 120, 20))},
+    "coupon": {"strip": drawn_image((1125, 432), (20, 20, 160))},
     "eventTicket": {
-        "thumbnail": picture((270, 270), (90, 90, 0)),
-        "background": picture((540, 660), (10, 60, 90)),
+        "thumbnail": drawn_image((270, 270), (90, 90, 0)),
+        "background": drawn_image((540, 660), (10, 60, 90)),
     },
-    "generic": {"thumbnail": picture((270, 270), (90, 0, 90))},
-    "boardingPass": {"footer": picture((858, 45), (60, 60, 60), disc=False)},
+    "generic": {"thumbnail": drawn_image((270, 270), (90, 0, 90))},
+    "boardingPass": {"footer": drawn_image((858, 45), (60, 60, 60), disc=False)},
 }
 
 
@@ -80,8 +80,8 @@ def make_pass(kind: str, **extra: Any) -> Pass:
     """A complete pass of `kind` with an icon, a logo and the images its style shows."""
     style = STYLES[kind]
     images: dict[str, Any] = {
-        "icon": picture((300, 300), (250, 200, 0)),
-        "logo": picture((640, 200), (0, 0, 200)),
+        "icon": drawn_image((300, 300), (250, 200, 0)),
+        "logo": drawn_image((640, 200), (0, 0, 200)),
         **IMAGES_BY_STYLE[style],
     }
     data: dict[str, Any] = {
@@ -169,7 +169,7 @@ def png_chunk_types(data: bytes) -> list[str]:
 
 
 def dark_box(image: Image.Image) -> tuple[int, int, int, int]:
-    """Bounding box of the (nearly) black pixels: the disc drawn by `picture`."""
+    """Bounding box of the (nearly) black pixels: the disc drawn by `image`."""
     rgba = image.convert("RGBA")
     dark = rgba.convert("L").point(lambda v: 255 if v < 30 else 0)
     opaque = rgba.getchannel("A").point(lambda v: 255 if v > 128 else 0)

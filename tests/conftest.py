@@ -21,8 +21,8 @@ os.environ["PASSKIT_PUSH"] = "off"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def picture_store_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Prepared pictures are stored on disk between processes (passkit.apple.picture_store):
+def image_store_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Prepared images are stored on disk between processes (passkit.apple.image_store):
     the tests' go to a folder of this session, never to the user's cache. XDG_CACHE_HOME
     too, for the tests that run passkit without any PASSKIT_* variable."""
     saved = {name: os.environ.get(name) for name in ("PASSKIT_CACHE_DIR", "XDG_CACHE_HOME")}

@@ -86,7 +86,7 @@ fields:
 
 
 def write_loyalty_card(directory: Path, more_back_fields: str = "") -> Path:
-    """LOYALTY_CARD as loyalty.yaml in `directory`, with the pictures it names; YAML list items
+    """LOYALTY_CARD as loyalty.yaml in `directory`, with the images it names; YAML list items
     in `more_back_fields` are added to its back fields."""
     for name, size in (("icon", (87, 87)), ("logo", (480, 150)), ("round", (660, 660))):
         Image.new("RGB", size, (43, 26, 18)).save(directory / f"{name}.png")

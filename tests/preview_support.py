@@ -1,4 +1,4 @@
-"""Helpers for the preview tests: pictures made on the spot, passes of each kind, a decoder."""
+"""Helpers for the preview tests: images made on the spot, passes of each kind, a decoder."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def png(width: int, height: int, color: str = "#1d4ed8") -> bytes:
     return buffer.getvalue()
 
 
-def picture(width: int, height: int, color: str = "#1d4ed8", *, url: bool = True) -> ImageSource:
+def drawn_image(
+    width: int, height: int, color: str = "#1d4ed8", *, url: bool = True
+) -> ImageSource:
     """`png` as an image source, hosted when `url`."""
     name = f"{color.lstrip('#')}-{width}x{height}.png"
     return ImageSource.from_bytes(
@@ -38,9 +40,9 @@ def picture(width: int, height: int, color: str = "#1d4ed8", *, url: bool = True
 def good_images() -> dict[str, ImageSource]:
     """Images of the right shapes for a store card, every one hosted."""
     return {
-        "icon": picture(87, 87),
-        "logo": picture(150, 50),
-        "strip": picture(1125, 432, "#0f172a"),
+        "icon": drawn_image(87, 87),
+        "logo": drawn_image(150, 50),
+        "strip": drawn_image(1125, 432, "#0f172a"),
     }
 
 
@@ -70,7 +72,7 @@ def loyalty_pass(**changes: Any) -> Pass:
     return Pass(**data)
 
 
-# A gift card layout with nothing to warn about in either wallet: pictures of the right shapes
+# A gift card layout with nothing to warn about in either wallet: images of the right shapes
 # (written beside it by `write_card`), readable colours, short texts, hosted Google images.
 CARD_LAYOUT = """\
 kind: gift_card
@@ -109,7 +111,7 @@ CARD_RECORD: dict[str, Any] = {"number": "1234", "holder": "Noah", "balance": "2
 
 
 def write_card(directory: Path, layout: str = CARD_LAYOUT) -> Path:
-    """`layout` (the well-made card unless given) as card.yaml, with the pictures it names."""
+    """`layout` (the well-made card unless given) as card.yaml, with the images it names."""
     directory.mkdir(parents=True, exist_ok=True)
     for name, size in (("icon", (87, 87)), ("logo", (480, 150)), ("round", (660, 660))):
         (directory / f"{name}.png").write_bytes(png(*size, color="#102a43"))
@@ -125,7 +127,7 @@ def write_record(path: Path, **changes: Any) -> Path:
 
 
 def decode_all(png_or_image: bytes | Image.Image) -> list[tuple[str, str]]:
-    """Every barcode a real decoder (zxing-cpp) finds in a picture: (format, text) pairs."""
+    """Every barcode a real decoder (zxing-cpp) finds in an image: (format, text) pairs."""
     image = (
         Image.open(io.BytesIO(png_or_image)) if isinstance(png_or_image, bytes) else png_or_image
     )

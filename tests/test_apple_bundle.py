@@ -20,12 +20,12 @@ from apple_support import (
     STRIP,
     STYLES,
     THUMBNAIL_BOX,
+    drawn_image,
     make_pass,
     manifest_mismatches,
     members,
     openssl_verify,
     pass_json,
-    picture,
     pixel_size,
     rezip,
 )
@@ -179,7 +179,7 @@ def test_zip_layout_is_fixed(now: datetime, dev_signer: AppleSigner, tmp_path: P
 def test_localised_strings_and_images(
     now: datetime, dev_signer: AppleSigner, dev_certs: DevCertificates, tmp_path: Path
 ) -> None:
-    french_logo = picture((640, 200), (0, 150, 0))
+    french_logo = drawn_image((640, 200), (0, 150, 0))
     p = make_pass(
         "loyalty",
         translations={
@@ -236,12 +236,12 @@ def test_strings_are_written_in_the_chosen_encoding_and_read_by_the_testing_tool
     assert_field(bundle, "main", "Ada Lovelace", label="Nom", lang="fr")
 
 
-def test_a_localised_picture_identical_to_the_pass_own_is_written_once_at_the_top(
+def test_a_localised_image_identical_to_the_pass_own_is_written_once_at_the_top(
     now: datetime, dev_signer: AppleSigner, dev_certs: DevCertificates, tmp_path: Path
 ) -> None:
     own = make_pass("loyalty").images.logo
     assert own is not None
-    # The same picture saved again (other bytes, same pixels) comes out byte-identical.
+    # The same image saved again (other bytes, same pixels) comes out byte-identical.
     again = io.BytesIO()
     Image.open(io.BytesIO(own.data)).save(again, format="PNG", compress_level=1)
     assert again.getvalue() != own.data

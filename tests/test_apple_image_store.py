@@ -1,4 +1,4 @@
-"""Prepared pictures stored on disk: read back by later processes, never trusted blindly."""
+"""Prepared images stored on disk: read back by later processes, never trusted blindly."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from apple_support import picture
+from apple_support import drawn_image
 
-from passkit.apple import picture_prep, picture_store
+from passkit.apple import image_prep, image_store
 from passkit.apple.images import clear_cache, image_files
 from passkit.devcerts import DevCertificates
 from passkit.environment import ENV_CACHE_DIR
@@ -22,7 +22,7 @@ from passkit.images import ImageSource
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path / "cache"))
     clear_cache()
-    return tmp_path / "cache" / "pictures"
+    return tmp_path / "cache" / "images"
 
 
 def _entries(store: Path) -> list[Path]:
@@ -30,17 +30,17 @@ def _entries(store: Path) -> list[Path]:
 
 
 def _source(color: tuple[int, int, int] = (200, 40, 40)) -> ImageSource:
-    return ImageSource.coerce(picture((1200, 400), color))
+    return ImageSource.coerce(drawn_image((1200, 400), color))
 
 
 def _forbid_preparing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> list[bytes]:
-        raise AssertionError("the picture was prepared again instead of read from the store")
+        raise AssertionError("the image was prepared again instead of read from the store")
 
-    monkeypatch.setattr(picture_prep, "prepare_pictures", refuse)
+    monkeypatch.setattr(image_prep, "prepare_images", refuse)
 
 
-def test_a_later_process_reads_the_pictures_back(
+def test_a_later_process_reads_the_images_back(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = _source()
@@ -79,7 +79,7 @@ def test_a_damaged_entry_is_prepared_again_and_replaced(
     assert [f.data for f in image_files(source, "strip", "storeCard")] == [f.data for f in first]
 
 
-@pytest.mark.parametrize("content", [b"", b"passkit-pictures-1\n", b"\x00" * 40])
+@pytest.mark.parametrize("content", [b"", b"passkit-images-1\n", b"\x00" * 40])
 def test_truncated_or_foreign_entries_are_not_used(store: Path, content: bytes) -> None:
     source = _source()
     first = image_files(source, "strip", "storeCard")
@@ -94,7 +94,7 @@ def test_the_store_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     clear_cache()
     image_files(_source(), "strip", "storeCard")
-    assert picture_store.store_directory() is None
+    assert image_store.store_directory() is None
     assert not (tmp_path / "xdg").exists()
 
 
@@ -103,7 +103,7 @@ def test_without_setting_the_store_is_in_the_user_cache(
 ) -> None:
     monkeypatch.delenv(ENV_CACHE_DIR, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert picture_store.store_directory() == tmp_path / "xdg" / "passkit" / "pictures"
+    assert image_store.store_directory() == tmp_path / "xdg" / "passkit" / "images"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -153,12 +153,12 @@ print("PIL.Image" in sys.modules)
 """
 
 
-def test_a_process_with_stored_pictures_does_not_load_pillow(
+def test_a_process_with_stored_images_does_not_load_pillow(
     tmp_path: Path, dev_certs: DevCertificates
 ) -> None:
     icon, strip = tmp_path / "icon.png", tmp_path / "strip.png"
-    picture((300, 300)).save(icon)
-    picture((1200, 400), (10, 120, 200)).save(strip)
+    drawn_image((300, 300)).save(icon)
+    drawn_image((1200, 400), (10, 120, 200)).save(strip)
     command = [
         sys.executable,
         "-c",

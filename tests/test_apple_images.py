@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apple_support import dark_box, make_pass, picture, pixel_size, png_chunk_types
+from apple_support import dark_box, drawn_image, make_pass, pixel_size, png_chunk_types
 from PIL import Image, ImageCms
 
 import passkit.apple.images as apple_images
@@ -36,16 +36,16 @@ def decoded(data: bytes) -> Image.Image:
 
 
 def test_file_names_per_scale() -> None:
-    files = image_files(source(picture((300, 300))), "icon", "storeCard")
+    files = image_files(source(drawn_image((300, 300))), "icon", "storeCard")
     assert [f.name for f in files] == ["icon.png", "icon@2x.png", "icon@3x.png"]
     assert all(not f.deflate for f in files)
 
 
 def test_icon_is_padded_square_without_distortion() -> None:
-    files = image_files(source(picture((400, 200))), "icon", "coupon")
+    files = image_files(source(drawn_image((400, 200))), "icon", "coupon")
     assert sizes(files) == [(29, 29), (58, 58), (87, 87)]
     icon = decoded(files[2].data).convert("RGBA")
-    assert icon.getpixel((0, 0))[3] == 0  # transparent band above the wide picture
+    assert icon.getpixel((0, 0))[3] == 0  # transparent band above the wide image
     assert icon.getpixel((43, 43))[3] == 255
     left, top, right, bottom = dark_box(icon)
     assert abs((right - left) - (bottom - top)) <= 2  # the disc is still round
@@ -56,7 +56,7 @@ def test_icon_is_padded_square_without_distortion() -> None:
     [("storeCard", (375, 144)), ("coupon", (375, 144)), ("eventTicket", (375, 98))],
 )
 def test_strip_fills_its_space_and_crops_evenly(style: str, points: tuple[int, int]) -> None:
-    files = image_files(source(picture((2000, 500))), "strip", style)
+    files = image_files(source(drawn_image((2000, 500))), "strip", style)
     assert sizes(files) == [(points[0] * s, points[1] * s) for s in (1, 2, 3)]
     strip = decoded(files[2].data)
     left, top, right, bottom = dark_box(strip)
@@ -66,7 +66,7 @@ def test_strip_fills_its_space_and_crops_evenly(style: str, points: tuple[int, i
 
 
 def test_background_fills_180_by_220() -> None:
-    files = image_files(source(picture((1000, 400))), "background", "eventTicket")
+    files = image_files(source(drawn_image((1000, 400))), "background", "eventTicket")
     assert sizes(files) == [(180, 220), (360, 440), (540, 660)]
 
 
@@ -89,11 +89,11 @@ def test_images_that_keep_their_shape(
     role: str, size: tuple[int, int], expected: list[tuple[int, int]]
 ) -> None:
     style = "boardingPass" if role == "footer" else "generic"
-    assert sizes(image_files(source(picture(size, disc=False)), role, style)) == expected
+    assert sizes(image_files(source(drawn_image(size, disc=False)), role, style)) == expected
 
 
 def test_small_icon_is_scaled_up() -> None:
-    files = image_files(source(picture((10, 10), disc=False)), "icon", "generic")
+    files = image_files(source(drawn_image((10, 10), disc=False)), "icon", "generic")
     assert sizes(files) == [(29, 29), (58, 58), (87, 87)]
 
 
@@ -102,7 +102,7 @@ def test_metadata_is_stripped_and_orientation_applied() -> None:
     exif = Image.Exif()
     exif[0x0112] = 6  # stored sideways: shown rotated by 90 degrees
     exif[0x010F] = "Camera maker"
-    stored = picture((100, 200), (200, 40, 40), disc=False)
+    stored = drawn_image((100, 200), (200, 40, 40), disc=False)
     jpeg = source(stored, "photo.jpg", "JPEG", exif=exif.tobytes(), icc_profile=srgb, quality=95)
     with Image.open(io.BytesIO(jpeg.data)) as check:
         assert check.info.get("icc_profile") and check.getexif()[0x0112] == 6
@@ -122,32 +122,32 @@ def test_text_chunks_of_png_sources_are_dropped() -> None:
 
     info = PngInfo()
     info.add_text("Comment", "secret location")
-    files = image_files(source(picture((300, 300)), pnginfo=info), "icon", "generic")
+    files = image_files(source(drawn_image((300, 300)), pnginfo=info), "icon", "generic")
     for file in files:
         assert b"secret location" not in file.data
         assert "tEXt" not in png_chunk_types(file.data)
 
 
-def test_transparency_is_kept_and_opaque_pictures_lose_the_alpha_channel() -> None:
+def test_transparency_is_kept_and_opaque_images_lose_the_alpha_channel() -> None:
     translucent = Image.new("RGBA", (320, 100), (0, 0, 255, 128))
     logo = image_files(source(translucent), "logo", "generic")[0]
     # One colour: the optimiser stores it as a palette with its transparency (tRNS).
     assert "A" in decoded(logo.data).convert("RGBA").getbands()
     assert decoded(logo.data).convert("RGBA").getpixel((10, 10)) == (0, 0, 255, 128)
-    opaque = image_files(source(picture((320, 100))), "logo", "generic")[0]
+    opaque = image_files(source(drawn_image((320, 100))), "logo", "generic")[0]
     assert not decoded(opaque.data).has_transparency_data
 
 
 @pytest.mark.parametrize("mode", ["P", "LA", "L", "CMYK", "I;16", "1"])
 def test_any_common_mode_is_accepted(mode: str) -> None:
-    image = picture((120, 120)).convert(mode)
+    image = drawn_image((120, 120)).convert(mode)
     fmt = "JPEG" if mode == "CMYK" else ("TIFF" if mode == "I;16" else "PNG")
     files = image_files(source(image, fmt=fmt), "icon", "generic")
     assert sizes(files) == [(29, 29), (58, 58), (87, 87)]
 
 
 def test_same_source_gives_the_same_bytes_after_a_cache_clear() -> None:
-    made = source(picture((700, 300)))
+    made = source(drawn_image((700, 300)))
     first = [f.data for f in image_files(made, "strip", "coupon")]
     clear_cache()
     second = [f.data for f in image_files(made, "strip", "coupon")]
@@ -176,7 +176,7 @@ def test_each_image_is_prepared_once_for_many_passes(monkeypatch: pytest.MonkeyP
 
 def test_the_cache_key_includes_role_and_style() -> None:
     clear_cache()
-    made = source(picture((1200, 400)))
+    made = source(drawn_image((1200, 400)))
     coupon = image_files(made, "strip", "coupon")
     ticket = image_files(made, "strip", "eventTicket")
     assert pixel_size(coupon[0].data) == (375, 144)
@@ -188,7 +188,7 @@ def test_the_cache_key_includes_role_and_style() -> None:
 
 
 def test_no_icon() -> None:
-    p = make_pass("loyalty", images={"logo": picture((320, 100))})
+    p = make_pass("loyalty", images={"logo": drawn_image((320, 100))})
     with pytest.raises(WalletRuleError) as error:
         bundle_files(p, pass_type_id="pass.x", team_id="T")
     assert str(error.value).startswith("images.icon: Apple Wallet needs an icon")
@@ -207,7 +207,7 @@ def test_no_icon() -> None:
 )
 def test_an_image_the_style_does_not_show(kind: str, role: str, named: str, shown: str) -> None:
     base = make_pass(kind)
-    images = {r: s for r, s in base.images.items()} | {role: picture((600, 300))}
+    images = {r: s for r, s in base.images.items()} | {role: drawn_image((600, 300))}
     with pytest.raises(WalletRuleError) as error:
         bundle_files(make_pass(kind, images=images), pass_type_id="pass.x", team_id="T")
     assert str(error.value) == (
@@ -218,7 +218,11 @@ def test_an_image_the_style_does_not_show(kind: str, role: str, named: str, show
 
 @pytest.mark.parametrize("other", ["background", "thumbnail"])
 def test_event_ticket_strip_excludes_background_and_thumbnail(other: str) -> None:
-    images = {"icon": picture((90, 90)), "strip": picture((1125, 294)), other: picture((300, 300))}
+    images = {
+        "icon": drawn_image((90, 90)),
+        "strip": drawn_image((1125, 294)),
+        other: drawn_image((300, 300)),
+    }
     with pytest.raises(
         WalletRuleError,
         match=f"^images.strip: an Apple event ticket with a strip image cannot also show a {other}",
@@ -231,7 +235,7 @@ def test_localised_images_follow_the_same_rules() -> None:
         WalletRuleError, match=r"^translations\.fr\.images\.icon: .* cannot be localised"
     ):
         bundle_files(
-            make_pass("coupon", translations={"fr": {"images": {"icon": picture((90, 90))}}}),
+            make_pass("coupon", translations={"fr": {"images": {"icon": drawn_image((90, 90))}}}),
             pass_type_id="p",
             team_id="T",
         )
@@ -240,15 +244,17 @@ def test_localised_images_follow_the_same_rules() -> None:
         match=r"^translations\.de\.images\.footer: Apple Wallet does not show a footer image on",
     ):
         bundle_files(
-            make_pass("coupon", translations={"de": {"images": {"footer": picture((600, 30))}}}),
+            make_pass(
+                "coupon", translations={"de": {"images": {"footer": drawn_image((600, 30))}}}
+            ),
             pass_type_id="p",
             team_id="T",
         )
 
 
 def test_unreadable_image_bytes_name_the_source() -> None:
-    broken = ImageSource.from_bytes(b"this is not a picture", name="uploads/logo.png")
-    p = make_pass("generic", images={"icon": picture((90, 90)), "logo": broken})
+    broken = ImageSource.from_bytes(b"this is not an image", name="uploads/logo.png")
+    p = make_pass("generic", images={"icon": drawn_image((90, 90)), "logo": broken})
     with pytest.raises(ImageError, match=r"^uploads/logo\.png: not an image that can be read"):
         bundle_files(p, pass_type_id="pass.x", team_id="T")
 
@@ -256,7 +262,7 @@ def test_unreadable_image_bytes_name_the_source() -> None:
 def test_unreadable_image_file_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "strip.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n truncated")
-    p = make_pass("coupon", images={"icon": picture((90, 90)), "strip": path})
+    p = make_pass("coupon", images={"icon": drawn_image((90, 90)), "strip": path})
     with pytest.raises(ImageError) as error:
         bundle_files(p, pass_type_id="pass.x", team_id="T")
     assert str(error.value).startswith(f"{path}: not an image that can be read")

@@ -1,4 +1,4 @@
-"""Optimised pictures: lossless means pixel-identical, smaller, stored under their settings."""
+"""Optimised images: lossless means pixel-identical, smaller, stored under their settings."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from passkit.apple import AppleSigner, build_pkpass, picture_prep
+from passkit.apple import AppleSigner, build_pkpass, image_prep
 from passkit.apple import images as apple_images
-from passkit.apple.images import clear_cache, image_files, picture_sizes
+from passkit.apple.images import clear_cache, image_files, image_sizes
 from passkit.apple.png_optimise import settings
 from passkit.apple.styles import STYLE_OF_KIND, image_spec
 from passkit.errors import LayoutError
@@ -26,12 +26,12 @@ from passkit.testing import open_pkpass
 
 def pixels(png: bytes) -> tuple[tuple[int, int], bytes]:
     """The size and the RGBA pixels of a PNG, as a decoder sees them."""
-    with Image.open(io.BytesIO(png)) as picture:
-        return picture.size, picture.convert("RGBA").tobytes()
+    with Image.open(io.BytesIO(png)) as image:
+        return image.size, image.convert("RGBA").tobytes()
 
 
-def shipped_pictures() -> dict[tuple[str, str, str], ImageSource]:
-    """Every picture of the shipped layouts with the role and style it is prepared for."""
+def shipped_images() -> dict[tuple[str, str, str], ImageSource]:
+    """Every image of the shipped layouts with the role and style it is prepared for."""
     found: dict[tuple[str, str, str], ImageSource] = {}
     for path in shipped_layouts():
         layout = load_layout(path)
@@ -44,20 +44,20 @@ def shipped_pictures() -> dict[tuple[str, str, str], ImageSource]:
     return found
 
 
-def test_every_shipped_picture_is_pixel_identical_and_smaller(
+def test_every_shipped_image_is_pixel_identical_and_smaller(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pictures = shipped_pictures()
-    assert len(pictures) >= 15
+    images = shipped_images()
+    assert len(images) >= 15
     optimised = {
-        key: picture_prep.prepare_pictures(source, image_spec(key[1], key[2]))
-        for key, source in pictures.items()
+        key: image_prep.prepare_images(source, image_spec(key[1], key[2]))
+        for key, source in images.items()
     }
     # The same preparation with the optimiser turned off: the plain PNGs Pillow writes.
-    monkeypatch.setattr(picture_prep, "optimise_png", lambda png, name: png)
+    monkeypatch.setattr(image_prep, "optimise_png", lambda png, name: png)
     plain_total = optimised_total = 0
-    for key, source in pictures.items():
-        plain = picture_prep.prepare_pictures(source, image_spec(key[1], key[2]))
+    for key, source in images.items():
+        plain = image_prep.prepare_images(source, image_spec(key[1], key[2]))
         for made, unoptimised in zip(optimised[key], plain, strict=True):
             assert made.plain_size == len(unoptimised.data)
             assert len(made.data) <= len(unoptimised.data)
@@ -71,8 +71,8 @@ def test_every_shipped_picture_is_pixel_identical_and_smaller(
 def test_optimising_gives_the_same_bytes_every_time(quality: int | None) -> None:
     source = ImageSource.from_path(Path("layouts/images/lumen/logo.png"))
     spec = image_spec("logo", "storeCard")
-    first = picture_prep.prepare_pictures(source, spec, quality)
-    assert picture_prep.prepare_pictures(source, spec, quality) == first
+    first = image_prep.prepare_images(source, spec, quality)
+    assert image_prep.prepare_images(source, spec, quality) == first
 
 
 def test_a_quality_reduces_colours_and_bytes() -> None:
@@ -81,28 +81,28 @@ def test_a_quality_reduces_colours_and_bytes() -> None:
     lossy = image_files(source, "strip", "storeCard", quality=80)
     for exact, reduced in zip(lossless, lossy, strict=True):
         assert len(reduced.data) < 0.8 * len(exact.data)
-        with Image.open(io.BytesIO(reduced.data)) as picture:
-            assert picture.mode == "P"  # a palette of at most 256 colours
-            assert picture.size == Image.open(io.BytesIO(exact.data)).size
-    sizes = picture_sizes(source, "strip", "storeCard", quality=80)
+        with Image.open(io.BytesIO(reduced.data)) as image:
+            assert image.mode == "P"  # a palette of at most 256 colours
+            assert image.size == Image.open(io.BytesIO(exact.data)).size
+    sizes = image_sizes(source, "strip", "storeCard", quality=80)
     assert [s.name for s in sizes] == ["strip.png", "strip@2x.png", "strip@3x.png"]
     assert all(s.size < s.plain_size for s in sizes)
 
 
-def test_the_store_keeps_pictures_apart_by_optimiser_settings(
+def test_the_store_keeps_images_apart_by_optimiser_settings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     source = ImageSource.from_path(Path("layouts/images/lumen/icon.png"))
     clear_cache()
     image_files(source, "icon", "storeCard")  # prepared and stored
     calls: list[str] = []
-    real = picture_prep.prepare_pictures
+    real = image_prep.prepare_images
 
     def counting(*args: object, **kwargs: object) -> object:
         calls.append("prepared")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(picture_prep, "prepare_pictures", counting)
+    monkeypatch.setattr(image_prep, "prepare_images", counting)
     clear_cache()
     image_files(source, "icon", "storeCard")
     assert calls == []  # read back from the store
@@ -145,15 +145,15 @@ def test_a_quality_out_of_range_names_the_layout_key(tmp_path: Path) -> None:
         load_layout(layout)
 
 
-# The shipped loyalty bundle before pictures were optimised (built from its sample record).
+# The shipped loyalty bundle before images were optimised (built from its sample record).
 LOYALTY_BYTES_BEFORE = 225_558
 
 
 def test_the_loyalty_bundle_is_lighter(
     tmp_path: Path, dev_signer: AppleSigner, now: datetime
 ) -> None:
-    """Lossless: 85% of the bytes before (measured: 191,578), nearly all of it the pictures'
-    15.6%. With a quality of 90 (at most 256 colours a picture): under 60% (measured: 49%)."""
+    """Lossless: 85% of the bytes before (measured: 191,578), nearly all of it the images'
+    15.6%. With a quality of 90 (at most 256 colours an image): under 60% (measured: 49%)."""
     shutil.copytree("layouts", tmp_path, dirs_exist_ok=True)
     record = json.loads(fixture_for("loyalty").read_text(encoding="utf-8"))
     lossless = build_pkpass(

@@ -75,7 +75,7 @@ def test_the_manifest_is_json_of_every_hash_with_sorted_keys(
     assert archive.read("manifest.json") == unsigned.manifest
 
 
-def test_passes_sharing_pictures_differ_only_in_their_own_members(
+def test_passes_sharing_images_differ_only_in_their_own_members(
     now: datetime, dev_signer: AppleSigner
 ) -> None:
     first = zipfile.ZipFile(io.BytesIO(build_pkpass(make_pass("loyalty"), dev_signer, now=now)))

@@ -71,7 +71,7 @@ def test_an_object_too_long_for_a_link_fails_its_record_and_names_its_largest_pa
 def test_a_layout_only_google_refuses_still_gives_the_apple_passes(
     tmp_path: Path, dev_certs: DevCertificates, clean_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_loyalty_card(tmp_path)  # the pictures
+    write_loyalty_card(tmp_path)  # the images
     text = LOYALTY_CARD.replace("  image_base_url: https://static.example/lumen/\n", "")
     layout = write(tmp_path, text, "unhosted.yaml")
     data = write_jsonl(tmp_path / "members.jsonl", [member(i) for i in range(3)])
@@ -79,7 +79,7 @@ def test_a_layout_only_google_refuses_still_gives_the_apple_passes(
     options = ("--out", str(out), "--jobs", "2", "--no-progress", *google_args(dev_certs))
     assert exit_status(*build_args(layout, data, dev_certs, *options)) == 2
     err = capsys.readouterr().err
-    # Said once, with the file and line of the picture that needs an address.
+    # Said once, with the file and line of the image that needs an address.
     (problem,) = [line for line in err.splitlines() if "Google" in line and "logo" in line]
     assert problem.startswith(f"error: no Google save link was written: {layout}:")
     assert "google.program_logo: a Google loyalty card needs a logo" in problem

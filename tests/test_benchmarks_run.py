@@ -14,9 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ROWS = (
     "a. floor: PKCS#7 signatures, whole process",
     "b. warm single pass, median latency",
-    "b. cold: load layout and keys, prepare pictures, first pass",
+    "b. cold: load layout and keys, prepare images, first pass",
     "c. passkit build, 100 records, --jobs 1, files on the",
-    "no stored pictures",
+    "no stored images",
     "c. build_many from Python, 100 records, jobs=1, bundles kept in memory",
     "c. dask.distributed, 100 records,",
     "127.0.0.1, one task per record",

@@ -1,4 +1,4 @@
-"""`passkit lint` and `passkit inspect` show each picture's bytes and what optimising saved."""
+"""`passkit lint` and `passkit inspect` show each image's bytes and what optimising saved."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from passkit.apple import AppleSigner, build_pkpass
 from passkit.layout import load_layout
 from passkit.layout.library import fixture_for
 
-PICTURE_LINE = re.compile(r"^  (\S+\.png) +([\d,]+) bytes  saved +([\d,-]+) \(")
+IMAGE_LINE = re.compile(r"^  (\S+\.png) +([\d,]+) bytes  saved +([\d,-]+) \(")
 
 
-def pictures(output: str) -> dict[str, tuple[int, int]]:
-    """{file: (bytes, saved)} from the picture lines of lint's or inspect's output."""
+def images(output: str) -> dict[str, tuple[int, int]]:
+    """{file: (bytes, saved)} from the image lines of lint's or inspect's output."""
     found = {}
     for line in output.splitlines():
-        match = PICTURE_LINE.match(line)
+        match = IMAGE_LINE.match(line)
         if match:
             name, size, saved = match.groups()
             found[name] = (int(size.replace(",", "")), int(saved.replace(",", "")))
@@ -41,7 +41,7 @@ def test_lint_and_inspect_agree_on_what_optimising_saved(
     assert linted.returncode in (0, 1), linted.stderr
     inspected = passkit("inspect", bundle)
     assert inspected.returncode == 0, inspected.stderr
-    from_lint, from_inspect = pictures(linted.stdout), pictures(inspected.stdout)
+    from_lint, from_inspect = images(linted.stdout), images(inspected.stdout)
     assert "strip@3x.png" in from_lint and "fr.lproj/logo@2x.png" in from_lint
     assert from_lint == from_inspect
     # The bytes are those in the bundle, each smaller than the plain PNG of its pixels.
@@ -51,7 +51,7 @@ def test_lint_and_inspect_agree_on_what_optimising_saved(
         name: size for name, size in in_bundle.items() if name.endswith(".png")
     }
     assert all(saved > 0 for _, saved in from_lint.values())
-    assert "pictures: 12 files" in linted.stdout
+    assert "images: 12 files" in linted.stdout
 
 
 def test_lint_still_warns_when_the_apple_bundle_cannot_be_made(tmp_path: Path) -> None:
@@ -63,6 +63,6 @@ def test_lint_still_warns_when_the_apple_bundle_cannot_be_made(tmp_path: Path) -
     linted = passkit("lint", layout, "--data", fixture_for("loyalty"))
     assert linted.returncode == 1, linted.stderr
     assert "(image-not-shown) [apple.images.role]" in linted.stdout
-    assert "pictures: not listed, the Apple bundle cannot be made (images.thumbnail" in (
+    assert "images: not listed, the Apple bundle cannot be made (images.thumbnail" in (
         linted.stdout
     )

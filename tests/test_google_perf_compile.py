@@ -78,8 +78,8 @@ def compiled(p: Pass, **kwargs: Any) -> Compile:
     return lambda: compile_google(p, **{"issuer_id": ISSUER_ID, **kwargs})
 
 
-def other_picture(name: str) -> ImageSource:
-    """The same picture as the sample's, at another address."""
+def other_image(name: str) -> ImageSource:
+    """The same image as the sample's, at another address."""
     source = full_images()[name]
     return ImageSource.from_bytes(source.data, name=source.name, url=f"{source.url}?v=2")
 
@@ -102,7 +102,7 @@ def variants(kind: str) -> Iterator[Pass]:
         translations={"fr": {"strings": {"Welcome": "Salut"}}, "de": {"strings": {}}},
     )
     for name in ("icon", "logo", "strip", "thumbnail", "footer"):
-        yield sample_pass(kind, images={**full_images(), name: other_picture(name)})
+        yield sample_pass(kind, images={**full_images(), name: other_image(name)})
         same = full_images()[name]
         copy = ImageSource.from_bytes(same.data, name=same.name, url=same.url)
         yield sample_pass(kind, images={**full_images(), name: copy})
@@ -132,7 +132,7 @@ def test_options_and_ids_compile_as_in_a_fresh_process() -> None:
         GoogleOptions(),
         GoogleOptions(issuer_name="Acme Issuer"),
         GoogleOptions(program_logo=hosted_image("program")),
-        GoogleOptions(program_logo=other_picture("icon")),
+        GoogleOptions(program_logo=other_image("icon")),
         GoogleOptions(hero_image=hosted_image("hero", (1032, 336))),
         GoogleOptions(card_rows=(("tier",), ("valid", "member_id"))),
         GoogleOptions(card_rows=(("tier", "unknown"), ("points",))),

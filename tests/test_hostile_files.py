@@ -24,7 +24,7 @@ READERS = {
     "records (.json)": "from passkit.batch import read_records; list(read_records(path))",
     "records (.jsonl)": "from passkit.batch import read_records; list(read_records(path))",
     "records (.csv)": "from passkit.batch import read_records; list(read_records(path))",
-    "picture": "from passkit.images import ImageSource; ImageSource.from_path(path)",
+    "image": "from passkit.images import ImageSource; ImageSource.from_path(path)",
     "key": "from passkit.apple.signing import AppleSigner; AppleSigner.from_pem(cert, path)",
     "certificate": "from passkit.apple.signing import AppleSigner; AppleSigner.from_pem(path, key)",
     "WWDR": "from passkit.apple.signing import AppleSigner;"
@@ -59,7 +59,7 @@ def read_in_child(path: Path, reader: str, certs: DevCertificates) -> dict[str, 
 
 def named(tmp_path: Path, reader: str, kind: str) -> Path:
     suffix = SUFFIXES.get(reader, ".json" if "json" in reader or "account" in reader else ".pem")
-    if reader == "picture":
+    if reader == "image":
         suffix = ".png"
     if reader == "pass bundle":
         suffix = ".pkpass"

@@ -141,7 +141,7 @@ def test_undefined_variable(tmp_path: Path) -> None:
 def test_missing_and_broken_images(tmp_path: Path) -> None:
     error = fails(tmp_path, BASE + "images:\n  icon: art/missing.png\n")
     assert (error.line, error.field) == (8, "images.icon") and "image file not found" in str(error)
-    (tmp_path / "notes.png").write_text("not a picture")
+    (tmp_path / "notes.png").write_text("not an image")
     error = fails(tmp_path, BASE + "images:\n  logo: notes.png\n")
     assert error.field == "images.logo" and "not an image that can be read" in str(error)
     Image.new("RGB", (10, 10)).save(tmp_path.parent / f"{tmp_path.name}-outside.png")

@@ -10,15 +10,15 @@ from PIL import Image
 
 
 @pytest.fixture
-def pictures(tmp_path: Path) -> Path:
+def art_folder(tmp_path: Path) -> Path:
     (tmp_path / "art").mkdir()
     Image.new("RGB", (660, 660), (9, 9, 9)).save(tmp_path / "art" / "round.png")
     Image.new("RGB", (180, 180), (9, 9, 9)).save(tmp_path / "art" / "icon.png")
     return tmp_path
 
 
-def test_defaults(pictures: Path) -> None:
-    loaded = layout(pictures, WITH_ID + "images:\n  icon: art/icon.png\n", "My Card #1.yaml")
+def test_defaults(art_folder: Path) -> None:
+    loaded = layout(art_folder, WITH_ID + "images:\n  icon: art/icon.png\n", "My Card #1.yaml")
     options = loaded.google
     assert options.class_suffix == "My_Card__1"  # derived from the name, made safe for an id
     assert options.issuer_name is None and options.program_logo is None
@@ -28,9 +28,9 @@ def test_defaults(pictures: Path) -> None:
     assert icon is not None and icon.url is None  # no base URL: no hosted copy is known
 
 
-def test_everything_set(pictures: Path) -> None:
+def test_everything_set(art_folder: Path) -> None:
     loaded = layout(
-        pictures,
+        art_folder,
         WITH_ID
         + """\
 images:
@@ -63,19 +63,19 @@ google:
     assert images.icon is not None and images.logo is not None
     assert images.icon.url == "https://static.example/passes/art/icon.png"
     assert images.logo.url == "https://cdn.example/logo-v2.png"  # an explicit URL wins
-    assert pictures / "art" / "round.png" in loaded.sources
+    assert art_folder / "art" / "round.png" in loaded.sources
 
 
-def test_the_same_picture_is_read_once(pictures: Path) -> None:
+def test_the_same_image_is_read_once(art_folder: Path) -> None:
     loaded = layout(
-        pictures,
+        art_folder,
         WITH_ID + "images:\n  icon: art/icon.png\n  thumbnail: art/icon.png\n",
     )
     images = render(loaded, {"id": "1"}).images
     assert images.icon is images.thumbnail
 
 
-def test_rules_only_google_has_are_found_at_load_with_file_and_line(pictures: Path) -> None:
+def test_rules_only_google_has_are_found_at_load_with_file_and_line(art_folder: Path) -> None:
     # Lines: 1-6 WITH_ID, 7 kind is replaced, then images (7-8), links (9-11).
     text = WITH_ID.replace("kind: generic", "kind: loyalty") + (
         "images:\n  icon: art/icon.png\n"
@@ -83,8 +83,8 @@ def test_rules_only_google_has_are_found_at_load_with_file_and_line(pictures: Pa
         "  - {kind: email, uri: not an address, label: Write to us}\n"
         "  - {kind: web, uri: '{{ id }}.example'}\n"
     )
-    loaded = layout(pictures, text)
-    path = pictures / "layout.yaml"
+    loaded = layout(art_folder, text)
+    path = art_folder / "layout.yaml"
     logo, link = loaded.google_problems
     assert (logo.file, logo.line, logo.field) == (str(path), 8, "images.icon")
     assert "a Google loyalty card needs a logo" in str(logo)
@@ -93,13 +93,13 @@ def test_rules_only_google_has_are_found_at_load_with_file_and_line(pictures: Pa
     assert "'not an address' is not a valid email link for Google Wallet" in str(link)
     # The Apple pass does not care: the layout renders.
     assert render(loaded, {"id": "1"}).serial_number == "1"
-    hosted = layout(pictures, text.replace("not an address", "care@lumen.example"))
+    hosted = layout(art_folder, text.replace("not an address", "care@lumen.example"))
     assert hosted.google_problems[1:] == () and len(hosted.google_problems) == 1
 
 
-def test_what_every_pass_shows_alike_is_found_at_load(pictures: Path) -> None:
+def test_what_every_pass_shows_alike_is_found_at_load(art_folder: Path) -> None:
     loaded = layout(
-        pictures,
+        art_folder,
         WITH_ID
         + """\
 fields:
@@ -120,13 +120,13 @@ locations:
     assert not options.class_locations and not options.class_carrier
 
 
-def test_the_class_holds_fixed_fields_and_the_card_reads_them_there(pictures: Path) -> None:
+def test_the_class_holds_fixed_fields_and_the_card_reads_them_there(art_folder: Path) -> None:
     from google_support import assert_valid
 
     from passkit.google import compile_google
 
     loaded = layout(
-        pictures,
+        art_folder,
         WITH_ID
         + """\
 fields:
@@ -173,11 +173,11 @@ translations:
 @pytest.mark.parametrize(
     "value", ["{{ expires_at }}", "{{ last_day }}", "{{ expires_at | isoformat }}"]
 )
-def test_an_offer_does_not_repeat_its_end_as_text(pictures: Path, value: str) -> None:
+def test_an_offer_does_not_repeat_its_end_as_text(art_folder: Path, value: str) -> None:
     from passkit.google import compile_google
 
     loaded = layout(
-        pictures,
+        art_folder,
         MINIMAL.replace("kind: generic", "kind: coupon")
         + f"""\
 inputs:

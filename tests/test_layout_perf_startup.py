@@ -2,7 +2,7 @@
 
 babel is imported by the filters that format numbers and dates, when first called; the
 `Template` type gives pydantic a schema of its own (made once, not once per templated field);
-pictures that decoded once are not decoded (and pillow not loaded) again.
+images that decoded once are not decoded (and pillow not loaded) again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from apple_support import picture
+from apple_support import drawn_image
 
 from passkit.environment import ENV_CACHE_DIR
 from passkit.errors import LayoutError
@@ -99,7 +99,7 @@ def pillow_loaded(layout: Path, cache: str) -> bool:
     return {"True": True, "False": False}[done.stdout.strip()]
 
 
-def test_pictures_that_decoded_once_are_not_decoded_again(tmp_path: Path) -> None:
+def test_images_that_decoded_once_are_not_decoded_again(tmp_path: Path) -> None:
     layout = LAYOUTS_DIR / "loyalty.yaml"
     cache = str(tmp_path / "cache")
     assert pillow_loaded(layout, cache)
@@ -108,12 +108,12 @@ def test_pictures_that_decoded_once_are_not_decoded_again(tmp_path: Path) -> Non
     assert pillow_loaded(layout, "off")
 
 
-def test_a_picture_that_does_not_decode_is_refused_every_time(
+def test_a_image_that_does_not_decode_is_refused_every_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path / "cache"))
     whole = tmp_path / "whole.png"
-    picture((200, 200)).save(whole)
+    drawn_image((200, 200)).save(whole)
     # A PNG cut short: pillow reads its header, and fails only when decoding the pixels.
     (tmp_path / "icon.png").write_bytes(whole.read_bytes()[:400])
     layout = tmp_path / "cut.yaml"

@@ -70,14 +70,14 @@ def test_renders_its_fixture(shipped: tuple[Path, Layout]) -> None:
     assert rendered.kind is layout.kind and rendered.serial_number
     assert rendered.pass_type_id is None and rendered.team_id is None  # from the certificate
     assert rendered.images.icon is not None and rendered.images.logo is not None
-    # Google needs hosted pictures: every image carries its URL under the layout's base URL
-    pictures = [image for _, image in rendered.images.items()]
+    # Google needs hosted images: every image carries its URL under the layout's base URL
+    images = [image for _, image in rendered.images.items()]
     for translation in rendered.translations.values():
-        pictures += [image for _, image in translation.images.items()]
+        images += [image for _, image in translation.images.items()]
     for option in (layout.google.program_logo, layout.google.hero_image):
         if option is not None:
-            pictures.append(option)
-    for image in pictures:
+            images.append(option)
+    for image in images:
         assert image.url == "https://static.passkit.example/layouts/" + (
             Path(image.name).resolve().relative_to(LAYOUTS_DIR).as_posix()
         )

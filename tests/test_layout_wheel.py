@@ -67,7 +67,7 @@ def test_the_wheel_holds_every_shipped_layout_image_and_fixture(wheel: Path) -> 
         assert missing == []
         for path in expected:
             assert archive.read(packaged(path)) == path.read_bytes(), path
-    # Files, not code: the script that drew the pictures stays in the repository.
+    # Files, not code: the script that drew the images stays in the repository.
     assert not [n for n in names if n.startswith("passkit/data/") and n.endswith(".py")]
 
 

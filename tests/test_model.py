@@ -106,7 +106,7 @@ def test_images_from_a_path_bytes_or_a_pil_image(tmp_path: Path) -> None:
     assert [role for role, _ in p.images.items()] == ["icon", "logo", "strip"]
 
 
-def test_equal_pictures_are_equal_sources_whatever_they_came_from(tmp_path: Path) -> None:
+def test_equal_images_are_equal_sources_whatever_they_came_from(tmp_path: Path) -> None:
     path = tmp_path / "a.png"
     path.write_bytes(png())
     assert ImageSource.from_path(path) == ImageSource.from_bytes(png())
@@ -119,7 +119,7 @@ def test_a_missing_or_unreadable_image_names_the_file(tmp_path: Path) -> None:
     ):
         make(images={"icon": tmp_path / "nope.png"})
     garbage = tmp_path / "garbage.png"
-    garbage.write_bytes(b"not a picture")
+    garbage.write_bytes(b"not an image")
     source = make(images={"icon": garbage}).images.icon
     assert source is not None
     with pytest.raises(ImageError, match=re.escape(f"{garbage}: not an image that can be read")):

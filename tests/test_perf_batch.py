@@ -111,7 +111,7 @@ def test_chunks_give_the_passes_one_by_one_builds_give(
     assert all(r.pkpass is not None for r in chunked if r.ok)
 
 
-def test_each_picture_and_translation_is_prepared_once_for_many_passes(
+def test_each_image_and_translation_is_prepared_once_for_many_passes(
     layout: Path, apple: AppleCredentials, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     encoded: list[dict[str, str]] = []

@@ -1,4 +1,4 @@
-"""Barcodes in previews are real: a decoder reads them back from the picture."""
+"""Barcodes in previews are real: a decoder reads them back from the image."""
 
 from __future__ import annotations
 
@@ -44,11 +44,11 @@ def test_accented_messages_keep_their_text(symbology: str, encoding: str) -> Non
 
 def test_quiet_zone_surrounds_the_symbol() -> None:
     symbol = encode(Barcode(format="qr", message="x"))
-    picture = symbol.draw(4)
+    image = symbol.draw(4)
     quiet = symbol.quiet_zone * 4
-    border = picture.crop((0, 0, picture.width, quiet))
+    border = image.crop((0, 0, image.width, quiet))
     assert border.getextrema() == (255, 255)
-    assert picture.size == ((symbol.columns + 2 * symbol.quiet_zone) * 4,) * 2
+    assert image.size == ((symbol.columns + 2 * symbol.quiet_zone) * 4,) * 2
 
 
 def test_a_message_too_long_for_the_symbology_is_refused() -> None:

@@ -109,10 +109,10 @@ def test_lint_exit_status_follows_the_warnings(tmp_path: Path) -> None:
     assert noisy.returncode == 1
     assert "(truncated)" in noisy.stdout and "design warning" in noisy.stderr
     sample = load_sample(layout, record)
-    # One line per warning, each naming the layout; then the pictures (bytes, savings).
+    # One line per warning, each naming the layout; then the images (bytes, savings).
     warned = [line for line in noisy.stdout.splitlines() if line.startswith(str(layout))]
     assert len(lint_layout(sample.layout, sample.record)) == len(warned)
-    assert "pictures: " in noisy.stdout
+    assert "images: " in noisy.stdout
 
 
 def test_lint_is_clean_for_a_well_made_layout(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Preview pictures and pages: faces, colours, translations, fonts, determinism, HTML."""
+"""Preview images and pages: faces, colours, translations, fonts, determinism, HTML."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from PIL import Image
-from preview_support import decode_all, loyalty_pass, picture
+from preview_support import decode_all, drawn_image, loyalty_pass
 
 from passkit.model import Pass
 from passkit.preview import render, render_html, render_png
@@ -37,7 +37,7 @@ def test_wallet_choice_picks_the_faces() -> None:
 
 
 def test_colours_come_from_the_pass() -> None:
-    p = loyalty_pass(background_color="#7c2d12", images={"icon": picture(87, 87)})
+    p = loyalty_pass(background_color="#7c2d12", images={"icon": drawn_image(87, 87)})
     front = draw_front(p, "en").image
     assert front.getpixel((px(4), px(70)))[:3] == (0x7C, 0x2D, 0x12)
     card = draw_card(p, "en").image
@@ -45,16 +45,16 @@ def test_colours_come_from_the_pass() -> None:
 
 
 def test_strip_is_drawn_where_the_style_shows_it() -> None:
-    red_strip = picture(1125, 432, "#ff0000")
-    p = loyalty_pass(images={"icon": picture(87, 87), "strip": red_strip}, primary=[])
+    red_strip = drawn_image(1125, 432, "#ff0000")
+    p = loyalty_pass(images={"icon": drawn_image(87, 87), "strip": red_strip}, primary=[])
     front = draw_front(p, "en").image
     # Just under the top row, across the whole width: the strip (its red edge).
     assert front.getpixel((px(6), px(66)))[:3] == (255, 0, 0)
-    plain = draw_front(loyalty_pass(images={"icon": picture(87, 87)}, primary=[]), "en").image
+    plain = draw_front(loyalty_pass(images={"icon": drawn_image(87, 87)}, primary=[]), "en").image
     assert plain.getpixel((px(6), px(66)))[:3] != (255, 0, 0)
 
 
-def test_translation_changes_the_picture_and_the_page() -> None:
+def test_translation_changes_the_image_and_the_page() -> None:
     p = loyalty_pass()
     assert render_png(p, language="en") != render_png(p, language="fr")
     page = render_html(p, language="fr")
@@ -115,7 +115,7 @@ def test_warnings_go_into_the_margin() -> None:
     assert with_margin.width == plain.width and with_margin.height > plain.height
 
 
-def test_html_is_self_contained_and_shows_the_same_pictures() -> None:
+def test_html_is_self_contained_and_shows_the_same_images() -> None:
     p = loyalty_pass()
     warning = DesignWarning("low-contrast", "labels are hard to read", "label_color", "apple")
     page = render_html(p, warnings=[warning])
@@ -138,7 +138,7 @@ def test_google_refusal_is_drawn_not_raised() -> None:
 @pytest.mark.parametrize(
     ("kind", "extra"),
     [
-        ("generic", {"images": {"icon": picture(87, 87), "thumbnail": picture(90, 90)}}),
+        ("generic", {"images": {"icon": drawn_image(87, 87), "thumbnail": drawn_image(90, 90)}}),
         ("coupon", {}),
         (
             "gift_card",
@@ -156,7 +156,7 @@ def test_google_refusal_is_drawn_not_raised() -> None:
             "event_ticket",
             {
                 "event": {"name": "Jazz Night"},
-                "images": {"icon": picture(87, 87), "background": picture(180, 220)},
+                "images": {"icon": drawn_image(87, 87), "background": drawn_image(180, 220)},
             },
         ),
         (
@@ -167,7 +167,7 @@ def test_google_refusal_is_drawn_not_raised() -> None:
                     {"key": "from", "label": "From", "value": "PAR"},
                     {"key": "to", "label": "To", "value": "LYS"},
                 ],
-                "images": {"icon": picture(87, 87), "footer": picture(286, 15)},
+                "images": {"icon": drawn_image(87, 87), "footer": drawn_image(286, 15)},
             },
         ),
     ],

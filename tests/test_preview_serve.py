@@ -151,10 +151,10 @@ def test_a_regional_language_shows_its_base_translation(server: str) -> None:
     fragment = httpx.get(server + "/layouts/loyalty/fragment?lang=fr-CA", timeout=60)
     assert fragment.status_code == 200
     assert '<option value="fr" selected>' in fragment.text
-    picture = httpx.get(server + "/layouts/loyalty/preview.png?lang=fr-CA", timeout=60)
+    image = httpx.get(server + "/layouts/loyalty/preview.png?lang=fr-CA", timeout=60)
     english = httpx.get(server + "/layouts/loyalty/preview.png?lang=en", timeout=60)
     french = httpx.get(server + "/layouts/loyalty/preview.png?lang=fr", timeout=60)
-    assert picture.status_code == 200 and picture.content == french.content != english.content
+    assert image.status_code == 200 and image.content == french.content != english.content
 
 
 def test_downloads_say_when_signing_is_not_configured(server: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preview_support import good_images, loyalty_pass, picture
+from preview_support import drawn_image, good_images, loyalty_pass
 
 from passkit.google.options import GoogleOptions
 from passkit.preview import DesignWarning, lint_pass
@@ -12,7 +12,7 @@ def found(warnings: list[DesignWarning], code: str) -> list[tuple[str, str]]:
     return [(w.where, w.wallet) for w in warnings if w.code == code]
 
 
-HERO = GoogleOptions(hero_image=picture(1032, 336))
+HERO = GoogleOptions(hero_image=drawn_image(1032, 336))
 
 
 def test_a_well_made_pass_has_no_warnings() -> None:
@@ -60,17 +60,17 @@ def test_missing_icon_and_logo() -> None:
 
 
 def test_image_the_style_does_not_show() -> None:
-    images = {**good_images(), "thumbnail": picture(90, 90)}
+    images = {**good_images(), "thumbnail": drawn_image(90, 90)}
     warnings = lint_pass(loyalty_pass(images=images))
     assert found(warnings, "image-not-shown") == [("images.thumbnail", "apple")]
 
 
 def test_images_of_the_wrong_shape() -> None:
-    images = {**good_images(), "strip": picture(400, 400)}
+    images = {**good_images(), "strip": drawn_image(400, 400)}
     warnings = lint_pass(loyalty_pass(images=images))
     assert ("images.strip", "apple") in found(warnings, "image-aspect")
     assert ("images.strip", "google") in found(warnings, "image-aspect")  # the hero image
-    wide = GoogleOptions(program_logo=picture(300, 100), hero_image=picture(1032, 336))
+    wide = GoogleOptions(program_logo=drawn_image(300, 100), hero_image=drawn_image(1032, 336))
     warnings = lint_pass(loyalty_pass(), google=wide)
     assert found(warnings, "image-aspect") == [("google.program_logo", "google")]
 
@@ -85,7 +85,7 @@ def test_low_contrast_text() -> None:
 
 
 def test_text_on_a_light_strip_image() -> None:
-    images = {**good_images(), "strip": picture(1125, 432, "#f8fafc")}
+    images = {**good_images(), "strip": drawn_image(1125, 432, "#f8fafc")}
     warnings = lint_pass(loyalty_pass(images=images))
     assert any("strip image" in w.message for w in warnings if w.code == "low-contrast")
 
@@ -104,7 +104,7 @@ def test_content_only_one_wallet_shows() -> None:
             {"key": "from", "label": "From", "value": "PAR", "change_message": "Now %@"},
             {"key": "to", "label": "To", "value": "LYS"},
         ],
-        images={**good_images(), "footer": picture(286, 15)},
+        images={**good_images(), "footer": drawn_image(286, 15)},
         beacons=[{"proximity_uuid": "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0"}],
     )
     places = found(lint_pass(p), "one-wallet-only")
@@ -115,8 +115,8 @@ def test_content_only_one_wallet_shows() -> None:
 
 
 def test_unhosted_images_are_reported_for_google() -> None:
-    images = {**good_images(), "icon": picture(87, 87, url=False)}
-    images["logo"] = picture(150, 50, url=False)
+    images = {**good_images(), "icon": drawn_image(87, 87, url=False)}
+    images["logo"] = drawn_image(150, 50, url=False)
     warnings = lint_pass(loyalty_pass(images=images))
     rule = [w for w in warnings if w.code == "google-rule"]
     assert len(rule) == 1 and "public URL" in rule[0].message and rule[0].wallet == "google"

@@ -29,7 +29,7 @@ def run(settings: dict[str, str], *args: str | Path) -> subprocess.CompletedProc
 
 
 def qr_codes(png: bytes) -> list[str]:
-    """The texts of the QR codes a real decoder (zxing-cpp) finds in a picture."""
+    """The texts of the QR codes a real decoder (zxing-cpp) finds in an image."""
     image = Image.open(io.BytesIO(png)).convert("L")
     return [found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.QRCode)]
 
@@ -70,8 +70,8 @@ def test_a_thousand_recipients_with_one_bad_row(
     for row in rows:
         assert row["link"].startswith(f"{URL}/links/")
         assert (out / f"{row['serial']}.link.txt").read_text().strip() == row["link"]
-        picture = (out / f"{row['serial']}.png").read_bytes()
-        assert qr_codes(picture) == [row["link"]]
+        png = (out / f"{row['serial']}.png").read_bytes()
+        assert qr_codes(png) == [row["link"]]
     registry = Registry(settings["PASSKIT_DATABASE_URL"], web_service_url=URL, secret=SECRET)
     assert registry.counts()["generic"]["passes"] == 999
     # Opening a recipient's link gives the pass issued for it, and counts no other use.

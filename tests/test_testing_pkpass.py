@@ -126,7 +126,7 @@ def test_opening_from_a_path(tmp_path: Path, dev_signer: AppleSigner) -> None:
 
 
 def test_a_bundle_built_by_passkit(dev_signer: AppleSigner, dev_certs: DevCertificates) -> None:
-    def picture(size: tuple[int, int]) -> Image.Image:
+    def drawn_image(size: tuple[int, int]) -> Image.Image:
         return Image.new("RGB", size, (200, 30, 30))
 
     expires = datetime(2027, 1, 31, 23, 59, tzinfo=UTC)
@@ -135,7 +135,7 @@ def test_a_bundle_built_by_passkit(dev_signer: AppleSigner, dev_certs: DevCertif
         serial_number="GC-7",
         organization="Example Books",
         description="Gift card",
-        images={"icon": picture((300, 300)), "logo": picture((480, 150))},
+        images={"icon": drawn_image((300, 300)), "logo": drawn_image((480, 150))},
         primary=[
             {"key": "balance", "label": "Balance", "value": {"amount": "25.50", "currency": "EUR"}}
         ],

@@ -1,7 +1,7 @@
-"""Draw the pictures of the shipped layouts (run from anywhere: `python layouts/images/draw.py`).
+"""Draw the images of the shipped layouts (run from anywhere: `python layouts/images/draw.py`).
 
 The PNGs are committed; this script is how they were made, so that a brand's look can be
-changed in one place. Every picture is drawn at three times Apple's 1x size or more, and the
+changed in one place. Every image is drawn at three times Apple's 1x size or more, and the
 wallet compilers scale it down. Drawing is deterministic: the same script gives the same bytes.
 """
 
@@ -93,7 +93,7 @@ def supersampled(width: int, height: int, paint: Callable[[Image.Image, int], No
     return big.resize((width, height), Image.Resampling.LANCZOS)
 
 
-# A brand's mark, drawn to fit a square of the given side at the top left of the picture.
+# A brand's mark, drawn to fit a square of the given side at the top left of the image.
 Mark = Callable[[ImageDraw.ImageDraw, float], None]
 
 
@@ -302,7 +302,7 @@ def lumen_program_logo() -> Image.Image:
 
 
 def hero(strip: Image.Image) -> Image.Image:
-    """Google's hero picture (1032 x 336) cut from the middle of a strip, without distortion."""
+    """Google's hero image (1032 x 336) cut from the middle of a strip, without distortion."""
     width, height = 1032, 336
     scale = max(width / strip.width, height / strip.height)
     resized = strip.resize(

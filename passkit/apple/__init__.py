@@ -5,7 +5,7 @@
     write_pkpass("out/member.pkpass", the_pass, signer)
 
 Modules: `passjson` (the pass.json mapping and Apple's field rules), `styles` (what each style
-shows and allows), `images` (sizing and caching the pictures), `strings` (pass.strings),
+shows and allows), `images` (sizing and caching the images), `strings` (pass.strings),
 `bundle` (manifest, signature, zip), `signing` (certificates and the signature).
 """
 

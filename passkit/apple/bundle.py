@@ -2,20 +2,20 @@
 
 Per pass the work is: pass.json and its SHA-1, the manifest, the signature and the zip. Images
 come from the prepared-image cache (`passkit.apple.images`), so a campaign of 100,000 passes
-resizes and hashes each picture once.
+resizes and hashes each image once.
 
 Localisation: each language of `Pass.translations` gets `<lang>.lproj/pass.strings` and its
 localised images. When there are translations, the pass's own language also gets an `.lproj`
 (with an empty pass.strings): otherwise Wallet, finding a single localisation, would show the
 translation to everyone. Apple's guide says not to put an image both at the top level and in
 an `.lproj` (the top-level one is found first), so an image localised in any language is
-written into every language's `.lproj` (the pass's own picture where a language has none) and
-not at the top level. A translation's picture that comes out byte-identical to the pass's own
+written into every language's `.lproj` (the pass's own image where a language has none) and
+not at the top level. A translation's image that comes out byte-identical to the pass's own
 is no localisation: such a role is written once, at the top level, where every language finds
 it, rather than once per language. The icon cannot be localised: Wallet needs it at the top
 level.
 
-`Pass.bundle` says how the bundle is written: the pictures' quality (lossless unless a
+`Pass.bundle` says how the bundle is written: the images' quality (lossless unless a
 quality is given, `passkit.apple.png_optimise`) and the encoding of `pass.strings` (UTF-8
 unless UTF-16 is asked for, `passkit.apple.strings`).
 """
@@ -96,14 +96,14 @@ def _pass_json_and_shared(
 
 @dataclass(frozen=True, slots=True)
 class _SharedFiles:
-    """The pictures and localisations of a bundle: everything but pass.json.
+    """The images and localisations of a bundle: everything but pass.json.
 
     With them, what every bundle that holds them repeats: their members at the start of the
     archive, and manifest.json around the entry of pass.json.
     """
 
     files: tuple[BundleFile, ...]
-    # How many prepared pictures they hold, counted as cache hits when they are reused.
+    # How many prepared images they hold, counted as cache hits when they are reused.
     lookups: int
     archive_start: ArchiveStart
     manifest_head: str  # manifest.json up to pass.json's entry
@@ -111,7 +111,7 @@ class _SharedFiles:
 
     @classmethod
     def of(cls, files: tuple[BundleFile, ...], lookups: int) -> _SharedFiles:
-        # Pictures and localisations are named <role>.png and <lang>.lproj/...: never pass.json.
+        # Images and localisations are named <role>.png and <lang>.lproj/...: never pass.json.
         entries = sorted((file.name, file.manifest_entry) for file in files)
         before = [entry for name, entry in entries if name < PASS_JSON]
         after = [entry for name, entry in entries if name > PASS_JSON]
@@ -128,8 +128,8 @@ class _SharedFiles:
         return (self.manifest_head + pass_json.manifest_entry + self.manifest_tail).encode("ascii")
 
 
-# Passes of one layout share their pictures and translations: the files made of them, and the
-# checks of which pictures a style shows, are done once per content (kind, language, pictures,
+# Passes of one layout share their images and translations: the files made of them, and the
+# checks of which images a style shows, are done once per content (kind, language, images,
 # translation tables) rather than once per pass.
 _shared: dict[tuple[object, ...], _SharedFiles] = {}
 _SHARED_SIZE = 64
@@ -173,9 +173,9 @@ def _shared_files(p: Pass, style: str) -> tuple[tuple[BundleFile, ...], int]:
                 "localisation directory; use forms like 'en', 'pt-BR' or 'zh-Hans'"
             )
         for language in sorted({*p.translations, p.language}):
-            lproj, pictures = _lproj(p, language, style, localised)
+            lproj, prepared = _lproj(p, language, style, localised)
             files.extend(lproj)
-            lookups += pictures
+            lookups += prepared
     return tuple(files), lookups
 
 
@@ -291,19 +291,19 @@ def _check_roles(images: Images, where: str, p: Pass, style: str) -> None:
 
 
 def _localised_roles(p: Pass, style: str) -> set[str]:
-    """The roles whose picture differs in some language from the pass's own."""
+    """The roles whose image differs in some language from the pass's own."""
     roles: set[str] = set()
     for translation in p.translations.values():
         for role, source in translation.images.items():
             own = getattr(p.images, role)
             if role in roles:
                 continue
-            if own is None or not _same_picture(source, own, role, style, p):
+            if own is None or not _same_image(source, own, role, style, p):
                 roles.add(role)
     return roles
 
 
-def _same_picture(one: ImageSource, other: ImageSource, role: str, style: str, p: Pass) -> bool:
+def _same_image(one: ImageSource, other: ImageSource, role: str, style: str, p: Pass) -> bool:
     """Whether two sources come out as the same files (the same source file always does)."""
     if one.digest == other.digest:
         return True
@@ -314,12 +314,12 @@ def _same_picture(one: ImageSource, other: ImageSource, role: str, style: str, p
 
 
 def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> tuple[list[BundleFile], int]:
-    """The files of one language's directory, and how many prepared pictures they hold."""
+    """The files of one language's directory, and how many prepared images they hold."""
     directory = f"{language}.lproj"
     translation = p.translations.get(language)
     table = translation.strings if translation is not None else {}
     files = [_strings_file(directory, tuple(table.items()), p.bundle.strings_encoding)]
-    pictures = 0
+    prepared = 0
     for role in STYLE_IMAGES[style]:
         if role not in localised:
             continue
@@ -332,8 +332,8 @@ def _lproj(p: Pass, language: str, style: str, localised: set[str]) -> tuple[lis
             quality = p.bundle.image_quality
             moved = (_moved(file, directory) for file in image_files(source, role, style, quality))
             files.extend(moved)
-            pictures += 1
-    return files, pictures
+            prepared += 1
+    return files, prepared
 
 
 # A layout's translations are the same for every pass: encode, hash and compress each

@@ -14,7 +14,7 @@ class BundleFile(NamedTuple):
     """One file of a pass bundle, with what the manifest and the zip need about it.
 
     Its zip member (header, compressed payload, directory record) and its manifest entry are
-    made when the file is: a picture or a translation table, the same for every pass of a
+    made when the file is: an image or a translation table, the same for every pass of a
     layout, is compressed and framed once per process, not once per pass.
     """
 
@@ -54,7 +54,7 @@ class BundleFile(NamedTuple):
         )
 
 
-# The names of bundle files are few (pass.json, pictures, localisations): quote each once.
+# The names of bundle files are few (pass.json, images, localisations): quote each once.
 _quoted_names: dict[str, str] = {}
 
 

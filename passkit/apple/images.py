@@ -1,18 +1,18 @@
 """Pass images as Apple Wallet wants them: PNG at @1x, @2x and @3x, sized for the style.
 
-Every picture keeps its proportions. How each role reaches its allotted space
+Every image keeps its proportions. How each role reaches its allotted space
 (`passkit.apple.styles.Fit`):
 - strip and background *fill* their space: scaled to cover it, then the overflow is cropped
-  evenly from both sides (Wallet itself crops pictures of another shape the same way);
+  evenly from both sides (Wallet itself crops images of another shape the same way);
 - the icon is *padded*: scaled to fit a square and centred on a transparent canvas, so that a
   wide logo used as icon is not cut;
 - logo, footer and thumbnail are scaled to fit *within* their space and keep their own shape
   (a thumbnail narrower than 2:3 or wider than 3:2 is first cropped to that limit, as Wallet
   would).
 A source smaller than the @3x size is scaled up (Lanczos), which is what Wallet would do with a
-smaller file; give pictures at least three times the point size for sharp results.
+smaller file; give images at least three times the point size for sharp results.
 
-Pictures are turned upright (EXIF orientation), converted to sRGB when they carry a colour
+Images are turned upright (EXIF orientation), converted to sRGB when they carry a colour
 profile, and written without any metadata (no EXIF, no ICC profile, no text chunks) with fixed
 PNG settings, so the same source always gives the same bytes.
 
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from passkit.apple import picture_store
+from passkit.apple import image_store
 from passkit.apple.bundle_file import BundleFile
 from passkit.apple.png_optimise import settings as optimiser_settings
 from passkit.apple.styles import SCALES, image_spec
@@ -45,7 +45,7 @@ class CacheInfo:
     size: int = 0
 
 
-# A prepared picture: its source's digest, its role and style, the quality asked for.
+# A prepared image: its source's digest, its role and style, the quality asked for.
 _Key = tuple[str, str, str, int | None]
 
 
@@ -96,28 +96,28 @@ def image_files(
     return files
 
 
-class PictureSize(NamedTuple):
-    """One prepared picture's bytes in a bundle, and those of the plain PNG before optimising."""
+class ImageSize(NamedTuple):
+    """One prepared image's bytes in a bundle, and those of the plain PNG before optimising."""
 
     name: str
     size: int
     plain_size: int
 
 
-def picture_sizes(
+def image_sizes(
     source: ImageSource, role: str, style: str, quality: int | None = None
-) -> list[PictureSize]:
-    """What `image_files` holds, with what optimising saved on each picture."""
+) -> list[ImageSize]:
+    """What `image_files` holds, with what optimising saved on each image."""
     files = image_files(source, role, style, quality)
     plain = _plain_sizes.get((source.digest, role, style, quality))
     return [
-        PictureSize(file.name, len(file.data), plain[index] if plain else len(file.data))
+        ImageSize(file.name, len(file.data), plain[index] if plain else len(file.data))
         for index, file in enumerate(files)
     ]
 
 
 def record_hits(count: int) -> None:
-    """Count `count` prepared pictures served again from a cache of files made from them."""
+    """Count `count` prepared images served again from a cache of files made from them."""
     with _cache.lock:
         _cache.info.hits += count
 
@@ -128,12 +128,12 @@ def cache_info() -> CacheInfo:
         return CacheInfo(_cache.info.hits, _cache.info.misses, len(_cache.entries))
 
 
-# Caches of files made from prepared pictures (passkit.apple.bundle's), emptied with this one.
+# Caches of files made from prepared images (passkit.apple.bundle's), emptied with this one.
 _dependent_caches: list[Callable[[], None]] = []
 
 
 def clear_cache() -> None:
-    """Forget every prepared picture, and every cached file made from one."""
+    """Forget every prepared image, and every cached file made from one."""
     _cache.clear()
     _plain_sizes.clear()
     for clear in _dependent_caches:
@@ -145,30 +145,30 @@ def on_clear_cache(clear: Callable[[], None]) -> None:
     _dependent_caches.append(clear)
 
 
-# The plain PNG sizes of each prepared picture, for `picture_sizes`.
+# The plain PNG sizes of each prepared image, for `image_sizes`.
 _plain_sizes: dict[_Key, tuple[int, ...]] = {}
 
 
 def _prepare(
     source: ImageSource, role: str, style: str, quality: int | None
 ) -> tuple[BundleFile, ...]:
-    """The picture's files, from the on-disk store when a process prepared them before."""
+    """The image's files, from the on-disk store when a process prepared them before."""
     settings = f"scales {SCALES}, {optimiser_settings(quality)}"
-    key = picture_store.entry_key(source.digest, role, style, settings)
-    pictures = picture_store.load(key) if key is not None else None
-    if pictures is None or len(pictures) != len(SCALES):
-        # Imported here: pillow and the preparing code load only when a picture is prepared.
-        from passkit.apple.picture_prep import prepare_pictures
+    key = image_store.entry_key(source.digest, role, style, settings)
+    images = image_store.load(key) if key is not None else None
+    if images is None or len(images) != len(SCALES):
+        # Imported here: pillow and the preparing code load only when an image is prepared.
+        from passkit.apple.image_prep import prepare_images
 
-        pictures = prepare_pictures(source, image_spec(role, style), quality)
+        images = prepare_images(source, image_spec(role, style), quality)
         if key is not None:
-            picture_store.save(key, pictures)
+            image_store.save(key, images)
     if len(_plain_sizes) >= CACHE_SIZE:
         _plain_sizes.pop(next(iter(_plain_sizes)))  # the oldest: these are only for reports
-    _plain_sizes[(source.digest, role, style, quality)] = tuple(p.plain_size for p in pictures)
+    _plain_sizes[(source.digest, role, style, quality)] = tuple(p.plain_size for p in images)
     return tuple(
         BundleFile.of(
-            f"{role}.png" if scale == 1 else f"{role}@{scale}x.png", picture.data, deflate=False
+            f"{role}.png" if scale == 1 else f"{role}@{scale}x.png", image.data, deflate=False
         )
-        for scale, picture in zip(SCALES, pictures, strict=True)
+        for scale, image in zip(SCALES, images, strict=True)
     )

@@ -1,6 +1,6 @@
-"""What each picture of a pass's bundle weighs, and what optimising saved on it.
+"""What each image of a pass's bundle weighs, and what optimising saved on it.
 
-For `passkit lint` (from a layout) and `passkit inspect` (from a built bundle): pictures are
+For `passkit lint` (from a layout) and `passkit inspect` (from a built bundle): images are
 nearly all of a bundle's bytes, so these are the numbers worth watching.
 """
 
@@ -10,13 +10,13 @@ import io
 from typing import NamedTuple
 
 from passkit.apple.bundle import collect_files
-from passkit.apple.images import image_files, picture_sizes
+from passkit.apple.images import image_files, image_sizes
 from passkit.apple.styles import STYLE_OF_KIND
 from passkit.model import Pass
 
 
-class PictureWeight(NamedTuple):
-    """One picture file of a bundle: its bytes, and those of the plain PNG before optimising."""
+class ImageWeight(NamedTuple):
+    """One image file of a bundle: its bytes, and those of the plain PNG before optimising."""
 
     name: str
     size: int
@@ -28,20 +28,20 @@ class PictureWeight(NamedTuple):
         return 1 - self.size / self.plain_size if self.plain_size else 0.0
 
 
-def bundle_pictures(p: Pass) -> list[PictureWeight]:
-    """Every picture file of `p`'s bundle, in bundle order, with what optimising saved."""
+def bundle_images(p: Pass) -> list[ImageWeight]:
+    """Every image file of `p`'s bundle, in bundle order, with what optimising saved."""
     style = STYLE_OF_KIND[p.kind]
     quality = p.bundle.image_quality
     plain_of: dict[bytes, int] = {}
     for images in (p.images, *(t.images for t in p.translations.values())):
         for role, source in images.items():
             prepared = image_files(source, role, style, quality)
-            sizes = picture_sizes(source, role, style, quality)
+            sizes = image_sizes(source, role, style, quality)
             plain_of.update((f.data, s.plain_size) for f, s in zip(prepared, sizes, strict=True))
-    # The identifiers play no part in the pictures: any will do to list the bundle's files.
+    # The identifiers play no part in the images: any will do to list the bundle's files.
     files = collect_files(p, pass_type_id="pass.example", team_id="EXAMPLE")
     return [
-        PictureWeight(file.name, len(file.data), plain_of.get(file.data, len(file.data)))
+        ImageWeight(file.name, len(file.data), plain_of.get(file.data, len(file.data)))
         for file in files
         if file.name.endswith(".png")
     ]
@@ -55,9 +55,9 @@ def plain_png_size(png: bytes) -> int | None:
     from passkit.apple.png_optimise import png_of
 
     try:
-        with Image.open(io.BytesIO(png)) as picture:
-            picture.load()
-            mode = "RGBA" if picture.has_transparency_data else "RGB"
-            return len(png_of(picture.convert(mode)))
+        with Image.open(io.BytesIO(png)) as image:
+            image.load()
+            mode = "RGBA" if image.has_transparency_data else "RGB"
+            return len(png_of(image.convert(mode)))
     except (UnidentifiedImageError, OSError, ValueError):
         return None

@@ -42,13 +42,13 @@ SCALES: tuple[int, ...] = (1, 2, 3)
 
 
 class Fit(Enum):
-    """How a picture is brought to the space Apple allots to it, always keeping its proportions."""
+    """How an image is brought to the space Apple allots to it, always keeping its proportions."""
 
     #: Scale to cover the whole space, then crop the overflow evenly from both sides.
     FILL = "fill"
     #: Scale to fit inside the space, then centre it on a transparent canvas of exactly that size.
     PAD = "pad"
-    #: Scale to fit inside the space; the file is as large as the scaled picture, no padding.
+    #: Scale to fit inside the space; the file is as large as the scaled image, no padding.
     WITHIN = "within"
 
 
@@ -57,7 +57,7 @@ class ImageSpec:
     width: int
     height: int
     fit: Fit
-    #: Narrowest and widest width/height ratio kept; a picture outside is cropped to the limit.
+    #: Narrowest and widest width/height ratio kept; an image outside is cropped to the limit.
     aspect_range: tuple[float, float] | None = None
 
 

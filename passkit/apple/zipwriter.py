@@ -6,7 +6,7 @@ wants neither: its images are the same for thousands of passes and their CRCs ar
 written here, in the plain zip format (no zip64: a pass is far below 4 GiB):
 - members in the order given, each with the fixed time 1980-01-01 00:00 (the zip epoch) and
   the Unix permissions rw-r--r--;
-- deflate for text (pass.json, manifest.json, pass.strings), stored for PNG pictures and the
+- deflate for text (pass.json, manifest.json, pass.strings), stored for PNG images and the
   signature, which do not compress.
 
 Each member is framed once (`zip_member`: local header, payload, directory record but for its

@@ -49,7 +49,7 @@ class _RenamedOnClose:
 class ZipOutput(_RenamedOnClose):
     """Passes and save links collected into one .zip, named by serial number.
 
-    Members are stored (a pass is a zip of PNG pictures already), with the fixed time and mode
+    Members are stored (a pass is a zip of PNG images already), with the fixed time and mode
     of `passkit.apple.zipwriter`: the same passes give the same archive.
     """
 

@@ -154,7 +154,7 @@ def _build_in_workers(
 
     context = _fork_context()
     if context is not None:
-        # Build here until one pass is made: that prepares what every pass shares (pictures,
+        # Build here until one pass is made: that prepares what every pass shares (images,
         # their hashes and zip members), and the workers forked afterwards inherit it with the
         # loaded layout and keys instead of preparing everything again.
         try:

@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from passkit.apple.sizes import PictureWeight, plain_png_size
+from passkit.apple.sizes import ImageWeight, plain_png_size
 from passkit.cli.options import link_key_options
-from passkit.cli.sizes import picture_lines
+from passkit.cli.sizes import image_lines
 from passkit.cli.text import heading, line, shown
 from passkit.errors import BundleError
 from passkit.testing.frozen import thaw
@@ -110,26 +110,26 @@ def _bundle(bundle: Bundle) -> Iterator[str]:
     yield ""
     yield heading("files")
     width = max(len(name) for name, _ in bundle.files)
-    pictures: list[PictureWeight] = []
+    images: list[ImageWeight] = []
     for name, size in bundle.files:
         extra = ""
         if name.endswith(".png"):
-            picture = bundle.read(name)
+            image = bundle.read(name)
             try:
-                w, h = png_size(picture, name)
+                w, h = png_size(image, name)
                 extra = f"  {w}x{h} px"
             except BundleError:  # shown, not judged: `passkit verify` judges
                 extra = "  (not a PNG)"
-            plain = plain_png_size(picture)
+            plain = plain_png_size(image)
             if plain is not None:
-                pictures.append(PictureWeight(name, size, plain))
+                images.append(ImageWeight(name, size, plain))
         yield f"  {name:<{width}}  {size:>8} bytes{extra}"
     for name in bundle.directories:
         yield f"  {name:<{width}}  directory entry (not allowed in a pass bundle)"
     yield f"  {len(bundle.files)} files, {sum(size for _, size in bundle.files):,} bytes unpacked"
-    if pictures:
+    if images:
         yield ""
-        yield from picture_lines(pictures)
+        yield from image_lines(images)
 
 
 def _fields(fields: list[FieldView]) -> Iterator[str]:

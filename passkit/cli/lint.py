@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from passkit.cli.options import sample_options
-from passkit.cli.sizes import picture_lines
+from passkit.cli.sizes import image_lines
 from passkit.cli.text import shown
 from passkit.errors import PasskitError
 
@@ -18,11 +18,11 @@ from passkit.errors import PasskitError
 def lint(layout: str, data: Path | None) -> None:
     """Warn about what will look wrong in LAYOUT: cut text, too many fields, missing or
     misshapen images, low contrast, barcodes too dense, content only one wallet shows.
-    Then list the Apple bundle's pictures: their bytes, and what optimising saved.
+    Then list the Apple bundle's images: their bytes, and what optimising saved.
 
     Exit status: 0 no warnings, 1 warnings, 2 the layout or record cannot be used.
     """
-    from passkit.apple.sizes import bundle_pictures
+    from passkit.apple.sizes import bundle_images
     from passkit.preview import lint_layout
     from passkit.preview.sample import load_sample
 
@@ -38,11 +38,11 @@ def lint(layout: str, data: Path | None) -> None:
             )
         )
     try:
-        pictures = bundle_pictures(sample.layout.render(sample.record))
+        images = bundle_images(sample.layout.render(sample.record))
     except PasskitError as exc:  # a rule the Apple bundle breaks: `passkit build` says it too
-        click.echo(shown(f"pictures: not listed, the Apple bundle cannot be made ({exc})"))
+        click.echo(shown(f"images: not listed, the Apple bundle cannot be made ({exc})"))
     else:
-        for line in picture_lines(pictures):
+        for line in image_lines(images):
             click.echo(line)
     if warnings:
         count = len(warnings)

@@ -1,4 +1,4 @@
-"""`passkit preview`: a picture (or page) of a pass in Apple Wallet and Google Wallet."""
+"""`passkit preview`: an image (or page) of a pass in Apple Wallet and Google Wallet."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from passkit.files import atomic_write
     "--out",
     required=True,
     type=click.Path(path_type=Path),
-    help="FILE.png for a picture, FILE.html for a self-contained page.",
+    help="FILE.png for an image, FILE.html for a self-contained page.",
 )
 @click.option(
     "--wallet",
@@ -30,7 +30,7 @@ from passkit.files import atomic_write
 def preview(layout: str, data: Path | None, out: Path, wallet: str, lang: str | None) -> None:
     """Draw LAYOUT filled with a record as Apple Wallet (front, back) and Google Wallet show it.
 
-    Design warnings are listed in the picture's margin and printed here.
+    Design warnings are listed in the image's margin and printed here.
     """
     from passkit import preview as previews
     from passkit.languages import matching_language

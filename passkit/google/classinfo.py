@@ -55,7 +55,7 @@ class ClassInputs:
 
 @dataclass(frozen=True)
 class BrandImages:
-    """The pictures of a class, each with a public URL (or None when it has none)."""
+    """The images of a class, each with a public URL (or None when it has none)."""
 
     square: ImageSource | None
     wide: ImageSource | None

@@ -316,7 +316,7 @@ def _class_of(
 ) -> CompiledClass:
     """The class of the pass of `ctx`, built once for every pass of a layout.
 
-    A first cache is keyed by what the class depends on, with the pictures and what the class
+    A first cache is keyed by what the class depends on, with the sources and what the class
     holds for every pass by identity (the passes of a layout share these objects, and hashing
     them by content costs about as much as the rest of the key): ~2 us a pass instead of
     ~10 us for making and hashing `ClassInputs`. Each entry keeps those objects, so that no
@@ -326,7 +326,7 @@ def _class_of(
     p, loc, roles = ctx.p, ctx.loc, ctx.roles
     held = _held_content(ctx)
     images = p.images
-    pictures = (
+    sources = (
         options.program_logo,
         images.icon,
         images.logo,
@@ -347,7 +347,7 @@ def _class_of(
         issuer_name,
         title,
         color,
-        tuple(map(id, pictures)),
+        tuple(map(id, sources)),
         p.sharing_prohibited,
         rows,
         labels,
@@ -358,7 +358,7 @@ def _class_of(
     entry = _CLASSES.get(key)
     if entry is not None:
         return entry[0]
-    program_logo, icon, logo, hero, strip, thumbnail, footer = pictures
+    program_logo, icon, logo, hero, strip, thumbnail, footer = sources
     # Made from this pass once for all: its notices are the class's, its floats the class's.
     class_ctx = replace(ctx, notices=[])
     shared = shared_parts(class_ctx, in_class=True)
@@ -390,7 +390,7 @@ def _class_of(
     )
     if len(_CLASSES) >= _MAX_CLASSES:
         _CLASSES.clear()
-    _CLASSES[key] = (compiled, (*pictures, *held))
+    _CLASSES[key] = (compiled, (*sources, *held))
     return compiled
 
 

@@ -1,9 +1,9 @@
-"""Pictures on Google Wallet: Google fetches them from public URLs, it takes no image bytes.
+"""Images on Google Wallet: Google fetches them from public URLs, it takes no image bytes.
 
-Each `ImageSource` may carry the public address of the same picture (`url`); a layout sets
-`google.image_base_url` so that every image gets one. A picture Google requires (a loyalty
+Each `ImageSource` may carry the public address of the same image (`url`); a layout sets
+`google.image_base_url` so that every image gets one. An image Google requires (a loyalty
 program logo, a transit logo) without an address is an error that says how to give it one; an
-optional picture without an address is left out and said in the notices.
+optional image without an address is left out and said in the notices.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def pick_image(
 
     `candidates` are (name, source) pairs in order of preference, e.g. the layout's
     `google.program_logo`, then its icon, then its logo. `required_by` names the Google type
-    that cannot do without the picture (None when it is optional).
+    that cannot do without the image (None when it is optional).
     """
     present = [(name, source) for name, source in candidates if source is not None]
     for _, source in present:

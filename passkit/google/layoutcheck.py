@@ -45,7 +45,7 @@ def layout_problems(
     """Every Google rule a layout breaks for all its passes alike, as file:line errors.
 
     `fixed_links` are the (index, kind, uri) of the layout's links whose address is no
-    template; `images` its pictures by where they are written (("images", "icon"), ...).
+    template; `images` its images by where they are written (("images", "icon"), ...).
     """
     problems: list[LayoutError] = []
     needed_by = logo_required_by(kind, transit_type)

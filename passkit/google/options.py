@@ -24,7 +24,7 @@ class GoogleOptions(Model):
     issuer_name: str | None = None
     # Google shows the program logo in a circle: a layout may give a square one for it.
     program_logo: Image | None = None
-    # The wide picture across the card; by default the Apple strip image.
+    # The wide image across the card; by default the Apple strip image.
     hero_image: Image | None = None
     # Web origins allowed to show the "Add to Google Wallet" button for the save link.
     origins: tuple[str, ...] = ()

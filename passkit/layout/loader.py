@@ -241,7 +241,7 @@ def _build_inputs(spec: LayoutSpec, document: LocatedDict) -> dict[str, InputSpe
 
 
 class _ImageReader:
-    """Reads each picture once and gives it its public URL."""
+    """Reads each image once and gives it its public URL."""
 
     def __init__(self, root: Path, google: GoogleSpec, document: LocatedDict) -> None:
         self.root = root

@@ -351,11 +351,11 @@ class ColorsSpec(Spec):
 
 
 class ImageRef(Spec):
-    """A picture file (relative to the layout file that names it) and, optionally, its URL."""
+    """An image file (relative to the layout file that names it) and, optionally, its URL."""
 
     path: str
     url: Annotated[str, Field(pattern=r"^https?://")] | None = Field(
-        default=None, description="where the same picture is hosted (Google Wallet needs it)"
+        default=None, description="where the same image is hosted (Google Wallet needs it)"
     )
 
 
@@ -394,7 +394,7 @@ class BundleSpec(Spec):
         default=None,
         ge=1,
         le=100,
-        description="1-100: pictures in at most 256 colours at this quality (lossy, smaller); "
+        description="1-100: images in at most 256 colours at this quality (lossy, smaller); "
         "default: every pixel kept (lossless)",
     )
     strings_encoding: StringsEncoding = Field(
@@ -608,7 +608,7 @@ class GoogleSpec(Spec):
         default=None, description="square logo Google shows in a circle; default: the logo"
     )
     hero_image: ImageValue | None = Field(
-        default=None, description="wide picture across the card; default: the strip image"
+        default=None, description="wide image across the card; default: the strip image"
     )
     origins: list[str] = Field(default_factory=list)
     card_rows: list[list[Key]] | None = Field(

@@ -1,4 +1,4 @@
-"""Previews for designers: pictures of a pass in Apple Wallet and Google Wallet, a live preview
+"""Previews for designers: images of a pass in Apple Wallet and Google Wallet, a live preview
 page, and design warnings.
 
     from passkit import preview

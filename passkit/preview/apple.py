@@ -15,7 +15,7 @@ from passkit.apple.styles import image_spec
 from passkit.model import Alignment, Pass, TransitType
 from passkit.preview import fonts
 from passkit.preview.barcode_box import barcode_box
-from passkit.preview.canvas import SCALE, Align, Canvas, Face, Fill, picture, px, rgb
+from passkit.preview.canvas import SCALE, Align, Canvas, Face, Fill, decode_image, px, rgb
 from passkit.preview.rules import (
     Placed,
     apple_colors,
@@ -125,7 +125,7 @@ class _Front:
             bottom -= BARCODE_GAP
         if "footer" in self.images:
             c.paste(
-                picture(self.images["footer"]),
+                decode_image(self.images["footer"]),
                 (MARGIN + 5, bottom - 15, WIDTH - MARGIN - 5, bottom),
                 align="center",
             )
@@ -138,7 +138,7 @@ class _Front:
         return Face("Apple Wallet — front", "apple", card, tuple(c.cuts))
 
     def draw_background(self, c: Canvas) -> None:
-        source = picture(self.images["background"])
+        source = decode_image(self.images["background"])
         size = (px(c.width), px(c.height))
         blurred = ImageOps.fit(source, size, method=Image.Resampling.LANCZOS)
         blurred = blurred.filter(ImageFilter.GaussianBlur(px(12)))
@@ -148,7 +148,8 @@ class _Front:
         logo_width = 0.0
         if "logo" in self.images:
             logo_width, _ = c.paste(
-                picture(self.images["logo"]), (MARGIN, 6, MARGIN + LOGO_BOX[0], 6 + LOGO_BOX[1])
+                decode_image(self.images["logo"]),
+                (MARGIN, 6, MARGIN + LOGO_BOX[0], 6 + LOGO_BOX[1]),
             )
         p = self.p
         header = self.fields.header
@@ -181,7 +182,7 @@ class _Front:
         height = self.body_height()
         primary = self.fields.primary
         if "strip" in self.images:
-            c.paste(picture(self.images["strip"]), (0, y, WIDTH, y + height), mode="cover")
+            c.paste(decode_image(self.images["strip"]), (0, y, WIDTH, y + height), mode="cover")
             if primary:
                 self.draw_primary_on_strip(c, y, height, primary[0])
         elif self.style == "boardingPass":
@@ -191,7 +192,7 @@ class _Front:
             if "thumbnail" in self.images:
                 right = WIDTH - MARGIN
                 c.paste(
-                    picture(self.images["thumbnail"]),
+                    decode_image(self.images["thumbnail"]),
                     (right - THUMBNAIL_BOX, y + 4, right, y + 4 + THUMBNAIL_BOX),
                     align="right",
                 )

@@ -3,7 +3,7 @@
 Each symbology is encoded by a well-kept library (segno, pdf417gen, aztec_code_generator,
 python-barcode); this module turns what each returns into one `Symbol`, a grid of dark and light
 modules with its quiet zone, and draws it with whole pixels per module so that a decoder can read
-it from the picture. It also says when a message is too long for its symbology, or would make a
+it from the image. It also says when a message is too long for its symbology, or would make a
 symbol too dense to scan from a phone screen.
 """
 
@@ -67,7 +67,7 @@ class Symbol:
         return self.columns
 
     def size(self, module_px: int) -> tuple[int, int]:
-        """The picture's size in pixels, quiet zone included."""
+        """The image's size in pixels, quiet zone included."""
         width = (self.columns + 2 * self.quiet_zone) * module_px
         height = (len(self.rows) * self.row_height + 2 * self.quiet_zone) * module_px
         return width, height
@@ -78,13 +78,13 @@ class Symbol:
         grid = Image.new("1", (self.columns, rows), 1)
         grid.putdata([0 if dark else 1 for row in self.rows for dark in row])
         width, height = self.size(module_px)
-        picture = Image.new("L", (width, height), 255)
+        image = Image.new("L", (width, height), 255)
         scaled = grid.convert("L").resize(
             (self.columns * module_px, rows * self.row_height * module_px),
             Image.Resampling.NEAREST,
         )
-        picture.paste(scaled, (self.quiet_zone * module_px, self.quiet_zone * module_px))
-        return picture
+        image.paste(scaled, (self.quiet_zone * module_px, self.quiet_zone * module_px))
+        return image
 
 
 def encode(code: Barcode) -> Symbol:

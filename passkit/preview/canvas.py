@@ -3,7 +3,7 @@
 The wallets lay a pass out in points; the preview draws at `SCALE` pixels per point so that text
 is crisp and a barcode has whole pixels per module. Every text drawn into a slot of fixed width
 is fitted the way a wallet fits it (cut with an ellipsis), and each cut is remembered: the
-design warnings about truncated text come from the very geometry that draws the picture.
+design warnings about truncated text come from the very geometry that draws the image.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Cut:
 
 @dataclass(frozen=True)
 class Face:
-    """One drawn side of a pass in one wallet: the picture and the texts it had to cut."""
+    """One drawn side of a pass in one wallet: the image and the texts it had to cut."""
 
     title: str
     wallet: Literal["apple", "google"]
@@ -44,7 +44,7 @@ class Face:
 
 
 @lru_cache(maxsize=64)
-def picture(source: ImageSource) -> Image.Image:
+def decode_image(source: ImageSource) -> Image.Image:
     """A source decoded once, upright, with an alpha channel (never modify the result)."""
     return ImageOps.exif_transpose(source.open()).convert("RGBA")
 
@@ -153,25 +153,25 @@ class Canvas:
 
     def paste(
         self,
-        picture: Image.Image,
+        pasted: Image.Image,
         box: tuple[float, float, float, float],
         *,
         mode: Literal["cover", "contain"] = "contain",
         align: Align = "left",
         circle: bool = False,
     ) -> tuple[float, float]:
-        """Place a picture in a box: `cover` fills and crops it, `contain` fits it whole.
+        """Place an image in a box: `cover` fills and crops it, `contain` fits it whole.
 
         Returns the size it took, in points (for `contain`, smaller than the box if the
-        picture's shape differs from the box's).
+        image's shape differs from the box's).
         """
         left, top, right, bottom = (px(v) for v in box)
         size = (max(1, right - left), max(1, bottom - top))
-        picture = picture.convert("RGBA")
+        pasted = pasted.convert("RGBA")
         if mode == "cover":
-            fitted = ImageOps.fit(picture, size, method=Image.Resampling.LANCZOS)
+            fitted = ImageOps.fit(pasted, size, method=Image.Resampling.LANCZOS)
         else:
-            fitted = ImageOps.contain(picture, size, method=Image.Resampling.LANCZOS)
+            fitted = ImageOps.contain(pasted, size, method=Image.Resampling.LANCZOS)
         offset_x = left
         if mode == "contain" and align == "right":
             offset_x = right - fitted.width
@@ -187,7 +187,7 @@ class Canvas:
         return fitted.width / SCALE, fitted.height / SCALE
 
     def rounded(self, radius: float) -> Image.Image:
-        """The picture with transparent rounded corners, as a card looks on a phone."""
+        """The image with transparent rounded corners, as a card looks on a phone."""
         mask = Image.new("L", self.image.size, 0)
         ImageDraw.Draw(mask).rounded_rectangle(
             (0, 0, self.image.width - 1, self.image.height - 1), radius=px(radius), fill=255

@@ -1,4 +1,4 @@
-"""The whole preview picture: the faces side by side, captioned, and the warnings in the margin."""
+"""The whole preview image: the faces side by side, captioned, and the warnings in the margin."""
 
 from __future__ import annotations
 

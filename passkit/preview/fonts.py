@@ -240,7 +240,7 @@ def _draw_color(
     image: Image.Image, left: float, baseline: float, piece: Piece, face: ImageFont.FreeTypeFont
 ) -> None:
     """Draw emoji from a color bitmap font: at the font's one size, scaled to `face`'s, laid
-    over the picture on `face`'s baseline."""
+    over the image on `face`'s baseline."""
     scale = face.size / piece.font.size
     ascent, descent = piece.font.getmetrics()
     tile = Image.new(

@@ -15,7 +15,7 @@ from passkit.model import Pass
 from passkit.preview import fonts
 from passkit.preview.apple import share
 from passkit.preview.barcode_box import barcode_box
-from passkit.preview.canvas import SCALE, Align, Canvas, Face, Fill, picture, px, rgb
+from passkit.preview.canvas import SCALE, Align, Canvas, Face, Fill, decode_image, px, rgb
 from passkit.preview.google_view import GoogleItem, google_view
 from passkit.preview.rules import google_colors
 
@@ -57,7 +57,7 @@ def draw_card(p: Pass, language: str, options: GoogleOptions | None = None) -> F
     title_left = MARGIN
     if view.logo is not None:
         c.paste(
-            picture(view.logo),
+            decode_image(view.logo),
             (MARGIN, MARGIN, MARGIN + LOGO, MARGIN + LOGO),
             mode="cover",
             circle=True,
@@ -97,7 +97,7 @@ def draw_card(p: Pass, language: str, options: GoogleOptions | None = None) -> F
         c.image.paste(box.image, (left, px(y + 8)), box.image)
         c.cuts.extend(box.cuts)
     if view.hero is not None:
-        c.paste(picture(view.hero), (0, height - hero_height, WIDTH, height), mode="cover")
+        c.paste(decode_image(view.hero), (0, height - hero_height, WIDTH, height), mode="cover")
     return Face("Google Wallet", "google", c.rounded(CORNER), tuple(c.cuts))
 
 

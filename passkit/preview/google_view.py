@@ -5,7 +5,7 @@ save link would carry it and reads the card's parts from that JSON (the card tit
 title or header, the type's own fields such as loyalty points or a gift card's balance, the rows
 of the card template, the barcode text, the logo and hero image).
 
-Google shows only hosted pictures. So that a designer sees the card before the pictures are
+Google shows only hosted images. So that a designer sees the card before the images are
 published, images without a public URL are given a placeholder address for the preview alone;
 the design warnings say which images still need one.
 """
@@ -72,8 +72,8 @@ def _hosted(source: ImageSource | None, known: dict[str, ImageSource]) -> ImageS
 def compile_for_preview(
     p: Pass, options: GoogleOptions | None
 ) -> tuple[GooglePass, dict[str, ImageSource]]:
-    """The pass compiled for Google with every picture hosted (a placeholder where needed),
-    and the pictures by the URL the JSON names them with."""
+    """The pass compiled for Google with every image hosted (a placeholder where needed),
+    and the images by the URL the JSON names them with."""
     known: dict[str, ImageSource] = {}
     images = Images(**{role: _hosted(source, known) for role, source in p.images.items()})
     hosted_pass = p.model_copy(update={"images": images})

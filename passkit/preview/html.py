@@ -1,8 +1,8 @@
-"""The preview as one self-contained HTML page: the same pictures, inlined, and the warnings.
+"""The preview as one self-contained HTML page: the same images, inlined, and the warnings.
 
-The faces are the very pictures of the PNG preview, inlined as `data:` URIs, so the page looks
+The faces are the very images of the PNG preview, inlined as `data:` URIs, so the page looks
 like the PNG and needs no other file: it can be attached to a design review or mailed. Under the
-pictures, the text of every field is listed, so that it can be searched, copied and read by a
+images, the text of every field is listed, so that it can be searched, copied and read by a
 screen reader.
 """
 
@@ -93,7 +93,7 @@ def fields_html(p: Pass, language: str) -> str:
 def preview_fragment(
     drawn: Sequence[Face], p: Pass, language: str, warnings: Sequence[DesignWarning]
 ) -> str:
-    """The part of the page that shows one pass: pictures, warnings, texts."""
+    """The part of the page that shows one pass: images, warnings, texts."""
     return faces_html(drawn, p) + warnings_html(warnings) + fields_html(p, language)
 
 
@@ -106,7 +106,7 @@ def render_html(
     google: GoogleOptions | None = None,
     title: str | None = None,
 ) -> str:
-    """A self-contained HTML page of the preview (pictures inlined as data: URIs)."""
+    """A self-contained HTML page of the preview (images inlined as data: URIs)."""
     language = language or p.language
     drawn = faces(p, wallet=wallet, language=language, google=google)
     heading = title or f"{p.organization} — {p.description}"

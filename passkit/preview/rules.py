@@ -36,7 +36,7 @@ class Dropped:
 
 
 def images_for(p: Pass, language: str) -> Images:
-    """The pictures in `language`: a translation's own images replace the default ones."""
+    """The images in `language`: a translation's own images replace the default ones."""
     translation = p.translations.get(language)
     if translation is None:
         return p.images

@@ -23,7 +23,7 @@ from passkit.images import ImageSource
 from passkit.model import Pass
 from passkit.preview.apple import draw_front
 from passkit.preview.barcodes import density_problem
-from passkit.preview.canvas import Face, picture
+from passkit.preview.canvas import Face, decode_image
 from passkit.preview.google import HERO_SIZE, draw_card
 from passkit.preview.google_view import PREVIEW_ISSUER, compile_for_preview, google_view
 from passkit.preview.rules import (
@@ -164,13 +164,13 @@ def _field_counts(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarni
 
 
 def _shape(source: ImageSource) -> tuple[int, int]:
-    return picture(source).size
+    return decode_image(source).size
 
 
 def _aspect_warning(
     role: str, source: ImageSource, expected: tuple[float, float], wallet: Wallet, advice: str
 ) -> DesignWarning | None:
-    """A warning when the picture's shape is not (about) the `expected` width:height."""
+    """A warning when the image's shape is not (about) the `expected` width:height."""
     width, height = _shape(source)
     ratio = width / height
     wanted = expected[0] / expected[1]
@@ -223,7 +223,7 @@ def _images(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarning]:
                 yield DesignWarning(
                     IMAGE_ASPECT,
                     f"the {role} image is {width}×{height} pixels; Apple Wallet crops "
-                    f"a {role} to between {low:.2f}:1 and {high:.2f}:1; give a picture "
+                    f"a {role} to between {low:.2f}:1 and {high:.2f}:1; give an image "
                     "closer to square",
                     f"images.{role}",
                     "apple",
@@ -244,9 +244,9 @@ def _images(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarning]:
             continue
         size = f"{spec.width}×{spec.height} points"
         advice = (
-            f"parts of it will be cropped: give a picture of {size} (or a multiple)"
+            f"parts of it will be cropped: give an image of {size} (or a multiple)"
             if role in ("strip", "background")
-            else f"it will be shrunk to fit {size}: give a picture of that shape"
+            else f"it will be shrunk to fit {size}: give an image of that shape"
         )
         warning = _aspect_warning(role, source, (spec.width, spec.height), "apple", advice)
         if warning:
@@ -280,7 +280,7 @@ def _google_images(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarn
             yield replace(warning, where=where)
     if view.hero is not None:
         where = _image_where(p, google, view.hero)
-        advice = f"parts of it will be cropped: give a {HERO_SIZE[0]}×{HERO_SIZE[1]} picture"
+        advice = f"parts of it will be cropped: give a {HERO_SIZE[0]}×{HERO_SIZE[1]} image"
         if where != "google.hero_image":
             advice += " as google.hero_image"
         warning = _aspect_warning("hero", view.hero, HERO_SIZE, "google", advice)
@@ -300,7 +300,7 @@ def _google_shows(p: Pass, google: GoogleOptions | None, text: str) -> bool:
 
 def _google_compiler(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarning]:
     """What the Google compiler itself says about the pass: a rule it cannot meet, or what it
-    leaves out (fields beyond the card's rows, pictures without a public URL...)."""
+    leaves out (fields beyond the card's rows, images without a public URL...)."""
     try:
         compiled = compile_google(p, issuer_id=PREVIEW_ISSUER, options=google)
     except WalletRuleError as exc:
@@ -318,7 +318,7 @@ def _google_compiler(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWa
 
 
 def _mean_color(source: ImageSource) -> Color:
-    small = picture(source).convert("RGB").resize((1, 1))
+    small = decode_image(source).convert("RGB").resize((1, 1))
     red, green, blue = small.getpixel((0, 0))  # type: ignore[misc]
     return Color(int(red), int(green), int(blue))
 
@@ -404,5 +404,5 @@ def sort_key(warning: DesignWarning) -> tuple[str, str, str]:
 
 
 def summarize(warnings: Iterable[DesignWarning]) -> list[str]:
-    """One line per warning, as the command line and the picture's margin show them."""
+    """One line per warning, as the command line and the image's margin show them."""
     return [str(w) for w in warnings]

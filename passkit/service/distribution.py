@@ -105,10 +105,10 @@ class Distribution:
             self.registry.issue_for_link(payload, record.data)
         except PasskitError as exc:
             return failed(str(exc))
-        picture = stem.with_name(stem.name + ".png")
-        atomic_write(picture, qr_png(link))
+        image = stem.with_name(stem.name + ".png")
+        atomic_write(image, qr_png(link))
         atomic_write(link_file, f"{link}\n".encode())
-        written = (str(link_file), str(picture))
+        written = (str(link_file), str(image))
         return Distributed(
             BuildResult(record.name, record.line, serial=serial, written=written), link
         )

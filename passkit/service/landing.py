@@ -6,7 +6,7 @@ without JavaScript and are plain HTML from one jinja2 template (autoescaped):
 
 - A personal link that pre-fills every required input issues its pass on GET (issuing it
   again gives the same pass, so a visit by a link-preview robot costs nothing) and shows the
-  pass's description, a picture of it, and "Add to Apple Wallet" / "Save to Google Wallet"
+  pass's description, an image of it, and "Add to Apple Wallet" / "Save to Google Wallet"
   buttons, the wallet of the visitor's phone first.
 - Anything else shows a form first: the inputs the link does not pre-fill (`linkform`), or
   only a "Get my pass" button for a campaign link, so that each pass of a campaign is issued
@@ -51,7 +51,7 @@ class IssuedPass:
     pass_: Pass
     pkpass_url: str
     google_save_url: str | None = None
-    preview_url: str | None = None  # None: the picture is drawn and inlined in the page
+    preview_url: str | None = None  # None: the image is drawn and inlined in the page
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def refusal_page(
 
 
 def pass_page(issued: IssuedPass, *, user_agent: str | None) -> Page:
-    """The page with the pass's picture and both wallets' buttons."""
+    """The page with the pass's image and both wallets' buttons."""
     p = issued.pass_
     preview = issued.preview_url or _inline_preview(p, _preview_wallet(user_agent))
     buttons = []

@@ -26,9 +26,9 @@ from passkit.apple_rules import (
     rule,
 )
 
-# Every picture role of every style, and a bundle's file of one: logo.png, fr.lproj/strip@2x.png.
+# Every image role of every style, and a bundle's file of one: logo.png, fr.lproj/strip@2x.png.
 ROLES = frozenset(role for roles in STYLE_IMAGES.values() for role in roles)
-_PICTURE = re.compile(r"^(?:[^/]+\.lproj/)?([a-z]+)(?:@[23]x)?\.png$")
+_IMAGE = re.compile(r"^(?:[^/]+\.lproj/)?([a-z]+)(?:@[23]x)?\.png$")
 FRONT_GROUPS = ("header", "primary", "secondary", "auxiliary")
 ALL_GROUPS = (*FRONT_GROUPS, "back")
 
@@ -50,14 +50,14 @@ def check_named_rules(pass_json: Mapping[str, Any], style: str | None) -> list[s
     return problems
 
 
-def check_picture_rules(names: Iterable[str], style: str | None) -> list[str]:
-    """The named rules broken by the pictures of a bundle (`names`: its file names)."""
+def check_image_rules(names: Iterable[str], style: str | None) -> list[str]:
+    """The named rules broken by the images of a bundle (`names`: its file names)."""
     if style is None:
         return []
     shown = STYLE_IMAGES[style]
     roles: dict[str, str] = {}
     for name in sorted(names):
-        match = _PICTURE.match(name)
+        match = _IMAGE.match(name)
         if match and match[1] in ROLES:
             roles.setdefault(match[1], name)
     problems = [

@@ -34,7 +34,7 @@ from passkit.testing.archive import (
 )
 from passkit.testing.cms_verify import SignatureCheck, check_signature
 from passkit.testing.frozen import FrozenDict, parse_frozen_json, parse_json
-from passkit.testing.named_rules import check_picture_rules
+from passkit.testing.named_rules import check_image_rules
 from passkit.testing.rules import FIELD_GROUP_KEYS, check_pass_json, style_of
 from passkit.testing.strings import parse_strings
 from passkit.testing.views import BARCODE_FORMATS, BarcodeView, FieldView, count, find_field
@@ -390,7 +390,7 @@ class Bundle:
         # The icon may be localised: then it sits in the language folders instead.
         if not any(name.rpartition("/")[2] == "icon.png" for name in self._archive):
             problems.append(rule("apple.images.icon").problem(file=None, where="icon.png"))
-        problems += check_picture_rules(self._archive, self.style)
+        problems += check_image_rules(self._archive, self.style)
         for name in self._archive:
             base = name.rpartition("/")[2]
             try:
