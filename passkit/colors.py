@@ -6,7 +6,7 @@ import re
 from typing import NamedTuple
 
 # The forms layouts nearly always use, read here: pillow's colour parser, which knows every
-# CSS name and form, costs its image module's import (25 ms of a process's start-up).
+# CSS name and form, costs its image module's import at start-up (docs/performance.md).
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 def currency_problem(code: str) -> str | None:
     """Why `code` is not a currency code, or None when it is one."""
-    # Imported here: a layout that handles no money does not load babel (about 30 ms).
+    # Imported here: a layout that handles no money does not load babel (docs/performance.md).
     from babel.numbers import is_currency
 
     if is_currency(code):

@@ -99,8 +99,8 @@ def write_atomically(
     """Write the concatenation of `parts` as `name` in `directory` (made when missing), whole
     or not at all, with `mode`; returns its path.
 
-    Returns text, not a pathlib.Path: a batch writes thousands of files, and a Path costs 5 us
-    to make (Python 3.11), about as much as the rest of this call but the write itself.
+    Returns text, not a pathlib.Path: a batch writes thousands of files, and making a Path
+    costs about as much as the rest of this call but the write (docs/performance.md).
     """
     fd, temporary = open_partial(directory, name, mode)
     try:

@@ -34,8 +34,8 @@ def freeze_for_good() -> None:
     For the passkit program, whose process is its own, once a command is imported: what the
     import made (some 30,000 objects: modules, classes, pydantic's schemas) lives as long as
     the process, and the collections during and after the import walked it again. With the
-    import made under a paused collector and then frozen, a one-pass build spends 15 ms in
-    collections instead of 31 ms (measured). Never for a program that merely calls passkit.
+    import made under a paused collector and then frozen, a one-pass build spends half the
+    time in collections (docs/performance.md). Never for a program that merely calls passkit.
     """
     global _frozen_by_passkit
     gc.freeze()
@@ -58,8 +58,8 @@ def freeze_before_exit() -> None:
     """For the passkit program as it ends: what is alive now lives until the process ends.
 
     Left in the collector's sight, it is walked by the interpreter's last collections as it
-    shuts down: about 85 ms, a sixth of a one-pass build. Frozen, it is not; the memory goes
-    back to the system either way, and what `atexit` must do is still done.
+    shuts down: a sixth of a one-pass build (docs/performance.md). Frozen, it is not; the
+    memory goes back to the system either way, and what `atexit` must do is still done.
     """
     gc.freeze()
 

@@ -106,8 +106,8 @@ class ImageSource:
     def check(self) -> None:
         """Raise ImageError (naming the source) unless pillow can decode the image.
 
-        Decoding a layout's images took about 50 ms of every process that loads it, and a
-        image decodes or not whatever the process: one that decoded once, with this version
+        Decoding a layout's images slows every process that loads it (docs/performance.md),
+        and an image decodes or not whatever the process: one that decoded once, with this version
         of pillow, is remembered by its digest in passkit's cache directory, and is not decoded
         (nor pillow loaded) again.
         """

@@ -1,7 +1,8 @@
 """Private keys loaded without OpenSSL's slow consistency check, and proven by a signature.
 
-Loading an RSA key runs OpenSSL's check of its internal consistency: 75-100 ms of every
-process's start-up (a batch worker's, a web server's), longer than a hundred signatures. Both
+Loading an RSA key runs OpenSSL's check of its internal consistency, which costs every
+process's start-up (a batch worker's, a web server's) more than a hundred signatures
+(docs/performance.md). Both
 wallets' signers load keys without it and instead check what it protects: that the key makes
 signatures its public key (or its certificate) verifies. A damaged key fails that check.
 """

@@ -499,8 +499,8 @@ class Pass(Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        # Run for every pass built: counting the keys first costs 1 us, the loop naming the
-        # first key used twice 4 us. (The groups of FIELD_GROUPS, written out for speed.)
+        # Run for every pass built: the keys are counted first, and the repeat looked for only
+        # when there is one (docs/performance.md). The groups of FIELD_GROUPS, written out.
         fields = self.header + self.primary + self.secondary + self.auxiliary + self.back
         if len({field.key for field in fields}) != len(fields):
             self._refuse_repeated_key()

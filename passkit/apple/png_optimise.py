@@ -53,8 +53,8 @@ def settings(quality: int | None) -> str:
 def _build_of(package: str) -> str:
     """Which build of `package` is installed: the size and time of each of its files.
 
-    A stat per file, where asking importlib.metadata for the version costs about 30 ms of
-    every process's start (measured): another version or build has other files.
+    A stat per file, where asking importlib.metadata for the version slows every process's
+    start (docs/performance.md): another version or build has other files.
     """
     spec = find_spec(package)
     folders = list(spec.submodule_search_locations or []) if spec is not None else []

@@ -47,18 +47,15 @@ _DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1
 _DOS_TIME_MIDNIGHT = 0
 _REGULAR_FILE_644 = (0o100644 << 16) & 0xFFFFFFFF
 DEFLATE_LEVEL = 6
-# Level 0 writes deflate's stored blocks: the member is still a deflate member, as zip readers
-# and Wallet expect of text, but nothing is compressed. That is how the JSON made anew for
-# every pass (pass.json, manifest.json) is written: compressing 1-2 KiB of it costs 20-40 us
-# per file (measured, zlib 1.2.13: 35 us for a 1.9 KiB pass.json, 25 us for a 0.9 KiB
-# manifest, against 3 us stored), a tenth of a pass's own cost besides its signature, to save
-# about 1.5 KiB of a 50-270 KiB bundle. Text the same for every pass (pass.strings) is
+# Level 0 writes deflate's stored blocks: still a deflate member, as zip readers and Wallet
+# expect of text, but uncompressed. The JSON made anew for every pass (pass.json,
+# manifest.json) is written so: compressing it costs a tenth of a pass's own work to save about
+# 1.5 KiB of a bundle (docs/performance.md). Text the same for every pass (pass.strings) is
 # compressed once per process at DEFLATE_LEVEL.
 STORED_BLOCKS = 0
-# zlib's default 32 KiB window and 8th memory level allocate about 256 KiB per compressor,
-# which for the 0.5-2 KiB JSON of a pass costs three times the compression itself (measured:
-# 96 us against 36 us for a 2 KiB pass.json). A window just larger than the data finds every
-# match the default one would, so the output is as small; the memory level follows the window.
+# zlib's default window allocates about 256 KiB per compressor, three times the cost of
+# compressing a pass's JSON (docs/performance.md). A window just larger than the data finds
+# every match the default one would, so the output is as small; the memory level follows it.
 _MIN_WINDOW_BITS, _MAX_WINDOW_BITS = 9, 15
 
 
@@ -72,8 +69,8 @@ _LAST_BLOCK, _MORE_BLOCKS = 1, 0
 def stored_blocks(data: bytes) -> bytes:
     """`data` as raw deflate made of stored blocks: what zlib's level 0 writes, framed here.
 
-    Framing costs a struct.pack where a zlib compressor costs its allocation (about 5 us per
-    call, twice per pass for pass.json and manifest.json).
+    Framing costs a struct.pack where a zlib compressor costs its allocation, twice per pass
+    (docs/performance.md).
     """
     if len(data) <= _STORED_BLOCK_MOST:
         return _STORED_BLOCK_HEADER.pack(_LAST_BLOCK, len(data), len(data) ^ 0xFFFF) + data
@@ -99,7 +96,7 @@ class ZipMember(NamedTuple):
     """One member framed for the archive; only its offset is left to fill in.
 
     A named tuple: a pass frames three members of its own, and a tuple is made in a tenth of
-    the time of a frozen dataclass (0.2 against 2.3 us, measured).
+    the time of a frozen dataclass (docs/performance.md).
     """
 
     name: bytes

@@ -5,9 +5,8 @@ so a reader never finds half of one.
 
 The archive is streamed: each pass goes onto the file as it comes, its zip header and bytes in
 one `writev`, with the CRC-32 its worker computed (`BuildResult.pkpass_crc`: the part every
-pass of a layout shares is summed once), so nothing is copied or read again here. zipfile's
-`writestr` took 160 us per 190 KiB pass (measured), two thirds of it computing the CRC and
-copying; this takes the write alone.
+pass of a layout shares is summed once), so nothing is copied or read again here: zipfile's
+`writestr` spent two thirds of its time computing the CRC and copying (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ class Record:
 class RecordLine:
     """One line of a JSON Lines file, read but not parsed yet: `record()` parses it.
 
-    Parsing is most of what reading a record costs (8 of 9 us a line, measured); a parallel
+    Parsing is most of what reading a record costs (docs/performance.md); a parallel
     build hands lines to its workers as they are, so that the process feeding them stays
     free for the work only it can do.
     """

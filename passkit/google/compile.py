@@ -100,8 +100,8 @@ class CompiledClass:
     text: bytes
     shared_object_fields: JsonDict
     notices: tuple[str, ...]
-    # `shared_object_fields` as text to parse into a fresh copy for each object (orjson:
-    # 1.8 us against 5 us for json_copy, for a generic pass), or None (see `parse_source`).
+    # `shared_object_fields` as text to parse into a fresh copy for each object (faster than
+    # json_copy, docs/performance.md), or None (see `parse_source`).
     shared_object_source: bytes | None = None
 
     def shared_object_copy(self) -> JsonDict:
@@ -169,7 +169,7 @@ class GooglePass:
         """`object_json` as compact UTF-8 JSON, written again on every call (the dict is the
         caller's to change).
 
-        For an object `compile_google` made, orjson writes it (3 against 40 us): the bytes of
+        For an object `compile_google` made, orjson writes it (docs/performance.md): the bytes of
         the json module for everything a JSON object holds, floats included as long as they
         are `plain_float`. A caller who adds a float outside that range, NaN, or a value the
         json module refuses but orjson writes (an enum, a UUID) gets orjson's spelling
@@ -318,10 +318,9 @@ def _class_of(
 
     A first cache is keyed by what the class depends on, with the sources and what the class
     holds for every pass by identity (the passes of a layout share these objects, and hashing
-    them by content costs about as much as the rest of the key): ~2 us a pass instead of
-    ~10 us for making and hashing `ClassInputs`. Each entry keeps those objects, so that no
-    other can take their ids while it lives. Past that cache, `_build_class` is keyed by
-    `ClassInputs` and content.
+    them by content costs about as much as the rest of the key; docs/performance.md). Each
+    entry keeps those objects, so that no other can take their ids while it lives. Past that
+    cache, `_build_class` is keyed by `ClassInputs` and content.
     """
     p, loc, roles = ctx.p, ctx.loc, ctx.roles
     held = _held_content(ctx)

@@ -72,8 +72,9 @@ def _suffix_part(p: Pass) -> str | None:
     return _event_part(event.name, event.venue_name, event.venue_address, starts_at, str(starts_at))
 
 
-# The same for every ticket of an event (~10 us of slug and hash). The start is keyed by its
-# text as well: times equal as instants (or differing in fold alone) may read differently.
+# The same for every ticket of an event (slug and hash, docs/performance.md). The start is
+# keyed by its text as well: times equal as instants (or differing in fold alone) may read
+# differently.
 @lru_cache(maxsize=256)
 def _event_part(
     name: str,

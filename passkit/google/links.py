@@ -110,7 +110,7 @@ def _claims_head(account: ServiceAccount, origins: tuple[str, ...], issued_at: i
 
 
 # The claims around `iat` are the same for every link of an account and its origins: written
-# once (json, ~10 us) rather than per link. Few accounts and origins are in use at a time.
+# once rather than per link (docs/performance.md). Few accounts and origins are in use at a time.
 _FRAMES: dict[tuple[ServiceAccount, tuple[str, ...]], tuple[bytes, bytes]] = {}
 _MAX_FRAMES = 256
 
@@ -141,7 +141,7 @@ def _write_claims_frame(account: ServiceAccount, origins: Sequence[str]) -> tupl
 def _timestamp(now: datetime | None) -> int:
     if now is None:
         # The current second, as datetime.now(UTC).timestamp() reads it, without making a
-        # datetime (~2 us).
+        # datetime (docs/performance.md).
         return int(time.time())
     moment = now
     if moment.tzinfo is None:

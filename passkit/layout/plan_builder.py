@@ -94,7 +94,7 @@ class PlanBuilder:
             if value.native and value.variables == {value.expression}:
                 # `{{ name }}` is the value of `name`, which the render context always holds
                 # (an input, a name passkit gives, or a global): read it there rather than
-                # through jinja2, saving ~0.4 us for each such template of a layout.
+                # through jinja2 (docs/performance.md).
                 return Slot(value.expression, value.where, convert)
             stage = self.early if self.single_stage or is_early(loc) else self.late
             return Slot(stage.add(value), value.where, convert)

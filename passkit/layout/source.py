@@ -68,8 +68,8 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
 
-# libyaml's parser, when PyYAML was built with it (its wheels are): the pure-Python one took
-# 13 ms of every start-up to read the loyalty layout and its base, libyaml's 1.6 ms. (Not a
+# libyaml's parser, when PyYAML was built with it (its wheels are): eight times faster at
+# start-up than the pure-Python one (docs/performance.md). (Not a
 # conditional expression: mypy takes a class as a base only from a plain assignment.)
 if TYPE_CHECKING or not yaml.__with_libyaml__:  # noqa: SIM108
     _SafeLoader = yaml.SafeLoader

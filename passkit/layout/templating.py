@@ -80,7 +80,7 @@ class Template:
         # The layout models take templates through validators of their own (layout.schema);
         # pydantic needs a schema of the type for other uses, such as dumping a spec (field by
         # field, as a dataclass dumps). Left to pydantic, the schema of the dataclass is made
-        # again for each of the ~120 places a template may be written: ~10 ms of each start.
+        # again for each of the ~120 places a template may be written (docs/performance.md).
         return core_schema.is_instance_schema(
             cls, serialization=core_schema.plain_serializer_function_ser_schema(_fields_of)
         )
@@ -166,8 +166,8 @@ def _check_allowed(tree: jinja2.nodes.Template) -> None:
 # Filters. Each takes the value first; locale and time zone default to the layout's own.
 
 
-# babel is imported by the filters that format, when first called: loading it costs ~10 ms of
-# start-up, which layouts without those filters need not pay.
+# babel is imported by the filters that format, when first called: its import is a cost of
+# start-up that layouts without those filters need not pay (docs/performance.md).
 
 
 @functools.lru_cache(maxsize=64)
