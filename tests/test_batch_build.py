@@ -26,7 +26,7 @@ from signing_support import encrypted_pass_key
 
 from passkit.batch import BuildPlan, build_many, build_record
 from passkit.batch import run as batch_run
-from passkit.batch.plan import AppleCredentials, GoogleCredentials
+from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.testing import open_pkpass, open_save_link
 

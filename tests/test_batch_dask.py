@@ -12,7 +12,7 @@ from batch_support import member
 from layout_support import write_loyalty_card
 
 from passkit.batch import BuildPlan, build_record
-from passkit.batch.plan import AppleCredentials
+from passkit.batch.build_plan import AppleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.testing import open_pkpass
 

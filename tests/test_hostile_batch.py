@@ -18,7 +18,7 @@ from cli_support import exit_status
 from layout_support import write_loyalty_card
 
 from passkit.batch import BuildPlan, build_many, read_records
-from passkit.batch.plan import AppleCredentials
+from passkit.batch.build_plan import AppleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.testing import open_pkpass
 

@@ -11,7 +11,7 @@ import pytest
 from cli_support import passkit
 
 from passkit.apple.signing import AppleSigner
-from passkit.batch.plan import AppleCredentials, GoogleCredentials
+from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.errors import SigningError
 from passkit.google import ServiceAccount

@@ -23,8 +23,8 @@ from passkit.apple import images, strings
 from passkit.apple.bundle import build_pkpass, pkpass_parts
 from passkit.apple.signing import AppleSigner
 from passkit.batch import BuildPlan, Record, build_many
+from passkit.batch.build_plan import AppleCredentials
 from passkit.batch.builder import Builder
-from passkit.batch.plan import AppleCredentials
 from passkit.batch.writer import OutputDirectory
 from passkit.devcerts import DevCertificates
 from passkit.layout import load_layout

@@ -11,7 +11,7 @@ import pytest
 from cli_support import passkit
 from service_support import registry_at, service_env
 
-from passkit.batch.plan import GoogleCredentials
+from passkit.batch.build_plan import GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.service.config import ConfigError, ServiceConfig
 from passkit.service.outbox import Outbox

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from passkit.batch.plan import GoogleCredentials
+from passkit.batch.build_plan import GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
 from passkit.service.apns import ApnsClient, CertificateAuth

@@ -242,7 +242,7 @@ def test_the_web_service_url_must_be_https_except_on_loopback(tmp_path: Path) ->
 def test_google_links_and_outbox_rows_when_google_is_configured(
     tmp_path: Path, dev_certs: DevCertificates
 ) -> None:
-    from passkit.batch.plan import GoogleCredentials
+    from passkit.batch.build_plan import GoogleCredentials
     from passkit.testing import open_save_link
 
     google = GoogleCredentials.resolve(

@@ -17,7 +17,7 @@ from cli_support import passkit
 from google_support import account_json
 from service_support import FIXTURES, SECRET, running_service
 
-from passkit.batch.plan import GoogleCredentials
+from passkit.batch.build_plan import GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
 from passkit.testing import WalletDevice

@@ -12,8 +12,8 @@ Plans and records are plain picklable data: `build_record(plan, record)` runs un
 a task of Celery, Dask, Ray or Spark, preparing the layout and signers once per worker.
 """
 
+from passkit.batch.build_plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.builder import BuildResult, build_record
-from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.records import Record, RecordLine, read_records, read_records_lazily
 from passkit.batch.run import build_many
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passkit.apple.bundle import UnsignedBundle, sign_bundle, unsigned_bundle
+from passkit.batch.build_plan import BuildPlan
 from passkit.batch.claims import SerialClaims, repeated_serial
 from passkit.batch.interrupts import interrupts_deferred
-from passkit.batch.plan import BuildPlan
 from passkit.batch.records import Record, RecordLine
 from passkit.batch.writer import OutputDirectory
 from passkit.errors import PasskitError

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from passkit.batch.build_plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.builder import Builder
-from passkit.batch.plan import AppleCredentials, BuildPlan, GoogleCredentials
 from passkit.batch.records import read_records
 from passkit.cli.text import shown
 from passkit.google.publish import needs_class_notice

@@ -46,7 +46,7 @@ def publish(
     the class, or updates it when Google holds it already, so it is safe to run again after
     changing the layout. Exit status: 0 published, 2 a usage, layout or API error.
     """
-    from passkit.batch.plan import GoogleCredentials
+    from passkit.batch.build_plan import GoogleCredentials
     from passkit.google import WalletClient, compile_google
     from passkit.google.rest import api_endpoints
     from passkit.preview.sample import load_sample

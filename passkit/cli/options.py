@@ -46,7 +46,7 @@ def signing_options(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from passkit.batch.plan import AppleCredentials, GoogleCredentials
+        from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
 
         kwargs["apple"] = AppleCredentials.resolve(
             certificate=kwargs.pop("apple_cert"),

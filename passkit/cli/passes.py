@@ -16,7 +16,7 @@ from passkit.cli.text import shown
 from passkit.model import Status
 
 if TYPE_CHECKING:
-    from passkit.batch.plan import AppleCredentials, GoogleCredentials
+    from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
     from passkit.service.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])

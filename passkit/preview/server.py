@@ -341,7 +341,7 @@ def _unknown(state: PreviewState, name: str) -> Response:
 
 def _download_pkpass(state: PreviewState, name: str) -> Response:
     from passkit.apple.bundle import build_pkpass
-    from passkit.batch.plan import AppleCredentials
+    from passkit.batch.build_plan import AppleCredentials
 
     try:
         credentials = AppleCredentials.resolve()
@@ -363,7 +363,7 @@ def _download_pkpass(state: PreviewState, name: str) -> Response:
 
 
 def _google_link(state: PreviewState, name: str) -> Response:
-    from passkit.batch.plan import GoogleCredentials
+    from passkit.batch.build_plan import GoogleCredentials
     from passkit.google import compile_google, save_link
     from passkit.google.publish import needs_class_notice
 

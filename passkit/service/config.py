@@ -43,7 +43,7 @@ from passkit.environment import (
 from passkit.errors import PasskitError
 
 if TYPE_CHECKING:
-    from passkit.batch.plan import AppleCredentials, GoogleCredentials
+    from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
     from passkit.service.auth import PassTokenKeys
     from passkit.service.registry import Registry
 
@@ -147,7 +147,7 @@ class ServiceConfig:
 
         With `signing` False the credentials are not read (for what only reads the registry).
         """
-        from passkit.batch.plan import AppleCredentials, GoogleCredentials
+        from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
         from passkit.service.database import database_url as as_url
 
         env = os.environ if environ is None else environ

@@ -26,7 +26,7 @@ from passkit.service.linktokens import LinkPayload
 from passkit.service.state import RegistryError
 
 if TYPE_CHECKING:
-    from passkit.batch.plan import GoogleCredentials
+    from passkit.batch.build_plan import GoogleCredentials
     from passkit.service.google_callbacks import CallbackVerifier, RootKey
 
 links, passes, nonces = schema.links, schema.passes, schema.callback_nonces

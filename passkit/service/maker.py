@@ -24,7 +24,7 @@ from passkit.service.state import PassState, RegistryError
 if TYPE_CHECKING:
     from passkit.apple.bundle import UnsignedBundle
     from passkit.apple.signing import AppleSigner
-    from passkit.batch.plan import GoogleCredentials
+    from passkit.batch.build_plan import GoogleCredentials
     from passkit.google import GooglePass, SaveLink, ServiceAccount
 
 

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
     from passkit.apple.signing import AppleSigner
-    from passkit.batch.plan import GoogleCredentials
+    from passkit.batch.build_plan import GoogleCredentials
     from passkit.google.rest import WalletClient
     from passkit.service.apns import ApnsClient
     from passkit.service.linkissuer import LinkIssuer

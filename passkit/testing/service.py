@@ -120,7 +120,7 @@ class PasskitService:
         """The registry's Google credentials and client, for the Google stand-in."""
         if self.google is None or self.google_account is None:
             return {}
-        from passkit.batch.plan import GoogleCredentials
+        from passkit.batch.build_plan import GoogleCredentials
 
         credentials = GoogleCredentials.resolve(
             service_account=str(self.google_account), issuer_id=self.issuer_id
