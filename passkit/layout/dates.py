@@ -11,10 +11,22 @@ date to show as "valid until": a pass valid through 6 January expires at midnigh
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+@functools.lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    """The time zone called `name` (an IANA name such as Europe/Paris), with a clear error."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{name!r} is not a known time zone; use an IANA name such as Europe/Paris or UTC"
+        ) from None
 
 
 def to_datetime(value: Any, zone: ZoneInfo) -> datetime | None:

@@ -444,7 +444,7 @@ def build_input(name: str, decl: InputDecl, layout_zone: ZoneInfo) -> InputSpec:
     Raised errors name the part of the declaration at fault in their first word
     (``default:`` or ``choices:``) so that the loader can point at its line.
     """
-    from passkit.layout.templating import zone
+    from passkit.layout.dates import zone
 
     item_type = decl.items or (decl.type if decl.type is not InputType.LIST else None)
     spec = InputSpec(

@@ -17,6 +17,7 @@ from passkit.errors import ImageError, LayoutError, WalletRuleError
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
 from passkit.layout.checks import Loc
+from passkit.layout.dates import zone
 from passkit.layout.inputs import InputSpec, InputValueError, build_input
 from passkit.layout.layout import Layout
 from passkit.layout.plan import SLOT_PREFIX
@@ -29,7 +30,7 @@ from passkit.layout.plan_builder import (
 )
 from passkit.layout.schema import GoogleSpec, ImageRef, LayoutSpec
 from passkit.layout.source import LocatedDict, Mark, format_path, locate, merge, read_document
-from passkit.layout.templating import GLOBAL_NAMES, Template, zone
+from passkit.layout.templating import GLOBAL_NAMES, Template
 from passkit.model import FIELD_GROUPS
 
 # Keys a child layout does not inherit from the layout it extends.

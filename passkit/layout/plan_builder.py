@@ -18,7 +18,7 @@ from passkit.errors import LayoutError
 from passkit.images import ImageSource
 from passkit.layout.barcodes import CodeGenerator
 from passkit.layout.checks import Fail, Loc, check_counts, check_field_keys
-from passkit.layout.dates import ExpiryRule, to_datetime
+from passkit.layout.dates import ExpiryRule, to_datetime, zone
 from passkit.layout.parts import PARTS, WHEN, Part
 from passkit.layout.pass_nodes import BarcodeNode, FieldNode
 from passkit.layout.plan import (
@@ -34,7 +34,7 @@ from passkit.layout.plan import (
     fold,
 )
 from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec, Spec
-from passkit.layout.templating import Template, zone
+from passkit.layout.templating import Template
 from passkit.model import FIELD_GROUPS, Barcode, BundleOptions, Images, Model, Pass, Translation
 
 # Names every template may read besides the inputs; the late ones only outside the early stage.

@@ -31,7 +31,8 @@ from pydantic_core import PydanticCustomError
 
 from passkit.colors import Color
 from passkit.currency import currency_problem
-from passkit.layout.templating import Template, TemplateError, compile_template, is_template, zone
+from passkit.layout.dates import zone
+from passkit.layout.templating import Template, TemplateError, compile_template, is_template
 from passkit.model import (
     Alignment,
     BarcodeFormat,
