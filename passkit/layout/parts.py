@@ -3,9 +3,10 @@
 Each part of a layout (a location, a beacon, a link, ...) names an attribute of the pass model of
 the same name; its keys name attributes of the model part, again of the same name. The table says
 which of those keys may hold a template, which hold a date or time (read in the layout's time
-zone), which are copied as written and which are parts of their own. `PlanBuilder` walks it; a
-new key of one of these parts is added to its `...Spec` in `schema.py`, to the model in
-`model.py` and to its row here (tests/test_layout_parts.py checks the three agree).
+zone), which are copied as written and which are parts of their own. `NodeBuilder`
+(passkit.layout.node_builder) walks it; a new key of one of these parts is added to its
+`...Spec` in `schema.py`, to the model in `model.py` and to its row here
+(tests/test_layout_parts.py checks the three agree).
 """
 
 from __future__ import annotations

@@ -1,51 +1,26 @@
-"""From a checked layout file to its render plan: which template fills which part of the `Pass`.
+"""From a checked layout file to its render plan: which section of the layout fills which part
+of the `Pass`.
 
-This is the one place that knows how the layout format maps onto the pass model. Constant parts
-are built here (so the pass model checks them when the layout loads, with the layout's line);
-the others become plan nodes filled in for each record.
+This is the one place that knows how the layout format maps onto the pass model: one method per
+section of the pass (barcode, expiry, looks, fields, relevance, service, extras), in the order
+their templates join their stage. How a value or a part becomes a plan node (a slot, a constant
+checked now, a guarded item) is passkit.layout.node_builder's job.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
 
 from passkit.colors import Color
-from passkit.errors import LayoutError
-from passkit.images import ImageSource
 from passkit.layout.barcodes import CodeGenerator
-from passkit.layout.checks import Fail, Loc, check_counts, check_field_keys
-from passkit.layout.dates import ExpiryRule, to_datetime, zone
-from passkit.layout.parts import PARTS, WHEN, Part
+from passkit.layout.checks import Loc, check_counts, check_field_keys
+from passkit.layout.dates import ExpiryRule, zone
+from passkit.layout.node_builder import NodeBuilder
 from passkit.layout.pass_nodes import BarcodeNode, FieldNode
-from passkit.layout.plan import (
-    Const,
-    DictNode,
-    Guarded,
-    ListNode,
-    ModelNode,
-    Node,
-    RenderError,
-    Slot,
-    Stage,
-    fold,
-)
-from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec, Spec
-from passkit.layout.templating import Template
-from passkit.model import FIELD_GROUPS, Barcode, BundleOptions, Images, Model, Pass, Translation
-
-# Names every template may read besides the inputs; the late ones only outside the early stage.
-EARLY_NAMES = frozenset({"now", "locale", "time_zone"})
-LATE_NAMES = frozenset({"serial_number", "barcode_value", "expires_at", "valid_through"})
-RESERVED_NAMES = EARLY_NAMES | LATE_NAMES
-
-
-def is_early(loc: Loc) -> bool:
-    """Templates evaluated before the serial number, barcode value and expiry are known."""
-    return loc[:1] in (("serial_number",), ("expiry",)) or loc[:2] == ("barcode", "message")
+from passkit.layout.plan import Const, ModelNode, Node, Slot, Stage
+from passkit.layout.schema import FieldSpec, ImagesSpec
+from passkit.model import FIELD_GROUPS, Barcode, BundleOptions, Images, Pass, Translation
 
 
 @dataclass
@@ -63,120 +38,8 @@ class Plan:
     pass_node: ModelNode
 
 
-class PlanBuilder:
-    def __init__(
-        self,
-        spec: LayoutSpec,
-        *,
-        name: str,
-        images: Mapping[Loc, ImageSource],
-        describe: Callable[[Loc], str],
-        fail: Fail,
-        single_stage: bool = False,
-    ) -> None:
-        self.spec = spec
-        self.name = name
-        self.images = images
-        self.describe = describe
-        self.fail = fail
-        self.zone = zone(spec.time_zone)
-        self.early = Stage("a")
-        self.late = Stage("b")
-        # When no template needs the serial number, barcode value or expiry, one jinja2 call
-        # evaluates every template of the layout.
-        self.single_stage = single_stage
-        self.guard_stage = self.early if single_stage else self.late
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def value(self, value: Any, loc: Loc, convert: Callable[[Any], Any] | None = None) -> Node:
-        if isinstance(value, Template):
-            if value.native and value.variables == {value.expression}:
-                # `{{ name }}` is the value of `name`, which the render context always holds
-                # (an input, a name passkit gives, or a global): read it there rather than
-                # through jinja2 (docs/performance.md).
-                return Slot(value.expression, value.where, convert)
-            stage = self.early if self.single_stage or is_early(loc) else self.late
-            return Slot(stage.add(value), value.where, convert)
-        if convert is not None and value is not None:
-            try:
-                value = convert(value)
-            except (ValueError, TypeError) as exc:
-                raise self.fail(loc, str(exc)) from None
-        return Const(value)
-
-    def moment(self, value: Any, loc: Loc) -> Node:
-        zone_info = self.zone
-        return self.value(value, loc, lambda v: to_datetime(v, zone_info))
-
-    def model(self, cls: type[Model], children: Mapping[str, Node], loc: Loc) -> Node:
-        return self.folded(ModelNode(cls, children, self.describe(loc)), loc)
-
-    def folded(self, node: Node, loc: Loc) -> Node:
-        try:
-            return fold(node)
-        except RenderError as exc:
-            raise self._constant_error(loc, exc.message) from None
-
-    def _constant_error(self, loc: Loc, message: str) -> LayoutError:
-        # The pass model names the part at fault first ("latitude: must be <= 90"): point at it.
-        head, _, rest = message.partition(": ")
-        if rest and head.replace("_", "").replace(".", "").isalnum():
-            return self.fail((*loc, *head.split(".")), rest)
-        return self.fail(loc, message)
-
-    def guarded(self, when: Any, loc: Loc, build: Callable[[], Node]) -> Node | None:
-        if when is None or when is True:
-            return build()
-        if when is False:
-            return None
-        assert isinstance(when, Template)
-        guard = self.guard_stage.open_guard(when)
-        try:
-            node = build()
-        finally:
-            self.guard_stage.close_guard()
-        return Guarded(guard, when.native, node)
-
-    def items(self, nodes: list[Node | None]) -> Node:
-        return fold(ListNode([node for node in nodes if node is not None]))
-
-    # -- parts of the pass -----------------------------------------------------------------
-
-    def image_set(self, spec: ImagesSpec, loc: Loc) -> Images:
-        sources = {
-            role: self.images[(*loc, role)]
-            for role in type(spec).model_fields
-            if getattr(spec, role) is not None
-        }
-        return Images(**sources)
-
-    def field(self, spec: FieldSpec, loc: Loc) -> Node | None:
-        def build() -> Node:
-            children = {
-                "key": Const(spec.key),
-                "label": self.value(spec.label, (*loc, "label")),
-                "value": self.value(spec.value, (*loc, "value")),
-                "date_style": Const(spec.date_style),
-                "time_style": Const(spec.time_style),
-                "relative": Const(spec.relative),
-                "ignores_time_zone": Const(spec.ignores_time_zone),
-                "number_style": Const(spec.number_style),
-                "currency": Const(spec.currency),
-                "alignment": Const(spec.alignment),
-                "change_message": self.value(spec.change_message, (*loc, "change_message")),
-                "link": Const(spec.link),
-            }
-            return self.folded(FieldNode(children, self.describe(loc), self.zone), loc)
-
-        return self.guarded(spec.when, (*loc, "when"), build)
-
-    def free_data(self, value: Any, loc: Loc) -> Node:
-        if isinstance(value, dict):
-            return fold(DictNode({k: self.free_data(v, (*loc, k)) for k, v in value.items()}))
-        if isinstance(value, list):
-            return fold(ListNode([self.free_data(v, (*loc, i)) for i, v in enumerate(value)]))
-        return self.value(value, loc)
+class PlanBuilder(NodeBuilder):
+    """The plan of one layout, section by section of the pass (see passkit.layout.node_builder)."""
 
     def build(self) -> Plan:
         check_field_keys(self.spec, self.fail)
@@ -283,6 +146,7 @@ class PlanBuilder:
         }
 
     def fields(self) -> dict[str, Node]:
+        """The fields of each group, each shown under its `when:`."""
         return {
             group: self.items(
                 [
@@ -292,6 +156,26 @@ class PlanBuilder:
             )
             for group in FIELD_GROUPS
         }
+
+    def field(self, spec: FieldSpec, loc: Loc) -> Node | None:
+        def build() -> Node:
+            children = {
+                "key": Const(spec.key),
+                "label": self.value(spec.label, (*loc, "label")),
+                "value": self.value(spec.value, (*loc, "value")),
+                "date_style": Const(spec.date_style),
+                "time_style": Const(spec.time_style),
+                "relative": Const(spec.relative),
+                "ignores_time_zone": Const(spec.ignores_time_zone),
+                "number_style": Const(spec.number_style),
+                "currency": Const(spec.currency),
+                "alignment": Const(spec.alignment),
+                "change_message": self.value(spec.change_message, (*loc, "change_message")),
+                "link": Const(spec.link),
+            }
+            return self.folded(FieldNode(children, self.describe(loc), self.zone), loc)
+
+        return self.guarded(spec.when, (*loc, "when"), build)
 
     def relevance(self) -> dict[str, Node]:
         """Where and when the pass matters, and until when it is valid."""
@@ -350,45 +234,15 @@ class PlanBuilder:
         children.update(self.single_part("trip"))
         return children
 
-    # -- the parts of the table in parts.py --------------------------------------------------
+    # -- what sections share ------------------------------------------------------------------
 
-    def part_list(self, name: str) -> Node:
-        """The items of the list `name` of the layout, each shown under its `when:`."""
-        part = PARTS[name]
-        nodes = []
-        for index, item in enumerate(getattr(self.spec, name)):
-            loc: Loc = (name, index)
-            nodes.append(self.guarded(item.when, (*loc, WHEN), partial(self.part, part, item, loc)))
-        return self.items(nodes)
-
-    def single_part(self, name: str) -> dict[str, Node]:
-        """The part `name` of the layout, when the layout has it."""
-        spec = getattr(self.spec, name)
-        return {} if spec is None else {name: self.part(PARTS[name], spec, (name,))}
-
-    def part(self, part: Part, spec: Spec, loc: Loc) -> Node:
-        """One model part from the keys of its layout part, as the table says."""
-        children: dict[str, Node] = {}
-        for key in type(spec).model_fields:
-            if key == WHEN:
-                continue
-            value = getattr(spec, key)
-            if key == "key" and not value and part.numbered_key is not None:
-                index = loc[-1]
-                assert isinstance(index, int)
-                value = f"{part.numbered_key}-{index + 1}"
-            how = part.how(key)
-            if how == "templates":
-                children[key] = self.value(value, (*loc, key))
-            elif how == "moments":
-                children[key] = self.moment(value, (*loc, key))
-            elif how == "parts":
-                children[key] = self.part(part.parts[key], value, (*loc, key))
-            elif how == "constants":
-                children[key] = Const(value)
-            else:
-                raise AssertionError(f"{loc}: {key!r} is missing from its row in layout/parts.py")
-        return self.model(part.model, children, loc)
+    def image_set(self, spec: ImagesSpec, loc: Loc) -> Images:
+        sources = {
+            role: self.images[(*loc, role)]
+            for role in type(spec).model_fields
+            if getattr(spec, role) is not None
+        }
+        return Images(**sources)
 
     def _barcode_key(self, variable: str | None) -> bytes:
         if variable is None:
