@@ -21,10 +21,10 @@ from passkit.layout.dates import zone
 from passkit.layout.inputs import InputSpec, InputValueError, build_input
 from passkit.layout.layout import Layout
 from passkit.layout.node_builder import EARLY_NAMES, LATE_NAMES, RESERVED_NAMES, is_early
-from passkit.layout.plan import SLOT_PREFIX
 from passkit.layout.plan_builder import PlanBuilder
 from passkit.layout.schema import GoogleSpec, ImageRef, LayoutSpec
 from passkit.layout.source import LocatedDict, Mark, format_path, locate, merge, read_document
+from passkit.layout.stage import SLOT_PREFIX
 from passkit.layout.templating import GLOBAL_NAMES, Template
 from passkit.model import FIELD_GROUPS
 

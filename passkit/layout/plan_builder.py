@@ -10,7 +10,6 @@ checked now, a guarded item) is passkit.layout.node_builder's job.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from passkit.colors import Color
 from passkit.layout.barcodes import CodeGenerator
@@ -18,24 +17,9 @@ from passkit.layout.checks import Loc, check_counts, check_field_keys
 from passkit.layout.dates import ExpiryRule, zone
 from passkit.layout.node_builder import NodeBuilder
 from passkit.layout.pass_nodes import BarcodeNode, FieldNode
-from passkit.layout.plan import Const, ModelNode, Node, Slot, Stage
+from passkit.layout.plan import Const, ModelNode, Node, Plan, Slot
 from passkit.layout.schema import FieldSpec, ImagesSpec
 from passkit.model import FIELD_GROUPS, Barcode, BundleOptions, Images, Pass, Translation
-
-
-@dataclass
-class Plan:
-    early: Stage
-    late: Stage
-    serial_number: Node
-    barcode_message: Node | None
-    barcode_generator: CodeGenerator | None
-    expiry: ExpiryRule | None
-    expiry_at: Node
-    expiry_days: Node
-    expiry_hours: Node
-    expiry_where: str
-    pass_node: ModelNode
 
 
 class PlanBuilder(NodeBuilder):
