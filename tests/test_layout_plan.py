@@ -11,6 +11,7 @@ import pytest
 from layout_support import NOW, layout
 
 from passkit.layout import Layout
+from passkit.layout.templating import ENVIRONMENT
 
 EVERY_NODE = """\
 kind: event_ticket
@@ -236,3 +237,59 @@ PART_LINES = {
     "messages[1]": "- {key: vip, header: VIP",
     "barcode": "barcode:",
 }
+
+
+REPEATED = """\
+kind: generic
+organization: Globe
+description: Member card
+serial_number: "m-{{ id }}"
+inputs:
+  id: string
+  vip: {type: boolean, default: false}
+barcode:
+  message: "{{ id }}"
+  alt_text: "{{ id | group(2) }}"
+fields:
+  back:
+    - {key: grouped, value: "{{ id | group(2) }}"}
+    - {key: guarded, value: "{{ id | group(2) }}", when: "{{ vip }}"}
+    - {key: again, value: "{{ id | group(2) }}"}
+    - {key: word, value: "{{ id | pad(8) }}", when: "{{ id | pad(8) }}"}
+"""
+
+
+def test_a_template_written_again_is_evaluated_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same template under the same `when:` gives the same value: one evaluation serves
+    every place it is written; under another `when:` it is evaluated there, when that holds."""
+    calls: list[Any] = []
+    grouped = ENVIRONMENT.filters["group"]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return grouped(*args, **kwargs)
+
+    monkeypatch.setitem(ENVIRONMENT.filters, "group", counted)  # a program reads it on load
+    loaded = layout(tmp_path, REPEATED)
+    plain = loaded.render({"id": "123456"}, now=NOW)
+    assert len(calls) == 1
+    assert plain.barcode is not None and plain.barcode.alt_text == "12 34 56"
+    assert [(f.key, f.value) for f in plain.back] == [
+        ("grouped", "12 34 56"),
+        ("again", "12 34 56"),
+        ("word", "00123456"),
+    ]
+    vip = loaded.render({"id": "123456", "vip": True}, now=NOW)
+    assert len(calls) == 3
+    assert [f.key for f in vip.back] == ["grouped", "guarded", "again", "word"]
+
+
+def test_a_template_written_again_fails_where_it_is_first_written(tmp_path: Path) -> None:
+    loaded = layout(tmp_path, REPEATED.replace("group(2)", "group(0)"))
+    kind, (text, name) = outcome(loaded, {"id": "123456"})
+    line = REPEATED.splitlines().index('  alt_text: "{{ id | group(2) }}"') + 1
+    assert kind == "DataError" and name == "id"
+    assert f"barcode.alt_text ({loaded.path}:{line}): group: size must be at least 1" in text
+

@@ -46,6 +46,9 @@ class Step:
     template: Template
     guard: str | None
     is_guard: bool = False
+    # The slot of an earlier step of the same template under the same guard: this step takes
+    # its value instead of evaluating the template again.
+    same_as: str | None = None
 
 
 class Stage:
@@ -56,8 +59,11 @@ class Stage:
         self._parts: list[str] = []
         self._steps: list[Step] = []
         self._guard: str | None = None
+        # The slot of each template evaluated so far, by its text and the guard it is under.
+        self._evaluated: dict[tuple[str, str | None], str] = {}
         self._program: jinja2.Template | None = None
         self._slots: tuple[str, ...] = ()
+        self._shared: tuple[tuple[str, str], ...] = ()
         self._native_slots: tuple[str, ...] = ()
         self._text_steps: tuple[Step, ...] = ()
 
@@ -65,11 +71,16 @@ class Stage:
         return bool(self._steps)
 
     def add(self, template: Template) -> str:
+        """A slot for `template`'s result. A template written again (an `alt_text` repeating a
+        field's value) is evaluated once: the same text in the same context gives the same
+        value, since templates cannot change what they read."""
         slot = self._new_slot()
-        if template.native:
-            self._parts.append(f"{{% set {slot} = ({template.expression}) %}}")
-        else:
-            self._parts.append(f"{{% set {slot} %}}{template.source}{{% endset %}}")
+        twin = self._evaluated.get((template.source, self._guard))
+        if twin is not None:
+            self._steps.append(Step(slot, template, self._guard, same_as=twin))
+            return slot
+        self._evaluated[(template.source, self._guard)] = slot
+        self._assign(slot, template)
         self._steps.append(Step(slot, template, self._guard))
         return slot
 
@@ -77,8 +88,9 @@ class Stage:
         """Start a block evaluated only when `template` is true; returns the guard's slot."""
         if self._guard is not None:
             raise RuntimeError("guards do not nest")
-        slot = self.add(template)
-        self._steps[-1] = Step(slot, template, None, is_guard=True)
+        slot = self._new_slot()
+        self._assign(slot, template)
+        self._steps.append(Step(slot, template, None, is_guard=True))
         if template.native:
             self._parts.append(f"{{% if {slot} %}}")
         else:
@@ -90,12 +102,20 @@ class Stage:
         self._parts.append("{% endif %}")
         self._guard = None
 
+    def _assign(self, slot: str, template: Template) -> None:
+        if template.native:
+            self._parts.append(f"{{% set {slot} = ({template.expression}) %}}")
+        else:
+            self._parts.append(f"{{% set {slot} %}}{template.source}{{% endset %}}")
+
     def compile(self) -> None:
         if self._steps:
             self._program = ENVIRONMENT.from_string("".join(self._parts))
-        self._slots = tuple(step.slot for step in self._steps)
-        self._native_slots = tuple(step.slot for step in self._steps if step.template.native)
-        self._text_steps = tuple(step for step in self._steps if not step.template.native)
+        evaluated = [step for step in self._steps if step.same_as is None]
+        self._slots = tuple(step.slot for step in evaluated)
+        self._shared = tuple((s.slot, s.same_as) for s in self._steps if s.same_as is not None)
+        self._native_slots = tuple(step.slot for step in evaluated if step.template.native)
+        self._text_steps = tuple(step for step in evaluated if not step.template.native)
 
     def run(self, context: dict[str, Any]) -> dict[str, Any]:
         """Every slot's value; raises RenderError naming the template that failed.
@@ -122,6 +142,9 @@ class Stage:
         # guard was never set.
         exported = vars(module)
         values = {slot: exported[slot] for slot in self._slots if slot in exported}
+        for slot, twin in self._shared:
+            if twin in values:
+                values[slot] = values[twin]
         # Only a single expression can leave an undefined value behind: text would have failed.
         for slot in self._native_slots:
             if isinstance(values.get(slot), jinja2.Undefined):
@@ -146,8 +169,10 @@ class Stage:
         """Evaluate the templates one by one to find, and report, the one that fails."""
         guards: dict[str, bool] = {}
         for step in self._steps:
-            if step.guard is not None and not guards.get(step.guard, False):
-                continue
+            if step.same_as is not None or (
+                step.guard is not None and not guards.get(step.guard, False)
+            ):
+                continue  # evaluated as its twin, or under a guard that is false
             try:
                 value = step.template.evaluate(context)
             except Exception as exc:  # any error of a designer's template is reported as data
