@@ -11,7 +11,9 @@ import pytest
 from layout_support import NOW, layout
 
 from passkit.layout import Layout
+from passkit.layout.plan import Const, ModelNode, Slot
 from passkit.layout.templating import ENVIRONMENT
+from passkit.model import PassField
 
 EVERY_NODE = """\
 kind: event_ticket
@@ -293,3 +295,18 @@ def test_a_template_written_again_fails_where_it_is_first_written(tmp_path: Path
     assert kind == "DataError" and name == "id"
     assert f"barcode.alt_text ({loaded.path}:{line}): group: size must be at least 1" in text
 
+
+def test_a_constant_that_is_the_model_default_is_left_to_the_model() -> None:
+    """The model takes its default without checking it for every pass; what it builds is the
+    same."""
+    children = {
+        "key": Const("points"),
+        "value": Slot("points", "fields.primary[0].value"),
+        "relative": Const(False),
+        "ignores_time_zone": Const(True),
+        "label": Const(None),
+    }
+    node = ModelNode(PassField, children, "fields.primary[0]")
+    assert node.constants == {"key": "points", "ignores_time_zone": True}
+    field = node.make({"points": 12})
+    assert field == PassField(key="points", value=12, relative=False, ignores_time_zone=True)

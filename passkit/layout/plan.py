@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import PydanticUndefined
+
 from passkit.errors import WalletRuleError
 from passkit.layout.barcodes import CodeGenerator
 from passkit.layout.dates import ExpiryRule
@@ -109,11 +111,13 @@ class ModelNode(Node):
         self.cls = cls
         self.children = dict(children)
         self.where = where
-        # Constant arguments are gathered once; only the others are evaluated per record.
+        # Constant arguments are gathered once; only the others are evaluated per record. A
+        # constant that is the model's default is left out: the model then takes its default
+        # without checking it again for every pass.
         self.constants = {
-            name: child.evaluate({})
+            name: child.value
             for name, child in self.children.items()
-            if isinstance(child, Const) and child.value is not None
+            if isinstance(child, Const) and not _is_default(cls, name, child.value)
         }
         self.dynamic = tuple(
             (name, child) for name, child in self.children.items() if not isinstance(child, Const)
@@ -152,6 +156,16 @@ class ModelNode(Node):
         data = self.evaluate(values)
         if isinstance(data, dict):
             self.build(data)
+
+
+def _is_default(cls: type[Model], name: str, value: Any) -> bool:
+    """Whether `value` is what the model takes for `name` when it is not given (None stands
+    for the default too)."""
+    if value is None:
+        return True
+    info = cls.model_fields.get(name)
+    default = PydanticUndefined if info is None else info.default
+    return type(value) is type(default) and value == default
 
 
 class ListNode(Node):
