@@ -18,7 +18,7 @@ from passkit.google.options import GoogleOptions
 from passkit.layout.dates import last_valid_day
 from passkit.layout.inputs import InputSpec, InputValueError, MissingInput, record_json_schema
 from passkit.layout.plan import Plan
-from passkit.layout.sandbox import pass_budget
+from passkit.layout.sandbox import PassBudget
 from passkit.layout.schema import LayoutSpec
 from passkit.layout.stage import RenderError
 from passkit.layout.templating import GLOBALS
@@ -93,7 +93,7 @@ class Layout:
             now = datetime.now(UTC)
         elif now.tzinfo is None:
             raise ValueError("now must have a time zone, e.g. datetime.now(UTC)")
-        with pass_budget():  # what the templates of one pass may compute, in all
+        with PassBudget():  # what the templates of one pass may compute, in all
             return self._render(record, now, record_name)
 
     def _render(self, record: Mapping[str, Any], now: datetime, record_name: str) -> Pass:

@@ -27,7 +27,6 @@ import re
 import string
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
 import jinja2.nodes
@@ -90,23 +89,30 @@ class Budget:
 _BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("budget", default=None)
 
 
-@contextmanager
-def pass_budget() -> Iterator[Budget]:
-    """The budget of the pass being rendered: the one already running, or a new one."""
-    current = _BUDGET.get()
-    if current is not None:
-        yield current
-        return
-    budget = Budget()
-    token = _BUDGET.set(budget)
-    try:
-        yield budget
-    finally:
-        _BUDGET.reset(token)
+class PassBudget:
+    """``with PassBudget() as budget:`` the budget of the pass being rendered: the one already
+    running, or a new one for the block. (A class rather than a generator: it is entered for
+    every pass, and costs less than half as much.)"""
+
+    __slots__ = ("_token",)
+    _token: contextvars.Token[Budget | None] | None
+
+    def __enter__(self) -> Budget:
+        current = _BUDGET.get()
+        if current is not None:
+            self._token = None
+            return current
+        budget = Budget()
+        self._token = _BUDGET.set(budget)
+        return budget
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _BUDGET.reset(self._token)
 
 
 def current_budget() -> Budget:
-    """The budget of the pass being rendered (see pass_budget). Outside any pass, a template
+    """The budget of the pass being rendered (see PassBudget). Outside any pass, a template
     still gets each operation's own bounds, from a budget of its own."""
     return _BUDGET.get() or Budget()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from passkit.layout.sandbox import MAX_LENGTH, TemplateLimitError, current_budget, pass_budget
+from passkit.layout.sandbox import MAX_LENGTH, PassBudget, TemplateLimitError, current_budget
 from passkit.layout.templating import ENVIRONMENT, Template
 
 SLOT_PREFIX = "pk__"
@@ -135,7 +135,7 @@ class Stage:
             # The templates again, one at a time and from the same budget: the one that fails
             # (or passes a bound of the pass) is named.
             budget.restore(start)
-            with pass_budget():
+            with PassBudget():
                 self._explain(context)
             raise
         # Each `{% set %}` of the program is an attribute of its module; a slot inside a false

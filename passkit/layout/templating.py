@@ -26,7 +26,7 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from passkit.layout.filters import FILTERS
-from passkit.layout.sandbox import LimitedSandbox, bounded_filter, finalize, pass_budget
+from passkit.layout.sandbox import LimitedSandbox, PassBudget, bounded_filter, finalize
 
 _MARKERS = ("{{", "{%", "{#")
 _SINGLE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>.*)\}\}\s*$", re.DOTALL)
@@ -91,7 +91,7 @@ class Template:
                 self._compiled = run
             else:
                 self._compiled = ENVIRONMENT.from_string(self.source).render
-        with pass_budget():
+        with PassBudget():
             result = self._compiled(context)
         if isinstance(result, jinja2.Undefined):
             fail_undefined(result)
