@@ -24,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -107,7 +108,9 @@ def _image(value: object) -> ImageSource:
     return ImageSource.coerce(value)
 
 
-ColorValue = Annotated[Color, BeforeValidator(_color)]
+# Color.parse gives a checked Color (or refuses): pydantic's own reading of the named tuple,
+# channel by channel, would only repeat it for every pass (docs/performance.md).
+ColorValue = Annotated[Color, PlainValidator(_color)]
 Image = Annotated[ImageSource, BeforeValidator(_image)]
 
 

@@ -312,3 +312,10 @@ def test_money_has_a_known_currency_and_no_more_decimals_than_it() -> None:
         Money(amount=Decimal("1.23456"), currency="KWD")
     with pytest.raises(WalletRuleError, match="'XYZ' is not an ISO 4217 currency code"):
         Money(amount=Decimal(1), currency="XYZ")
+
+
+def test_a_colour_is_read_once() -> None:
+    """A `Color` is taken as it is: Color.parse has checked it, and a pass built from a layout
+    is not read again channel by channel."""
+    color = Color.parse("#2b1a12")
+    assert make(background_color=color).background_color is color
