@@ -92,7 +92,7 @@ _BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("budget"
 class PassBudget:
     """``with PassBudget() as budget:`` the budget of the pass being rendered: the one already
     running, or a new one for the block. (A class rather than a generator: it is entered for
-    every pass, and costs less than half as much.)"""
+    every pass, docs/performance.md.)"""
 
     __slots__ = ("_token",)
     _token: contextvars.Token[Budget | None] | None
