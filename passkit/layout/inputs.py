@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from passkit.currency import money_problem
 from passkit.errors import WalletRuleError
-from passkit.layout.schema import InputDecl, InputType
+from passkit.layout.input_decl import InputDecl, InputType
 from passkit.model import Money
 
 

@@ -17,8 +17,10 @@ from passkit.errors import ImageError, LayoutError, WalletRuleError
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
 from passkit.layout.checks import Loc
+from passkit.layout.face_specs import ImageRef
 from passkit.layout.inputs import InputSpec, InputValueError, build_input
 from passkit.layout.layout import Layout
+from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.plan import SLOT_PREFIX
 from passkit.layout.plan_builder import (
     EARLY_NAMES,
@@ -27,7 +29,7 @@ from passkit.layout.plan_builder import (
     PlanBuilder,
     is_early,
 )
-from passkit.layout.schema import GoogleSpec, ImageRef, LayoutSpec
+from passkit.layout.settings_specs import GoogleSpec
 from passkit.layout.source import LocatedDict, Mark, format_path, locate, merge, read_document
 from passkit.layout.templating import GLOBAL_NAMES, Template, zone
 from passkit.model import FIELD_GROUPS
