@@ -18,7 +18,8 @@ from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
 from passkit.layout.checks import Loc
 from passkit.layout.face_specs import ImageRef
-from passkit.layout.inputs import InputSpec, InputValueError, build_input
+from passkit.layout.input_values import InputValueError
+from passkit.layout.inputs import InputSpec, build_input
 from passkit.layout.layout import Layout
 from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.plan import SLOT_PREFIX
