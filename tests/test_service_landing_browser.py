@@ -230,6 +230,9 @@ def test_link_page_on_a_phone(site: Site, tmp_path: Path, dev_certs: DevCertific
         assert assert_contrast(browser, "h1, p, a.wallet") >= 3
         screenshot(browser, tmp_path / "phone-pass.png")
         apple, google = (b.get_attribute("href") for b in buttons)
+        # The member comes back to the link: the same pass, not the form again.
+        browser.get(link)
+        assert [b.get_attribute("href") for b in wallet_buttons(browser)] == [apple, google]
 
     # The buttons' links work: a valid signed pass, a verified Google link, same member.
     bundle = downloaded(site, apple, dev_certs, tmp_path / "openssl")
