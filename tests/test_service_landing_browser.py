@@ -156,6 +156,50 @@ def wallet_buttons(browser: Any) -> list[Any]:
     return list(wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "a.wallet")))
 
 
+def assert_keyboard_order(browser: Any) -> None:
+    """The keyboard reaches every field of the form, then its button, in reading order, each
+    with our focus ring."""
+    # (a date box takes a Tab per part: day, month and year)
+    order = tab_through(browser, 8)
+    names = [f["name"] or f["tag"] for f in order]
+    assert [n for i, n in enumerate(names) if i == 0 or n != names[i - 1]][:5] == [
+        "member_name",
+        "plan",
+        "valid_until",
+        "email",
+        "BUTTON",
+    ]
+    # each control shows our focus ring when it gets the focus (the date box's calendar
+    # button, its last part, has the browser's own)
+    firsts = [f for i, f in enumerate(order) if i == 0 or f["name"] != order[i - 1]["name"]]
+    assert all(f["outline"] == "solid" and f["width"] >= 2 for f in firsts[:5]), firsts
+    ring = rgb(firsts[0]["outlineColor"])
+    assert ring.contrast_ratio(rgb("rgb(255, 255, 255)")) >= 3
+    assert ring.contrast_ratio(rgb("rgb(242, 242, 247)")) >= 3
+
+
+def send_a_wrong_date(browser: Any) -> None:
+    """Fill the form by keyboard with a wrong date: the form comes back with the message next
+    to the field, and what was typed kept."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.find_element(By.ID, "f-member_name").send_keys("Ada Lovelace")
+    browser.find_element(By.ID, "f-plan").send_keys("Family")
+    browser.find_element(By.ID, "f-valid_until").send_keys("x")  # a date box takes no letters
+    browser.execute_script("document.getElementById('f-valid_until').type = 'text'")
+    browser.find_element(By.ID, "f-valid_until").send_keys("next spring")
+    browser.find_element(By.ID, "f-valid_until").send_keys(Keys.ENTER)
+    error = wait_for(lambda: browser.find_elements(By.ID, "e-valid_until"))[0]
+    assert "expected a date such as 2026-12-01" in error.text
+    field = browser.find_element(By.ID, "f-valid_until")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "e-valid_until" in (field.get_attribute("aria-describedby") or "")
+    assert browser.find_element(By.ID, "f-member_name").get_attribute("value") == "Ada Lovelace"
+    assert browser.find_element(By.CSS_SELECTOR, "[role=alert]").is_displayed()
+    assert assert_contrast(browser, "h1, p, label, .error, .hint, button, input, select") >= 8
+
+
 @needs_chromium
 def test_link_page_on_a_phone(site: Site, tmp_path: Path, dev_certs: DevCertificates) -> None:
     from selenium.webdriver.common.by import By
@@ -177,40 +221,8 @@ def test_link_page_on_a_phone(site: Site, tmp_path: Path, dev_certs: DevCertific
         assert not browser.find_elements(By.TAG_NAME, "script")
         screenshot(browser, tmp_path / "phone-form.png")
 
-        # The keyboard reaches every field, then the button, in reading order.
-        # (a date box takes a Tab per part: day, month and year)
-        order = tab_through(browser, 8)
-        names = [f["name"] or f["tag"] for f in order]
-        assert [n for i, n in enumerate(names) if i == 0 or n != names[i - 1]][:5] == [
-            "member_name",
-            "plan",
-            "valid_until",
-            "email",
-            "BUTTON",
-        ]
-        # each control shows our focus ring when it gets the focus (the date box's calendar
-        # button, its last part, has the browser's own)
-        firsts = [f for i, f in enumerate(order) if i == 0 or f["name"] != order[i - 1]["name"]]
-        assert all(f["outline"] == "solid" and f["width"] >= 2 for f in firsts[:5]), firsts
-        ring = rgb(firsts[0]["outlineColor"])
-        assert ring.contrast_ratio(rgb("rgb(255, 255, 255)")) >= 3
-        assert ring.contrast_ratio(rgb("rgb(242, 242, 247)")) >= 3
-
-        # A wrong date: the form comes back with the message next to the field.
-        browser.find_element(By.ID, "f-member_name").send_keys("Ada Lovelace")
-        browser.find_element(By.ID, "f-plan").send_keys("Family")
-        browser.find_element(By.ID, "f-valid_until").send_keys("x")  # a date box takes no letters
-        browser.execute_script("document.getElementById('f-valid_until').type = 'text'")
-        browser.find_element(By.ID, "f-valid_until").send_keys("next spring")
-        browser.find_element(By.ID, "f-valid_until").send_keys(Keys.ENTER)
-        error = wait_for(lambda: browser.find_elements(By.ID, "e-valid_until"))[0]
-        assert "expected a date such as 2026-12-01" in error.text
-        field = browser.find_element(By.ID, "f-valid_until")
-        assert field.get_attribute("aria-invalid") == "true"
-        assert "e-valid_until" in (field.get_attribute("aria-describedby") or "")
-        assert browser.find_element(By.ID, "f-member_name").get_attribute("value") == "Ada Lovelace"
-        assert browser.find_element(By.CSS_SELECTOR, "[role=alert]").is_displayed()
-        assert assert_contrast(browser, "h1, p, label, .error, .hint, button, input, select") >= 8
+        assert_keyboard_order(browser)
+        send_a_wrong_date(browser)
         screenshot(browser, tmp_path / "phone-form-error.png")
         assert site.registry.get("HAC-204817") is None
 
