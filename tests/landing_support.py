@@ -77,3 +77,9 @@ class Issuer:
         )
         self.by_link[payload.link_id] = issued
         return issued
+
+    def given(self, payload: LinkPayload) -> IssuedPass | None:
+        """The pass a personal link gave already, as the registry finds it."""
+        if payload.kind is not LinkKind.PERSONAL:
+            return None
+        return self.by_link.get(payload.link_id)

@@ -120,6 +120,24 @@ def test_a_personal_link_issues_on_get_and_gives_the_same_pass(layout: Layout) -
     assert "/passes/HAC-204817.pkpass" in again.html
 
 
+def test_a_personal_link_that_gave_its_pass_shows_it_not_its_form(layout: Layout) -> None:
+    issuer = Issuer(layout)
+    pages = LinkPages(
+        keyring=keyring(), layout_for=lambda name: layout, issue=issuer, given=issuer.given
+    )
+    link = personal_link(member_id="HAC-204817")
+    token = keyring().seal(link)
+    assert 'name="member_name"' in pages.get(token, action="/l/t", user_agent=None, now=NOW).html
+    answers = {"member_name": "Ada", "plan": "Classic", "valid_until": "2027-01-31"}
+    issued = pages.post(token, answers, action="/l/t", user_agent=None, now=NOW)
+    assert issued.status == 200 and "/passes/HAC-204817.pkpass" in issued.html
+    # The member comes back: the pass again, no form, nothing issued.
+    again = pages.get(token, action="/l/t", user_agent=None, now=NOW)
+    assert again.status == 200 and 'name="member_name"' not in again.html
+    assert "/passes/HAC-204817.pkpass" in again.html
+    assert issuer.uses == {link.link_id: 1}
+
+
 def test_a_campaign_link_issues_only_on_post_up_to_max_uses(layout: Layout) -> None:
     issuer = Issuer(
         layout, google_link=lambda p: f"https://pay.google.com/gp/v/save/{p.serial_number}"
