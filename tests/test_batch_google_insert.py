@@ -12,8 +12,8 @@ from batch_support import build_args, member, write_jsonl
 from cli_support import exit_status
 from layout_support import write_loyalty_card
 
-from passkit.batch import builder
-from passkit.batch.builder import INSERTS_IN_FLIGHT
+from passkit.batch import google_insert
+from passkit.batch.google_insert import INSERTS_IN_FLIGHT
 from passkit.devcerts import DevCertificates
 from passkit.testing import GoogleStandIn, open_pkpass, open_save_link
 
@@ -135,7 +135,7 @@ def test_when_google_refuses_the_account_the_rest_fail_at_once_and_resume(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # One insert at a time, so that which records were sent before the refusal is known.
-    monkeypatch.setattr(builder, "INSERTS_IN_FLIGHT", 1)
+    monkeypatch.setattr(google_insert, "INSERTS_IN_FLIGHT", 1)
     google.fail_for("70000001", *FORBIDDEN)
     account = account_file(google, dev_certs, tmp_path)
     out = tmp_path / "out"

@@ -16,9 +16,11 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from passkit.batch.build_plan import BuildPlan
-from passkit.batch.builder import Builder, BuildResult, ChunkInterrupted, output_stem
+from passkit.batch.builder import Builder
 from passkit.batch.claims import new_batch_id, repeated_serial
+from passkit.batch.file_names import output_stem
 from passkit.batch.records import Record, RecordLine
+from passkit.batch.result import BuildResult, ChunkInterrupted
 from passkit.batch.writer import remove_stale
 from passkit.gc_tuning import BatchCollector
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from passkit.batch.build_plan import AppleCredentials, BuildPlan, GoogleCredentials
-from passkit.batch.builder import Builder, BuildResult
+from passkit.batch.builder import Builder
 from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.outputs import FailuresFile, ZipOutput
 from passkit.batch.progress import Progress, estimate_record_count
 from passkit.batch.records import read_records_lazily
+from passkit.batch.result import BuildResult
 from passkit.batch.run import build_many, default_jobs, results_after_interrupt
 from passkit.batch.writer import remove_stale
 from passkit.cli.batch_end import exit_if_interrupted, say_summary

@@ -114,7 +114,7 @@ def issue(layout: str, data: Path, out_dir: Path, registry: Registry) -> None:
     configured) and prints the serial. A LAYOUT given as a file is named by its stem; later
     commands find it with --layouts FOLDER (or PASSKIT_LAYOUTS).
     """
-    from passkit.batch.builder import output_stem
+    from passkit.batch.file_names import output_stem
     from passkit.files import atomic_write
     from passkit.preview.sample import read_record
     from passkit.service.layouts import LayoutSet
