@@ -228,3 +228,35 @@ def test_an_api_address_without_insert_is_a_usage_error(
     options = ("--out", str(tmp_path / "out"), "--google-api-url", "http://127.0.0.1:9/v1")
     assert exit_status(*build_args(layout, data, dev_certs, *options)) == 2
     assert "give both" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://wallet.example.com/walletobjects/v1",  # plain http off this machine
+        "http://10.0.0.8/walletobjects/v1",
+        "ftp://127.0.0.1/walletobjects/v1",
+        "walletobjects.example.com/v1",  # no scheme
+    ],
+)
+def test_an_api_address_the_tokens_must_not_go_to_is_refused_naming_the_option(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    google: GoogleStandIn,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+) -> None:
+    account = account_file(google, dev_certs, tmp_path)
+    out = tmp_path / "out"
+    assert (
+        build(layout, members(tmp_path, 2), out, dev_certs, account, "--google-api-url", url) == 2
+    )
+
+    err = capsys.readouterr().err
+    assert f"Invalid value for '--google-api-url': '{url}':" in err
+    assert "give an https:// address" in err
+    assert "Traceback" not in err
+    assert not out.exists()  # refused before anything was built
+    assert google.tokens_issued == 0 and google.requests == []

@@ -19,7 +19,7 @@ from passkit.batch.result import BuildResult
 from passkit.batch.run import build_many, default_jobs, results_after_interrupt
 from passkit.batch.writer import remove_stale
 from passkit.cli.batch_end import exit_if_interrupted, say_summary
-from passkit.cli.options import signing_options
+from passkit.cli.options import google_api_url_option, signing_options
 from passkit.cli.text import shown
 from passkit.gc_tuning import BatchCollector
 from passkit.layout.library import find_layout
@@ -69,10 +69,9 @@ def _parse_now(value: str | None) -> datetime | None:
     "then carry only their ids. Without it, links hold their objects and need the class "
     "published (passkit google publish).",
 )
-@click.option(
-    "--google-api-url",
-    help="The Google Wallet REST API that --google-insert uses [default: Google's]; its "
-    "access tokens then come from /token on the same server.",
+@google_api_url_option(
+    "The Google Wallet REST API that --google-insert uses [default: Google's]; its "
+    "access tokens then come from /token on the same server."
 )
 @signing_options
 def build(
