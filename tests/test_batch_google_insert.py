@@ -12,8 +12,8 @@ from batch_support import build_args, member, write_jsonl
 from cli_support import exit_status
 from layout_support import write_loyalty_card
 
-from passkit.batch import builder
-from passkit.batch.builder import INSERTS_IN_FLIGHT
+from passkit.batch import google_insert
+from passkit.batch.google_insert import INSERTS_IN_FLIGHT
 from passkit.devcerts import DevCertificates
 from passkit.testing import GoogleStandIn, open_pkpass, open_save_link
 
@@ -135,7 +135,7 @@ def test_when_google_refuses_the_account_the_rest_fail_at_once_and_resume(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # One insert at a time, so that which records were sent before the refusal is known.
-    monkeypatch.setattr(builder, "INSERTS_IN_FLIGHT", 1)
+    monkeypatch.setattr(google_insert, "INSERTS_IN_FLIGHT", 1)
     google.fail_for("70000001", *FORBIDDEN)
     account = account_file(google, dev_certs, tmp_path)
     out = tmp_path / "out"
@@ -228,3 +228,35 @@ def test_an_api_address_without_insert_is_a_usage_error(
     options = ("--out", str(tmp_path / "out"), "--google-api-url", "http://127.0.0.1:9/v1")
     assert exit_status(*build_args(layout, data, dev_certs, *options)) == 2
     assert "give both" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://wallet.example.com/walletobjects/v1",  # plain http off this machine
+        "http://10.0.0.8/walletobjects/v1",
+        "ftp://127.0.0.1/walletobjects/v1",
+        "walletobjects.example.com/v1",  # no scheme
+    ],
+)
+def test_an_api_address_the_tokens_must_not_go_to_is_refused_naming_the_option(
+    layout: Path,
+    tmp_path: Path,
+    dev_certs: DevCertificates,
+    google: GoogleStandIn,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+) -> None:
+    account = account_file(google, dev_certs, tmp_path)
+    out = tmp_path / "out"
+    assert (
+        build(layout, members(tmp_path, 2), out, dev_certs, account, "--google-api-url", url) == 2
+    )
+
+    err = capsys.readouterr().err
+    assert f"Invalid value for '--google-api-url': '{url}':" in err
+    assert "give an https:// address" in err
+    assert "Traceback" not in err
+    assert not out.exists()  # refused before anything was built
+    assert google.tokens_issued == 0 and google.requests == []

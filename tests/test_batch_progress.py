@@ -16,8 +16,8 @@ from pathlib import Path
 from batch_support import build_args, member, write_jsonl
 from layout_support import write_loyalty_card
 
-from passkit.batch.builder import BuildResult
 from passkit.batch.progress import Progress, estimate_record_count
+from passkit.batch.result import BuildResult
 from passkit.devcerts import DevCertificates
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from passkit.batch.builder import BuildResult
 from passkit.batch.records import Record, RecordLine, read_records, read_records_lazily
+from passkit.batch.result import BuildResult
 from passkit.errors import DataError
 
 

@@ -106,3 +106,20 @@ def test_a_class_google_refuses_is_one_line_exit_2(
     assert err.startswith("error: Google Wallet API POST offerClass: HTTP 403 DENIED")
     assert "Issuer suspended" in err and "Traceback" not in err
     assert classes_held(google) == {}
+
+
+def test_an_api_address_off_this_machine_without_https_is_refused(
+    google: GoogleStandIn,
+    dev_certs: DevCertificates,
+    clean_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    account = str(dev_certs.google_service_account)
+    url = "http://wallet.example.com/walletobjects/v1"
+    options = ("--google-service-account", account, "--google-issuer-id", ISSUER_ID)
+    status = exit_status("google", "publish", "loyalty", *options, "--google-api-url", url)
+
+    assert status == 2
+    err = capsys.readouterr().err
+    assert f"Invalid value for '--google-api-url': '{url}':" in err
+    assert google.requests == []

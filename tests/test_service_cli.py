@@ -42,7 +42,7 @@ def test_issue_change_and_look_at_a_pass(env: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out == f"{SERIAL}: redeemed\n{SERIAL}: unchanged\n"
     assert exit_status("pass", "show", SERIAL) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["record"]["points"] == "1250" and shown["status"] == "redeemed"
+    assert shown["record"]["points"] == 1250 and shown["status"] == "redeemed"
     assert shown["tag"] == 3
     assert exit_status("pass", "list", "--status", "redeemed") == 0
     assert capsys.readouterr().out.split("\t")[:4] == [SERIAL, "loyalty", "redeemed", "3"]
