@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from passkit.errors import DataError
-from passkit.layout.inputs import InputSpec, InputValueError, MissingInput, is_absent
+from passkit.layout.input_values import InputValueError
+from passkit.layout.inputs import InputSpec, MissingInput, is_absent
 from passkit.model import Money
 
 if TYPE_CHECKING:
