@@ -8,10 +8,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from apns_support import (
-    close_apns_clients,  # noqa: F401  (autouse: closes clients)
-    track,
-)
 from cryptography.hazmat.primitives import serialization
 
 from passkit.apple.signing import AppleSigner
@@ -20,6 +16,10 @@ from passkit.errors import ApnsRefusedError, PasskitError
 from passkit.service.apns import PRODUCTION_URL, SANDBOX_URL, ApnsClient, endpoint_url
 from passkit.service.apns_answers import PushOutcome, classify, read_reason, refusal
 from passkit.service.apns_auth import CertificateAuth
+from tests.support.apns import (
+    close_apns_clients,  # noqa: F401  (autouse: closes clients)
+    track,
+)
 
 
 @pytest.mark.parametrize(

@@ -9,19 +9,19 @@ import threading
 import time
 
 import pytest
-from apns_support import (
-    QUICK,
-    certificate_client,
-    close_apns_clients,  # noqa: F401  (autouse: closes clients)
-    tokens,
-    track,
-)
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, make_dev_chain
 from passkit.errors import ApnsRefusedError
 from passkit.service.apns import ApnsClient, CertificateAuth, PushOutcome, RetryPolicy
 from passkit.testing.apns import ApnsAnswer, ApnsStandIn
+from tests.support.apns import (
+    QUICK,
+    certificate_client,
+    close_apns_clients,  # noqa: F401  (autouse: closes clients)
+    tokens,
+    track,
+)
 
 
 def test_a_push_is_delivered_with_the_headers_and_payload_wallet_expects(

@@ -15,18 +15,18 @@ import h2.connection
 import h2.events
 import httpx
 import pytest
-from apns_support import (
+
+from passkit.apple.signing import AppleSigner
+from passkit.devcerts import DevCertificates, make_dev_chain
+from passkit.service.apns import PushOutcome
+from passkit.testing import ApnsPush, ApnsStandIn
+from tests.support.apns import (
     certificate_client,
     close_apns_clients,  # noqa: F401  (autouse: closes clients)
     raw_context,
     raw_push,
     tokens,
 )
-
-from passkit.apple.signing import AppleSigner
-from passkit.devcerts import DevCertificates, make_dev_chain
-from passkit.service.apns import PushOutcome
-from passkit.testing import ApnsPush, ApnsStandIn
 
 pytest_plugins = ("pytester",)
 

@@ -7,14 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from apns_support import (
-    QUICK,
-    certificate_client,
-    close_apns_clients,  # noqa: F401  (autouse: closes clients)
-    raw_push,
-    tokens,
-    track,
-)
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwt as jose_jwt
@@ -25,6 +17,14 @@ from passkit.errors import ApnsRefusedError, SigningError
 from passkit.service.apns import ApnsClient, PushOutcome
 from passkit.service.apns_auth import TOKEN_LIFETIME, TokenAuth
 from passkit.testing.apns import ApnsStandIn
+from tests.support.apns import (
+    QUICK,
+    certificate_client,
+    close_apns_clients,  # noqa: F401  (autouse: closes clients)
+    raw_push,
+    tokens,
+    track,
+)
 
 KEY_ID = "K3Y1D00001"
 TEAM_ID = "T3AM000001"

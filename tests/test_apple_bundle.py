@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from apple_support import (
+from PIL import Image
+
+from passkit.apple import AppleSigner, build_pkpass, bundle_files, write_pkpass
+from passkit.devcerts import DevCertificates
+from passkit.errors import SigningError, WalletRuleError
+from passkit.testing import assert_field, open_pkpass
+from passkit.testing.strings import parse_strings
+from tests.support.apple import (
     BACKGROUND,
     FOOTER_BOX,
     ICON,
@@ -29,13 +36,6 @@ from apple_support import (
     pixel_size,
     rezip,
 )
-from PIL import Image
-
-from passkit.apple import AppleSigner, build_pkpass, bundle_files, write_pkpass
-from passkit.devcerts import DevCertificates
-from passkit.errors import SigningError, WalletRuleError
-from passkit.testing import assert_field, open_pkpass
-from passkit.testing.strings import parse_strings
 
 # What each style must carry (Apple's Table 4-1), with the size in points of each image.
 EXPECTED_IMAGES = {

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from apple_support import drawn_image
 
 from passkit.apple import image_prep, image_store
 from passkit.apple.images import clear_cache, image_files
 from passkit.devcerts import DevCertificates
 from passkit.environment import ENV_CACHE_DIR
 from passkit.images import ImageSource
+from tests.support.apple import drawn_image
 
 
 @pytest.fixture

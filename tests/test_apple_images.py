@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apple_support import dark_box, drawn_image, make_pass, pixel_size, png_chunk_types
 from PIL import Image, ImageCms
 
 import passkit.apple.images as apple_images
@@ -15,6 +14,7 @@ from passkit.apple import bundle_files
 from passkit.apple.images import cache_info, clear_cache, image_files
 from passkit.errors import ImageError, WalletRuleError
 from passkit.images import ImageSource
+from tests.support.apple import dark_box, drawn_image, make_pass, pixel_size, png_chunk_types
 
 
 def source(

@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from apple_support import STYLES
 
 from passkit.apple import compile_pass_json
 from passkit.apple.jsonbytes import dumps
 from passkit.errors import WalletRuleError
 from passkit.model import Pass
+from tests.support.apple import STYLES
 
 PARIS = timezone(timedelta(hours=1))
 

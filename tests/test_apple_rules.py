@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import exit_status
-from testing_support import default_files, png, signed_bundle
 
 from passkit.apple import build_pkpass, compile_pass_json
 from passkit.apple.signing import AppleSigner
@@ -22,6 +20,8 @@ from passkit.errors import WalletRuleError
 from passkit.model import Pass
 from passkit.preview import lint_pass
 from passkit.testing import open_pkpass
+from tests.support.cli import exit_status
+from tests.support.testing import default_files, png, signed_bundle
 
 BEACON = "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0"
 QR = {"format": "PKBarcodeFormatQR", "message": "1", "messageEncoding": "iso-8859-1"}

@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from apple_support import make_pass
 
 from passkit.apple import AppleSigner, build_pkpass, zipwriter
 from passkit.apple.bundle import sign_bundle, unsigned_bundle
@@ -25,6 +24,7 @@ from passkit.apple.zipwriter import (
     zip_member,
     zip_parts,
 )
+from tests.support.apple import make_pass
 
 
 @pytest.mark.parametrize("size", [0, 1, 1906, 65_535, 65_536, 200_001])

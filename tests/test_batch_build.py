@@ -19,16 +19,16 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-from batch_support import build_args, member, signing_args, write_jsonl
-from cli_support import exit_status
-from layout_support import write_loyalty_card
-from signing_support import encrypted_pass_key
 
 from passkit.batch import BuildPlan, build_many, build_record
 from passkit.batch import run as batch_run
 from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.testing import open_pkpass, open_save_link
+from tests.support.batch import build_args, member, signing_args, write_jsonl
+from tests.support.cli import exit_status
+from tests.support.layout import write_loyalty_card
+from tests.support.signing import encrypted_pass_key
 
 ISSUER_ID = "3388000000022000001"
 TERMS = "Points are earned on every purchase and expire after a year without one. " * 20

@@ -8,13 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
-from batch_support import member
-from layout_support import write_loyalty_card
 
 from passkit.batch import BuildPlan, build_record
 from passkit.batch.build_plan import AppleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.testing import open_pkpass
+from tests.support.batch import member
+from tests.support.layout import write_loyalty_card
 
 distributed = pytest.importorskip(
     "distributed", reason="dask.distributed is not installed: pip install -e '.[dask]'"

@@ -8,14 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_support import build_args, member, write_jsonl
-from cli_support import exit_status
-from layout_support import write_loyalty_card
 
 from passkit.batch import builder
 from passkit.batch.builder import INSERTS_IN_FLIGHT
 from passkit.devcerts import DevCertificates
 from passkit.testing import GoogleStandIn, open_pkpass, open_save_link
+from tests.support.batch import build_args, member, write_jsonl
+from tests.support.cli import exit_status
+from tests.support.layout import write_loyalty_card
 
 ISSUER_ID = "3388000000022000001"
 REFUSED = (400, {"error": {"code": 400, "message": "Invalid barcode value", "status": "BAD"}})

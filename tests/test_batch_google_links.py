@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from batch_support import build_args, member, write_jsonl
-from cli_support import exit_status
-from layout_support import LOYALTY_CARD, write, write_loyalty_card
 
 from passkit.devcerts import DevCertificates
 from passkit.testing import open_pkpass, open_save_link
+from tests.support.batch import build_args, member, write_jsonl
+from tests.support.cli import exit_status
+from tests.support.layout import LOYALTY_CARD, write, write_loyalty_card
 
 ISSUER_ID = "3388000000022000001"
 

@@ -13,12 +13,11 @@ import sys
 import termios
 from pathlib import Path
 
-from batch_support import build_args, member, write_jsonl
-from layout_support import write_loyalty_card
-
 from passkit.batch.builder import BuildResult
 from passkit.batch.progress import Progress, estimate_record_count
 from passkit.devcerts import DevCertificates
+from tests.support.batch import build_args, member, write_jsonl
+from tests.support.layout import write_loyalty_card
 
 
 def _results(count: int, failed: frozenset[int] = frozenset()) -> list[BuildResult]:

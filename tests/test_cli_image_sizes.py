@@ -9,11 +9,10 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from cli_support import passkit
-
 from passkit.apple import AppleSigner, build_pkpass
 from passkit.layout import load_layout
 from passkit.layout.library import fixture_for
+from tests.support.cli import passkit
 
 IMAGE_LINE = re.compile(r"^  (\S+\.png) +([\d,]+) bytes  saved +([\d,-]+) \(")
 

@@ -13,10 +13,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
-from signing_support import openssl
 
 from passkit.devcerts import DevCertificates, DevChain, make_dev_chain, write_dev_certificates
 from passkit.errors import PasskitError
+from tests.support.signing import openssl
 
 NOW = datetime(2031, 6, 15, 8, 30, tzinfo=UTC)
 

@@ -10,11 +10,11 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from cli_support import passkit
 from click.testing import CliRunner
 
 from passkit.apple.signing import AppleSigner
 from passkit.cli import cli
+from tests.support.cli import passkit
 
 FILES = [
     "README.txt",

@@ -9,7 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from google_support import (
+
+from passkit.errors import WalletRuleError
+from passkit.google import GoogleOptions, compile_google
+from passkit.google.compile import _build_class, clear_class_cache
+from passkit.model import Pass
+from tests.support.google import (
     ISSUER_ID,
     KIND_DATA,
     TRAIN,
@@ -19,11 +24,6 @@ from google_support import (
     validate,
     validate_google_pass,
 )
-
-from passkit.errors import WalletRuleError
-from passkit.google import GoogleOptions, compile_google
-from passkit.google.compile import _build_class, clear_class_cache
-from passkit.model import Pass
 
 EXPECTED_KIND = {
     "loyalty": "loyalty",

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from google_support import account_json
-from signing_support import damaged_rsa_key
 
 from passkit.devcerts import DevCertificates
 from passkit.environment import ENV_SERVICE_ACCOUNT
 from passkit.errors import SigningError
 from passkit.google import ServiceAccount
 from passkit.google.credentials import DEFAULT_TOKEN_URI
+from tests.support.google import account_json
+from tests.support.signing import damaged_rsa_key
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "sa.json") -> Path:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from google_support import ISSUER_ID, NOW, assert_valid, validate_google_pass
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import RSAKey
 
@@ -17,6 +16,7 @@ from passkit.devcerts import DevCertificates
 from passkit.google import ServiceAccount, compile_google, read_save_link, save_link
 from passkit.google.links import MAX_LINK_LENGTH, SAVE_URL
 from passkit.layout import fixture_for, load_layout, shipped_layouts
+from tests.support.google import ISSUER_ID, NOW, assert_valid, validate_google_pass
 
 LAYOUTS = shipped_layouts()
 

@@ -10,15 +10,6 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from google_support import (
-    ISSUER_ID,
-    KIND_DATA,
-    NOW,
-    account_json,
-    assert_valid,
-    make_account,
-    sample_pass,
-)
 from joserfc import jwt as jose_jwt
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import RSAKey
@@ -27,6 +18,15 @@ from passkit.errors import BundleError
 from passkit.google import ServiceAccount, compile_google, read_save_link, save_link
 from passkit.google.kinds import KINDS
 from passkit.google.links import SAVE_URL
+from tests.support.google import (
+    ISSUER_ID,
+    KIND_DATA,
+    NOW,
+    account_json,
+    assert_valid,
+    make_account,
+    sample_pass,
+)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
-from google_support import CET, ISSUER_ID, KIND_DATA, TRAIN, full_images, hosted_image, sample_pass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,15 @@ from passkit.google import compile as google_compile
 from passkit.images import ImageSource
 from passkit.layout import fixture_for, load_layout, shipped_layouts
 from passkit.model import Pass, PassField
+from tests.support.google import (
+    CET,
+    ISSUER_ID,
+    KIND_DATA,
+    TRAIN,
+    full_images,
+    hosted_image,
+    sample_pass,
+)
 
 Compile = Callable[[], GooglePass]
 PARIS = ZoneInfo("Europe/Paris")

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from google_support import ISSUER_ID, KIND_DATA, NOW, account_json, make_account, sample_pass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +29,7 @@ from passkit.google.credentials import (
 from passkit.google.links import SAVE_URL, save_claims, save_claims_text
 from passkit.layout import fixture_for, load_layout, shipped_layouts
 from passkit.model import Location, Pass
+from tests.support.google import ISSUER_ID, KIND_DATA, NOW, account_json, make_account, sample_pass
 
 LAYOUTS = shipped_layouts()
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import exit_status
-from google_support import assert_valid
 
 from passkit.devcerts import DevCertificates
 from passkit.google import read_save_link
 from passkit.google.kinds import google_kind
 from passkit.layout import LAYOUTS_DIR, fixture_for
 from passkit.testing import GoogleStandIn, open_save_link
+from tests.support.cli import exit_status
+from tests.support.google import assert_valid
 
 ISSUER_ID = "3388000000022000001"
 

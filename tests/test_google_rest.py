@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from google_support import ISSUER_ID, NOW, make_account, sample_pass
 
 from passkit.errors import GoogleApiError
 from passkit.google import WalletClient, compile_google, save_link
@@ -14,6 +13,7 @@ from passkit.google.rest import SCOPE
 from passkit.model import Message
 from passkit.testing import GoogleStandIn
 from passkit.testing.google import API_PATH as API
+from tests.support.google import ISSUER_ID, NOW, make_account, sample_pass
 
 
 def client_for(google: GoogleStandIn, **kwargs: Any) -> WalletClient:

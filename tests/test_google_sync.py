@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from google_support import CET, ISSUER_ID, sample_pass
 
 from passkit.errors import DataError, GoogleApiError
 from passkit.google import GooglePass, WalletClient, compile_google
@@ -18,6 +17,7 @@ from passkit.model import Message, Pass
 from passkit.service.google_sync import GoogleSync, GoogleSyncResult, hash_class, object_patch
 from passkit.service.notification_budget import MemoryNotificationBudget
 from passkit.testing import GoogleStandIn
+from tests.support.google import CET, ISSUER_ID, sample_pass
 
 DAY = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 
 import pytest
-from google_support import ISSUER_ID, make_account, sample_pass
 
 from passkit.errors import PasskitError
 from passkit.google import GooglePass, WalletClient, compile_google
@@ -20,6 +19,7 @@ from passkit.service.google_sync import (
 )
 from passkit.service.notification_budget import MemoryNotificationBudget
 from passkit.testing import GoogleStandIn
+from tests.support.google import ISSUER_ID, make_account, sample_pass
 
 ACCOUNT = make_account()
 

@@ -13,14 +13,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from batch_support import build_args, member, write_jsonl
-from cli_support import exit_status
-from layout_support import write_loyalty_card
 
 from passkit.batch import BuildPlan, build_many, read_records
 from passkit.batch.build_plan import AppleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.testing import open_pkpass
+from tests.support.batch import build_args, member, write_jsonl
+from tests.support.cli import exit_status
+from tests.support.layout import write_loyalty_card
 
 
 @pytest.fixture(scope="module")

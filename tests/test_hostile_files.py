@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from batch_support import signing_args
-from hostile_support import run_capped
 
 from passkit.devcerts import DevCertificates
 from passkit.layout import LAYOUTS_DIR
+from tests.hostile.support import run_capped
+from tests.support.batch import signing_args
 
 READERS = {
     "layout": "from passkit.layout import load_layout; load_layout(path)",

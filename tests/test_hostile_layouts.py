@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_support import run_capped
+
+from tests.hostile.support import run_capped
 
 CHILD = """
 import json, sys

@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_support import passkit
 
 from passkit.apple.signing import AppleSigner
 from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.errors import SigningError
 from passkit.google import ServiceAccount
+from tests.support.cli import passkit
 
 PASSWORD = "Tr0ub4dor&3-horse-battery"
 

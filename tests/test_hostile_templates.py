@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_support import run_capped
-from layout_support import render, with_inputs
 
 from passkit.errors import LayoutError
+from tests.hostile.support import run_capped
+from tests.support.layout import render, with_inputs
 
 HOSTILE = {
     "power": "{{ 10 ** 100000000 }}",
@@ -51,8 +51,8 @@ HOSTILE = {
 CHILD = """
 import json, sys, time
 sys.path[:0] = [sys.argv[1]]
-from hostile_support import run_capped
-from layout_support import render, with_inputs
+from tests.hostile.support import run_capped
+from tests.support.layout import render, with_inputs
 from pathlib import Path
 from passkit.errors import PasskitError
 template = sys.argv[3]
@@ -75,8 +75,8 @@ print(json.dumps(answer))
 
 @pytest.mark.parametrize("template", list(HOSTILE.values()), ids=list(HOSTILE))
 def test_a_hostile_template_stops_at_a_bound(tmp_path: Path, template: str) -> None:
-    folder = str(Path(__file__).parent)
-    answer = run_capped(CHILD, folder, str(tmp_path), template, what="the template")
+    root = str(Path(__file__).resolve().parents[1])  # where the child imports tests.* from
+    answer = run_capped(CHILD, root, str(tmp_path), template, what="the template")
     assert answer["type"] == "LayoutError", answer
     assert "fields.primary[0].value" in answer["message"], answer
     assert "simplify the template" in answer["message"]

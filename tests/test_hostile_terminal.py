@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_support import member, signing_args, write_jsonl
-from cli_support import passkit
-from layout_support import LOYALTY_CARD, write_loyalty_card
 
 from passkit.cli.text import shown
 from passkit.devcerts import DevCertificates
+from tests.support.batch import member, signing_args, write_jsonl
+from tests.support.cli import passkit
+from tests.support.layout import LOYALTY_CARD, write_loyalty_card
 
 # Clear the screen, set the window title, return to the line start, erase a character,
 # reverse the text that follows, and the one-byte (C1) form of the escape that starts a colour.

@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import passkit
-from testing_support import SIGNING_TIME, default_files, manifest_for, zip_bytes
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates
 from passkit.testing import VerificationError, open_pkpass
+from tests.support.cli import passkit
+from tests.support.testing import SIGNING_TIME, default_files, manifest_for, zip_bytes
 
 
 def bundle_with(signer: AppleSigner, extra: list[tuple[str, bytes]]) -> bytes:

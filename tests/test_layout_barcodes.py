@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from layout_support import MINIMAL, WITH_ID, layout, render, value
 
 from passkit.errors import LayoutError
 from passkit.layout import Layout
 from passkit.layout.barcodes import ALPHABETS, CodeGenerator
+from tests.support.layout import MINIMAL, WITH_ID, layout, render, value
 
 
 def generated(tmp_path: Path, generate: str, extra: str = "", name: str = "layout.yaml") -> Layout:

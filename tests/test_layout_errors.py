@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from layout_support import MINIMAL, WITH_ID, write
 from PIL import Image
 
 from passkit.errors import LayoutError
 from passkit.layout import load_layout
+from tests.support.layout import MINIMAL, WITH_ID, write
 
 BASE = WITH_ID  # 6 lines; what a test adds starts on line 7
 

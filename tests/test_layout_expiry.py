@@ -8,11 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from layout_support import NOW, render, value, with_inputs
 
 from passkit.errors import DataError, LayoutError
 from passkit.layout import Layout
 from passkit.model import DateStyle
+from tests.support.layout import NOW, render, value, with_inputs
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from layout_support import NOW, value, write
 from PIL import Image
 
 from passkit.colors import Color
 from passkit.errors import LayoutError
 from passkit.layout import load_layout
+from tests.support.layout import NOW, value, write
 
 BRAND = """\
 abstract: true

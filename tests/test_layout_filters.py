@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from layout_support import render, value, with_inputs
 
 from passkit.errors import DataError
 from passkit.layout.templating import ENVIRONMENT
 from passkit.model import Money
+from tests.support.layout import render, value, with_inputs
 
 EUROS = Money(amount=Decimal("1234.5"), currency="EUR")
 EVENING = datetime(2026, 12, 1, 19, 30, tzinfo=UTC)  # 20:30 in Paris, 04:30 next day in Tokyo

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from layout_support import MINIMAL, WITH_ID, layout, render
 from PIL import Image
+
+from tests.support.layout import MINIMAL, WITH_ID, layout, render
 
 
 @pytest.fixture
@@ -121,9 +122,8 @@ locations:
 
 
 def test_the_class_holds_fixed_fields_and_the_card_reads_them_there(art_folder: Path) -> None:
-    from google_support import assert_valid
-
     from passkit.google import compile_google
+    from tests.support.google import assert_valid
 
     loaded = layout(
         art_folder,

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from layout_support import render, value, with_inputs
 
 from passkit.errors import DataError, LayoutError
 from passkit.model import Money
+from tests.support.layout import render, value, with_inputs
 
 FIELD = """
 fields:

@@ -17,12 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from layout_support import render, value, with_inputs
 
 from passkit.errors import DataError
 from passkit.layout.inputs import InputSpec, MissingInput, is_absent
 from passkit.layout.schema import InputType
 from passkit.model import Money
+from tests.support.layout import render, value, with_inputs
 
 
 class Text(str):

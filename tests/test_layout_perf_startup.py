@@ -15,11 +15,11 @@ import warnings
 from pathlib import Path
 
 import pytest
-from apple_support import drawn_image
 
 from passkit.environment import ENV_CACHE_DIR
 from passkit.errors import LayoutError
 from passkit.layout import LAYOUTS_DIR, fixture_for, load_layout
+from tests.support.apple import drawn_image
 
 RENDER = """
 import json, sys

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from layout_support import NOW, layout
 
 from passkit.layout import Layout
+from tests.support.layout import NOW, layout
 
 EVERY_NODE = """\
 kind: event_ticket

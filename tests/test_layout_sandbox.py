@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from layout_support import render, with_inputs
 
 from passkit.errors import DataError, LayoutError
 from passkit.layout import Layout
+from tests.support.layout import render, with_inputs
 
 
 def with_value(tmp_path: Path, template: str) -> Layout:

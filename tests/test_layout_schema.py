@@ -8,11 +8,11 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from cli_support import passkit
 from click.testing import CliRunner
 
 from passkit.cli import cli
 from passkit.layout import layout_json_schema
+from tests.support.cli import passkit
 
 
 @pytest.fixture(scope="module")

@@ -117,7 +117,7 @@ def test_survives_pickling_for_worker_processes(shipped: tuple[Path, Layout]) ->
     copy = pickle.loads(pickle.dumps(layout))
     assert isinstance(copy, Layout) and copy.name == layout.name
     record = fixture(path)
-    from layout_support import NOW
+    from tests.support.layout import NOW
 
     assert copy.render(record, now=NOW) == layout.render(record, now=NOW)
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from layout_support import NOW, WITH_ID, layout, render, value, with_inputs
 
 from passkit.apple.bundle import bundle_files
 from passkit.colors import Color
 from passkit.errors import DataError
 from passkit.layout import Layout
 from passkit.model import BarcodeFormat, LinkKind, Money, Status
+from tests.support.layout import NOW, WITH_ID, layout, render, value, with_inputs
 
 HOSTILE = [
     '", "x": "',

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from layout_support import write_loyalty_card
 
 from passkit.apple import bundle as apple_bundle
 from passkit.apple import images, strings
@@ -29,6 +28,7 @@ from passkit.batch.writer import OutputDirectory
 from passkit.devcerts import DevCertificates
 from passkit.layout import load_layout
 from passkit.testing import open_pkpass
+from tests.support.layout import write_loyalty_card
 
 TRANSLATED = """\
 - {key: terms, label: Terms, value: "Points expire after a year."}

@@ -11,7 +11,6 @@ from functools import cache
 from typing import Any
 
 import pytest
-from apple_support import STYLES, make_pass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,7 @@ from passkit.apple.passjson import compile_pass_json, pass_json_bytes
 from passkit.errors import WalletRuleError
 from passkit.layout import fixture_for, load_layout, shipped_layouts
 from passkit.model import Location, Pass, PassField
+from tests.support.apple import STYLES, make_pass
 
 IDS = {"pass_type_id": "pass.com.example.card", "team_id": "TEAM123456"}
 

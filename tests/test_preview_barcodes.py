@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from preview_support import decode_all, loyalty_pass
 
 from passkit.errors import WalletRuleError
 from passkit.model import Barcode, BarcodeFormat
 from passkit.preview import render_png
 from passkit.preview.barcodes import density_problem, encode
+from tests.preview.support import decode_all, loyalty_pass
 
 ZXING_NAMES = {
     BarcodeFormat.QR: "QR Code",

@@ -8,9 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from cli_support import passkit
 from click.testing import CliRunner
-from preview_support import CARD_LAYOUT, decode_all, write_card, write_record
 
 from passkit.cli import cli
 from passkit.errors import DataError, LayoutError, PasskitError
@@ -18,6 +16,8 @@ from passkit.layout import fixture_for, load_layout, shipped_layouts
 from passkit.preview import lint_layout
 from passkit.preview.sample import load_sample
 from passkit.preview.server import bind
+from tests.preview.support import CARD_LAYOUT, decode_all, write_card, write_record
+from tests.support.cli import passkit
 
 
 @pytest.mark.parametrize("layout", shipped_layouts(), ids=lambda path: path.stem)

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from PIL import Image
-from preview_support import decode_all, drawn_image, loyalty_pass
 
 from passkit.model import Pass
 from passkit.preview import render, render_html, render_png
@@ -20,6 +19,7 @@ from passkit.preview.fonts import font
 from passkit.preview.google import draw_card
 from passkit.preview.values import field_value
 from passkit.preview.warnings import DesignWarning
+from tests.preview.support import decode_all, drawn_image, loyalty_pass
 
 
 def test_wallet_choice_picks_the_faces() -> None:

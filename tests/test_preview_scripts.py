@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
-from preview_support import loyalty_pass
 
 from passkit.preview import bidi, fonts, lint_pass, scripts
 from passkit.preview.apple import draw_front
+from tests.preview.support import loyalty_pass
 
 ARABIC = "مرحبا بكم في دبي"
 HEBREW = "ברוכים הבאים"

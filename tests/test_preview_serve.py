@@ -20,11 +20,11 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from browser_support import chromium, free_port, needs_chromium, wait_for
 
 from passkit.devcerts import DevCertificates
 from passkit.layout import LAYOUTS_DIR
 from passkit.testing import open_pkpass, open_save_link
+from tests.support.browser import chromium, free_port, needs_chromium, wait_for
 
 
 @pytest.fixture

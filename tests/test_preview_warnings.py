@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from preview_support import drawn_image, good_images, loyalty_pass
-
 from passkit.google.options import GoogleOptions
 from passkit.preview import DesignWarning, lint_pass
+from tests.preview.support import drawn_image, good_images, loyalty_pass
 
 
 def found(warnings: list[DesignWarning], code: str) -> list[tuple[str, str]]:

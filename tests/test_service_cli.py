@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cli_support import exit_status
-from service_support import FIXTURES, use_service_settings
 
 from passkit.devcerts import DevCertificates
 from passkit.layout import LAYOUTS_DIR
 from passkit.service.database import head_revision
 from passkit.testing import open_pkpass
+from tests.service.support import FIXTURES, use_service_settings
+from tests.support.cli import exit_status
 
 SERIAL = "lumen-4012883310"
 

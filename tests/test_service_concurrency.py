@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import sqlalchemy as sa
-from service_support import FIXTURES, SECRET, PostgresServer, running_service
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
@@ -18,6 +17,7 @@ from passkit.service.auth import authentication_token
 from passkit.service.database import make_engine, migrate
 from passkit.service.schema import counters, registrations
 from passkit.testing import WalletDevice, assert_field
+from tests.service.support import FIXTURES, SECRET, PostgresServer, running_service
 
 PASS_TYPE = "pass.dev.passkit.example"
 UPDATES = 12

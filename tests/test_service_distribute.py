@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from cli_support import passkit
 from PIL import Image
-from service_support import SECRET, service_env, uses_of
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
+from tests.service.support import SECRET, service_env, uses_of
+from tests.support.cli import passkit
 
 URL = "http://127.0.0.1:8999/passes"
 MEMBER = {"member_name": "Jordan Alvarez", "plan": "Premium", "valid_until": "2027-01-31"}

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_support import (
+
+from passkit.devcerts import DevCertificates
+from passkit.service import Registry
+from passkit.testing import WalletDevice, assert_field
+from tests.service.support import (
     FIXTURES,
     SECRET,
     PostgresServer,
@@ -18,10 +22,6 @@ from service_support import (
     running_service,
     service_env,
 )
-
-from passkit.devcerts import DevCertificates
-from passkit.service import Registry
-from passkit.testing import WalletDevice, assert_field
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

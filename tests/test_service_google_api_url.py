@@ -8,14 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import passkit
-from service_support import registry_at, service_env
 
 from passkit.batch.build_plan import GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.service.config import ConfigError, ServiceConfig
 from passkit.service.outbox import Outbox
 from passkit.testing import GoogleStandIn
+from tests.service.support import registry_at, service_env
+from tests.support.cli import passkit
 
 ISSUER = "3388000000012345678"
 MEMBER = {"member_id": "4012883310", "member_name": "Ada", "points": 120, "tier": "Gold"}

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from callback_support import ISSUER, NOW, Google, Key, millis
 
 from passkit.errors import PasskitError
 from passkit.service.google_callbacks import (
@@ -24,6 +23,7 @@ from passkit.service.google_callbacks import (
     MemoryNonceStore,
     load_root_keys,
 )
+from tests.service.callback_support import ISSUER, NOW, Google, Key, millis
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 

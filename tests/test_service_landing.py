@@ -7,12 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from landing_support import NOW, Issuer, keyring, member_layout, personal_link
 
 from passkit.layout import Layout
 from passkit.service.landing import LinkPages, wallet_order
 from passkit.service.linkform import field_errors, form_fields, read_form
 from passkit.service.linktokens import LinkKind, LinkPayload
+from tests.service.landing_support import NOW, Issuer, keyring, member_layout, personal_link
 
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "

@@ -26,8 +26,6 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 import uvicorn
-from browser_support import chromium, free_port, needs_chromium, wait_for
-from landing_support import NOW, Issuer, keyring, member_layout, personal_link
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -41,6 +39,8 @@ from passkit.google import ServiceAccount, compile_google, save_link
 from passkit.model import Pass
 from passkit.service.landing import LinkPages
 from passkit.testing import open_pkpass, open_save_link
+from tests.service.landing_support import NOW, Issuer, keyring, member_layout, personal_link
+from tests.support.browser import chromium, free_port, needs_chromium, wait_for
 
 ISSUER_ID = "3388000000012345678"
 IPHONE = (

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from service_support import PostgresServer
 
 from passkit.service.database import _alembic_config, head_revision, make_engine, migrate
 from passkit.service.linkuses import DatabaseNonceStore
 from passkit.service.store import Store
+from tests.service.support import PostgresServer
 
 NOW = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from service_support import SECRET, empty_database, running_service, uses_of
 
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
 from passkit.service.linktokens import LinkKeyring
 from passkit.testing import open_pkpass
+from tests.service.support import SECRET, empty_database, running_service, uses_of
 
 MEMBER = {"member_name": "Jordan Alvarez", "plan": "Premium", "valid_until": "2027-01-31"}
 

@@ -11,8 +11,6 @@ import threading
 import time
 from collections import Counter
 
-from service_support import PostgresServer, registry_at, service_env
-
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
 from passkit.service.apns import ApnsClient, CertificateAuth
@@ -21,6 +19,7 @@ from passkit.service.devices import DeviceStore
 from passkit.service.outbox import PENDING, SENDING, Outbox
 from passkit.service.sender import DrainReport, Sender
 from passkit.testing import ApnsAnswer, ApnsStandIn
+from tests.service.support import PostgresServer, registry_at, service_env
 
 MEMBER = {"member_id": "4012883310", "member_name": "Ada", "points": 120, "tier": "Gold"}
 URL = "http://127.0.0.1:9/passes"

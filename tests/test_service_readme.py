@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from service_support import use_service_settings
 from starlette.applications import Starlette
 
 from passkit.devcerts import DevCertificates
 from passkit.testing import WalletDevice, assert_field
+from tests.service.support import use_service_settings
 
 
 def test_the_readme_examples(

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from service_support import FIXTURES, SECRET
 
 from passkit.devcerts import DevCertificates
 from passkit.errors import DataError
@@ -20,6 +19,7 @@ from passkit.service.config import ConfigError
 from passkit.service.schema import outbox
 from passkit.service.state import RegistryError
 from passkit.testing import assert_field, open_pkpass
+from tests.service.support import FIXTURES, SECRET
 
 URL = "https://passes.example.com/passes"
 

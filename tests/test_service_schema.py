@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from service_support import PostgresServer
 
 from passkit.service.database import (
     DatabaseError,
@@ -18,6 +17,7 @@ from passkit.service.database import (
     migrate,
 )
 from passkit.service.schema import metadata
+from tests.service.support import PostgresServer
 
 
 def differences(url: str) -> list[object]:

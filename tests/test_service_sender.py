@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from service_support import registry_at
 
 from passkit.apple.signing import AppleSigner
 from passkit.errors import ApnsRefusedError
@@ -30,6 +29,7 @@ from passkit.testing import (
 )
 from passkit.testing.plugin import DEV_ISSUER_ID
 from passkit.testing.service import PasskitService
+from tests.service.support import registry_at
 
 MEMBER = {"member_id": "4012883310", "member_name": "Ada", "points": 120, "tier": "Gold"}
 

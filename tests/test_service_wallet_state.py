@@ -12,15 +12,15 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from callback_support import ISSUER, Google, Key
-from cli_support import passkit
-from google_support import account_json
-from service_support import FIXTURES, SECRET, running_service
 
 from passkit.batch.build_plan import GoogleCredentials
 from passkit.devcerts import DevCertificates
 from passkit.service import Registry
 from passkit.testing import WalletDevice
+from tests.service.callback_support import ISSUER, Google, Key
+from tests.service.support import FIXTURES, SECRET, running_service
+from tests.support.cli import passkit
+from tests.support.google import account_json
 
 LOYALTY = json.loads((FIXTURES / "loyalty.json").read_text())
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from service_support import FIXTURES, SECRET, use_service_settings
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,6 +23,7 @@ from passkit.service.auth import authentication_token
 from passkit.service.devices import DeviceStore
 from passkit.testing import WalletDevice, WebServiceRuleError, assert_field, open_pkpass
 from passkit.testing.device import AsgiBridge
+from tests.service.support import FIXTURES, SECRET, use_service_settings
 
 URL = "http://127.0.0.1/passes"
 DEVICE = "a" * 32

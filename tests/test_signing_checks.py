@@ -12,11 +12,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
-from signing_support import as_x509_v2, damaged_rsa_key
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, DevChain, make_dev_chain
 from passkit.errors import SigningError
+from tests.support.signing import as_x509_v2, damaged_rsa_key
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

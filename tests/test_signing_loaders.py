@@ -10,11 +10,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from signing_support import cms_verify, encrypted_pass_key, openssl
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates
 from passkit.errors import SigningError
+from tests.support.signing import cms_verify, encrypted_pass_key, openssl
 
 MANIFEST = b'{"pass.json":"da39a3ee5e6b4b0d3255bfef95601890afd80709"}'
 SIGNING_TIME = datetime(2025, 5, 6, 7, 8, 9, tzinfo=UTC)

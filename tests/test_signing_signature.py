@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs7
-from signing_support import cms_print, cms_verify, openssl
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, DevChain, make_dev_chain
 from passkit.errors import SigningError
+from tests.support.signing import cms_print, cms_verify, openssl
 
 MANIFEST = b'{"icon.png":"0123456789abcdef0123456789abcdef01234567","pass.json":"aa"}'
 SIGNING_TIME = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from testing_support import png, zip_bytes
 
 from passkit.errors import BundleError, PasskitError
 from passkit.testing import ArchiveLimits, open_pkpass
 from passkit.testing.archive import check_name, read_archive
+from tests.support.testing import png, zip_bytes
 
 VALID_PASS = b'{"formatVersion": 1, "description": "x"}'
 
@@ -406,7 +406,7 @@ def test_random_bytes_after_a_zip_signature_end_in_bundle_error(
 
 @pytest.fixture(scope="module")
 def valid_bundle(dev_signer: Any) -> bytes:
-    from testing_support import signed_bundle
+    from tests.support.testing import signed_bundle
 
     return signed_bundle(dev_signer)
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from testing_support import default_files, png, rezip, signed_bundle
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates
@@ -24,6 +23,7 @@ from passkit.testing import (
     open_save_link,
 )
 from passkit.testing.assertions import values_equal
+from tests.support.testing import default_files, png, rezip, signed_bundle
 
 
 @pytest.fixture(scope="module")

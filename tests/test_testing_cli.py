@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_support import exit_status, passkit
-from testing_support import png, rezip, signed_bundle
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates
 from passkit.google import ServiceAccount, compile_google, save_link
 from passkit.model import Pass
+from tests.support.cli import exit_status, passkit
+from tests.support.testing import png, rezip, signed_bundle
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:

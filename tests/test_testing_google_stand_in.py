@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from google_support import ISSUER_ID, KIND_DATA, TRAIN, account_json, make_account, sample_pass
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import RSAKey
 
@@ -28,6 +27,14 @@ from passkit.service.google_callbacks import (
     load_root_keys,
 )
 from passkit.testing import GoogleStandIn
+from tests.support.google import (
+    ISSUER_ID,
+    KIND_DATA,
+    TRAIN,
+    account_json,
+    make_account,
+    sample_pass,
+)
 
 pytest_plugins = ("pytester",)
 

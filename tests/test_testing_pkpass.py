@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from testing_support import default_files, png, signed_bundle, zip_bytes
 
 from passkit.apple.bundle import build_pkpass
 from passkit.apple.signing import AppleSigner
@@ -18,6 +17,7 @@ from passkit.devcerts import DevCertificates
 from passkit.errors import BundleError
 from passkit.model import Pass
 from passkit.testing import Bundle, FieldNotFound, open_pkpass
+from tests.support.testing import default_files, png, signed_bundle, zip_bytes
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ The inner runs get the plugin from the installed ``pytest11`` entry point, not f
 from __future__ import annotations
 
 import pytest
-from layout_support import write_loyalty_card
+
+from tests.support.layout import write_loyalty_card
 
 pytest_plugins = ("pytester",)
 

@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import RSAKey
 from PIL import Image
-from signing_support import as_x509_v2
 
 from passkit.errors import BundleError, PasskitError
 from passkit.google import ServiceAccount, compile_google, save_link
 from passkit.images import ImageSource
 from passkit.model import Money, Pass
 from passkit.testing import FieldNotFound, SaveLinkView, open_save_link
+from tests.support.signing import as_x509_v2
 
 ISSUER = "3388000000099999999"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

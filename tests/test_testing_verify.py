@@ -19,8 +19,16 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from signing_support import as_x509_v2
-from testing_support import (
+
+from passkit.apple.cms import DetachedSignedData
+from passkit.apple.signing import AppleSigner
+from passkit.devcerts import DevCertificates, DevChain, make_dev_chain
+from passkit.errors import BundleError, PasskitError, SigningError
+from passkit.testing import VerificationError, open_pkpass
+from passkit.testing.cms_verify import check_signature
+from passkit.testing.pkpass import apple_wwdr
+from tests.support.signing import as_x509_v2
+from tests.support.testing import (
     SIGNING_TIME,
     default_files,
     manifest_for,
@@ -30,14 +38,6 @@ from testing_support import (
     signed_bundle,
     zip_bytes,
 )
-
-from passkit.apple.cms import DetachedSignedData
-from passkit.apple.signing import AppleSigner
-from passkit.devcerts import DevCertificates, DevChain, make_dev_chain
-from passkit.errors import BundleError, PasskitError, SigningError
-from passkit.testing import VerificationError, open_pkpass
-from passkit.testing.cms_verify import check_signature
-from passkit.testing.pkpass import apple_wwdr
 
 DER = serialization.Encoding.DER
 

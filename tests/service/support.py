@@ -27,7 +27,7 @@ from passkit.devcerts import DevCertificates
 from passkit.service import Registry
 
 SECRET = "a service secret for the tests only"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def uses_of(engine: sa.Engine, link_id: str) -> int:
@@ -160,9 +160,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     migrated by `passkit service migrate`."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'passes.db'}"
-    from cli_support import passkit
-
     from passkit.service.database import head_revision
+    from tests.support.cli import passkit
 
     server: PostgresServer = request.getfixturevalue("postgres")
     url = server.database()
