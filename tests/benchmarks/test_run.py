@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ROWS = (
     "a. floor: PKCS#7 signatures, whole process",
     "b. warm single pass, median latency",
