@@ -75,7 +75,7 @@ def test_certs_group_is_listed_in_help() -> None:
     assert "--pass-type-id" in dev_help.output
 
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _first_steps() -> list[str]:
