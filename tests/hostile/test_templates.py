@@ -75,7 +75,7 @@ print(json.dumps(answer))
 
 @pytest.mark.parametrize("template", list(HOSTILE.values()), ids=list(HOSTILE))
 def test_a_hostile_template_stops_at_a_bound(tmp_path: Path, template: str) -> None:
-    root = str(Path(__file__).resolve().parents[1])  # where the child imports tests.* from
+    root = str(Path(__file__).resolve().parents[2])  # where the child imports tests.* from
     answer = run_capped(CHILD, root, str(tmp_path), template, what="the template")
     assert answer["type"] == "LayoutError", answer
     assert "fields.primary[0].value" in answer["message"], answer

@@ -124,7 +124,7 @@ def test_build_command_never_prints_the_secret(
     }
     arguments[option] = secret
     flat = [part for pair in arguments.items() for part in pair]
-    data = Path(__file__).parents[1] / "fixtures" / "loyalty.json"
+    data = Path(__file__).parents[2] / "fixtures" / "loyalty.json"
     result = passkit("build", "loyalty", "--data", data, "--out", tmp_path / "out", *flat)
     assert result.returncode == 2
     assert option in result.stderr and "not shown" in result.stderr
