@@ -15,7 +15,7 @@ import pytest
 
 from passkit.layout import FIXTURES_DIR, LAYOUTS_DIR, fixture_for, load_layout, shipped_layouts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # What a build reads: the package (whose data/ links to layouts/ and fixtures/) and its metadata.
 SOURCES = ("pyproject.toml", "README.md", "LICENSE", "passkit", "layouts", "fixtures")
 

@@ -1,7 +1,7 @@
 """The shipped layouts' bundles, pinned byte for byte.
 
 Each shipped layout renders its fixture at a fixed moment and is signed with a fixed,
-throwaway development chain (tests/data/pinned, made once with `make_dev_chain`; an RSA
+throwaway development chain (tests/layout/data/pinned, made once with `make_dev_chain`; an RSA
 PKCS#1 v1.5 signature is deterministic), so the whole .pkpass is the same on every run. A change
 to how passes are rendered, checked, written or signed that changes a single byte of a shipped
 layout's bundle fails here: update a digest only when the change of output is meant.
