@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from passkit.layout import LAYOUTS_DIR
+from tests.preview.test_serve import running_server, unsigned_env
 from tests.support.cli import passkit
-from tests.test_preview_serve import running_server, unsigned_env
 
 
 def test_unknown_layout_is_404_on_every_route(tmp_path: Path) -> None:
