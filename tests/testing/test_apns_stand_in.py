@@ -258,7 +258,7 @@ def test_the_stand_in_needs_a_way_to_check_credentials() -> None:
 
 
 def test_the_readme_example_runs_as_a_users_test(pytester: pytest.Pytester) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
     [example] = [block for block in blocks if "def test_pushes(apns_stand_in" in block]
     pytester.makepyfile(test_pushes=example)
