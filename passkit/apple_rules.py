@@ -5,7 +5,7 @@ The one table of the rules a pass can break. The builders (`passkit.model`,
 carrying the rule's name and fix; the independent check of a bundle as read
 (`passkit.testing.rules`, behind `Bundle.verify` and `passkit verify`) reports `rule.problem(...)`,
 naming the same rule. A new rule is a new entry here, raised by the builder and checked by the
-verifier; `tests/test_apple_rules.py` makes every entry break both.
+verifier; `tests/apple/test_rules.py` makes every entry break both.
 
 This module sits below the model (it imports nothing of passkit but the errors), so that the
 model's own validators can use it. What each style shows and allows (field counts, images)

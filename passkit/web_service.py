@@ -2,7 +2,9 @@
 authentication token long enough to be a secret.
 
 Apple Wallet sends the token with every request to the service, so a token sent unencrypted
-across a network, or one short enough to guess, lets anyone read and change the pass.
+across a network, or one short enough to guess, lets anyone read and change the pass. The
+same rule holds for every address passkit sends a secret to, such as the Google Wallet API's
+(`https_or_loopback`).
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ MIN_TOKEN_LENGTH = 16
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 
 
+def https_or_loopback(url: str) -> bool:
+    """Whether a secret may be sent to `url`: an https:// address, or plain http:// on this
+    machine (127.0.0.1, ::1, localhost), where it crosses no network."""
+    scheme, host = _scheme_and_host(url)
+    if not host:
+        return False
+    return scheme == "https" or (scheme == "http" and _is_loopback(host))
+
+
 def url_problem(url: str) -> str | None:
     """Why Apple Wallet must not be sent to `url` for updates, or None when it may."""
-    try:
-        parts = urlsplit(url)
-        scheme, host = parts.scheme, parts.hostname
-    except ValueError:
-        scheme, host = "", None
+    scheme, host = _scheme_and_host(url)
     if scheme not in ("https", "http") or not host:
         return f"{url!r} is not a web address; give the service's https:// URL"
-    if scheme == "https" or _is_loopback(host):
+    if https_or_loopback(url):
         return None
     return (
         f"{url!r} is http://, which sends the authentication token unencrypted: use https:// "
@@ -42,6 +49,14 @@ def token_problem(token: str) -> str | None:
         f"least {MIN_TOKEN_LENGTH}: use a random secret of {MIN_TOKEN_LENGTH} characters or "
         "more for each pass"
     )
+
+
+def _scheme_and_host(url: str) -> tuple[str, str | None]:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme, parts.hostname
+    except ValueError:  # such as an unclosed [ around an IPv6 address
+        return "", None
 
 
 def _is_loopback(host: str) -> bool:

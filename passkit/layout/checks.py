@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from passkit.errors import LayoutError
-from passkit.layout.schema import LayoutSpec
+from passkit.layout.layout_spec import LayoutSpec
 from passkit.model import FIELD_GROUPS, MAX_BEACONS, MAX_LOCATIONS
 
 Loc = tuple[str | int, ...]

@@ -17,9 +17,10 @@ from passkit.errors import LayoutError
 from passkit.images import ImageSource
 from passkit.layout.checks import Fail, Loc
 from passkit.layout.dates import to_datetime, zone
+from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.parts import PARTS, WHEN, Part
 from passkit.layout.plan import Const, DictNode, Guarded, ListNode, ModelNode, Node, Slot, fold
-from passkit.layout.schema import LayoutSpec, Spec
+from passkit.layout.spec_base import Spec
 from passkit.layout.stage import RenderError, Stage
 from passkit.layout.templating import Template
 from passkit.model import Model

@@ -5,8 +5,8 @@ the same name; its keys name attributes of the model part, again of the same nam
 which of those keys may hold a template, which hold a date or time (read in the layout's time
 zone), which are copied as written and which are parts of their own. `NodeBuilder`
 (passkit.layout.node_builder) walks it; a new key of one of these parts is added to its
-`...Spec` in `schema.py`, to the model in `model.py` and to its row here
-(tests/test_layout_parts.py checks the three agree).
+`...Spec` in `part_specs.py`, to the model in `model.py` and to its row here
+(tests/layout/test_parts.py checks the three agree).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from passkit.layout.schema import (
+from passkit.layout.part_specs import (
     BeaconSpec,
     EventSpec,
     LinkSpec,
@@ -22,10 +22,10 @@ from passkit.layout.schema import (
     MessageSpec,
     NfcSpec,
     PlaceSpec,
-    Spec,
     TripSpec,
     WebServiceSpec,
 )
+from passkit.layout.spec_base import Spec
 from passkit.model import (
     Beacon,
     Event,

@@ -15,10 +15,10 @@ from passkit.colors import Color
 from passkit.layout.barcodes import CodeGenerator
 from passkit.layout.checks import Loc, check_counts, check_field_keys
 from passkit.layout.dates import ExpiryRule, zone
+from passkit.layout.face_specs import FieldSpec, ImagesSpec
 from passkit.layout.node_builder import NodeBuilder
 from passkit.layout.pass_nodes import BarcodeNode, FieldNode
 from passkit.layout.plan import Const, ModelNode, Node, Plan, Slot
-from passkit.layout.schema import FieldSpec, ImagesSpec
 from passkit.model import FIELD_GROUPS, Barcode, BundleOptions, Images, Pass, Translation
 
 

@@ -1,0 +1,217 @@
+"""Every rule of `passkit.apple_rules.RULES` is broken twice: by building a pass, which must
+raise a WalletRuleError naming the rule, and by a signed bundle whose pass.json breaks it, which
+`Bundle.verify` must report naming the same rule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from passkit.apple import build_pkpass, compile_pass_json
+from passkit.apple.signing import AppleSigner
+from passkit.apple_rules import MAX_BEACONS, MAX_LOCATIONS, RULES
+from passkit.devcerts import DevCertificates
+from passkit.errors import WalletRuleError
+from passkit.model import Pass
+from passkit.preview import lint_pass
+from passkit.testing import open_pkpass
+from tests.support.cli import exit_status
+from tests.support.testing import default_files, png, signed_bundle
+
+BEACON = "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0"
+QR = {"format": "PKBarcodeFormatQR", "message": "1", "messageEncoding": "iso-8859-1"}
+ICON = png(87, 87)
+STRIP = png(375, 98)
+CODE128 = {"format": "PKBarcodeFormatCode128", "message": "café", "messageEncoding": "utf-8"}
+
+
+def fields(count: int, prefix: str = "f", **extra: Any) -> list[dict[str, Any]]:
+    return [{"key": f"{prefix}{i}", "value": "x", **extra} for i in range(count)]
+
+
+def card(group: str, items: list[dict[str, Any]]) -> Callable[[dict[str, Any]], None]:
+    """A change of pass.json putting `items` in a field group of the store card."""
+
+    def change(document: dict[str, Any]) -> None:
+        document["storeCard"][f"{group}Fields"] = items
+
+    return change
+
+
+def setting(**values: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda document: document.update(values)
+
+
+def both(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        for one in changes:
+            one(document)
+
+    return change
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A loyalty pass breaking a rule (`built`: the Pass's values) and the same breach written
+    straight into a valid pass.json (`written`)."""
+
+    built: dict[str, Any]
+    written: Callable[[dict[str, Any]], None]
+    #: Files of the bundle left out, and added.
+    removed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+
+
+BREACHES: dict[str, Breach] = {
+    "apple.locations.max": Breach(
+        {"locations": [{"latitude": 1, "longitude": 2}] * (MAX_LOCATIONS + 1)},
+        setting(locations=[{"latitude": 1, "longitude": 2}] * (MAX_LOCATIONS + 1)),
+    ),
+    "apple.beacons.max": Breach(
+        {"beacons": [{"proximity_uuid": BEACON}] * (MAX_BEACONS + 1)},
+        setting(beacons=[{"proximityUUID": BEACON}] * (MAX_BEACONS + 1)),
+    ),
+    "apple.fields.count": Breach({"header": fields(4)}, card("header", fields(4))),
+    "apple.fields.square-barcode": Breach(
+        {"barcode": {"message": "1"}, "secondary": fields(3), "auxiliary": fields(2, "a")},
+        both(
+            setting(barcodes=[QR]),
+            card("secondary", fields(3)),
+            card("auxiliary", fields(2, "a")),
+        ),
+    ),
+    "apple.fields.unique-key": Breach(
+        {"primary": fields(1), "back": fields(1)},
+        both(card("primary", fields(1)), card("back", fields(1))),
+    ),
+    "apple.field.alignment": Breach(
+        {"primary": fields(1, alignment="left")},
+        card("primary", fields(1, textAlignment="PKTextAlignmentLeft")),
+    ),
+    "apple.field.link-on-back": Breach(
+        {"secondary": fields(1, link="web")},
+        card("secondary", fields(1, dataDetectorTypes=["PKDataDetectorTypeLink"])),
+    ),
+    "apple.field.change-message": Breach(
+        {"primary": fields(1, change_message="now")},
+        card("primary", fields(1, changeMessage="now")),
+    ),
+    "apple.barcode.encoding": Breach(
+        {"barcode": {"message": "1", "encoding": "klingon"}},
+        setting(barcodes=[{**QR, "messageEncoding": "klingon"}]),
+    ),
+    "apple.barcode.encodable": Breach(
+        {"barcode": {"message": "€"}}, setting(barcodes=[{**QR, "message": "€"}])
+    ),
+    "apple.barcode.code128-ascii": Breach(
+        {"barcode": {"format": "code128", "message": "café", "encoding": "utf-8"}},
+        setting(barcodes=[CODE128]),
+    ),
+    "apple.images.icon": Breach(
+        {"images": {}}, lambda document: None, removed=("icon.png", "icon@2x.png")
+    ),
+    "apple.images.role": Breach(
+        {"images": {"icon": ICON, "thumbnail": png(90, 90)}},
+        lambda document: None,
+        added=("thumbnail.png",),
+    ),
+    "apple.images.strip-alone": Breach(
+        {"kind": "event_ticket", "images": {"icon": ICON, "strip": STRIP, "background": STRIP}},
+        lambda document: document.update(eventTicket=document.pop("storeCard")),
+        added=("strip.png", "background.png"),
+    ),
+    "apple.grouping.style": Breach({"grouping_id": "g-1"}, setting(groupingIdentifier="g-1")),
+    "apple.nfc.public-key": Breach({"nfc": {"message": "m"}}, setting(nfc={"message": "m"})),
+}
+
+
+def loyalty(**extra: Any) -> Pass:
+    values: dict[str, Any] = {"kind": "loyalty", "images": {"icon": ICON}, **extra}
+    return Pass(
+        serial_number="R-1",
+        organization="Example Coffee",
+        description="Example card",
+        **values,
+    )
+
+
+@pytest.fixture(scope="module")
+def root(dev_certs: DevCertificates) -> Path:
+    return dev_certs.root
+
+
+def bundle_with(signer: AppleSigner, breach: Breach | None) -> bytes:
+    document = compile_pass_json(
+        loyalty(), pass_type_id=signer.pass_type_id, team_id=signer.team_id
+    )
+    files = default_files(signer.pass_type_id, signer.team_id)
+    if breach is not None:
+        breach.written(document)
+        for name in breach.removed:
+            del files[name]
+        files.update((name, STRIP) for name in breach.added)
+    files["pass.json"] = json.dumps(document).encode()
+    return signed_bundle(signer, files)
+
+
+def test_every_rule_of_the_table_has_a_breach() -> None:
+    assert set(BREACHES) == set(RULES)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_building_names_the_rule(name: str, dev_signer: AppleSigner) -> None:
+    with pytest.raises(WalletRuleError) as caught:
+        build_pkpass(loyalty(**BREACHES[name].built), dev_signer)
+    assert caught.value.rule == name
+    assert caught.value.fix and str(caught.value).endswith(caught.value.fix)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_verifying_names_the_rule(name: str, dev_signer: AppleSigner, root: Path) -> None:
+    problems = open_pkpass(bundle_with(dev_signer, BREACHES[name])).verify(root)
+    named = [problem for problem in problems if problem.endswith(f"[{name}]")]
+    assert len(named) == 1, problems
+    fix_start = RULES[name].fix.partition("{")[0]
+    assert fix_start in named[0]
+
+
+def test_the_unbroken_pass_verifies_clean(dev_signer: AppleSigner, root: Path) -> None:
+    assert open_pkpass(bundle_with(dev_signer, None)).verify(root) == []
+
+
+# The rules `passkit lint` warns of before a build refuses the pass.
+LINTED = (
+    "apple.fields.count",
+    "apple.fields.square-barcode",
+    "apple.images.icon",
+    "apple.images.role",
+    "apple.images.strip-alone",
+)
+
+
+@pytest.mark.parametrize("name", LINTED)
+def test_lint_names_the_rule_the_build_breaks(name: str) -> None:
+    warnings = lint_pass(loyalty(**BREACHES[name].built))
+    assert name in {warning.rule for warning in warnings}, warnings
+
+
+def test_lint_names_no_rule_of_a_sound_pass() -> None:
+    assert {warning.rule for warning in lint_pass(loyalty())} == {None}
+
+
+def test_passkit_verify_prints_the_rule(
+    capsys: pytest.CaptureFixture[str], dev_signer: AppleSigner, root: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "crowded.pkpass"
+    path.write_bytes(bundle_with(dev_signer, BREACHES["apple.locations.max"]))
+    assert exit_status("verify", path, "--ca", root) == 1
+    out = capsys.readouterr().out
+    assert (
+        "  - pass.json: locations: at most 10 locations are allowed, got 11; keep the ones "
+        "nearest to where the pass is used [apple.locations.max]"
+    ) in out.splitlines()
