@@ -13,8 +13,9 @@ from service_support import registry_at, service_env
 
 from passkit.batch.build_plan import GoogleCredentials
 from passkit.devcerts import DevCertificates
-from passkit.service.config import ConfigError, ServiceConfig
+from passkit.service.config import ServiceConfig
 from passkit.service.outbox import Outbox
+from passkit.service.setting_checks import ConfigError
 from passkit.testing import GoogleStandIn
 
 ISSUER = "3388000000012345678"

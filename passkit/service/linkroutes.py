@@ -102,23 +102,23 @@ class _LinkHandlers:
         limits: LinkLimits,
     ) -> None:
         self.links = links
-        self.registry = links.registry
+        self.passes = links.passes
         self.wallets = wallets
         self.verifier = verifier
         self.limits = limits
         self.pages = LinkPages(keyring=links.keyring, layout_for=self._layout, issue=self._issue)
 
     def _layout(self, name: str) -> Layout:
-        return self.registry.layouts.get(name).layout
+        return self.passes.layouts.get(name).layout
 
     def _issue(self, payload: LinkPayload, record: dict[str, object]) -> IssuedPass:
-        issued = self.registry.issue_for_link(payload, record)
+        issued = self.links.issue(payload, record)
         assert issued.pass_ is not None
-        keys = self.registry.keys
-        assert keys is not None and self.registry.web_service_url is not None
+        keys = self.passes.keys
+        assert keys is not None and self.passes.web_service_url is not None
         name = quote(issued.serial, safe="") + ".pkpass"
         key = keys.download_key(issued.serial)
-        url = f"{self.registry.web_service_url}{DOWNLOADS_PATH}/{key}/{name}"
+        url = f"{self.passes.web_service_url}{DOWNLOADS_PATH}/{key}/{name}"
         return IssuedPass(pass_=issued.pass_, pkpass_url=url, google_save_url=issued.google_link)
 
     async def page(self, request: Request) -> Response:
@@ -156,7 +156,7 @@ class _LinkHandlers:
         key = str(request.path_params["key"])
         name = str(request.path_params["name"])
         serial = name.removesuffix(".pkpass")
-        keys = self.registry.keys
+        keys = self.passes.keys
         assert keys is not None
         if (
             not name.endswith(".pkpass")
@@ -165,7 +165,7 @@ class _LinkHandlers:
             or not keys.download_matches(serial, key)
         ):
             return PlainTextResponse("no such pass", 404)
-        pkpass = await run_in_threadpool(self.registry.pkpass, serial)
+        pkpass = await run_in_threadpool(self.passes.pkpass, serial)
         if pkpass is None:
             return PlainTextResponse("no such pass", 404)
         return Response(
