@@ -16,10 +16,10 @@ from passkit.preview import render, render_html, render_png
 from passkit.preview.apple import draw_back, draw_front
 from passkit.preview.canvas import px
 from passkit.preview.compose import faces
+from passkit.preview.design_warning import DesignWarning
 from passkit.preview.fonts import font
 from passkit.preview.google import draw_card
 from passkit.preview.values import field_value
-from passkit.preview.warnings import DesignWarning
 
 
 def test_wallet_choice_picks_the_faces() -> None:
