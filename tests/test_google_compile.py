@@ -22,7 +22,7 @@ from google_support import (
 
 from passkit.errors import WalletRuleError
 from passkit.google import GoogleOptions, compile_google
-from passkit.google.compile import _build_class, clear_class_cache
+from passkit.google.class_cache import _build_class, clear_class_cache
 from passkit.model import Pass
 
 EXPECTED_KIND = {

@@ -8,13 +8,14 @@ class JSON is built once per process however many passes are compiled.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from passkit.google.common import class_template, image_modules, put, sharing_status
+from passkit.google.card_template import class_template
 from passkit.google.images import image_json, pick_image
-from passkit.google.localize import JsonDict, Localizer, TranslationKey
+from passkit.google.json_writing import JsonDict, put
+from passkit.google.localize import Localizer, TranslationKey
 from passkit.images import ImageSource
 
 ImageCandidates = tuple[tuple[str, ImageSource | None], ...]
@@ -81,6 +82,14 @@ def brand_images(
         if picked is not None:
             modules.append((role, picked))
     return BrandImages(square, wide, hero, tuple(modules))
+
+
+def sharing_status(sharing_prohibited: bool) -> str:
+    return "ONE_USER_ONE_DEVICE" if sharing_prohibited else "MULTIPLE_HOLDERS"
+
+
+def image_modules(images: Sequence[tuple[str, ImageSource]]) -> list[JsonDict]:
+    return [{"id": role, "mainImage": image_json(source)} for role, source in images]
 
 
 def logo_json(source: ImageSource | None) -> JsonDict | None:
