@@ -18,7 +18,8 @@ from passkit.errors import BundleError
 from passkit.testing.frozen import thaw
 from passkit.testing.google_places import places
 from passkit.testing.google_views import GoogleClassView, GoogleObjectView
-from passkit.testing.pkpass import Bundle, png_size
+from passkit.testing.pkpass import Bundle
+from passkit.testing.png import png_size
 from passkit.testing.savelink import SaveLinkView
 from passkit.testing.targets import open_target
 from passkit.testing.views import BarcodeView, FieldView
