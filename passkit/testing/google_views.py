@@ -1,5 +1,5 @@
-"""Read-only views of one Google Wallet class and object, as a save link or the stand-in holds
-them: for an object `field(key)`, `fields`, `barcode` and `state`, as for an Apple bundle.
+"""Read-only views of one Google Wallet class and object, as a save link carries them: for an
+object `field(key)`, `fields`, `barcode` and `state`, as for an Apple bundle.
 
 A field is found by the key it had in the layout: text, link and image modules keep it as their
 id; fields Google gives a place of its own (loyalty points, account name, gift-card balance,
