@@ -4,6 +4,10 @@ A class is the part of a Google pass shared by every holder: issuer name, logos,
 card-front template. `ClassInputs` holds everything a class builder may read and nothing else,
 so a class can be memoised by its inputs: every pass of a layout yields equal inputs, and the
 class JSON is built once per process however many passes are compiled.
+
+Beside it, what the class builders of the pass types share: the brand images picked from the
+inputs, logos and image modules as Google JSON, the sharing status, and `standard_class`, the
+fields of every class but the generic one.
 """
 
 from __future__ import annotations
