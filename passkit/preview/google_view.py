@@ -21,7 +21,9 @@ from typing import Any
 from babel.numbers import format_currency, format_decimal
 
 from passkit.colors import Color
-from passkit.google.compile import GooglePass, compile_google, compiler_for
+from passkit.google.compile import compile_google
+from passkit.google.compilers import compiler_for
+from passkit.google.google_pass import GooglePass
 from passkit.google.ids import safe_module_id
 from passkit.google.options import GoogleOptions
 from passkit.google.values import format_field_value
