@@ -16,8 +16,11 @@ from passkit.cli.sizes import image_lines
 from passkit.cli.text import heading, line, shown
 from passkit.errors import BundleError
 from passkit.testing.frozen import thaw
-from passkit.testing.pkpass import Bundle, png_size
-from passkit.testing.savelink import GoogleClassView, GoogleObjectView, SaveLinkView, places
+from passkit.testing.google_places import places
+from passkit.testing.google_views import GoogleClassView, GoogleObjectView
+from passkit.testing.pkpass import Bundle
+from passkit.testing.png import png_size
+from passkit.testing.savelink import SaveLinkView
 from passkit.testing.targets import open_target
 from passkit.testing.views import BarcodeView, FieldView
 

@@ -10,7 +10,8 @@ import click
 from passkit.cli.options import link_key_options
 from passkit.cli.text import shown
 from passkit.errors import PasskitError, SignatureMismatch
-from passkit.testing.pkpass import Bundle, load_certificates
+from passkit.testing.certificates import load_certificates
+from passkit.testing.pkpass import Bundle
 from passkit.testing.targets import open_target
 from passkit.testing.views import count
 

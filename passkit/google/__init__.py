@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from passkit.lazy import LazyExports
 
 if TYPE_CHECKING:
-    from passkit.google.compile import GooglePass as GooglePass
     from passkit.google.compile import compile_google as compile_google
     from passkit.google.credentials import ServiceAccount as ServiceAccount
+    from passkit.google.google_pass import GooglePass as GooglePass
     from passkit.google.kinds import KINDS as KINDS
     from passkit.google.kinds import GoogleKind as GoogleKind
     from passkit.google.links import DecodedSaveLink as DecodedSaveLink
@@ -35,7 +35,7 @@ _exports = LazyExports(
         "DecodedSaveLink": "passkit.google.links",
         "GoogleKind": "passkit.google.kinds",
         "GoogleOptions": "passkit.google.options",
-        "GooglePass": "passkit.google.compile",
+        "GooglePass": "passkit.google.google_pass",
         "SaveLink": "passkit.google.links",
         "ServiceAccount": "passkit.google.credentials",
         "WalletClient": "passkit.google.rest",

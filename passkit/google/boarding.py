@@ -23,11 +23,12 @@ import re
 from dataclasses import dataclass
 
 from passkit.google.classinfo import ClassInputs, logo_json, standard_class
-from passkit.google.common import ObjectContext, fields_showing, match_roles, put
+from passkit.google.field_roles import fields_showing, match_roles
 from passkit.google.held import HELD_CARRIER
+from passkit.google.json_writing import JsonDict, put
 from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.layoutcheck import TRANSIT_TICKET
-from passkit.google.localize import JsonDict
+from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.google.values import google_datetime, local_datetime
 from passkit.model import Pass, PassField, Place, TransitType

@@ -4,17 +4,22 @@ A class is the part of a Google pass shared by every holder: issuer name, logos,
 card-front template. `ClassInputs` holds everything a class builder may read and nothing else,
 so a class can be memoised by its inputs: every pass of a layout yields equal inputs, and the
 class JSON is built once per process however many passes are compiled.
+
+Beside it, what the class builders of the pass types share: the brand images picked from the
+inputs, logos and image modules as Google JSON, the sharing status, and `standard_class`, the
+fields of every class but the generic one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from passkit.google.common import class_template, image_modules, put, sharing_status
+from passkit.google.card_template import class_template
 from passkit.google.images import image_json, pick_image
-from passkit.google.localize import JsonDict, Localizer, TranslationKey
+from passkit.google.json_writing import JsonDict, put
+from passkit.google.localize import Localizer, TranslationKey
 from passkit.images import ImageSource
 
 ImageCandidates = tuple[tuple[str, ImageSource | None], ...]
@@ -81,6 +86,14 @@ def brand_images(
         if picked is not None:
             modules.append((role, picked))
     return BrandImages(square, wide, hero, tuple(modules))
+
+
+def sharing_status(sharing_prohibited: bool) -> str:
+    return "ONE_USER_ONE_DEVICE" if sharing_prohibited else "MULTIPLE_HOLDERS"
+
+
+def image_modules(images: Sequence[tuple[str, ImageSource]]) -> list[JsonDict]:
+    return [{"id": role, "mainImage": image_json(source)} for role, source in images]
 
 
 def logo_json(source: ImageSource | None) -> JsonDict | None:

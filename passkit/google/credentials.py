@@ -17,7 +17,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import orjson
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from passkit.environment import ENV_SERVICE_ACCOUNT
 from passkit.errors import SigningError
 from passkit.files import CREDENTIAL_LIMIT, read_limited
+from passkit.google.json_writing import compact_json
 from passkit.keys import load_private_key, signs_verifiably
 from passkit.secret_source import read_secret_file
 
@@ -50,51 +50,6 @@ def b64url(data: bytes) -> str:
 def b64url_length(byte_count: int) -> int:
     """Length of the unpadded base64url text of `byte_count` bytes."""
     return (byte_count * 4 + 2) // 3
-
-
-def compact_json(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-# Every type orjson would write but json would not (or would write its own way) goes to
-# `_refuse`, so that orjson gives up and `compact_json` decides.
-_ORJSON_OPTIONS = (
-    orjson.OPT_PASSTHROUGH_DATACLASS
-    | orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_SUBCLASS
-)
-
-
-def _refuse(value: Any) -> Any:
-    raise TypeError
-
-
-def plain_float(value: float) -> bool:
-    """Whether json and orjson write `value` alike: finite, and without an exponent in repr.
-
-    Outside that range they differ (json writes 1e-05, NaN and Infinity; orjson 0.00001 and
-    null; the spelling of exponents also changed between orjson versions). repr writes an
-    exponent exactly below 1e-4 and from 1e16 on; comparing is 4 times faster than repr.
-    """
-    magnitude = abs(value)
-    return 1e-4 <= magnitude < 1e16 or magnitude == 0.0
-
-
-def compact_json_plain(value: Any) -> bytes:
-    """`compact_json(value)` written by orjson, for JSON whose floats are all `plain_float`.
-
-    orjson writes an object an order of magnitude faster than the json module
-    (docs/performance.md), with the same bytes: the same escapes of every character and the
-    same shortest digits of a plain float. The caller vouches for the floats (orjson gives no
-    hook to check them, and walking the value to find them costs half of what the json module
-    does); whatever orjson refuses (an integer beyond 64 bits, a lone surrogate, a key that is
-    not text, a subclass of a JSON type, a dataclass, a date) goes through `compact_json`, so
-    its bytes or its error.
-    """
-    try:
-        return orjson.dumps(value, default=_refuse, option=_ORJSON_OPTIONS)
-    except orjson.JSONEncodeError:
-        return compact_json(value)
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,11 +19,12 @@ from datetime import datetime
 from functools import lru_cache
 
 from passkit.google.classinfo import ClassInputs, standard_class
-from passkit.google.common import ObjectContext, fields_showing, match_roles, put
+from passkit.google.field_roles import fields_showing, match_roles
 from passkit.google.gift_card import balance_money
 from passkit.google.ids import short_hash, slug
+from passkit.google.json_writing import JsonDict, put
 from passkit.google.kindbase import Extra, KindCompiler
-from passkit.google.localize import JsonDict
+from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.google.values import google_datetime
 from passkit.model import Event, Pass, PassField

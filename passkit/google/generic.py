@@ -8,11 +8,18 @@ the Apple front (or the pass's title or description when it has no primary field
 
 from __future__ import annotations
 
-from passkit.google.classinfo import ClassInputs, brand_images, logo_json
-from passkit.google.common import ObjectContext, class_template, image_modules, put, sharing_status
+from passkit.google.card_template import class_template
+from passkit.google.classinfo import (
+    ClassInputs,
+    brand_images,
+    image_modules,
+    logo_json,
+    sharing_status,
+)
 from passkit.google.images import image_json
+from passkit.google.json_writing import JsonDict, put
 from passkit.google.kindbase import Extra, KindCompiler
-from passkit.google.localize import JsonDict
+from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.model import Pass, PassField
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from passkit.google.classinfo import ClassInputs, standard_class
-from passkit.google.common import ObjectContext, match_roles, put
+from passkit.google.field_roles import match_roles
+from passkit.google.json_writing import JsonDict, put
 from passkit.google.kindbase import Extra, KindCompiler
-from passkit.google.localize import JsonDict
+from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.google.values import money_json
 from passkit.model import Money, Pass, PassField

@@ -7,8 +7,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from passkit.google.classinfo import ClassInputs
-from passkit.google.common import ObjectContext
-from passkit.google.localize import JsonDict
+from passkit.google.json_writing import JsonDict
+from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.model import Pass, PassField
 

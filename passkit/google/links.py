@@ -25,8 +25,9 @@ import jwt as pyjwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from passkit.errors import BundleError, SignatureMismatch
-from passkit.google.compile import GooglePass
-from passkit.google.credentials import ServiceAccount, b64url_length, compact_json
+from passkit.google.credentials import ServiceAccount, b64url_length
+from passkit.google.google_pass import GooglePass
+from passkit.google.json_writing import compact_json
 from passkit.google.kinds import BY_PAYLOAD_KEY
 
 SAVE_URL = "https://pay.google.com/gp/v/save/"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from passkit.google.json_writing import JsonDict
 from passkit.model import Pass
 
-JsonDict = dict[str, Any]
 TranslationKey = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from passkit.google.classinfo import ClassInputs, standard_class
-from passkit.google.common import ObjectContext, pass_fields
+from passkit.google.field_roles import pass_fields
+from passkit.google.json_writing import JsonDict
 from passkit.google.kindbase import Extra, KindCompiler
-from passkit.google.localize import JsonDict
+from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.model import DateStyle, Pass, PassField
 

@@ -17,8 +17,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from passkit.errors import GoogleApiError
-from passkit.google.compile import GooglePass
 from passkit.google.credentials import ServiceAccount
+from passkit.google.google_pass import GooglePass
 from passkit.google.kinds import GoogleKind, google_kind
 from passkit.model import Message
 

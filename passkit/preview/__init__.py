@@ -17,8 +17,9 @@ from PIL import Image
 from passkit.google.options import GoogleOptions
 from passkit.model import Pass
 from passkit.preview.compose import WalletChoice, compose, faces
+from passkit.preview.design_warning import DesignWarning
 from passkit.preview.html import render_html
-from passkit.preview.warnings import DesignWarning, lint_layout, lint_pass
+from passkit.preview.warnings import lint_layout, lint_pass
 
 __all__ = [
     "DesignWarning",

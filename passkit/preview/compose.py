@@ -12,8 +12,8 @@ from passkit.model import Pass
 from passkit.preview import fonts
 from passkit.preview.apple import draw_back, draw_front
 from passkit.preview.canvas import SCALE, Canvas, Face, px
+from passkit.preview.design_warning import WALLET_NAMES, DesignWarning
 from passkit.preview.google import draw_card
-from passkit.preview.warnings import WALLET_NAMES, DesignWarning
 
 WalletChoice = Literal["apple", "google", "both"]
 WALLETS: tuple[str, ...] = ("apple", "google", "both")

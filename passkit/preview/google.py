@@ -9,6 +9,8 @@ background colour itself; the pass's text colours are Apple's alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from passkit.errors import WalletRuleError
 from passkit.google.options import GoogleOptions
 from passkit.model import Pass
@@ -16,7 +18,7 @@ from passkit.preview import fonts
 from passkit.preview.apple import share
 from passkit.preview.barcode_box import barcode_box
 from passkit.preview.canvas import SCALE, Align, Canvas, Face, Fill, decode_image, px, rgb
-from passkit.preview.google_view import GoogleItem, google_view
+from passkit.preview.google_view import GoogleItem, GoogleView, google_view
 from passkit.preview.rules import google_colors
 
 WIDTH = 340.0
@@ -28,6 +30,16 @@ LABEL_SIZE = 11.0
 VALUE_SIZE = 15.0
 ROW_HEIGHT = 44.0
 MAX_ROWS = 3  # Google's card template has at most three rows
+
+
+@dataclass(frozen=True)
+class _CardLayout:
+    """Where a card's parts go, in points from its top."""
+
+    header_top: float
+    rows_top: float
+    height: float
+    hero_height: float
 
 
 def draw_card(p: Pass, language: str, options: GoogleOptions | None = None) -> Face:
@@ -44,16 +56,45 @@ def draw_card(p: Pass, language: str, options: GoogleOptions | None = None) -> F
     if p.barcode is not None:
         box = barcode_box(p.barcode, view.barcode_text, max_width=WIDTH - 2 * MARGIN)
     rows = view.rows[:MAX_ROWS]
+    layout = _card_layout(view, box, len(rows))
+    height = layout.height
+
+    c = Canvas(WIDTH, height, background=(*rgb(background), 255))
+    _title(c, view, ink)
+    c.line(
+        (0, layout.header_top - 9), (WIDTH, layout.header_top - 9), fill=(*rgb(text), 60), width=0.5
+    )
+    _header(c, view, layout.header_top, ink, soft)
+    y = layout.rows_top
+    for row in rows:
+        _row(c, y, row, ink, soft)
+        y += ROW_HEIGHT
+    if box is not None:
+        left = (px(WIDTH) - box.image.width) // 2
+        c.image.paste(box.image, (left, px(y + 8)), box.image)
+        c.cuts.extend(box.cuts)
+    if view.hero is not None:
+        c.paste(
+            decode_image(view.hero), (0, height - layout.hero_height, WIDTH, height), mode="cover"
+        )
+    return Face("Google Wallet", "google", c.rounded(CORNER), tuple(c.cuts))
+
+
+def _card_layout(view: GoogleView, box: Canvas | None, row_count: int) -> _CardLayout:
+    """The heights of the header, the rows, the barcode's box and the hero image, added up."""
     header_top = MARGIN + LOGO + 18
     header_height = (14.0 if view.subheader else 0.0) + (34.0 if view.header else 0.0)
     rows_top = header_top + header_height + 8
-    height = rows_top + ROW_HEIGHT * len(rows) + 8
+    height = rows_top + ROW_HEIGHT * row_count + 8
     if box is not None:
         height += box.image.height / SCALE + 16
     hero_height = WIDTH * HERO_SIZE[1] / HERO_SIZE[0] if view.hero else 0.0
     height += hero_height
+    return _CardLayout(header_top, rows_top, height, hero_height)
 
-    c = Canvas(WIDTH, height, background=(*rgb(background), 255))
+
+def _title(c: Canvas, view: GoogleView, ink: Fill) -> None:
+    """The logo in its circle, and the card title beside it."""
     title_left = MARGIN
     if view.logo is not None:
         c.paste(
@@ -73,8 +114,11 @@ def draw_card(p: Pass, language: str, options: GoogleOptions | None = None) -> F
         width=WIDTH - MARGIN - title_left,
         where=view.card_title_where,
     )
-    c.line((0, header_top - 9), (WIDTH, header_top - 9), fill=(*rgb(text), 60), width=0.5)
-    y = header_top
+
+
+def _header(c: Canvas, view: GoogleView, top: float, ink: Fill, soft: Fill) -> None:
+    """The small subheader, and the big header under it."""
+    y = top
     if view.subheader:
         c.text(MARGIN, y, view.subheader, size=12, color=soft, width=WIDTH - 2 * MARGIN)
         y += 14
@@ -88,17 +132,6 @@ def draw_card(p: Pass, language: str, options: GoogleOptions | None = None) -> F
             width=WIDTH - 2 * MARGIN,
             where=view.header_where,
         )
-    y = rows_top
-    for row in rows:
-        _row(c, y, row, ink, soft)
-        y += ROW_HEIGHT
-    if box is not None:
-        left = (px(WIDTH) - box.image.width) // 2
-        c.image.paste(box.image, (left, px(y + 8)), box.image)
-        c.cuts.extend(box.cuts)
-    if view.hero is not None:
-        c.paste(decode_image(view.hero), (0, height - hero_height, WIDTH, height), mode="cover")
-    return Face("Google Wallet", "google", c.rounded(CORNER), tuple(c.cuts))
 
 
 def _refusal(p: Pass, reason: str) -> Face:

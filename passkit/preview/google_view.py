@@ -21,7 +21,9 @@ from typing import Any
 from babel.numbers import format_currency, format_decimal
 
 from passkit.colors import Color
-from passkit.google.compile import GooglePass, compile_google, compiler_for
+from passkit.google.compile import compile_google
+from passkit.google.compilers import compiler_for
+from passkit.google.google_pass import GooglePass
 from passkit.google.ids import safe_module_id
 from passkit.google.options import GoogleOptions
 from passkit.google.values import format_field_value
@@ -170,67 +172,83 @@ class _Reader:
     def kind_rows(self, kind: str) -> list[tuple[GoogleItem, ...]]:
         """The rows of the type's own fields, above the template rows."""
         rows: list[list[GoogleItem | None]] = []
-        language = self.language
         if kind == "loyalty":
-            points = [
-                self.item(
-                    role,
-                    _text(self.obj.get(name, {}), "label", language),
-                    _balance(self.obj[name]["balance"], language) if name in self.obj else None,
-                )
-                for role, name in (
-                    ("points", "loyaltyPoints"),
-                    ("secondary_points", "secondaryLoyaltyPoints"),
-                )
-            ]
-            # Google's loyalty card shows the points on its face; the member's name and id
-            # are in the details (and under the barcode when it has no text of its own).
-            rows = [points]
+            rows = self._loyalty_rows()
         elif kind == "giftCard":
-            rows = [
-                [
-                    self.item(
-                        "card_number",
-                        _text(self.cls, "cardNumberLabel", language) or "Card number",
-                        self.obj.get("cardNumber"),
-                    ),
-                    self.item(
-                        "pin", _text(self.cls, "pinLabel", language) or "PIN", self.obj.get("pin")
-                    ),
-                ]
-            ]
+            rows = self._gift_card_rows()
         elif kind == "offer":
             rows = [self.moments()]
         elif kind == "eventTicket":
-            seat = self.obj.get("seatInfo", {})
-            rows = [
-                [
-                    self.item(role, role.title(), localized(seat.get(role), language))
-                    for role in ("section", "row", "seat")
-                ],
-                [
-                    self.item("gate", "Gate", localized(seat.get("gate"), language)),
-                    self.item("holder", "Ticket holder", self.obj.get("ticketHolderName")),
-                    self.item("ticket_number", "Ticket number", self.obj.get("ticketNumber")),
-                ],
-                self.moments(),
-            ]
+            rows = self._event_rows()
         elif kind in ("flight", "transit"):
-            rows = [
-                [
-                    self.item("passenger", "Passenger", self.obj.get("passengerName")),
-                ],
-                self.moments(),
-            ]
-            if kind == "transit":
-                seat = self.obj.get("ticketLeg", {}).get("ticketSeat", {})
-                rows.append(
-                    [
-                        self.item(role, self.role_label(role, role.title()), seat.get(role))
-                        for role in ("coach", "seat")
-                    ]
-                )
+            rows = self._travel_rows(kind)
         return [tuple(item for item in row if item) for row in rows if any(row)]
+
+    def _loyalty_rows(self) -> list[list[GoogleItem | None]]:
+        language = self.language
+        points = [
+            self.item(
+                role,
+                _text(self.obj.get(name, {}), "label", language),
+                _balance(self.obj[name]["balance"], language) if name in self.obj else None,
+            )
+            for role, name in (
+                ("points", "loyaltyPoints"),
+                ("secondary_points", "secondaryLoyaltyPoints"),
+            )
+        ]
+        # Google's loyalty card shows the points on its face; the member's name and id
+        # are in the details (and under the barcode when it has no text of its own).
+        return [points]
+
+    def _gift_card_rows(self) -> list[list[GoogleItem | None]]:
+        language = self.language
+        return [
+            [
+                self.item(
+                    "card_number",
+                    _text(self.cls, "cardNumberLabel", language) or "Card number",
+                    self.obj.get("cardNumber"),
+                ),
+                self.item(
+                    "pin", _text(self.cls, "pinLabel", language) or "PIN", self.obj.get("pin")
+                ),
+            ]
+        ]
+
+    def _event_rows(self) -> list[list[GoogleItem | None]]:
+        language = self.language
+        seat = self.obj.get("seatInfo", {})
+        return [
+            [
+                self.item(role, role.title(), localized(seat.get(role), language))
+                for role in ("section", "row", "seat")
+            ],
+            [
+                self.item("gate", "Gate", localized(seat.get("gate"), language)),
+                self.item("holder", "Ticket holder", self.obj.get("ticketHolderName")),
+                self.item("ticket_number", "Ticket number", self.obj.get("ticketNumber")),
+            ],
+            self.moments(),
+        ]
+
+    def _travel_rows(self, kind: str) -> list[list[GoogleItem | None]]:
+        """A flight's or a transit ticket's rows (the latter with its coach and seat)."""
+        rows = [
+            [
+                self.item("passenger", "Passenger", self.obj.get("passengerName")),
+            ],
+            self.moments(),
+        ]
+        if kind == "transit":
+            seat = self.obj.get("ticketLeg", {}).get("ticketSeat", {})
+            rows.append(
+                [
+                    self.item(role, self.role_label(role, role.title()), seat.get(role))
+                    for role in ("coach", "seat")
+                ]
+            )
+        return rows
 
     def role_label(self, role: str, default: str) -> str:
         """The label of the pass's field in a Google place, in the preview's language."""

@@ -19,8 +19,8 @@ from passkit.google.options import GoogleOptions
 from passkit.model import Pass
 from passkit.preview.canvas import SCALE, Face
 from passkit.preview.compose import WalletChoice, faces
+from passkit.preview.design_warning import WALLET_NAMES, DesignWarning
 from passkit.preview.values import field_label, field_value
-from passkit.preview.warnings import WALLET_NAMES, DesignWarning
 
 STYLE = """
 body { margin: 0; background: #ececf1; color: #3c3c43;

@@ -3,18 +3,18 @@
 None of these stops a pass from being built (the wallet compilers reject what is invalid);
 they are what a designer wants to hear about: text the wallet will cut, fields it will not
 show, images missing, cropped or never shown, text hard to read on its background, a barcode
-too dense to scan, and content that only one of the two wallets can show.
+too dense to scan, and content that only one of the two wallets can show. The warnings
+about images are found by `passkit.preview.image_warnings`; what a warning is, and the codes,
+are in `passkit.preview.design_warning`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from passkit.apple.styles import image_spec
 from passkit.colors import Color
 from passkit.errors import WalletRuleError
 from passkit.google.compile import compile_google
@@ -24,54 +24,28 @@ from passkit.model import Pass
 from passkit.preview.apple import draw_front
 from passkit.preview.barcodes import density_problem
 from passkit.preview.canvas import Face, decode_image
-from passkit.preview.google import HERO_SIZE, draw_card
-from passkit.preview.google_view import PREVIEW_ISSUER, compile_for_preview, google_view
-from passkit.preview.rules import (
-    apple_colors,
-    apple_front_fields,
-    apple_hidden_images,
-    apple_images,
-    apple_style,
+from passkit.preview.design_warning import (
+    BARCODE_TOO_LONG,
+    GOOGLE_NOTICE,
+    GOOGLE_RULE,
+    LOW_CONTRAST,
+    MISSING_FONT,
+    ONE_WALLET_ONLY,
+    TOO_MANY_FIELDS,
+    TRUNCATED,
+    WALLET_NAMES,
+    DesignWarning,
 )
+from passkit.preview.google import draw_card
+from passkit.preview.google_view import PREVIEW_ISSUER, compile_for_preview
+from passkit.preview.image_warnings import image_warnings
+from passkit.preview.rules import apple_colors, apple_front_fields, apple_images
 from passkit.preview.script_check import without_font
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
 
-Wallet = Literal["apple", "google", "both"]
-
-TRUNCATED = "truncated"
-TOO_MANY_FIELDS = "too-many-fields"
-MISSING_IMAGE = "missing-image"
-IMAGE_NOT_SHOWN = "image-not-shown"
-IMAGE_ASPECT = "image-aspect"
-LOW_CONTRAST = "low-contrast"
-BARCODE_TOO_LONG = "barcode-too-long"
-ONE_WALLET_ONLY = "one-wallet-only"
-GOOGLE_RULE = "google-rule"  # Google Wallet cannot make the pass at all
-GOOGLE_NOTICE = "google-notice"  # something the Google compiler left out or changed
-MISSING_FONT = "missing-font"  # the preview lacks the font of a script the pass uses
-
 MIN_CONTRAST = 4.5  # WCAG 2 level AA for normal text
-ASPECT_TOLERANCE = 0.10  # how far (relative) an image's shape may be from the slot's
-WALLET_NAMES = {"apple": "Apple Wallet", "google": "Google Wallet", "both": "both wallets"}
-
-
-@dataclass(frozen=True)
-class DesignWarning:
-    """One thing that will look wrong: a code to filter on, a message to act on, where it is
-    (a field path such as ``secondary[1].value``) and which wallet shows the problem."""
-
-    code: str
-    message: str
-    where: str
-    wallet: Wallet
-    #: The rule of `passkit.apple_rules.RULES` behind the warning, where it is one: the Apple
-    #: bundle then cannot be built until the warning is dealt with.
-    rule: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message} [{WALLET_NAMES[self.wallet]}]"
 
 
 def lint_pass(p: Pass, *, google: GoogleOptions | None = None) -> list[DesignWarning]:
@@ -79,7 +53,7 @@ def lint_pass(p: Pass, *, google: GoogleOptions | None = None) -> list[DesignWar
     found: list[DesignWarning] = []
     found.extend(_truncations(p, google))
     found.extend(_field_counts(p, google))
-    found.extend(_images(p, google))
+    found.extend(image_warnings(p, google))
     found.extend(_contrast(p))
     found.extend(_barcode(p))
     found.extend(_one_wallet_only(p, google))
@@ -161,131 +135,6 @@ def _field_counts(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarni
             "apple",
             dropped.rule,
         )
-
-
-def _shape(source: ImageSource) -> tuple[int, int]:
-    return decode_image(source).size
-
-
-def _aspect_warning(
-    role: str, source: ImageSource, expected: tuple[float, float], wallet: Wallet, advice: str
-) -> DesignWarning | None:
-    """A warning when the image's shape is not (about) the `expected` width:height."""
-    width, height = _shape(source)
-    ratio = width / height
-    wanted = expected[0] / expected[1]
-    if abs(ratio - wanted) / wanted <= ASPECT_TOLERANCE:
-        return None
-    return DesignWarning(
-        IMAGE_ASPECT,
-        f"the {role} image is {width}×{height} pixels ({ratio:.2f}:1) but "
-        f"{WALLET_NAMES[wallet]} wants {wanted:.2f}:1 there; {advice}",
-        f"images.{role}",
-        wallet,
-    )
-
-
-def _images(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarning]:
-    style = apple_style(p)
-    if p.images.icon is None:
-        yield DesignWarning(
-            MISSING_IMAGE,
-            "there is no icon: Apple Wallet requires one (it appears on the lock screen and in "
-            "notifications) and will not add the pass without it; add a square icon",
-            "images.icon",
-            "apple",
-            "apple.images.icon",
-        )
-    google_logo = google.program_logo if google else None
-    if p.images.logo is None:
-        wallet: Wallet = "apple" if google_logo else "both"
-        yield DesignWarning(
-            MISSING_IMAGE,
-            "there is no logo: the top of the pass will show only text; add a logo image",
-            "images.logo",
-            wallet,
-        )
-    for role, reason, rule in apple_hidden_images(p, p.images):
-        yield DesignWarning(
-            IMAGE_NOT_SHOWN,
-            f"the {role} image is never shown: {reason}; remove it or choose another kind",
-            f"images.{role}",
-            "apple",
-            rule,
-        )
-    shown = apple_images(p, p.images)
-    for role, source in shown.items():
-        spec = image_spec(role, style)
-        if spec.aspect_range is not None:
-            width, height = _shape(source)
-            low, high = spec.aspect_range
-            if not low <= width / height <= high:
-                yield DesignWarning(
-                    IMAGE_ASPECT,
-                    f"the {role} image is {width}×{height} pixels; Apple Wallet crops "
-                    f"a {role} to between {low:.2f}:1 and {high:.2f}:1; give an image "
-                    "closer to square",
-                    f"images.{role}",
-                    "apple",
-                )
-            continue
-        if role == "logo":
-            width, height = _shape(source)
-            if width / height > spec.width / spec.height * (1 + ASPECT_TOLERANCE):
-                shown_height = spec.width * height / width
-                yield DesignWarning(
-                    IMAGE_ASPECT,
-                    f"the logo is {width}×{height} pixels, wider than Apple's 160×50-point "
-                    f"space: it will be only {shown_height:.0f} points tall; use a narrower "
-                    "logo",
-                    "images.logo",
-                    "apple",
-                )
-            continue
-        size = f"{spec.width}×{spec.height} points"
-        advice = (
-            f"parts of it will be cropped: give an image of {size} (or a multiple)"
-            if role in ("strip", "background")
-            else f"it will be shrunk to fit {size}: give an image of that shape"
-        )
-        warning = _aspect_warning(role, source, (spec.width, spec.height), "apple", advice)
-        if warning:
-            yield warning
-    yield from _google_images(p, google)
-
-
-def _image_where(p: Pass, google: GoogleOptions | None, source: ImageSource) -> str:
-    if google is not None and source is google.program_logo:
-        return "google.program_logo"
-    if google is not None and source is google.hero_image:
-        return "google.hero_image"
-    for role, candidate in p.images.items():
-        if candidate is source:
-            return f"images.{role}"
-    return "images"
-
-
-def _google_images(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWarning]:
-    try:
-        view = google_view(p, p.language, google)
-    except WalletRuleError:
-        return  # reported by _google_compiler
-    if view.logo is not None:
-        where = _image_where(p, google, view.logo)
-        advice = "Google cuts the logo to a circle, losing its sides: give a square logo"
-        if where != "google.program_logo":
-            advice += " as google.program_logo"
-        warning = _aspect_warning("logo", view.logo, (1, 1), "google", advice)
-        if warning:
-            yield replace(warning, where=where)
-    if view.hero is not None:
-        where = _image_where(p, google, view.hero)
-        advice = f"parts of it will be cropped: give a {HERO_SIZE[0]}×{HERO_SIZE[1]} image"
-        if where != "google.hero_image":
-            advice += " as google.hero_image"
-        warning = _aspect_warning("hero", view.hero, HERO_SIZE, "google", advice)
-        if warning:
-            yield replace(warning, where=where)
 
 
 def _google_shows(p: Pass, google: GoogleOptions | None, text: str) -> bool:
@@ -397,12 +246,3 @@ def _one_wallet_only(p: Pass, google: GoogleOptions | None) -> Iterator[DesignWa
                     f"{group}[{index}].change_message",
                     "apple",
                 )
-
-
-def sort_key(warning: DesignWarning) -> tuple[str, str, str]:
-    return (warning.wallet, warning.code, warning.where)
-
-
-def summarize(warnings: Iterable[DesignWarning]) -> list[str]:
-    """One line per warning, as the command line and the image's margin show them."""
-    return [str(w) for w in warnings]

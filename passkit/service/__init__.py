@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 from passkit.lazy import LazyExports
 
 if TYPE_CHECKING:
-    from passkit.service.config import ConfigError as ConfigError
     from passkit.service.config import ServiceConfig as ServiceConfig
     from passkit.service.database import DatabaseError as DatabaseError
-    from passkit.service.registry import Issued as Issued
+    from passkit.service.issuing import Issued as Issued
     from passkit.service.registry import Registry as Registry
+    from passkit.service.setting_checks import ConfigError as ConfigError
     from passkit.service.state import RegistryError as RegistryError
     from passkit.service.state import StoredPass as StoredPass
     from passkit.service.state import UnknownPass as UnknownPass
@@ -33,10 +33,10 @@ if TYPE_CHECKING:
 _exports = LazyExports(
     __name__,
     {
-        "ConfigError": "passkit.service.config",
+        "ConfigError": "passkit.service.setting_checks",
         "ServiceConfig": "passkit.service.config",
         "DatabaseError": "passkit.service.database",
-        "Issued": "passkit.service.registry",
+        "Issued": "passkit.service.issuing",
         "Registry": "passkit.service.registry",
         "StoredPass": "passkit.service.state",
         "RegistryError": "passkit.service.state",

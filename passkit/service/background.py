@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
 
 from passkit.errors import PasskitError
+from passkit.service.google_sender import GOOGLE, GoogleSender
 from passkit.service.sender import APPLE, DrainReport, Sender
-
-if TYPE_CHECKING:
-    from passkit.service.google_sender import GoogleSender
 
 log = logging.getLogger("passkit.sender")
 
@@ -110,8 +107,6 @@ class BackgroundSender:
     def _drain_google(self) -> float | None:
         if self.google is None:
             return None
-        from passkit.service.google_sender import GOOGLE
-
         try:
             self.google_report.add(self.google.drain())
             return self.google.outbox.next_due(GOOGLE)

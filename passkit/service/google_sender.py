@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 from passkit.errors import PasskitError
 from passkit.service.google_store import ClassHashes, DatabaseNotificationBudget
 from passkit.service.google_sync import GoogleSync
+from passkit.service.issued_passes import IssuedPasses
 from passkit.service.outbox import Claimed, Outbox
 from passkit.service.sender import DrainReport, RowBackoff
 
 if TYPE_CHECKING:
     from passkit.google.rest import WalletClient
-    from passkit.service.registry import Registry
 
 log = logging.getLogger("passkit.sender")
 
@@ -35,7 +35,7 @@ class GoogleSender:
 
     def __init__(
         self,
-        registry: Registry,
+        registry: IssuedPasses,
         client: WalletClient,
         *,
         batch: int = 50,
@@ -73,10 +73,7 @@ class GoogleSender:
         try:
             stored = self.registry.get(row.serial)
             if stored is not None:
-                loaded = self.registry.layouts.get(stored.layout, content_hash=stored.layout_hash)
-                made = self.registry.maker.make(
-                    loaded, stored.state, record_name=f"pass {row.serial}"
-                )
+                made = self.registry.made(stored)
                 if made.google is not None:
                     result = self.sync.apply(
                         made.pass_,

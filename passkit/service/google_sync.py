@@ -37,8 +37,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from passkit.errors import DataError, GoogleApiError, PasskitError
-from passkit.google.common import STATES
-from passkit.google.compile import GooglePass
+from passkit.google.google_pass import GooglePass
+from passkit.google.object_parts import STATES
 from passkit.google.rest import WalletClient
 from passkit.model import Message, Pass, Status
 from passkit.service.notification_budget import NotificationBudget

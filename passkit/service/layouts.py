@@ -14,14 +14,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from passkit.errors import LayoutError
 from passkit.files import LAYOUT_LIMIT, read_limited
-from passkit.layout.library import LAYOUT_SUFFIXES
-
-if TYPE_CHECKING:
-    from passkit.layout import Layout
+from passkit.layout import Layout, load_layout, shipped_layouts
+from passkit.layout.library import LAYOUT_SUFFIXES, find_layout
 
 LayoutSource = str | Path | Sequence[str | Path] | None
 
@@ -84,8 +81,6 @@ class LayoutSet:
             )
         if self._files:
             return sorted(self._files)
-        from passkit.layout import shipped_layouts
-
         return [path.stem for path in shipped_layouts()]
 
     def get(self, name: str, *, content_hash: str | None = None) -> LoadedLayout:
@@ -97,8 +92,6 @@ class LayoutSet:
 
     def reload(self, name: str) -> LoadedLayout:
         """The layout `name` read from its file now (what a refresh renders with)."""
-        from passkit.layout import load_layout
-
         path = self.path(name)
         layout = load_layout(path)
         loaded = LoadedLayout(name, layout, layout_hash(layout))
@@ -109,6 +102,4 @@ class LayoutSet:
 
 def _resolve(entry: str | Path) -> Path:
     """A layout file's path, or the file of a shipped layout named like "loyalty"."""
-    from passkit.layout.library import find_layout
-
     return find_layout(entry)

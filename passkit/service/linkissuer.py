@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
 from passkit.layout import Layout
 from passkit.service.database import reading, writing
+from passkit.service.issuing import Issued, Issuing, already_issued
 from passkit.service.linkform import asked_inputs
 from passkit.service.linktokens import LinkKeyring, LinkKind, LinkPayload, LinkUsedUp
 from passkit.service.linkuses import (
@@ -32,9 +33,6 @@ from passkit.service.linkuses import (
     pass_of_link,
 )
 from passkit.service.state import RegistryError
-
-if TYPE_CHECKING:
-    from passkit.service.registry import Issued, Registry
 
 LINKS_PATH = "/links"
 
@@ -77,17 +75,17 @@ def check_prefill(layout: Layout, name: str, prefill: Mapping[str, Any]) -> None
 
 
 class LinkIssuer:
-    """The registry's links (see the module)."""
+    """The links of a registry (`passes`: its part that issues; see the module)."""
 
-    def __init__(self, registry: Registry) -> None:
-        if registry.keys is None or registry.web_service_url is None:
+    def __init__(self, passes: Issuing) -> None:
+        if passes.keys is None or passes.web_service_url is None:
             raise RegistryError(
                 "issuance links need the web service's URL and secret (web_service_url= and "
                 "secret=, or PASSKIT_WEB_SERVICE_URL and PASSKIT_SERVICE_SECRET)"
             )
-        self.registry = registry
-        self.keyring = LinkKeyring(registry.keys.keys, current=registry.keys.current)
-        self.base_url = f"{registry.web_service_url}{LINKS_PATH}"
+        self.passes = passes
+        self.keyring = LinkKeyring(passes.keys.keys, current=passes.keys.current)
+        self.base_url = f"{passes.web_service_url}{LINKS_PATH}"
 
     def link(
         self,
@@ -99,7 +97,7 @@ class LinkIssuer:
         kind: LinkKind | str,
     ) -> tuple[str, LinkPayload]:
         """The URL of a new link, and what its token holds."""
-        loaded = self.registry.layouts.get(layout)
+        loaded = self.passes.layouts.get(layout)
         check_prefill(loaded.layout, loaded.name, prefill)
         payload = LinkPayload(
             layout=loaded.name,
@@ -118,25 +116,25 @@ class LinkIssuer:
         campaign link (whose every use is a new pass)."""
         if payload.kind is not LinkKind.PERSONAL:
             return None
-        with reading(self.registry.store.engine) as connection:
+        with reading(self.passes.store.engine) as connection:
             serial = pass_of_link(connection, payload.link_id)
-        return self.registry.issued(serial) if serial is not None else None
+        return self.passes.issued(serial) if serial is not None else None
 
     def issue(self, payload: LinkPayload, record: Mapping[str, Any]) -> Issued:
         """The pass of one use of the link (see the module)."""
-        registry = self.registry
+        passes = self.passes
         # Read first, without a lock: a return visit or a used-up link costs no signature.
         earlier = self.given(payload)
         if earlier is not None:
             return earlier
-        with reading(registry.store.engine) as connection:
+        with reading(passes.store.engine) as connection:
             used = link_uses(connection, payload.link_id)
         if payload.max_uses is not None and used >= payload.max_uses:
             raise LinkUsedUp("this link has been used up", payload=payload)
-        fresh = registry.new_pass(payload.layout, record, link_id=payload.link_id)
+        fresh = passes.new_pass(payload.layout, record, link_id=payload.link_id)
         serial = fresh.change.state.serial
         now = datetime.now(UTC)
-        with writing(registry.store.engine) as connection:
+        with writing(passes.store.engine) as connection:
             uses = lock_link(connection, payload, now)
             given = pass_of_link(connection, payload.link_id)
             again: str | None
@@ -145,18 +143,16 @@ class LinkIssuer:
             else:
                 exists, issuer = link_of_pass(connection, serial)
                 if exists and issuer != payload.link_id:
-                    from passkit.service.registry import already_issued
-
                     raise already_issued(serial)
                 again = serial if exists else None
             if again is None:
                 if payload.max_uses is not None and uses >= payload.max_uses:
                     raise LinkUsedUp("this link has been used up", payload=payload)
                 try:
-                    tag = registry.store.insert(fresh.change, connection)
+                    tag = passes.store.insert(fresh.change, connection)
                 except sa.exc.IntegrityError:  # pragma: no cover - the link's lock prevents it
                     raise RegistryError(f"pass {serial} was issued meanwhile; try again") from None
                 count_use(connection, payload, now)
         if again is not None:
-            return registry.issued(again)
-        return fresh.issued(registry.maker, tag)
+            return passes.issued(again)
+        return fresh.issued(passes.maker, tag)

@@ -103,7 +103,7 @@ class _LinkHandlers:
         limits: LinkLimits,
     ) -> None:
         self.links = links
-        self.registry = links.registry
+        self.passes = links.passes
         self.wallets = wallets
         self.verifier = verifier
         self.limits = limits
@@ -112,10 +112,10 @@ class _LinkHandlers:
         )
 
     def _layout(self, name: str) -> Layout:
-        return self.registry.layouts.get(name).layout
+        return self.passes.layouts.get(name).layout
 
     def _issue(self, payload: LinkPayload, record: dict[str, object]) -> IssuedPass:
-        issued = self.registry.issue_for_link(payload, record)
+        issued = self.links.issue(payload, record)
         return self._shown(issued.serial, issued.pass_, issued.google_link)
 
     def _given(self, payload: LinkPayload) -> IssuedPass | None:
@@ -127,11 +127,11 @@ class _LinkHandlers:
     def _shown(self, serial: str, pass_: Pass | None, google_link: str | None) -> IssuedPass:
         """What the page shows of a pass: the pass, its download address, its save link."""
         assert pass_ is not None
-        keys = self.registry.keys
-        assert keys is not None and self.registry.web_service_url is not None
+        keys = self.passes.keys
+        assert keys is not None and self.passes.web_service_url is not None
         name = quote(serial, safe="") + ".pkpass"
         key = keys.download_key(serial)
-        url = f"{self.registry.web_service_url}{DOWNLOADS_PATH}/{key}/{name}"
+        url = f"{self.passes.web_service_url}{DOWNLOADS_PATH}/{key}/{name}"
         return IssuedPass(pass_=pass_, pkpass_url=url, google_save_url=google_link)
 
     async def page(self, request: Request) -> Response:
@@ -169,7 +169,7 @@ class _LinkHandlers:
         key = str(request.path_params["key"])
         name = str(request.path_params["name"])
         serial = name.removesuffix(".pkpass")
-        keys = self.registry.keys
+        keys = self.passes.keys
         assert keys is not None
         if (
             not name.endswith(".pkpass")
@@ -178,7 +178,7 @@ class _LinkHandlers:
             or not keys.download_matches(serial, key)
         ):
             return PlainTextResponse("no such pass", 404)
-        pkpass = await run_in_threadpool(self.registry.pkpass, serial)
+        pkpass = await run_in_threadpool(self.passes.pkpass, serial)
         if pkpass is None:
             return PlainTextResponse("no such pass", 404)
         return Response(

@@ -8,23 +8,22 @@ import os
 from typing import TYPE_CHECKING
 
 from passkit.environment import ENV_PUSH
-from passkit.service.sender import DrainReport
+from passkit.google.rest import WalletClient, api_endpoints
+from passkit.service.background import BackgroundSender
+from passkit.service.google_sender import GoogleSender
+from passkit.service.issued_passes import IssuedPasses
+from passkit.service.sender import DrainReport, Sender, apns_client_for
 
 if TYPE_CHECKING:
-    from passkit.google.rest import WalletClient
     from passkit.service.apns import ApnsClient
-    from passkit.service.background import BackgroundSender
-    from passkit.service.google_sender import GoogleSender
-    from passkit.service.registry import Registry
-    from passkit.service.sender import Sender
 
 
 class Pushing:
-    """The senders of one registry, made on first need (see `Registry`'s `push`)."""
+    """The senders of one registry's passes, made on first need (see `Registry`'s `push`)."""
 
     def __init__(
         self,
-        registry: Registry,
+        registry: IssuedPasses,
         *,
         push: bool | None,
         apns: ApnsClient | None,
@@ -41,8 +40,6 @@ class Pushing:
         if push is None:
             push = os.environ.get(ENV_PUSH, "background").strip().lower() != "off"
         if push and (registry.apple is not None or registry.maker.google is not None):
-            from passkit.service.background import BackgroundSender
-
             apple = self.apple if registry.apple is not None else None
             self.background = BackgroundSender(apple, self.google)
 
@@ -50,8 +47,6 @@ class Pushing:
     def apple(self) -> Sender:
         """The sender of the registry's Apple pushes (its APNs client made on first push)."""
         if self._apple is None:
-            from passkit.service.sender import Sender, apns_client_for
-
             signer, given = self.registry.apple, self._apns
             self._apple = Sender(
                 self.registry.store.engine,
@@ -64,9 +59,6 @@ class Pushing:
         """The sender of the registry's changes to Google (None without Google)."""
         credentials = self.registry.maker.google
         if self._google is None and credentials is not None:
-            from passkit.google.rest import WalletClient, api_endpoints
-            from passkit.service.google_sender import GoogleSender
-
             client = self._google_client
             if client is None:
                 base_url, token_url = api_endpoints(self._google_api_url)

@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from passkit.apple.signing import AppleSigner
+from passkit.environment import ENV_APNS_CA_FILE, ENV_APNS_URL
 from passkit.errors import PasskitError
-from passkit.service.apns import ApnsClient, PushOutcome, PushResult
+from passkit.service.apns import ApnsClient, CertificateAuth, PushOutcome, PushResult, TokenAuth
 from passkit.service.outbox import Claimed, Holder, Outbox
 
 log = logging.getLogger("passkit.sender")
@@ -186,10 +188,6 @@ def apns_client_for(signer: object | None, environ: Mapping[str, str] | None = N
     """The APNs client of a service: PASSKIT_APNS_KEY_FILE's token key when set, else the
     pass type certificate of `signer` (an AppleSigner) or of the PASSKIT_APPLE_* settings;
     PASSKIT_APNS_URL and PASSKIT_APNS_CA_FILE say where to push."""
-    from passkit.apple.signing import AppleSigner
-    from passkit.environment import ENV_APNS_CA_FILE, ENV_APNS_URL
-    from passkit.service.apns import CertificateAuth, TokenAuth
-
     env = os.environ if environ is None else environ
     if not isinstance(signer, AppleSigner):
         return ApnsClient.from_env(env)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from passkit.errors import PasskitError
+from passkit.errors import DataError, PasskitError
 from passkit.model import Status
 
 
@@ -152,3 +154,23 @@ class StoredPass:
 def utc(moment: datetime) -> datetime:
     """A time read from the database as an aware UTC time (SQLite keeps no offset)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def json_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record as JSON stores it (dates as ISO text), so that what is rendered from the
+    database later is what is rendered now."""
+    if not isinstance(record, Mapping):
+        raise DataError("a record is a mapping of input names to values")
+    try:
+        loaded: dict[str, Any] = json.loads(json.dumps(dict(record), default=_json_value))
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"the record cannot be stored as JSON: {exc}") from None
+    return loaded
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} values cannot be stored; give text or numbers")

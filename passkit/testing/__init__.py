@@ -27,15 +27,15 @@ if TYPE_CHECKING:
     from passkit.testing.assertions import assert_barcode as assert_barcode
     from passkit.testing.assertions import assert_field as assert_field
     from passkit.testing.assertions import assert_valid as assert_valid
+    from passkit.testing.bundle_check import Report as Report
+    from passkit.testing.bundle_check import VerificationError as VerificationError
     from passkit.testing.device import WalletDevice as WalletDevice
     from passkit.testing.device import WebServiceRuleError as WebServiceRuleError
     from passkit.testing.google import GoogleStandIn as GoogleStandIn
+    from passkit.testing.google_views import GoogleClassView as GoogleClassView
+    from passkit.testing.google_views import GoogleObjectView as GoogleObjectView
     from passkit.testing.pkpass import Bundle as Bundle
-    from passkit.testing.pkpass import Report as Report
-    from passkit.testing.pkpass import VerificationError as VerificationError
     from passkit.testing.pkpass import open_pkpass as open_pkpass
-    from passkit.testing.savelink import GoogleClassView as GoogleClassView
-    from passkit.testing.savelink import GoogleObjectView as GoogleObjectView
     from passkit.testing.savelink import SaveLinkView as SaveLinkView
     from passkit.testing.savelink import open_save_link as open_save_link
     from passkit.testing.service import PasskitService as PasskitService
@@ -58,12 +58,12 @@ _exports = LazyExports(
         "WebServiceRuleError": "passkit.testing.device",
         "GoogleStandIn": "passkit.testing.google",
         "Bundle": "passkit.testing.pkpass",
-        "Report": "passkit.testing.pkpass",
-        "VerificationError": "passkit.testing.pkpass",
+        "Report": "passkit.testing.bundle_check",
+        "VerificationError": "passkit.testing.bundle_check",
         "open_pkpass": "passkit.testing.pkpass",
         "PasskitService": "passkit.testing.service",
-        "GoogleClassView": "passkit.testing.savelink",
-        "GoogleObjectView": "passkit.testing.savelink",
+        "GoogleClassView": "passkit.testing.google_views",
+        "GoogleObjectView": "passkit.testing.google_views",
         "SaveLinkView": "passkit.testing.savelink",
         "open_save_link": "passkit.testing.savelink",
         "BarcodeView": "passkit.testing.views",

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from passkit.errors import PasskitError
-from passkit.testing.pkpass import Bundle, CaSource, open_pkpass
-from passkit.testing.savelink import GoogleObjectView, SaveLinkView
+from passkit.testing.certificates import CaSource
+from passkit.testing.google_views import GoogleObjectView
+from passkit.testing.pkpass import Bundle, open_pkpass
+from passkit.testing.savelink import SaveLinkView
 from passkit.testing.views import BarcodeView, FieldNotFound, FieldView, count, describe_fields
 
 Subject = Bundle | SaveLinkView | GoogleObjectView

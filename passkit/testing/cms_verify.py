@@ -1,8 +1,9 @@
 """Checking the detached CMS (PKCS#7) signature of a pass bundle, and its certificate chain.
 
-The structure is read with `passkit.testing.der`; every cryptographic check (digests, RSA and
-ECDSA signatures, certificate signatures) is done by `cryptography`. Nothing stops at the first
-problem: the result lists all of them, so a failing test shows everything wrong at once.
+The structure is read by `passkit.testing.cms_structure`; every cryptographic check (digests,
+RSA and ECDSA signatures, certificate signatures) is done by `cryptography`. Nothing stops at
+the first problem: the result lists all of them, so a failing test shows everything wrong at
+once.
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from passkit.testing import der
-
-OID_DATA = "1.2.840.113549.1.7.1"
-OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
-OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
-OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
-OID_SIGNING_TIME = "1.2.840.113549.1.9.5"
+from passkit.testing.cms_structure import (
+    OID_CONTENT_TYPE,
+    OID_DATA,
+    OID_MESSAGE_DIGEST,
+    OID_SIGNING_TIME,
+    SignerInfo,
+    attributes,
+    find_signer,
+    parse_signed_data,
+)
 
 DIGESTS: dict[str, type[hashes.HashAlgorithm]] = {
     "1.3.14.3.2.26": hashes.SHA1,
@@ -65,17 +69,6 @@ class SignatureCheck:
     digest_name: str | None = None
 
 
-@dataclass(frozen=True)
-class _SignerInfo:
-    issuer_der: bytes | None
-    serial: int | None
-    key_id: bytes | None
-    digest_oid: str
-    signed_attrs: der.Node | None
-    signature_oid: str
-    signature: bytes
-
-
 def check_signature(
     signature: bytes,
     content: bytes,
@@ -108,7 +101,7 @@ def _check(
     result: SignatureCheck,
 ) -> None:
     try:
-        certificates, signer_infos, embedded = _parse_signed_data(signature)
+        certificates, signer_infos, embedded = parse_signed_data(signature)
     except der.DerError as exc:
         result.problems.append(f"signature: not a CMS SignedData structure ({exc})")
         return
@@ -124,7 +117,7 @@ def _check(
         if not signer_infos:
             return
     info = signer_infos[0]
-    signer = _find_signer(info, certificates)
+    signer = find_signer(info, certificates)
     if signer is None:
         result.problems.append(
             "signature: the signing certificate is not included in the signature; "
@@ -141,87 +134,8 @@ def _check(
     _check_chain(signer, certificates, anchors, apple_wwdr, moment, result)
 
 
-def _parse_signed_data(
-    data: bytes,
-) -> tuple[list[x509.Certificate], list[_SignerInfo], bytes | None]:
-    content_info = der.parse(data).expect(der.SEQUENCE)
-    if content_info.child(0).oid() != OID_SIGNED_DATA:
-        raise der.DerError("the content type is not signedData")
-    signed_data = content_info.child(1, 0xA0).child(0, der.SEQUENCE)
-    parts = signed_data.children()
-    if len(parts) < 4:
-        raise der.DerError("SignedData is incomplete")
-    encap = parts[2].expect(der.SEQUENCE)
-    encap_parts = encap.children()
-    embedded = encap_parts[1].child(0).octets() if len(encap_parts) > 1 else None
-    certificates: list[x509.Certificate] = []
-    for part in parts[3:-1]:
-        if part.tag == 0xA0:
-            for cert_node in part.children():
-                if cert_node.tag != der.SEQUENCE:
-                    continue  # attribute certificates and other choices do not sign passes
-                try:  # cryptography reads X.509 v1 and v3 only; v2 raises InvalidVersion
-                    certificates.append(x509.load_der_x509_certificate(cert_node.encoded))
-                except (ValueError, x509.InvalidVersion) as exc:
-                    raise der.DerError(f"a carried certificate is malformed ({exc})") from None
-    signer_infos = [_signer_info(node) for node in parts[-1].expect(der.SET).children()]
-    return certificates, signer_infos, embedded
-
-
-def _signer_info(node: der.Node) -> _SignerInfo:
-    parts = node.expect(der.SEQUENCE).children()
-    if len(parts) < 5:
-        raise der.DerError("SignerInfo is incomplete")
-    sid = parts[1]
-    issuer_der = serial = key_id = None
-    if sid.tag == der.SEQUENCE:
-        issuer_der = sid.child(0, der.SEQUENCE).encoded
-        serial = sid.child(1).integer()
-    elif sid.tag == 0x80:
-        key_id = sid.content
-    else:
-        raise der.DerError("unknown signer identifier")
-    digest_oid = parts[2].child(0).oid()
-    index = 3
-    signed_attrs = None
-    if parts[index].tag == 0xA0:
-        signed_attrs = parts[index]
-        index += 1
-    if index + 1 >= len(parts):
-        raise der.DerError("SignerInfo lacks its signature")
-    signature_oid = parts[index].child(0).oid()
-    signature = parts[index + 1].octets()
-    return _SignerInfo(
-        issuer_der, serial, key_id, digest_oid, signed_attrs, signature_oid, signature
-    )
-
-
-def _find_signer(
-    info: _SignerInfo, certificates: list[x509.Certificate]
-) -> x509.Certificate | None:
-    for cert in certificates:
-        if info.key_id is not None:
-            try:
-                ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
-            except x509.ExtensionNotFound:
-                continue
-            if ski.value.digest == info.key_id:
-                return cert
-        elif cert.serial_number == info.serial and _issuer_der(cert) == info.issuer_der:
-            return cert
-    return None
-
-
-def _issuer_der(cert: x509.Certificate) -> bytes:
-    """The issuer Name exactly as encoded in the certificate (not re-encoded)."""
-    tbs = der.parse(cert.public_bytes(Encoding.DER)).child(0, der.SEQUENCE)
-    parts = tbs.children()
-    index = 1 if parts[0].tag == 0xA0 else 0  # skip the optional [0] version
-    return parts[index + 2].encoded
-
-
 def _check_signer_info(
-    info: _SignerInfo, content: bytes, signer: x509.Certificate, result: SignatureCheck
+    info: SignerInfo, content: bytes, signer: x509.Certificate, result: SignatureCheck
 ) -> None:
     digest_type = DIGESTS.get(info.digest_oid)
     if digest_type is None:
@@ -235,7 +149,7 @@ def _check_signer_info(
         )
     else:
         try:
-            attrs = _attributes(info.signed_attrs)
+            attrs = attributes(info.signed_attrs)
         except der.DerError as exc:
             result.problems.append(f"signature: malformed signed attributes ({exc})")
             return
@@ -266,16 +180,6 @@ def _check_signer_info(
         )
     except (UnsupportedAlgorithm, ValueError) as exc:
         result.problems.append(f"signature: cannot be checked ({exc})")
-
-
-def _attributes(node: der.Node) -> dict[str, list[der.Node]]:
-    attrs: dict[str, list[der.Node]] = {}
-    for attr in node.children():
-        oid = attr.child(0).oid()
-        if oid in attrs:
-            raise der.DerError(f"attribute {oid} appears twice")
-        attrs[oid] = attr.child(1, der.SET).children()
-    return attrs
 
 
 def _check_attributes(

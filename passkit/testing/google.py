@@ -26,15 +26,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from passkit.errors import PasskitError
 from passkit.testing.google_api import Answer, Json, WalletObjects, error
-from passkit.testing.google_http import Assertion, Handler, token_number
+from passkit.testing.google_http import StandInServer
 from passkit.testing.google_keys import CallbackKeys, EventType
+from passkit.testing.google_scripts import Script, Scripts, scripted
+from passkit.testing.google_tokens import (
+    Assertion,
+    accepted_assertion,
+    check_assertion,
+    token_form,
+    token_number,
+)
 from passkit.testing.walletobjects import discovery
 
 if TYPE_CHECKING:
@@ -63,31 +70,10 @@ class RecordedRequest:
 
 
 @dataclass
-class _Script:
-    """An answer to give instead of the real one, `times` times (None: until cleared)."""
-
-    answer: Answer
-    times: int | None
-    delay: float = 0.0
-    path: str = ""  # only requests whose path contains it
-
-
-@dataclass
 class SentCallback:
     url: str
     body: bytes
     status: int
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, stand_in: GoogleStandIn, host: str, port: int) -> None:
-        self.stand_in = stand_in
-        super().__init__((host, port), Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that hung up mid-answer is not the stand-in's failure
 
 
 @dataclass
@@ -114,10 +100,8 @@ class GoogleStandIn:
     clock_offset: timedelta = field(default=timedelta(0), init=False)
     # token -> (its number, when it expires on the stand-in's clock, in seconds)
     _tokens: dict[str, tuple[int, float]] = field(default_factory=dict, init=False, repr=False)
-    _next: list[_Script] = field(default_factory=list, init=False, repr=False)
-    _by_id: dict[str, _Script] = field(default_factory=dict, init=False, repr=False)
-    _token_script: _Script | None = field(default=None, init=False, repr=False)
-    _server: _Server | None = field(default=None, init=False, repr=False)
+    _scripts: Scripts = field(default_factory=Scripts, init=False, repr=False)
+    _server: StandInServer | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     # --- lifecycle and addresses -------------------------------------------------------------
@@ -127,7 +111,7 @@ class GoogleStandIn:
         # rather than on a connection the server dropped.
         discovery()
         if self._server is None:
-            self._server = _Server(self, self.host, self.port)
+            self._server = StandInServer(self, self.host, self.port)
             self.port = int(self._server.server_address[1])
             threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
@@ -229,7 +213,7 @@ class GoogleStandIn:
     ) -> None:
         """Answer the next `times` API requests (those whose path contains `path`) with
         `status` (Google's error body unless `body` is given), after `delay` seconds."""
-        self._next.append(_Script(_scripted(status, body), times, delay, path))
+        self._scripts.following.append(Script(scripted(status, body), times, delay, path))
 
     def fail_for(
         self,
@@ -242,39 +226,18 @@ class GoogleStandIn:
         """Answer requests about a class or object whose id contains `resource_id` (a whole
         id, or a part such as a serial) with `status`, `times` times (None: until
         `clear_failures`)."""
-        self._by_id[resource_id] = _Script(_scripted(status, body), times)
+        self._scripts.by_id[resource_id] = Script(scripted(status, body), times)
 
     def delay_for(self, resource_id: str, seconds: float) -> None:
         """Answer requests about ids containing `resource_id` normally, after `seconds`."""
-        self._by_id[resource_id] = _Script((0, {}), None, seconds)
+        self._scripts.by_id[resource_id] = Script((0, {}), None, seconds)
 
     def fail_token(self, status: int, body: Json | str | None = None) -> None:
         """Refuse every token request with `status` until `clear_failures`."""
-        self._token_script = _Script((status, body or {"error": "invalid_grant"}), None)
+        self._scripts.token = Script((status, body or {"error": "invalid_grant"}), None)
 
     def clear_failures(self) -> None:
-        self._next.clear()
-        self._by_id.clear()
-        self._token_script = None
-
-    def _script_for(self, path: str, resource_id: str | None) -> _Script | None:
-        """The scripted answer for this request, if any (used up after its `times`)."""
-        with self._lock:
-            script = next((s for s in self._next if s.path in path), None)
-            if script is None:
-                about = resource_id or ""
-                key = next((part for part in self._by_id if part and part in about), None)
-                script = None if key is None else self._by_id[key]
-            if script is None or script.times is None:
-                return script
-            script.times -= 1
-            if script.times <= 0:
-                self._next = [s for s in self._next if s is not script]
-                self._by_id = {k: v for k, v in self._by_id.items() if v is not script}
-            return script
-
-    def scripted_token_answer(self) -> Answer | None:
-        return None if self._token_script is None else self._token_script.answer
+        self._scripts.clear()
 
     # --- answering -------------------------------------------------------------------------------
 
@@ -303,6 +266,27 @@ class GoogleStandIn:
             self._tokens[token] = (len(self._tokens) + 1, expires)
         return token
 
+    def token_answer(self, raw: bytes) -> Answer:
+        """The token endpoint's answer to a request's body: scripted, refused, or a new token."""
+        if self.delay:
+            time.sleep(self.delay)
+        if self._scripts.token is not None:
+            return self._scripts.token.answer
+        form = token_form(raw)
+        if isinstance(form, tuple):
+            return form
+        refused = check_assertion(form, self.accounts, self.token_url, self.now.timestamp())
+        if refused is not None:
+            self.token_refusals.append(refused[1]["error_description"])
+            return refused
+        self.assertions.append(accepted_assertion(form))
+        token = self.issue_token()
+        return 200, {
+            "access_token": token,
+            "expires_in": self.token_lifetime,
+            "token_type": "Bearer",
+        }
+
     def api_answer(
         self, method: str, path: str, parts: list[str], raw: bytes, token: str | None
     ) -> Answer:
@@ -323,7 +307,7 @@ class GoogleStandIn:
         self, method: str, path: str, parts: list[str], body: Any, authorized: bool
     ) -> Answer:
         about = parts[1] if len(parts) > 1 else body.get("id") if isinstance(body, dict) else None
-        script = self._script_for(path, about)
+        script = self._scripts.for_request(path, about)
         pause = self.delay + (script.delay if script is not None else 0.0)
         if pause:
             time.sleep(pause)
@@ -382,10 +366,3 @@ class GoogleStandIn:
             raise PasskitError(f"the callback could not be delivered to {url}: {exc}") from None
         self.callbacks.append(SentCallback(url, body, response.status_code))
         return response.status_code
-
-
-def _scripted(status: int, body: Json | str | None) -> Answer:
-    if body is not None:
-        return status, body
-    reason = "rateLimitExceeded" if status == 429 else "backendError" if status >= 500 else None
-    return error(status, f"Scripted failure (HTTP {status})", reason)

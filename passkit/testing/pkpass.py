@@ -2,29 +2,19 @@
 
 Opening checks that the archive is safe and that pass.json and manifest.json are valid JSON;
 everything else (hashes, signature, chain, Wallet's rules, images, translations) is checked by
-`verify`, which lists every problem rather than stopping at the first.
+`verify` (`bundle_check.py`), which lists every problem rather than stopping at the first.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import importlib.resources
 import re
-import struct
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.x509.oid import NameOID
-
-from passkit.apple_rules import rule
-from passkit.errors import BundleError, SigningError
-from passkit.files import CREDENTIAL_LIMIT, read_limited
+from passkit.errors import BundleError
 from passkit.testing.archive import (
     DEFAULT_LIMITS,
     Archive,
@@ -32,45 +22,22 @@ from passkit.testing.archive import (
     read_archive,
     read_source,
 )
-from passkit.testing.cms_verify import SignatureCheck, check_signature
+from passkit.testing.bundle_check import (
+    MANIFEST,
+    SIGNATURE,
+    Report,
+    VerificationError,
+    check_bundle,
+)
+from passkit.testing.certificates import CaSource
 from passkit.testing.frozen import FrozenDict, parse_frozen_json, parse_json
-from passkit.testing.named_rules import check_image_rules
-from passkit.testing.rules import FIELD_GROUP_KEYS, check_pass_json, style_of
+from passkit.testing.png import png_size
+from passkit.testing.rules import FIELD_GROUP_KEYS, style_of
 from passkit.testing.strings import parse_strings
-from passkit.testing.views import BARCODE_FORMATS, BarcodeView, FieldView, count, find_field
+from passkit.testing.views import BARCODE_FORMATS, BarcodeView, FieldView, find_field
 
-MANIFEST = "manifest.json"
-SIGNATURE = "signature"
 PASS_JSON = "pass.json"
 _IMAGE_NAME = re.compile(r"^(?P<role>[A-Za-z]+)(?:@(?P<scale>[23])x)?\.png$")
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_SHA1_HEX = re.compile(r"^[0-9a-fA-F]{40}$")
-
-CaSource = bytes | str | Path | x509.Certificate | Sequence[x509.Certificate]
-
-
-class VerificationError(BundleError, AssertionError):
-    """A bundle is not valid; the message lists every problem. Fails a test like an assert."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.problems = list(problems)
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(
-            f"{source} is not a valid pass ({count(len(problems), 'problem')}):\n{listing}"
-        )
-
-
-@dataclass(frozen=True)
-class Report:
-    """The outcome of `Bundle.check`: problems (empty when valid) and notes on what was checked."""
-
-    problems: list[str]
-    notes: list[str] = field(default_factory=list)
-    signature: SignatureCheck | None = None
-
-    @property
-    def valid(self) -> bool:
-        return not self.problems
 
 
 def open_pkpass(
@@ -299,27 +266,9 @@ class Bundle:
 
     def check(self, ca: CaSource | None = None, *, now: datetime | None = None) -> Report:
         """Verify everything; the report lists problems and notes on what was checked."""
-        anchors = load_certificates(ca, "ca") if ca is not None else None
-        problems = self._manifest_problems()
-        notes: list[str] = []
-        signature_check: SignatureCheck | None = None
-        manifest = self._archive.get(MANIFEST)
-        if self.signature is None:
-            problems.append("signature: the bundle is not signed (no 'signature' file)")
-        elif manifest is not None:
-            signature_check = check_signature(
-                self.signature, manifest, anchors=anchors, apple_wwdr=apple_wwdr(), now=now
-            )
-            problems += signature_check.problems
-            notes += signature_check.notes
-            if signature_check.signer is not None:
-                try:
-                    problems += self._identity_problems(signature_check.signer)
-                except ValueError as exc:  # a subject that cryptography cannot read
-                    problems.append(f"signature: the signing certificate is malformed ({exc})")
-        problems += check_pass_json(self.pass_json)
-        problems += self._content_problems()
-        return Report(problems, notes, signature_check)
+        return check_bundle(
+            self._archive, self.pass_json, self.manifest, self.signature, ca, now=now
+        )
 
     def verify(self, ca: CaSource | None = None, *, now: datetime | None = None) -> list[str]:
         """Every problem found (empty when the bundle is valid).
@@ -335,119 +284,6 @@ class Bundle:
         problems = self.verify(ca, now=now)
         if problems:
             raise VerificationError(self.source, problems)
-
-    def _manifest_problems(self) -> list[str]:
-        if MANIFEST not in self._archive:
-            return ["manifest.json: missing; every bundle lists its files' SHA-1 hashes in it"]
-        problems = [
-            f"{name!r} is a directory entry; a pass bundle holds only files, each listed in"
-            " manifest.json (zip the bundle's files, not its folder)"
-            for name in self._archive.directories
-        ]
-        for name in self._archive:
-            if name in (MANIFEST, SIGNATURE):
-                continue
-            if name not in self.manifest:
-                problems.append(f"manifest.json: {name!r} is in the bundle but not in the manifest")
-                continue
-            expected = self.manifest[name]
-            actual = hashlib.sha1(self._archive[name], usedforsecurity=False).hexdigest()
-            if not _SHA1_HEX.match(expected):
-                problems.append(f"manifest.json: the hash of {name!r} is not a SHA-1 hex digest")
-            elif not hmac.compare_digest(expected.lower(), actual):
-                problems.append(
-                    f"manifest.json: {name!r} has SHA-1 {actual}, but the manifest says {expected} "
-                    "(the file was changed after the manifest was made)"
-                )
-        for name in self.manifest:
-            if name not in self._archive:
-                problems.append(f"manifest.json: lists {name!r}, which is not in the bundle")
-        return problems
-
-    def _identity_problems(self, signer: x509.Certificate) -> list[str]:
-        problems = []
-        for key, oid, part in (
-            ("passTypeIdentifier", NameOID.USER_ID, "UID"),
-            ("teamIdentifier", NameOID.ORGANIZATIONAL_UNIT_NAME, "OU"),
-        ):
-            values = [str(a.value) for a in signer.subject.get_attributes_for_oid(oid)]
-            expected = values[0] if values else None
-            actual = self.pass_json.get(key)
-            if expected is None:
-                problems.append(
-                    f"signature: the signing certificate has no {part}; it is not a Pass Type ID "
-                    "certificate"
-                )
-            elif actual != expected:
-                problems.append(
-                    f"pass.json: {key} {actual!r} differs from the signing certificate's "
-                    f"{part} {expected!r}; Wallet refuses such a pass"
-                )
-        return problems
-
-    def _content_problems(self) -> list[str]:
-        problems = []
-        # The icon may be localised: then it sits in the language folders instead.
-        if not any(name.rpartition("/")[2] == "icon.png" for name in self._archive):
-            problems.append(rule("apple.images.icon").problem(file=None, where="icon.png"))
-        problems += check_image_rules(self._archive, self.style)
-        for name in self._archive:
-            base = name.rpartition("/")[2]
-            try:
-                if base.endswith(".png"):
-                    png_size(self._archive[name], name)
-                elif base.endswith(".strings"):
-                    parse_strings(self._archive[name], name)
-            except BundleError as exc:
-                problems.append(str(exc))
-        return problems
-
-
-def png_size(data: bytes, where: str) -> tuple[int, int]:
-    """Width and height of a PNG, read from its header; `BundleError` if it is not a PNG."""
-    if len(data) < 24 or not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
-        raise BundleError(f"{where}: not a PNG image")
-    width, height = struct.unpack(">II", data[16:24])
-    if not width or not height:
-        raise BundleError(f"{where}: PNG image of size {width}x{height}")
-    return width, height
-
-
-@functools.cache
-def apple_wwdr() -> x509.Certificate | None:
-    """Apple's WWDR G4 intermediate, shipped with passkit (None if the file is absent)."""
-    resource = importlib.resources.files("passkit") / "data" / "AppleWWDRCAG4.pem"
-    try:
-        return x509.load_pem_x509_certificate(resource.read_bytes())
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-def load_certificates(source: CaSource, what: str) -> list[x509.Certificate]:
-    """Certificates from PEM/DER bytes, PEM text, a path, or certificate objects."""
-    if isinstance(source, x509.Certificate):
-        return [source]
-    if isinstance(source, Sequence) and not isinstance(source, str | bytes):
-        return list(source)
-    name = what
-    if isinstance(source, str) and "-----BEGIN" in source:
-        data = source.encode("ascii", "replace")
-    elif isinstance(source, str | Path):
-        name = str(source)
-        try:
-            data = read_limited(Path(source), CREDENTIAL_LIMIT, "certificate", SigningError)
-        except OSError as exc:
-            raise SigningError(f"{name}: cannot read the certificate ({exc.strerror})") from None
-    else:
-        data = bytes(source)
-    try:
-        if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificates(data)
-        return [x509.load_der_x509_certificate(data)]
-    except (ValueError, x509.InvalidVersion):
-        raise SigningError(
-            f"{name}: not a certificate (expected PEM with BEGIN CERTIFICATE, or DER)"
-        ) from None
 
 
 def _text(value: Any) -> str | None:

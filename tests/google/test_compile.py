@@ -12,7 +12,7 @@ import pytest
 
 from passkit.errors import WalletRuleError
 from passkit.google import GoogleOptions, compile_google
-from passkit.google.compile import _build_class, clear_class_cache
+from passkit.google.class_cache import _build_class, clear_class_cache
 from passkit.model import Pass
 from tests.support.google import (
     ISSUER_ID,

@@ -185,7 +185,7 @@ def test_sign_jwt_is_plain_rs256_pkcs1(account: ServiceAccount) -> None:
 
 @pytest.mark.parametrize("kind", list(KIND_DATA))
 def test_spliced_claims_equal_the_plain_serialisation(kind: str, account: ServiceAccount) -> None:
-    from passkit.google.credentials import compact_json
+    from passkit.google.json_writing import compact_json
     from passkit.google.links import save_claims, save_claims_text
 
     gp = compile_google(sample_pass(kind), issuer_id=ISSUER_ID)

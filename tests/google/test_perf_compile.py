@@ -18,8 +18,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from passkit.errors import PasskitError, WalletRuleError
-from passkit.google import GoogleOptions, GooglePass, common, compile_google, ids, localize
-from passkit.google import compile as google_compile
+from passkit.google import (
+    GoogleOptions,
+    GooglePass,
+    card_template,
+    class_cache,
+    compile_google,
+    field_roles,
+    google_pass,
+    ids,
+    json_writing,
+    localize,
+    object_parts,
+    uris,
+)
 from passkit.images import ImageSource
 from passkit.layout import fixture_for, load_layout, shipped_layouts
 from passkit.model import Pass, PassField
@@ -39,15 +51,15 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def forget_everything() -> None:
     """Every cache of the compiler emptied, as in a fresh process."""
-    google_compile.clear_class_cache()
-    google_compile.payload_frame.cache_clear()
+    class_cache.clear_class_cache()
+    google_pass.payload_frame.cache_clear()
     localize._LOCALIZERS.clear()
-    common._role_positions.cache_clear()
-    common._card_rows.cache_clear()
-    common.link_uri.cache_clear()
-    common._is_utf8.cache_clear()
+    field_roles._role_positions.cache_clear()
+    card_template._card_rows.cache_clear()
+    uris.link_uri.cache_clear()
+    object_parts._is_utf8.cache_clear()
     ids.safe_module_id.cache_clear()
-    common._last = (None, common.PassFields((), (), ()))
+    field_roles._last = (None, field_roles.PassFields((), (), ()))
 
 
 def outcome(make: Compile) -> Any:
@@ -221,8 +233,8 @@ def test_fields_of_the_last_pass_are_not_those_of_another() -> None:
     a = sample_pass("loyalty")
     b = sample_pass("loyalty", back=[{"key": "only", "label": "Only", "value": "one"}])
     for p in (a, b, a, b):
-        assert common.pass_fields(p).fields == tuple(f for _, f in p.fields())
-        assert common.pass_fields(p).keys == tuple(f.key for _, f in p.fields())
+        assert field_roles.pass_fields(p).fields == tuple(f for _, f in p.fields())
+        assert field_roles.pass_fields(p).keys == tuple(f.key for _, f in p.fields())
 
 
 @pytest.mark.parametrize("path", shipped_layouts(), ids=lambda path: path.stem)
@@ -357,7 +369,7 @@ def test_shared_object_fields_are_copied_fresh_and_equal(kind: str) -> None:
     ],
 )
 def test_shared_fields_are_parsed_only_when_parsing_gives_them_back(value: Any) -> None:
-    source = google_compile.parse_source(value)
+    source = json_writing.parse_source(value)
     if source is None:
         return
     parsed = orjson.loads(source)
@@ -367,6 +379,6 @@ def test_shared_fields_are_parsed_only_when_parsing_gives_them_back(value: Any) 
 
 
 def test_which_shared_fields_are_parsed() -> None:
-    assert google_compile.parse_source({"a": True, "b": None, "c": [{"d": "é"}]}) is not None
+    assert json_writing.parse_source({"a": True, "b": None, "c": [{"d": "é"}]}) is not None
     for value in ({"a": 1.5}, {"a": 2**70}, {"a": "\ud800"}, {"a": (1,)}, {1: "a"}):
-        assert google_compile.parse_source(value) is None
+        assert json_writing.parse_source(value) is None

@@ -19,13 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from passkit.google import GooglePass, ServiceAccount, compile_google, save_link
-from passkit.google.credentials import (
-    b64url,
-    b64url_length,
-    compact_json,
-    compact_json_plain,
-    plain_float,
-)
+from passkit.google.credentials import b64url, b64url_length
+from passkit.google.json_writing import compact_json, compact_json_plain, plain_float
 from passkit.google.links import SAVE_URL, save_claims, save_claims_text
 from passkit.layout import fixture_for, load_layout, shipped_layouts
 from passkit.model import Location, Pass

@@ -33,7 +33,7 @@ READERS = {
     "preview record": "from passkit.preview.sample import read_record; read_record(path)",
     "pass bundle": "from passkit.testing import open_pkpass; open_pkpass(path)",
     "save link file": "from passkit.testing import open_save_link; open_save_link(path)",
-    "CA certificate": "from passkit.testing.pkpass import load_certificates;"
+    "CA certificate": "from passkit.testing.certificates import load_certificates;"
     " load_certificates(path, '--ca')",
 }
 SUFFIXES = {"layout": ".yaml", "records (.jsonl)": ".jsonl", "records (.csv)": ".csv"}

@@ -15,10 +15,10 @@ from passkit.preview import render, render_html, render_png
 from passkit.preview.apple import draw_back, draw_front
 from passkit.preview.canvas import px
 from passkit.preview.compose import faces
+from passkit.preview.design_warning import DesignWarning
 from passkit.preview.fonts import font
 from passkit.preview.google import draw_card
 from passkit.preview.values import field_value
-from passkit.preview.warnings import DesignWarning
 from tests.preview.support import decode_all, drawn_image, loyalty_pass
 
 

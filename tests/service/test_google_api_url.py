@@ -11,8 +11,9 @@ import pytest
 
 from passkit.batch.build_plan import GoogleCredentials
 from passkit.devcerts import DevCertificates
-from passkit.service.config import ConfigError, ServiceConfig
+from passkit.service.config import ServiceConfig
 from passkit.service.outbox import Outbox
+from passkit.service.setting_checks import ConfigError
 from passkit.testing import GoogleStandIn
 from tests.service.support import registry_at, service_env
 from tests.support.cli import passkit

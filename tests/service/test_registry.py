@@ -15,8 +15,8 @@ from passkit.errors import DataError
 from passkit.layout import LAYOUTS_DIR
 from passkit.service import Registry
 from passkit.service.auth import authentication_token
-from passkit.service.config import ConfigError
 from passkit.service.schema import outbox
+from passkit.service.setting_checks import ConfigError
 from passkit.service.state import RegistryError
 from passkit.testing import assert_field, open_pkpass
 from tests.service.support import FIXTURES, SECRET

@@ -25,8 +25,8 @@ from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, DevChain, make_dev_chain
 from passkit.errors import BundleError, PasskitError, SigningError
 from passkit.testing import VerificationError, open_pkpass
+from passkit.testing.certificates import apple_wwdr
 from passkit.testing.cms_verify import check_signature
-from passkit.testing.pkpass import apple_wwdr
 from tests.support.signing import as_x509_v2
 from tests.support.testing import (
     SIGNING_TIME,
