@@ -29,14 +29,9 @@ from passkit.apple.styles import (
 from passkit.apple_rules import BARCODE_FORMATS as APPLE_BARCODE_FORMATS
 from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
-from passkit.model import (
-    Barcode,
-    BarcodeFormat,
-    Beacon,
-    Location,
-    Pass,
-    Status,
-)
+from passkit.model.choices import BarcodeFormat, Status
+from passkit.model.parts import Barcode, Beacon, Location
+from passkit.model.pass_ import Pass
 
 BARCODE_FORMATS: dict[BarcodeFormat, str] = {
     barcode_format: APPLE_BARCODE_FORMATS[barcode_format.value] for barcode_format in BarcodeFormat

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
     from passkit.google import GooglePass, ServiceAccount, WalletClient
     from passkit.layout import Layout
-    from passkit.model import Pass
+    from passkit.model.pass_ import Pass
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 # Objects a process inserts through the Google Wallet REST API at once (each insert is mostly

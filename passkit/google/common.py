@@ -21,13 +21,9 @@ from passkit.google.localize import JsonDict, Localizer
 from passkit.google.uris import link_uri
 from passkit.google.values import format_field_value, google_datetime
 from passkit.images import ImageSource
-from passkit.model import (
-    FIELD_GROUPS,
-    BarcodeFormat,
-    Pass,
-    PassField,
-    Status,
-)
+from passkit.model.choices import BarcodeFormat, Status
+from passkit.model.fields import FIELD_GROUPS, PassField
+from passkit.model.pass_ import Pass
 
 FRONT_GROUPS = FIELD_GROUPS[:4]
 MAX_TEXT_MODULES_SHOWN = 10

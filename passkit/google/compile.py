@@ -46,7 +46,8 @@ from passkit.google.localize import JsonDict, Localizer
 from passkit.google.loyalty import LOYALTY
 from passkit.google.offer import OFFER
 from passkit.google.options import GoogleOptions
-from passkit.model import Kind, Pass, TransitType
+from passkit.model.choices import Kind, TransitType
+from passkit.model.pass_ import Pass
 
 COMPILERS: dict[str, KindCompiler] = {
     c.name: c for c in (LOYALTY, GIFT_CARD, GENERIC, OFFER, EVENT_TICKET, FLIGHT, TRANSIT)

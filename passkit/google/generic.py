@@ -14,7 +14,8 @@ from passkit.google.images import image_json
 from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.localize import JsonDict
 from passkit.google.options import GoogleOptions
-from passkit.model import Pass, PassField
+from passkit.model.fields import PassField
+from passkit.model.pass_ import Pass
 
 
 def _roles(p: Pass) -> dict[str, PassField]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 
 JsonDict = dict[str, Any]
 TranslationKey = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]

@@ -13,7 +13,9 @@ from passkit.google.common import ObjectContext, pass_fields
 from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.localize import JsonDict
 from passkit.google.options import GoogleOptions
-from passkit.model import DateStyle, Pass, PassField
+from passkit.model.choices import DateStyle
+from passkit.model.fields import PassField
+from passkit.model.pass_ import Pass
 
 
 def _roles(p: Pass) -> dict[str, PassField]:

@@ -22,7 +22,8 @@ from passkit.layout.plan_builder import Plan
 from passkit.layout.sandbox import pass_budget
 from passkit.layout.schema import LayoutSpec
 from passkit.layout.templating import GLOBALS
-from passkit.model import Kind, Pass
+from passkit.model.choices import Kind
+from passkit.model.pass_ import Pass
 
 
 class Layout:

@@ -30,7 +30,7 @@ from passkit.layout.plan_builder import (
 from passkit.layout.schema import GoogleSpec, ImageRef, LayoutSpec
 from passkit.layout.source import LocatedDict, Mark, format_path, locate, merge, read_document
 from passkit.layout.templating import GLOBAL_NAMES, Template, zone
-from passkit.model import FIELD_GROUPS
+from passkit.model.fields import FIELD_GROUPS
 
 # Keys a child layout does not inherit from the layout it extends.
 _NOT_INHERITED = ("extends", "name", "abstract")

@@ -25,18 +25,8 @@ from passkit.layout.schema import (
     TripSpec,
     WebServiceSpec,
 )
-from passkit.model import (
-    Beacon,
-    Event,
-    Link,
-    Location,
-    Message,
-    Model,
-    Nfc,
-    Place,
-    Trip,
-    WebService,
-)
+from passkit.model.base import Model
+from passkit.model.parts import Beacon, Event, Link, Location, Message, Nfc, Place, Trip, WebService
 
 # The key of a list item that says whether the item is shown; it fills no model attribute.
 WHEN = "when"

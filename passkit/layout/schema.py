@@ -32,18 +32,18 @@ from pydantic_core import PydanticCustomError
 from passkit.colors import Color
 from passkit.currency import currency_problem
 from passkit.layout.templating import Template, TemplateError, compile_template, is_template, zone
-from passkit.model import (
+from passkit.model.choices import (
     Alignment,
     BarcodeFormat,
     DateStyle,
     Kind,
     LinkKind,
-    Money,
     NumberStyle,
     Status,
     StringsEncoding,
     TransitType,
 )
+from passkit.model.fields import Money
 
 KEY_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 INPUT_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"

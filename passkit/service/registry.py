@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from passkit.errors import DataError
-from passkit.model import Pass, Status
+from passkit.model.choices import Status
+from passkit.model.pass_ import Pass
 from passkit.service.auth import PassTokenKeys
 from passkit.service.config import (
     DEFAULT_DATABASE_URL,

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from passkit.errors import PasskitError
-from passkit.model import Status
+from passkit.model.choices import Status
 
 
 class UnknownPass(PasskitError):
