@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ BEACON = "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0"
 QR = {"format": "PKBarcodeFormatQR", "message": "1", "messageEncoding": "iso-8859-1"}
 ICON = png(87, 87)
 STRIP = png(375, 98)
+TOKEN = "0123456789abcdef"
 CODE128 = {"format": "PKBarcodeFormatCode128", "message": "café", "messageEncoding": "utf-8"}
 
 
@@ -127,17 +129,63 @@ BREACHES: dict[str, Breach] = {
     ),
     "apple.grouping.style": Breach({"grouping_id": "g-1"}, setting(groupingIdentifier="g-1")),
     "apple.nfc.public-key": Breach({"nfc": {"message": "m"}}, setting(nfc={"message": "m"})),
+    "apple.nfc.message": Breach(
+        {"nfc": {"message": "m" * 65, "encryption_public_key": "key"}},
+        setting(nfc={"message": "m" * 65, "encryptionPublicKey": "key"}),
+    ),
+    "apple.location.coordinates": Breach(
+        {"locations": [{"latitude": 91, "longitude": 2}]},
+        setting(locations=[{"latitude": 91, "longitude": 2}]),
+    ),
+    "apple.beacon.uuid": Breach(
+        {"beacons": [{"proximity_uuid": "nope"}]}, setting(beacons=[{"proximityUUID": "nope"}])
+    ),
+    "apple.beacon.numbers": Breach(
+        {"beacons": [{"proximity_uuid": BEACON, "major": 65536}]},
+        setting(beacons=[{"proximityUUID": BEACON, "major": 65536}]),
+    ),
+    "apple.beacon.minor-needs-major": Breach(
+        {"beacons": [{"proximity_uuid": BEACON, "minor": 4}]},
+        setting(beacons=[{"proximityUUID": BEACON, "minor": 4}]),
+    ),
+    "apple.web-service.url": Breach(
+        {"web_service": {"url": "passes", "authentication_token": TOKEN}},
+        setting(webServiceURL="passes", authenticationToken=TOKEN),
+    ),
+    "apple.web-service.https": Breach(
+        {"web_service": {"url": "http://example.com/v1", "authentication_token": TOKEN}},
+        setting(webServiceURL="http://example.com/v1", authenticationToken=TOKEN),
+    ),
+    "apple.web-service.token": Breach(
+        {"web_service": {"url": "https://example.com/v1", "authentication_token": "short"}},
+        setting(webServiceURL="https://example.com/v1", authenticationToken="short"),
+    ),
+    "apple.pass.required-text": Breach({"organization": ""}, setting(organizationName="")),
+    "apple.color.form": Breach(
+        {"background_color": "rgb(300, 0, 0)"}, setting(backgroundColor="rgb(300, 0, 0)")
+    ),
+    "apple.date.time-zone": Breach(
+        {"relevant_date": datetime(2026, 12, 1, 9, 0)}, setting(relevantDate="2026-12-01T09:00")
+    ),
+    "apple.field.value": Breach(
+        {"primary": fields(1, value=True)}, card("primary", fields(1, value=True))
+    ),
+    "apple.barcode.message": Breach(
+        {"barcode": {"message": ""}}, setting(barcodes=[{**QR, "message": ""}])
+    ),
 }
 
 
 def loyalty(**extra: Any) -> Pass:
-    values: dict[str, Any] = {"kind": "loyalty", "images": {"icon": ICON}, **extra}
-    return Pass(
-        serial_number="R-1",
-        organization="Example Coffee",
-        description="Example card",
-        **values,
-    )
+    values: dict[str, Any] = {
+        "kind": "loyalty",
+        "serial_number": "R-1",
+        "organization": "Example Coffee",
+        "description": "Example card",
+        "images": {"icon": ICON},
+        **extra,
+    }
+    return Pass(**values)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
+from passkit.apple_rules import rule
 from passkit.currency import money_problem
 from passkit.model.base import Model
 from passkit.model.choices import Alignment, DateStyle, LinkKind, NumberStyle
@@ -63,11 +64,13 @@ class PassField(Model):
     @classmethod
     def _value(cls, value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError("a field value is text, a number, money or a date, not true/false")
+            raise rule("apple.field.value").broken(
+                problem="a field value is text, a number, money or a date, not true/false"
+            )
         if isinstance(value, float):
             return Decimal(str(value))
         if isinstance(value, datetime) and value.tzinfo is None:
-            raise ValueError("a date/time value needs a time zone (e.g. 2026-12-01T09:00+01:00)")
+            raise rule("apple.date.time-zone").broken(problem="a date/time value needs a time zone")
         return value
 
     @property

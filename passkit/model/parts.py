@@ -4,18 +4,28 @@ shown with it, and the event or trip it is for."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
 
 from passkit import apple_rules
+from passkit.apple_rules import (
+    MAX_BEACON_NUMBER,
+    MAX_LATITUDE,
+    MAX_LONGITUDE,
+    MAX_NFC_MESSAGE_BYTES,
+    rule,
+)
 from passkit.model.base import Model
 from passkit.model.choices import BarcodeFormat, LinkKind
-from passkit.web_service import token_problem, url_problem
+from passkit.web_service import token_breach, url_breach
 
 
 class Barcode(Model):
+    field_rules: ClassVar[Mapping[str, str]] = {"message": "apple.barcode.message"}
+
     format: BarcodeFormat = BarcodeFormat.QR
     message: Annotated[str, Field(min_length=1)]
     encoding: str = "iso-8859-1"
@@ -42,16 +52,24 @@ class Barcode(Model):
 
 
 class Location(Model):
-    latitude: Annotated[float, Field(ge=-90, le=90)]
-    longitude: Annotated[float, Field(ge=-180, le=180)]
+    field_rules: ClassVar[Mapping[str, str]] = dict.fromkeys(
+        ("latitude", "longitude"), "apple.location.coordinates"
+    )
+
+    latitude: Annotated[float, Field(ge=-MAX_LATITUDE, le=MAX_LATITUDE)]
+    longitude: Annotated[float, Field(ge=-MAX_LONGITUDE, le=MAX_LONGITUDE)]
     altitude: float | None = None
     relevant_text: str | None = None
 
 
 class Beacon(Model):
+    field_rules: ClassVar[Mapping[str, str]] = dict.fromkeys(
+        ("major", "minor"), "apple.beacon.numbers"
+    )
+
     proximity_uuid: UUID
-    major: Annotated[int, Field(ge=0, le=65535)] | None = None
-    minor: Annotated[int, Field(ge=0, le=65535)] | None = None
+    major: Annotated[int, Field(ge=0, le=MAX_BEACON_NUMBER)] | None = None
+    minor: Annotated[int, Field(ge=0, le=MAX_BEACON_NUMBER)] | None = None
     relevant_text: str | None = None
 
     @field_validator("proximity_uuid", mode="before")
@@ -61,15 +79,14 @@ class Beacon(Model):
             try:
                 return UUID(value)
             except ValueError:
-                raise ValueError(
-                    f"{value!r} is not a UUID; use the form E2C56DB5-DFFB-48D2-B060-D0F5A71096E0"
-                ) from None
+                problem = f"{value!r} is not a UUID"
+                raise rule("apple.beacon.uuid").broken(problem=problem) from None
         return value
 
     @model_validator(mode="after")
     def _minor_needs_major(self) -> Self:
         if self.minor is not None and self.major is None:
-            raise ValueError("a beacon with a minor number needs a major number too")
+            raise rule("apple.beacon.minor-needs-major").broken()
         return self
 
 
@@ -83,13 +100,15 @@ class WebService(Model):
     @classmethod
     def _safe(cls, value: str, info: ValidationInfo) -> str:
         # An https:// address (http:// only on this machine), and a token long enough.
-        problem = (url_problem if info.field_name == "url" else token_problem)(value)
-        if problem is not None:
-            raise ValueError(problem)
+        breach = (url_breach if info.field_name == "url" else token_breach)(value)
+        if breach is not None:
+            raise breach
         return value
 
 
 class Nfc(Model):
+    field_rules: ClassVar[Mapping[str, str]] = {"message": "apple.nfc.message"}
+
     message: Annotated[str, Field(min_length=1)]
     encryption_public_key: str | None = None
     requires_authentication: bool = False
@@ -97,8 +116,11 @@ class Nfc(Model):
     @field_validator("message")
     @classmethod
     def _short(cls, value: str) -> str:
-        if len(value.encode("utf-8")) > 64:
-            raise ValueError("an NFC message holds at most 64 bytes")
+        size = len(value.encode("utf-8"))
+        if size > MAX_NFC_MESSAGE_BYTES:
+            raise rule("apple.nfc.message").broken(
+                problem=f"an NFC message holds at most {MAX_NFC_MESSAGE_BYTES} bytes, got {size}"
+            )
         return value
 
 
@@ -120,6 +142,10 @@ class Message(Model):
 
 
 class Event(Model):
+    field_rules: ClassVar[Mapping[str, str]] = dict.fromkeys(
+        ("starts_at", "ends_at", "doors_open_at"), "apple.date.time-zone"
+    )
+
     name: str
     venue_name: str | None = None
     venue_address: str | None = None
@@ -135,6 +161,10 @@ class Place(Model):
 
 class Trip(Model):
     """The journey of a boarding pass, for wallets that show it in a structured way."""
+
+    field_rules: ClassVar[Mapping[str, str]] = dict.fromkeys(
+        ("departs_at", "arrives_at"), "apple.date.time-zone"
+    )
 
     origin: Place
     destination: Place

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Annotated, Any, Self
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
@@ -27,6 +27,12 @@ from passkit.model.parts import (
     WebService,
 )
 
+REQUIRED_TEXT, COLOR_FORM, TIME_ZONE = (
+    "apple.pass.required-text",
+    "apple.color.form",
+    "apple.date.time-zone",
+)
+
 
 class BundleOptions(Model):
     """How an Apple bundle is written, beyond what the pass says.
@@ -43,6 +49,12 @@ class BundleOptions(Model):
 
 class Pass(Model):
     """A pass, complete and final: every value is known, nothing is left to a template."""
+
+    field_rules: ClassVar[Mapping[str, str]] = {
+        **dict.fromkeys(("serial_number", "organization", "description"), REQUIRED_TEXT),
+        **dict.fromkeys(("background_color", "foreground_color", "label_color"), COLOR_FORM),
+        **dict.fromkeys(("issued_at", "relevant_date", "expiration_date"), TIME_ZONE),
+    }
 
     kind: Kind
     serial_number: Annotated[str, Field(min_length=1, max_length=256)]

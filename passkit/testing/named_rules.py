@@ -22,6 +22,7 @@ from passkit.apple_rules import (
     BARCODE_FORMATS,
     MAX_BEACONS,
     MAX_LOCATIONS,
+    MAX_NFC_MESSAGE_BYTES,
     SQUARE_BARCODE_FORMATS,
     rule,
 )
@@ -37,8 +38,8 @@ def check_named_rules(pass_json: Mapping[str, Any], style: str | None) -> list[s
     """Every named rule the pass.json breaks (`style` is its one style key, if it has one)."""
     problems = _count_problems(pass_json)
     problems += _barcode_problems(pass_json)
-    if "nfc" in pass_json and not _text(_get(pass_json["nfc"], "encryptionPublicKey")):
-        problems.append(rule("apple.nfc.public-key").problem(where="nfc.encryptionPublicKey"))
+    if "nfc" in pass_json:
+        problems += _nfc_problems(pass_json["nfc"])
     if style is None or not isinstance(pass_json[style], Mapping):
         return problems
     kind = f"an Apple {STYLE_NAMES[style]}"
@@ -86,6 +87,18 @@ def _count_problems(pass_json: Mapping[str, Any]) -> list[str]:
         items = pass_json.get(key, [])
         if isinstance(items, list | tuple) and len(items) > limit:
             problems.append(rule(f"apple.{key}.max").problem(where=key, count=len(items)))
+    return problems
+
+
+def _nfc_problems(nfc: Any) -> list[str]:
+    problems: list[str] = []
+    message = _get(nfc, "message")
+    size = len(message.encode("utf-8")) if isinstance(message, str) else 0
+    if not 0 < size <= MAX_NFC_MESSAGE_BYTES:
+        problem = f"nfc.message holds {size} bytes"
+        problems.append(rule("apple.nfc.message").problem(problem=problem))
+    if not _text(_get(nfc, "encryptionPublicKey")):
+        problems.append(rule("apple.nfc.public-key").problem(where="nfc.encryptionPublicKey"))
     return problems
 
 
