@@ -244,6 +244,11 @@ RULES: dict[str, Rule] = _table(
         "Apple Wallet shows text and numbers (dates and money written as text) as field values",
     ),
     Rule(
+        "apple.field.currency",
+        "{code!r} is not an ISO 4217 currency code",
+        "use one such as EUR, USD or JPY",
+    ),
+    Rule(
         "apple.barcode.message",
         "{problem}",
         "give the barcode a message: the text it encodes",

@@ -170,6 +170,10 @@ BREACHES: dict[str, Breach] = {
     "apple.field.value": Breach(
         {"primary": fields(1, value=True)}, card("primary", fields(1, value=True))
     ),
+    "apple.field.currency": Breach(
+        {"primary": fields(1, value=1, currency="XYZ")},
+        card("primary", fields(1, value=1, currencyCode="XYZ")),
+    ),
     "apple.barcode.message": Breach(
         {"barcode": {"message": ""}}, setting(barcodes=[{**QR, "message": ""}])
     ),

@@ -26,6 +26,7 @@ from passkit.apple_rules import (
     SQUARE_BARCODE_FORMATS,
     rule,
 )
+from passkit.currency import currency_breach
 
 # Every image role of every style, and a bundle's file of one: logo.png, fr.lproj/strip@2x.png.
 ROLES = frozenset(role for roles in STYLE_IMAGES.values() for role in roles)
@@ -157,6 +158,10 @@ def _field_problems(group: str, path: str, field: Mapping[str, Any]) -> list[str
         problems.append(rule("apple.field.alignment").problem(where=path, group=group))
     if "dataDetectorTypes" in field and group != "back":
         problems.append(rule("apple.field.link-on-back").problem(where=path))
+    code = field.get("currencyCode")
+    breach = currency_breach(code) if isinstance(code, str) else None
+    if breach is not None:
+        problems.append(breach.rule.problem(where=f"{path}.currencyCode", **breach.values))
     message = field.get("changeMessage")
     if isinstance(message, str) and "%@" not in message:
         problems.append(
