@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 from cli_support import exit_status
+from layout_support import WITH_ID, write
 from testing_support import default_files, png, signed_bundle
 
 from passkit.apple import build_pkpass, compile_pass_json
 from passkit.apple.signing import AppleSigner
 from passkit.apple_rules import MAX_BEACONS, MAX_LOCATIONS, RULES
 from passkit.devcerts import DevCertificates
-from passkit.errors import WalletRuleError
+from passkit.errors import DataError, LayoutError, WalletRuleError, rule_behind
+from passkit.layout import load_layout
 from passkit.model import Pass
 from passkit.preview import lint_pass
 from passkit.testing import open_pkpass
@@ -267,3 +269,50 @@ def test_passkit_verify_prints_the_rule(
         "  - pass.json: locations: at most 10 locations are allowed, got 11; keep the ones "
         "nearest to where the pass is used [apple.locations.max]"
     ) in out.splitlines()
+
+
+# Layouts breaking a rule the model enforces: in a constant part (refused when the layout is
+# loaded) or in a templated one (refused for the record that breaks it).
+IN_LAYOUTS: dict[str, str] = {
+    "apple.location.coordinates": "locations:\n  - {latitude: 91, longitude: 0}\n",
+    "apple.beacon.uuid": "beacons:\n  - {proximity_uuid: not-a-uuid}\n",
+    "apple.nfc.message": "nfc:\n  message: " + "x" * 70 + "\n  encryption_public_key: k\n",
+    "apple.web-service.https": (
+        f"web_service:\n  url: http://passes.example.com/v1\n  authentication_token: {TOKEN}\n"
+    ),
+    "apple.web-service.token": (
+        "web_service:\n  url: https://passes.example.com/v1\n  authentication_token: short\n"
+    ),
+}
+TEMPLATED = "locations:\n  - {latitude: '{{ 91 + 0 * id|length }}', longitude: 0}\n"
+
+
+@pytest.mark.parametrize("name", sorted(IN_LAYOUTS))
+def test_a_layout_breaking_a_rule_names_it(name: str, tmp_path: Path) -> None:
+    path = write(tmp_path, WITH_ID + IN_LAYOUTS[name])
+    with pytest.raises(LayoutError) as caught:
+        load_layout(path)
+    assert rule_behind(caught.value) == name
+    assert RULES[name].fix.partition("{")[0] in str(caught.value)
+
+
+def test_a_record_breaking_a_rule_names_it(tmp_path: Path) -> None:
+    layout = load_layout(write(tmp_path, WITH_ID + TEMPLATED))
+    with pytest.raises(DataError) as caught:
+        layout.render({"id": "1"})
+    assert rule_behind(caught.value) == "apple.location.coordinates"
+    assert rule_behind(DataError("no rule behind this one")) is None
+
+
+def test_passkit_lint_and_build_print_the_rule_of_a_layout(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, WITH_ID + IN_LAYOUTS["apple.web-service.token"])
+    data = tmp_path / "record.json"
+    data.write_text('{"id": "1"}')
+    assert exit_status("lint", path, "--data", data) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and error.endswith(" [apple.web-service.token]\n")
+    templated = write(tmp_path, WITH_ID + TEMPLATED, "templated.yaml")
+    assert exit_status("lint", templated, "--data", data) == 2
+    assert capsys.readouterr().err.endswith(" [apple.location.coordinates]\n")
