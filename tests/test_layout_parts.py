@@ -13,8 +13,8 @@ import pytest
 
 from passkit.errors import LayoutError
 from passkit.layout import load_layout
+from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.parts import PARTS, WHEN, Part
-from passkit.layout.schema import LayoutSpec
 from passkit.model import Pass
 
 

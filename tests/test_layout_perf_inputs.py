@@ -20,8 +20,8 @@ import pytest
 from layout_support import render, value, with_inputs
 
 from passkit.errors import DataError
+from passkit.layout.input_decl import InputType
 from passkit.layout.inputs import InputSpec, MissingInput, is_absent
-from passkit.layout.schema import InputType
 from passkit.model import Money
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from passkit.layout.input_decl import InputType
 from passkit.layout.inputs import InputSpec
+from passkit.layout.json_schema import json_schema
 from passkit.layout.layout import Layout
 from passkit.layout.library import (
     FIXTURES_DIR,
@@ -17,7 +19,6 @@ from passkit.layout.library import (
     shipped_layouts,
 )
 from passkit.layout.loader import load_layout
-from passkit.layout.schema import InputType, json_schema
 
 
 def layout_json_schema() -> dict[str, Any]:

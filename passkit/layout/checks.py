@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from passkit.apple_rules import MAX_BEACONS, MAX_LOCATIONS
 from passkit.errors import LayoutError
-from passkit.layout.schema import LayoutSpec
+from passkit.layout.layout_spec import LayoutSpec
 from passkit.model.fields import FIELD_GROUPS
 
 Loc = tuple[str | int, ...]

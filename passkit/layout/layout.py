@@ -16,11 +16,13 @@ from typing import Any
 from passkit.errors import DataError, LayoutError
 from passkit.google.options import GoogleOptions
 from passkit.layout.dates import last_valid_day
-from passkit.layout.inputs import InputSpec, InputValueError, MissingInput, record_json_schema
+from passkit.layout.input_values import InputValueError
+from passkit.layout.inputs import InputSpec, MissingInput
+from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.plan import RenderError
 from passkit.layout.plan_builder import Plan
+from passkit.layout.record_schema import record_json_schema
 from passkit.layout.sandbox import pass_budget
-from passkit.layout.schema import LayoutSpec
 from passkit.layout.templating import GLOBALS
 from passkit.model.choices import Kind
 from passkit.model.pass_ import Pass

@@ -4,8 +4,8 @@ Each part of a layout (a location, a beacon, a link, ...) names an attribute of 
 the same name; its keys name attributes of the model part, again of the same name. The table says
 which of those keys may hold a template, which hold a date or time (read in the layout's time
 zone), which are copied as written and which are parts of their own. `PlanBuilder` walks it; a
-new key of one of these parts is added to its `...Spec` in `schema.py`, to the model in
-`model.py` and to its row here (tests/test_layout_parts.py checks the three agree).
+new key of one of these parts is added to its `...Spec` in `part_specs.py`, to the model in
+`passkit/model/parts.py` and to its row here (tests/test_layout_parts.py checks the three agree).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from passkit.layout.schema import (
+from passkit.layout.part_specs import (
     BeaconSpec,
     EventSpec,
     LinkSpec,
@@ -21,10 +21,10 @@ from passkit.layout.schema import (
     MessageSpec,
     NfcSpec,
     PlaceSpec,
-    Spec,
     TripSpec,
     WebServiceSpec,
 )
+from passkit.layout.spec_base import Spec
 from passkit.model.base import Model
 from passkit.model.parts import Beacon, Event, Link, Location, Message, Nfc, Place, Trip, WebService
 

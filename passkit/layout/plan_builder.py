@@ -19,6 +19,8 @@ from passkit.images import ImageSource
 from passkit.layout.barcodes import CodeGenerator
 from passkit.layout.checks import Fail, Loc, check_counts, check_field_keys
 from passkit.layout.dates import ExpiryRule, to_datetime
+from passkit.layout.face_specs import FieldSpec, ImagesSpec
+from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.parts import PARTS, WHEN, Part
 from passkit.layout.pass_nodes import BarcodeNode, FieldNode
 from passkit.layout.plan import (
@@ -33,7 +35,7 @@ from passkit.layout.plan import (
     Stage,
     fold,
 )
-from passkit.layout.schema import FieldSpec, ImagesSpec, LayoutSpec, Spec
+from passkit.layout.spec_base import Spec
 from passkit.layout.templating import Template, zone
 from passkit.model.base import Model
 from passkit.model.fields import FIELD_GROUPS

@@ -15,7 +15,8 @@ from typing import Any
 
 from passkit.errors import DataError
 from passkit.layout import InputSpec, InputType, Layout
-from passkit.layout.inputs import InputValueError, MissingInput
+from passkit.layout.input_values import InputValueError
+from passkit.layout.inputs import MissingInput
 
 MAX_FIELD_CHARS = 1000
 _BOOLEAN_CHOICES = (("true", "Yes"), ("false", "No"))
