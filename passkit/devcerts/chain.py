@@ -132,38 +132,27 @@ def _service_account(key: rsa.RSAPrivateKey) -> bytes:
     return (json.dumps(account, indent=2) + "\n").encode("utf-8")
 
 
-def _root(not_before: datetime, not_after: datetime) -> tuple[x509.Certificate, PrivateKey]:
-    """The self-signed development root and its key."""
-    key = new_key("rsa")
-    root = issue_certificate(
-        subject=subject_name(ROOT_NAME),
-        public_key=key,
-        issuer=None,
-        issuer_key=key,
-        not_before=not_before,
-        not_after=not_after,
-        ca_path_length=1,
-        is_ca=True,
-    )
-    return root, key
-
-
-def _intermediate(
-    root: x509.Certificate, root_key: PrivateKey, not_before: datetime, not_after: datetime
+def _authority(
+    subject: x509.Name,
+    not_before: datetime,
+    not_after: datetime,
+    path_length: int,
+    issuer: tuple[x509.Certificate, PrivateKey] | None = None,
 ) -> tuple[x509.Certificate, PrivateKey]:
-    """The WWDR-like intermediate the root issues, and its key."""
+    """A development CA and its key: the root (self-signed) or the intermediate `issuer`
+    issues."""
     key = new_key("rsa")
-    wwdr = issue_certificate(
-        subject=subject_name(WWDR_NAME, unit="G4-DEV"),
+    certificate = issue_certificate(
+        subject=subject,
         public_key=key,
-        issuer=root,
-        issuer_key=root_key,
+        issuer=issuer[0] if issuer else None,
+        issuer_key=issuer[1] if issuer else key,
         not_before=not_before,
         not_after=not_after,
-        ca_path_length=0,
+        ca_path_length=path_length,
         is_ca=True,
     )
-    return wwdr, key
+    return certificate, key
 
 
 def make_dev_chain(
@@ -185,8 +174,10 @@ def make_dev_chain(
     """
     start, end = validity_window(valid_from, valid_until)
     wwdr_end = end if wwdr_valid_until is None else _utc(wwdr_valid_until)
-    root, root_key = _root(start, max(end, wwdr_end) + _ROOT_MARGIN)
-    wwdr, wwdr_key = _intermediate(root, root_key, start, wwdr_end)
+    root_end = max(end, wwdr_end) + _ROOT_MARGIN
+    root, root_key = _authority(subject_name(ROOT_NAME), start, root_end, 1)
+    wwdr_subject = subject_name(WWDR_NAME, unit="G4-DEV")
+    wwdr, wwdr_key = _authority(wwdr_subject, start, wwdr_end, 0, issuer=(root, root_key))
     pass_key = new_key(key_type)
     pass_certificate = issue_certificate(
         subject=subject_name(f"Pass Type ID: {pass_type_id}", unit=team_id, user_id=pass_type_id),
