@@ -1,8 +1,10 @@
 """Apple Wallet's rules for a pass, each named once, with its limit, its message and its fix.
 
-The one table of the rules a pass can break. The builders (`passkit.model`,
-`passkit.apple.passjson`, `passkit.apple.bundle`) raise `rule.error(...)`, a `WalletRuleError`
-carrying the rule's name and fix; the independent check of a bundle as read
+The one table of the rules a pass can break. The builders (`passkit.apple.passjson`,
+`passfields`, `bundle`) raise `rule.error(...)`, a `WalletRuleError` carrying the rule's name
+and fix; the model's validators raise it too, or `rule.broken(...)` where pydantic is to add
+the field's path (the model turns that into the same WalletRuleError), and a limit pydantic
+checks itself is named in the model's `field_rules`; the independent check of a bundle as read
 (`passkit.testing.rules`, behind `Bundle.verify` and `passkit verify`) reports `rule.problem(...)`,
 naming the same rule. A new rule is a new entry here, raised by the builder and checked by the
 verifier; `tests/test_apple_rules.py` makes every entry break both.

@@ -18,7 +18,7 @@ ROOT = Path(passkit.__file__).parent
 
 # Packages where imports inside functions and under TYPE_CHECKING count too: there, such an
 # import only ever dodged a cycle.
-NO_DEFERRED_CYCLES = ("passkit.apple", "passkit.layout")
+NO_DEFERRED_CYCLES = ("passkit.apple", "passkit.layout", "passkit.model", "passkit.devcerts")
 
 
 def _modules() -> dict[str, Path]:
