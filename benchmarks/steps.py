@@ -29,8 +29,9 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from development_keys import apple_credentials
 
 from passkit.batch import BuildPlan
-from passkit.batch.builder import Builder, BuildResult
+from passkit.batch.builder import Builder
 from passkit.batch.records import read_records_lazily
+from passkit.batch.result import BuildResult
 from passkit.batch.run import CHUNK_SIZE
 from passkit.gc_tuning import BatchCollector
 

@@ -7,7 +7,7 @@ the field's path (the model turns that into the same WalletRuleError), and a lim
 checks itself is named in the model's `field_rules`; the independent check of a bundle as read
 (`passkit.testing.rules`, behind `Bundle.verify` and `passkit verify`) reports `rule.problem(...)`,
 naming the same rule. A new rule is a new entry here, raised by the builder and checked by the
-verifier; `tests/test_apple_rules.py` makes every entry break both.
+verifier; `tests/apple/test_rules.py` makes every entry break both.
 
 This module sits below the model (it imports nothing of passkit but the errors), so that the
 model's own validators can use it. What each style shows and allows (field counts, images)

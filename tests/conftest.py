@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from apple_support import signing_clock
-from google_support import make_account
 
 from passkit.apple.signing import AppleSigner
 from passkit.devcerts import DevCertificates, write_dev_certificates
 from passkit.google import ServiceAccount, WalletClient
 from passkit.testing import GoogleStandIn
+from tests.support.apple import signing_clock
+from tests.support.google import make_account
 
 # A registry pushes its changes to APNs by default; here only the tests that ask for it do
 # (against a local stand-in), so that no test ever reaches Apple.
@@ -69,7 +69,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[object]:
     """A PostgreSQL server of this test session (skips when PostgreSQL is not installed)."""
-    from service_support import postgres_server
+    from tests.service.support import postgres_server
 
     with postgres_server() as server:
         if isinstance(server, str):
@@ -79,7 +79,7 @@ def postgres() -> Iterator[object]:
 
 @pytest.fixture
 def google(dev_certs: DevCertificates) -> Iterator[GoogleStandIn]:
-    """The public Google stand-in, accepting the tests' throwaway account (google_support,
+    """The public Google stand-in, accepting the tests' throwaway account (tests.support.google,
     the first) and the development one (`dev_certs.google_service_account`)."""
     dev_account = ServiceAccount.from_file(dev_certs.google_service_account)
     with GoogleStandIn(accounts=[make_account(), dev_account]) as stand_in:

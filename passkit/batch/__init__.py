@@ -13,8 +13,9 @@ a task of Celery, Dask, Ray or Spark, preparing the layout and signers once per 
 """
 
 from passkit.batch.build_plan import AppleCredentials, BuildPlan, GoogleCredentials
-from passkit.batch.builder import BuildResult, build_record
+from passkit.batch.builder import build_record
 from passkit.batch.records import Record, RecordLine, read_records, read_records_lazily
+from passkit.batch.result import BuildResult
 from passkit.batch.run import build_many
 
 __all__ = [

@@ -1,13 +1,12 @@
-"""Building one pass from one record, with everything per-layout prepared once per process."""
+"""Building passes from records, a chunk at a time, with everything per-layout prepared once
+per process (`Builder`), and one record at a time from a task of a distributed engine
+(`build_record`)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,74 +14,19 @@ from typing import TYPE_CHECKING, Any
 from passkit.apple.bundle import UnsignedBundle, sign_bundle, unsigned_bundle
 from passkit.batch.build_plan import BuildPlan
 from passkit.batch.claims import SerialClaims, repeated_serial
+from passkit.batch.file_names import output_stem
+from passkit.batch.google_insert import GoogleInserts
 from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.records import Record, RecordLine
+from passkit.batch.result import BuildResult, ChunkInterrupted
 from passkit.batch.writer import OutputDirectory
 from passkit.errors import PasskitError
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
-    from passkit.google import GooglePass, ServiceAccount, WalletClient
+    from passkit.google import GooglePass, ServiceAccount
     from passkit.layout import Layout
     from passkit.model.pass_ import Pass
-
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
-# Objects a process inserts through the Google Wallet REST API at once (each insert is mostly
-# a wait for the network).
-INSERTS_IN_FLIGHT = 8
-
-
-def output_stem(serial: str) -> str:
-    """A file name for a serial number: itself when safe, else a cleaned form plus a short hash.
-
-    The hash keeps two serials that clean to the same text (``a/b`` and ``a:b``) apart.
-    """
-    cleaned = _UNSAFE_FILENAME.sub("_", serial).strip(".") or "pass"
-    if cleaned == serial:
-        return serial
-    return f"{cleaned[:80]}-{hashlib.sha256(serial.encode()).hexdigest()[:8]}"
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    """What became of one record: the pass built (bytes or files written), skipped, or why not."""
-
-    record: str
-    line: int
-    serial: str | None = None
-    pkpass: bytes | None = None
-    save_link: str | None = None
-    skinny_link: bool = False
-    # The Google class the save link names (held by Google for the link to work).
-    google_class: str | None = None
-    # The files written, as text; `files` gives them as paths.
-    written: tuple[str, ...] = ()
-    skipped: bool = False
-    error: str | None = None
-    # The CRC-32 of `pkpass`, for an archive of passes (`passkit build --zip`).
-    pkpass_crc: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def files(self) -> tuple[Path, ...]:
-        return tuple(map(Path, self.written))
-
-    def __reduce__(self) -> tuple[type[BuildResult], tuple[Any, ...]]:
-        # Results cross from worker processes by the thousand: as the arguments of a call,
-        # they unpickle in a third of the time of a dataclass's own state (measured).
-        return BuildResult, tuple(getattr(self, field.name) for field in fields(self))
-
-
-class ChunkInterrupted(KeyboardInterrupt):
-    """Ctrl-C while a chunk's files were being written: `results` are the chunk's records,
-    whose files were all written before it took effect, so that the batch can count them."""
-
-    def __init__(self, results: list[BuildResult]) -> None:
-        super().__init__()
-        self.results = results
 
 
 class Builder:
@@ -115,14 +59,14 @@ class Builder:
             from passkit.google.ids import check_issuer_id
 
             check_issuer_id(plan.google.issuer_id)
-        # The REST client and insert threads of each process (see `_google_io`), and why
-        # inserting stopped.
-        self._google_io_of: dict[int, tuple[WalletClient, ThreadPoolExecutor]] = {}
-        self._google_down: str | None = None
+        self._inserts: GoogleInserts | None = None
         if self.google is not None and plan.google_insert_url is not None:
+            self._inserts = GoogleInserts(
+                self.google, plan.google_insert_url, plan.google_token_url
+            )
             # A key Google refuses, or an API out of reach, would fail every record alike:
             # find out once, before building.
-            self._google_io()[0].access_token()
+            self._inserts.check_access()
         self._out = OutputDirectory(plan.out_dir) if plan.out_dir is not None else None
         # Whether bundles are written by a thread of their own while the next ones are signed
         # (`_sign_and_write`): set in the worker processes of a batch on several cores.
@@ -232,7 +176,7 @@ class Builder:
             steps += (_each(self._bundle), _each(self._sign_and_write if overlap else self._sign))
         if self.google is not None:
             steps.append(_each(self._compile_google))
-            if self.plan.google_insert_url is not None:
+            if self._inserts is not None:
                 steps.append(self._insert_all)
             steps.append(_each(self._link))
         return steps
@@ -331,70 +275,10 @@ class Builder:
         return all(path.exists() for path in wanted)
 
     def _insert_all(self, jobs: list[_Job]) -> list[tuple[_Job, PasskitError]]:
-        """Make Google hold the passes' classes (once per process) and objects.
-
-        Each insert waits on the network, so the chunk's objects are sent INSERTS_IN_FLIGHT at
-        a time, after their class.
-        """
-        client, threads = self._google_io()
-        failed: list[tuple[_Job, PasskitError]] = []
-        waiting: list[_Job] = []
-        for job in jobs:
-            # (A class this process has upserted already costs no request.)
-            error = self._call_google(client.upsert_class, job.google_pass)
-            if error is None:
-                waiting.append(job)
-            else:
-                failed.append((job, error))
-        answers = threads.map(
-            lambda job: self._call_google(client.upsert_object, job.google_pass), waiting
-        )
-        for job, answer in zip(waiting, answers, strict=True):
-            if answer is not None:
-                failed.append((job, answer))
-        return failed
-
-    def _call_google(
-        self, request: Callable[[GooglePass], object], google_pass: GooglePass | None
-    ) -> PasskitError | None:
-        """`request(google_pass)`, and the error it raised, if any."""
-        from passkit.errors import GoogleApiError
-
-        assert google_pass is not None
-        if self._google_down is not None:
-            return GoogleApiError(
-                f"not inserted: {self._google_down}; run again with --skip-existing to build "
-                "the passes left"
-            )
-        try:
-            request(google_pass)
-        except GoogleApiError as exc:
-            if exc.status is None or exc.status in (401, 403):
-                # Out of reach, timed out or refusing the account: the next records would fare
-                # no better, each after its own wait. They fail at once instead.
-                self._google_down = f"the Google Wallet API failed earlier in this batch ({exc})"
-            return exc
-        return None
-
-    def _google_io(self) -> tuple[WalletClient, ThreadPoolExecutor]:
-        """This process's REST client and insert threads, made on first use.
-
-        Neither an HTTP client's connections nor threads survive a fork: each process makes
-        its own, and leaves those it inherited untouched.
-        """
-        made = self._google_io_of.get(os.getpid())
-        if made is None:
-            from passkit.google import WalletClient
-
-            assert self.google is not None and self.plan.google_insert_url is not None
-            client = WalletClient(
-                self.google,
-                base_url=self.plan.google_insert_url,
-                token_url=self.plan.google_token_url,
-            )
-            threads = ThreadPoolExecutor(INSERTS_IN_FLIGHT, thread_name_prefix="google-insert")
-            made = self._google_io_of[os.getpid()] = (client, threads)
-        return made
+        """Make Google hold the jobs' classes and objects (see GoogleInserts.insert)."""
+        assert self._inserts is not None
+        errors = self._inserts.insert([_google_pass(job) for job in jobs])
+        return [(job, error) for job, error in zip(jobs, errors, strict=True) if error is not None]
 
 
 @dataclass(slots=True)
@@ -417,6 +301,11 @@ class _Job:
 
 # A step of `Builder.build_chunk`: it works on the chunk's jobs and returns those that failed.
 _ChunkStep = Callable[[list[_Job]], list[tuple[_Job, PasskitError]]]
+
+
+def _google_pass(job: _Job) -> GooglePass:
+    assert job.google_pass is not None, "compiled by the step before"
+    return job.google_pass
 
 
 def _each(step: Callable[[_Job], None]) -> _ChunkStep:

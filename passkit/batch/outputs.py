@@ -20,7 +20,8 @@ from types import TracebackType
 from typing import IO
 
 from passkit.apple.zipwriter import ZipStream
-from passkit.batch.builder import BuildResult, output_stem
+from passkit.batch.file_names import output_stem
+from passkit.batch.result import BuildResult
 from passkit.files import FILE_MODE, open_partial, write_all
 
 

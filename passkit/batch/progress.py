@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from passkit.batch.builder import BuildResult
+from passkit.batch.result import BuildResult
 from passkit.errors import PasskitError
 from passkit.files import STREAMED_RECORDS_LIMIT, open_limited
 

@@ -16,13 +16,16 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from passkit.batch.build_plan import BuildPlan
-from passkit.batch.builder import Builder, BuildResult, ChunkInterrupted, output_stem
+from passkit.batch.builder import Builder
 from passkit.batch.claims import new_batch_id, repeated_serial
+from passkit.batch.file_names import output_stem
 from passkit.batch.records import Record, RecordLine
+from passkit.batch.result import BuildResult, ChunkInterrupted
 from passkit.batch.writer import remove_stale
 from passkit.gc_tuning import BatchCollector
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
 # Records built together (see Builder.build_chunk) and sent to a worker at once: large enough
@@ -149,39 +152,59 @@ def _refuse_repeated_serials(results: Iterator[BuildResult]) -> Iterator[BuildRe
 def _build_in_workers(
     builder: Builder, stream: Iterator[Source], jobs: int, chunk_size: int
 ) -> Generator[BuildResult, None, None]:
-    # Imported here: a build in this process (--jobs 1) does not need the process machinery.
-    from concurrent.futures import ProcessPoolExecutor
-
     context = _fork_context()
     if context is not None:
         # Build here until one pass is made: that prepares what every pass shares (images,
         # their hashes and zip members), and the workers forked afterwards inherit it with the
         # loaded layout and keys instead of preparing everything again.
-        try:
-            for record in stream:
-                result = builder.build(record)
-                yield result
-                if result.ok and not result.skipped:
-                    break
-        except ChunkInterrupted as stop:
-            yield from stop.results
-            raise KeyboardInterrupt from None
+        yield from _build_first_pass(builder, stream)
+    executor = _worker_pool(builder, jobs, context)
+    yield from _results_of_workers(executor, stream, jobs, chunk_size)
+
+
+def _build_first_pass(
+    builder: Builder, stream: Iterator[Source]
+) -> Generator[BuildResult, None, None]:
+    """Build records here up to the first that makes a pass (neither failed nor skipped)."""
+    try:
+        for record in stream:
+            result = builder.build(record)
+            yield result
+            if result.ok and not result.skipped:
+                break
+    except ChunkInterrupted as stop:
+        yield from stop.results
+        raise KeyboardInterrupt from None
+
+
+def _worker_pool(builder: Builder, jobs: int, context: BaseContext | None) -> ProcessPoolExecutor:
+    """`jobs` worker processes, forked from this one with `context`, or else spawned."""
+    # Imported here: a build in this process (--jobs 1) does not need the process machinery.
+    from concurrent.futures import ProcessPoolExecutor
+
+    if context is not None:
         # A forked worker receives its initializer's arguments as they are, not pickled.
-        executor = ProcessPoolExecutor(
+        return ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
             initializer=_start_forked_worker,
             initargs=(builder,),
         )
-    else:
-        # Spawned workers start afresh, as macOS and Windows start them anyway: each receives
-        # the plan, pickled, and prepares the layout and the signers itself.
-        executor = ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=_spawn_context(),
-            initializer=_start_worker,
-            initargs=(builder.plan,),
-        )
+    # Spawned workers start afresh, as macOS and Windows start them anyway: each receives
+    # the plan, pickled, and prepares the layout and the signers itself.
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=_spawn_context(),
+        initializer=_start_worker,
+        initargs=(builder.plan,),
+    )
+
+
+def _results_of_workers(
+    executor: ProcessPoolExecutor, stream: Iterator[Source], jobs: int, chunk_size: int
+) -> Generator[BuildResult, None, None]:
+    """The results of the chunks of `stream`, sent to the workers of `executor` a bounded
+    window at a time, as they finish; the executor is shut down at the end."""
     pending: deque[Future[list[BuildResult]]] = deque()
     ready: deque[BuildResult] = deque()
     try:

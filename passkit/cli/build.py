@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Generator
 from datetime import datetime
 from pathlib import Path
 
 import click
 
 from passkit.batch.build_plan import AppleCredentials, BuildPlan, GoogleCredentials
-from passkit.batch.builder import Builder, BuildResult
+from passkit.batch.builder import Builder
 from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.outputs import FailuresFile, ZipOutput
-from passkit.batch.progress import Progress, estimate_record_count
+from passkit.batch.progress import Progress, Tally, estimate_record_count
 from passkit.batch.records import read_records_lazily
+from passkit.batch.result import BuildResult
 from passkit.batch.run import build_many, default_jobs, results_after_interrupt
 from passkit.batch.writer import remove_stale
 from passkit.cli.batch_end import exit_if_interrupted, say_summary
-from passkit.cli.options import signing_options
+from passkit.cli.options import google_api_url_option, signing_options
 from passkit.cli.text import shown
 from passkit.gc_tuning import BatchCollector
 from passkit.layout.library import find_layout
@@ -67,10 +69,9 @@ def _parse_now(value: str | None) -> datetime | None:
     "then carry only their ids. Without it, links hold their objects and need the class "
     "published (passkit google publish).",
 )
-@click.option(
-    "--google-api-url",
-    help="The Google Wallet REST API that --google-insert uses [default: Google's]; its "
-    "access tokens then come from /token on the same server.",
+@google_api_url_option(
+    "The Google Wallet REST API that --google-insert uses [default: Google's]; its "
+    "access tokens then come from /token on the same server."
 )
 @signing_options
 def build(
@@ -98,23 +99,8 @@ def build(
     in failures.jsonl beside the output), 2 usage or layout error (a layout only Google
     refuses: the .pkpass files are written, the links are not).
     """
-    if out_dir is None and zip_path is None:
-        raise click.UsageError("say where to write: --out DIR and/or --zip OUT.zip")
-    if zip_path is not None and skip_existing:
-        raise click.UsageError("--skip-existing works with --out DIR, not with --zip")
-    if google_insert and google is None:
-        raise click.UsageError(
-            "--google-insert needs a Google service account and issuer id "
-            "(--google-service-account and --google-issuer-id, or PASSKIT_GOOGLE_*)"
-        )
-    if google_api_url is not None and not google_insert:
-        raise click.UsageError("--google-api-url is the API that --google-insert uses: give both")
-    insert_url = token_url = None
-    if google_insert:
-        # Imported only here: a build that inserts nothing loads no HTTP client.
-        from passkit.google.rest import api_endpoints
-
-        insert_url, token_url = api_endpoints(google_api_url)
+    _check_usage(out_dir, zip_path, skip_existing, google_insert, google, google_api_url)
+    insert_url, token_url = _insert_endpoints(google_insert, google_api_url)
     now = _parse_now(now_text)
     plan = BuildPlan(
         layout=find_layout(layout),
@@ -135,6 +121,27 @@ def build(
     )
     # Made here, not by build_many, to read what it found in the layout.
     builder = Builder(plan)
+    tally, take, interrupted = _run(plan, builder, data, jobs, progress, zip_path, failures_path)
+    say_summary(tally, failures_path)
+    _report_google(layout, plan, builder, take)
+    exit_if_interrupted(interrupted)
+    if builder.google_problems:
+        sys.exit(2)
+    if tally.failed:
+        sys.exit(1)
+
+
+def _run(
+    plan: BuildPlan,
+    builder: Builder,
+    data: Path,
+    jobs: int | None,
+    progress: bool,
+    zip_path: Path | None,
+    failures_path: Path,
+) -> tuple[Tally, _Taker, bool]:
+    """Build the records of `data`, taking each result as it comes: the tally, what was
+    taken, and whether Ctrl-C stopped the batch."""
     results = build_many(
         plan,
         read_records_lazily(data),
@@ -147,28 +154,72 @@ def build(
     zip_output = ZipOutput(zip_path) if zip_path is not None else None
     collector = BatchCollector()
     try:
-        with FailuresFile(failures_path) as failures, interrupts_deferred() as interrupt:
+        with FailuresFile(failures_path) as failures:
             take = _Taker(tracker, failures, zip_output, collector, echo=not progress)
-            try:
-                for result in results:
-                    take(result)
-                    if interrupt.came:
-                        break
-            except KeyboardInterrupt:  # where Ctrl-C could not be held back
-                interrupt.came = True
-            if interrupt.came:
-                # Workers finish what they hold: count every pass written, not only those
-                # this process had heard of when Ctrl-C came.
-                for result in results_after_interrupt(results):
-                    take(result)
-        interrupted = interrupt.came
+            interrupted = _take_all(results, take)
     finally:
         collector.restore()
         tracker.close()
         if zip_output is not None:
             zip_output.close()
-    tally = tracker.tally
-    say_summary(tally, failures_path)
+    return tracker.tally, take, interrupted
+
+
+def _check_usage(
+    out_dir: Path | None,
+    zip_path: Path | None,
+    skip_existing: bool,
+    google_insert: bool,
+    google: GoogleCredentials | None,
+    google_api_url: str | None,
+) -> None:
+    """Refuse options that do not go together, before anything is read or written."""
+    if out_dir is None and zip_path is None:
+        raise click.UsageError("say where to write: --out DIR and/or --zip OUT.zip")
+    if zip_path is not None and skip_existing:
+        raise click.UsageError("--skip-existing works with --out DIR, not with --zip")
+    if google_insert and google is None:
+        raise click.UsageError(
+            "--google-insert needs a Google service account and issuer id "
+            "(--google-service-account and --google-issuer-id, or PASSKIT_GOOGLE_*)"
+        )
+    if google_api_url is not None and not google_insert:
+        raise click.UsageError("--google-api-url is the API that --google-insert uses: give both")
+
+
+def _insert_endpoints(
+    google_insert: bool, google_api_url: str | None
+) -> tuple[str | None, str | None]:
+    """The API that --google-insert inserts through and its token endpoint (None, None
+    without --google-insert)."""
+    if not google_insert:
+        return None, None
+    # Imported only here: a build that inserts nothing loads no HTTP client.
+    from passkit.google.rest import api_endpoints
+
+    return api_endpoints(google_api_url)
+
+
+def _take_all(results: Generator[BuildResult, None, None], take: _Taker) -> bool:
+    """Take every result; on Ctrl-C, those of the passes written still. Whether it came."""
+    with interrupts_deferred() as interrupt:
+        try:
+            for result in results:
+                take(result)
+                if interrupt.came:
+                    break
+        except KeyboardInterrupt:  # where Ctrl-C could not be held back
+            interrupt.came = True
+        if interrupt.came:
+            # Workers finish what they hold: count every pass written, not only those
+            # this process had heard of when Ctrl-C came.
+            for result in results_after_interrupt(results):
+                take(result)
+    return interrupt.came
+
+
+def _report_google(layout: str, plan: BuildPlan, builder: Builder, take: _Taker) -> None:
+    """Say what the save links need (their class published) and why none were written."""
     if take.links and plan.google_insert_url is None:
         from passkit.google.publish import needs_class_notice
 
@@ -176,11 +227,6 @@ def build(
         click.echo(shown(notice, lines=True), err=True)
     for problem in builder.google_problems:
         click.echo(f"error: no Google save link was written: {shown(problem)}", err=True)
-    exit_if_interrupted(interrupted)
-    if builder.google_problems:
-        sys.exit(2)
-    if tally.failed:
-        sys.exit(1)
 
 
 class _Taker:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from passkit.cli.options import google_api_url_option
 from passkit.cli.text import shown
 
 
@@ -27,10 +28,9 @@ def google() -> None:
     help="Service account key JSON [env PASSKIT_GOOGLE_SERVICE_ACCOUNT].",
 )
 @click.option("--google-issuer-id", help="Google Wallet issuer id [env PASSKIT_GOOGLE_ISSUER_ID].")
-@click.option(
-    "--google-api-url",
-    help="The Google Wallet REST API [default: Google's]; its access tokens then come from "
-    "/token on the same server.",
+@google_api_url_option(
+    "The Google Wallet REST API [default: Google's]; its access tokens then come from "
+    "/token on the same server."
 )
 def publish(
     layout: str,

@@ -65,20 +65,7 @@ def inspect(target: str, link_key: Path | None, as_json: bool) -> None:
 
 
 def _bundle(bundle: Bundle) -> Iterator[str]:
-    data = bundle.pass_json
-    yield heading(bundle.source)
-    yield f"  style         {bundle.style or '(none)'}"
-    for key, label in _IDENTITY:
-        if key in data:
-            yield f"  {label:<13} {data[key]}"
-    looks = [f"{label} {data[key]}" for key, label in _LOOKS if key in data]
-    if looks:
-        yield f"  colours       {', '.join(looks)}"
-    dates = [f"{label} {data[key]}" for key, label in _DATES if key in data]
-    if bundle.voided:
-        dates.append("VOIDED")
-    if dates:
-        yield f"  dates         {', '.join(dates)}"
+    yield from _identity(bundle)
     fields = bundle.fields
     if fields:
         yield ""
@@ -93,14 +80,7 @@ def _bundle(bundle: Bundle) -> Iterator[str]:
     if bundle.locations or bundle.beacons:
         yield ""
         yield heading("places")
-        for location in bundle.locations:
-            text = f'  "{location["relevantText"]}"' if "relevantText" in location else ""
-            yield f"  location {location.get('latitude')}, {location.get('longitude')}{text}"
-        for beacon in bundle.beacons:
-            numbers = "".join(
-                f" {part} {beacon[part]}" for part in ("major", "minor") if part in beacon
-            )
-            yield f"  beacon {beacon.get('proximityUUID')}{numbers}"
+        yield from _places(bundle)
     translations = bundle.translations
     if translations:
         yield ""
@@ -109,6 +89,40 @@ def _bundle(bundle: Bundle) -> Iterator[str]:
             yield f"  {language}: {len(table)} strings"
     yield ""
     yield heading("files")
+    yield from _files(bundle)
+
+
+def _identity(bundle: Bundle) -> Iterator[str]:
+    """The bundle's heading, style, identity, colours and dates."""
+    data = bundle.pass_json
+    yield heading(bundle.source)
+    yield f"  style         {bundle.style or '(none)'}"
+    for key, label in _IDENTITY:
+        if key in data:
+            yield f"  {label:<13} {data[key]}"
+    looks = [f"{label} {data[key]}" for key, label in _LOOKS if key in data]
+    if looks:
+        yield f"  colours       {', '.join(looks)}"
+    dates = [f"{label} {data[key]}" for key, label in _DATES if key in data]
+    if bundle.voided:
+        dates.append("VOIDED")
+    if dates:
+        yield f"  dates         {', '.join(dates)}"
+
+
+def _places(bundle: Bundle) -> Iterator[str]:
+    for location in bundle.locations:
+        text = f'  "{location["relevantText"]}"' if "relevantText" in location else ""
+        yield f"  location {location.get('latitude')}, {location.get('longitude')}{text}"
+    for beacon in bundle.beacons:
+        numbers = "".join(
+            f" {part} {beacon[part]}" for part in ("major", "minor") if part in beacon
+        )
+        yield f"  beacon {beacon.get('proximityUUID')}{numbers}"
+
+
+def _files(bundle: Bundle) -> Iterator[str]:
+    """Each file with its size (and a PNG's pixels), then the images' weights."""
     width = max(len(name) for name, _ in bundle.files)
     images: list[ImageWeight] = []
     for name, size in bundle.files:

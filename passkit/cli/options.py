@@ -1,4 +1,5 @@
-"""Command-line options shared by several commands: signing, checking links, layout and record."""
+"""Command-line options shared by several commands: signing, checking links, layout and record,
+the Google Wallet API's address."""
 
 from __future__ import annotations
 
@@ -117,3 +118,28 @@ def link_key_options(command: F) -> F:
     for option in reversed(_LINK_KEY_OPTIONS):
         decorated = option(decorated)
     return decorated  # type: ignore[no-any-return]
+
+
+def google_api_url_option(help: str, *, checked_here: bool = True) -> Callable[[F], F]:
+    """--google-api-url: the Google Wallet REST API a command sends its access tokens to.
+
+    Checked as it is read (`checked_here`): an https:// address, or plain http:// only on this
+    machine (a local stand-in); anything else is a usage error naming the option. The pass
+    service's commands check it with the rest of their configuration instead, where the
+    environment can give it too.
+    """
+    return click.option(
+        "--google-api-url", help=help, callback=_google_api_url if checked_here else None
+    )
+
+
+def _google_api_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from passkit.web_service import https_or_loopback
+
+    if value is None or https_or_loopback(value):
+        return value
+    raise click.BadParameter(
+        f"{value!r}: the Google access tokens are sent there, so give an https:// address "
+        "(plain http:// only on 127.0.0.1, ::1 or localhost, for a local stand-in), or leave "
+        "the option out for Google's own API"
+    )

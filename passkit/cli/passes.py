@@ -114,7 +114,7 @@ def issue(layout: str, data: Path, out_dir: Path, registry: Registry) -> None:
     configured) and prints the serial. A LAYOUT given as a file is named by its stem; later
     commands find it with --layouts FOLDER (or PASSKIT_LAYOUTS).
     """
-    from passkit.batch.builder import output_stem
+    from passkit.batch.file_names import output_stem
     from passkit.files import atomic_write
     from passkit.preview.sample import read_record
     from passkit.service.layouts import LayoutSet
@@ -143,7 +143,7 @@ def issue(layout: str, data: Path, out_dir: Path, registry: Registry) -> None:
 
 
 def parse_set(values: tuple[str, ...], *, option: str = "--set") -> dict[str, str]:
-    """NAME=VALUE options as a mapping (values are text, read as the layout reads text)."""
+    """NAME=VALUE options as a mapping of text (for the layout's inputs to read)."""
     changes = {}
     for item in values:
         name, sep, value = item.partition("=")
@@ -161,8 +161,20 @@ def parse_set(values: tuple[str, ...], *, option: str = "--set") -> dict[str, st
 @click.option("--message", help="Text to show with the change.")
 @registry_options
 def update(serial: str, values: tuple[str, ...], message: str | None, registry: Registry) -> None:
-    """Change inputs of a pass's record (values are read as the layout reads text)."""
-    changed = registry.update(serial, parse_set(values), message=message)
+    """Change inputs of a pass's record. Each value is read by its input, as text in a CSV
+    record is ("1250" a number, "2026-12-01" a date), and stored as that value; a value the
+    input does not take is refused, and nothing is stored."""
+    from passkit.layout.typed_values import typed_values
+    from passkit.service.state import UnknownPass
+
+    changes = parse_set(values)
+    stored = registry.get(serial)
+    if stored is None:
+        raise UnknownPass(serial)
+    # The layout the pass was rendered with, which the registry renders the change with.
+    layout = registry.layouts.get(stored.layout, content_hash=stored.layout_hash).layout
+    typed = typed_values(layout, changes, record_name=f"pass {serial}")
+    changed = registry.update(serial, typed, message=message)
     click.echo(f"{shown(serial)}: {'updated' if changed else 'unchanged'}")
 
 

@@ -8,6 +8,7 @@ import threading
 
 import click
 
+from passkit.cli.options import google_api_url_option
 from passkit.cli.text import shown
 from passkit.environment import (
     ENV_DATABASE_URL,
@@ -19,10 +20,11 @@ from passkit.environment import (
 DATABASE_HELP = (
     "Database URL or SQLite file [env PASSKIT_DATABASE_URL; default sqlite:///passkit.db]."
 )
-google_api_url_option = click.option(
-    "--google-api-url",
-    help="The Google Wallet REST API to apply changes through [env PASSKIT_GOOGLE_API_URL; "
+# Checked by ServiceConfig, which reads PASSKIT_GOOGLE_API_URL too.
+service_google_api_url_option = google_api_url_option(
+    "The Google Wallet REST API to apply changes through [env PASSKIT_GOOGLE_API_URL; "
     "default: Google's]; its access tokens then come from /token on the same server.",
+    checked_here=False,
 )
 
 
@@ -61,7 +63,7 @@ def migrate(database: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
-@google_api_url_option
+@service_google_api_url_option
 def run(
     database: str | None,
     layouts: str | None,
@@ -136,7 +138,7 @@ def run(
     help="Seconds a claimed change is held before another sender may take it again (a "
     "sender that died holds it no longer than this).",
 )
-@google_api_url_option
+@service_google_api_url_option
 def push(
     database: str | None,
     workers: int,

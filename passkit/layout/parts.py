@@ -5,7 +5,7 @@ the same name; its keys name attributes of the model part, again of the same nam
 which of those keys may hold a template, which hold a date or time (read in the layout's time
 zone), which are copied as written and which are parts of their own. `PlanBuilder` walks it; a
 new key of one of these parts is added to its `...Spec` in `part_specs.py`, to the model in
-`passkit/model/parts.py` and to its row here (tests/test_layout_parts.py checks the three agree).
+`passkit/model/parts.py` and to its row here (tests/layout/test_parts.py checks the three agree).
 """
 
 from __future__ import annotations

@@ -24,13 +24,11 @@ is one clear line at start-up, not an error at the first request. The secret is 
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from passkit.environment import (
     ENV_DATABASE_URL,
@@ -41,6 +39,7 @@ from passkit.environment import (
     ENV_WEB_SERVICE_URL,
 )
 from passkit.errors import PasskitError
+from passkit.web_service import https_or_loopback
 
 if TYPE_CHECKING:
     from passkit.batch.build_plan import AppleCredentials, GoogleCredentials
@@ -54,16 +53,9 @@ class ConfigError(PasskitError):
     """A setting of the pass service is missing or malformed."""
 
 
-def _https_or_loopback(url: str) -> bool:
-    """Whether `url` is https, or plain http on a loopback address (for development)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return (parts.scheme == "https" and bool(host)) or (parts.scheme == "http" and _loopback(host))
-
-
 def check_web_service_url(url: str) -> str:
     """`url` without its trailing slash, if Wallet may use it: https, or http on loopback."""
-    if _https_or_loopback(url):
+    if https_or_loopback(url):
         return url.rstrip("/")
     raise ConfigError(
         f"web service URL {url!r}: Wallet calls only https addresses (plain http is allowed "
@@ -75,7 +67,7 @@ def check_web_service_url(url: str) -> str:
 def check_google_api_url(url: str) -> str:
     """`url` without its trailing slash, if the service may send its Google credentials and
     changes there: https, or http on loopback (a local stand-in)."""
-    if _https_or_loopback(url):
+    if https_or_loopback(url):
         return url.rstrip("/")
     raise ConfigError(
         f"Google API URL {url!r}: the service sends its Google access tokens there, so it must "
@@ -83,15 +75,6 @@ def check_google_api_url(url: str) -> str:
         f"stand-in); set {ENV_GOOGLE_API_URL} or --google-api-url to such an address, or unset "
         "it for Google's own API"
     )
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_secret(secret: str | bytes) -> PassTokenKeys:

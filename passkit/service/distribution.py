@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from passkit.batch.builder import BuildResult, output_stem
+from passkit.batch.file_names import output_stem
 from passkit.batch.records import Record, read_records
+from passkit.batch.result import BuildResult
 from passkit.errors import PasskitError
 from passkit.files import atomic_write
 from passkit.service.linktokens import LinkKind

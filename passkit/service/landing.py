@@ -8,6 +8,8 @@ without JavaScript and are plain HTML from one jinja2 template (autoescaped):
   again gives the same pass, so a visit by a link-preview robot costs nothing) and shows the
   pass's description, an image of it, and "Add to Apple Wallet" / "Save to Google Wallet"
   buttons, the wallet of the visitor's phone first.
+- A personal link that has given its pass shows that pass on every later visit, even one
+  whose form asked for answers (when the pages are given a way to find it, `given`).
 - Anything else shows a form first: the inputs the link does not pre-fill (`linkform`), or
   only a "Get my pass" button for a campaign link, so that each pass of a campaign is issued
   by a person's POST, never by a robot's GET. A wrong answer shows the form again with the
@@ -61,6 +63,8 @@ class Page:
 
 
 IssueFunction = Callable[[LinkPayload, dict[str, Any]], IssuedPass]
+# The pass a personal link gave already, or None.
+GivenFunction = Callable[[LinkPayload], IssuedPass | None]
 
 
 def wallet_order(user_agent: str | None) -> tuple[Wallet, Wallet]:
@@ -185,10 +189,12 @@ class LinkPages:
         keyring: LinkKeyring,
         layout_for: Callable[[str], Layout],
         issue: IssueFunction,
+        given: GivenFunction | None = None,
     ) -> None:
         self.keyring = keyring
         self.layout_for = layout_for
         self.issue = issue
+        self.given = given
 
     def get(
         self, token: str, *, action: str, user_agent: str | None, now: datetime | None = None
@@ -197,6 +203,11 @@ class LinkPages:
         opened = self._open(token, now)
         if isinstance(opened, Page):
             return opened
+        # A member who comes back to their link gets their pass, not its form again.
+        if opened.kind is LinkKind.PERSONAL and self.given is not None:
+            earlier = self.given(opened)
+            if earlier is not None:
+                return pass_page(earlier, user_agent=user_agent)
         layout = self.layout_for(opened.layout)
         fields = form_fields(layout, opened.prefill)
         # Optional inputs alone do not hold a personal link's pass back.

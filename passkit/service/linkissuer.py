@@ -113,15 +113,24 @@ class LinkIssuer:
     def url(self, token: str) -> str:
         return f"{self.base_url}/{token}"
 
+    def given(self, payload: LinkPayload) -> Issued | None:
+        """The pass a personal link gave already; None before its first use, and for a
+        campaign link (whose every use is a new pass)."""
+        if payload.kind is not LinkKind.PERSONAL:
+            return None
+        with reading(self.registry.store.engine) as connection:
+            serial = pass_of_link(connection, payload.link_id)
+        return self.registry.issued(serial) if serial is not None else None
+
     def issue(self, payload: LinkPayload, record: Mapping[str, Any]) -> Issued:
         """The pass of one use of the link (see the module)."""
         registry = self.registry
         # Read first, without a lock: a return visit or a used-up link costs no signature.
+        earlier = self.given(payload)
+        if earlier is not None:
+            return earlier
         with reading(registry.store.engine) as connection:
-            given = pass_of_link(connection, payload.link_id)
             used = link_uses(connection, payload.link_id)
-        if payload.kind is LinkKind.PERSONAL and given is not None:
-            return registry.issued(given)
         if payload.max_uses is not None and used >= payload.max_uses:
             raise LinkUsedUp("this link has been used up", payload=payload)
         fresh = registry.new_pass(payload.layout, record, link_id=payload.link_id)

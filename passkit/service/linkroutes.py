@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 
 from passkit.errors import PasskitError
 from passkit.layout import Layout
+from passkit.model.pass_ import Pass
 from passkit.service.google_callbacks import CallbackError, CallbackReplay, CallbackVerifier
 from passkit.service.landing import IssuedPass, LinkPages, Page, refusal_page
 from passkit.service.linkissuer import LINKS_PATH, LinkIssuer
@@ -106,20 +107,32 @@ class _LinkHandlers:
         self.wallets = wallets
         self.verifier = verifier
         self.limits = limits
-        self.pages = LinkPages(keyring=links.keyring, layout_for=self._layout, issue=self._issue)
+        self.pages = LinkPages(
+            keyring=links.keyring, layout_for=self._layout, issue=self._issue, given=self._given
+        )
 
     def _layout(self, name: str) -> Layout:
         return self.registry.layouts.get(name).layout
 
     def _issue(self, payload: LinkPayload, record: dict[str, object]) -> IssuedPass:
         issued = self.registry.issue_for_link(payload, record)
-        assert issued.pass_ is not None
+        return self._shown(issued.serial, issued.pass_, issued.google_link)
+
+    def _given(self, payload: LinkPayload) -> IssuedPass | None:
+        earlier = self.links.given(payload)
+        if earlier is None:
+            return None
+        return self._shown(earlier.serial, earlier.pass_, earlier.google_link)
+
+    def _shown(self, serial: str, pass_: Pass | None, google_link: str | None) -> IssuedPass:
+        """What the page shows of a pass: the pass, its download address, its save link."""
+        assert pass_ is not None
         keys = self.registry.keys
         assert keys is not None and self.registry.web_service_url is not None
-        name = quote(issued.serial, safe="") + ".pkpass"
-        key = keys.download_key(issued.serial)
+        name = quote(serial, safe="") + ".pkpass"
+        key = keys.download_key(serial)
         url = f"{self.registry.web_service_url}{DOWNLOADS_PATH}/{key}/{name}"
-        return IssuedPass(pass_=issued.pass_, pkpass_url=url, google_save_url=issued.google_link)
+        return IssuedPass(pass_=pass_, pkpass_url=url, google_save_url=google_link)
 
     async def page(self, request: Request) -> Response:
         token = str(request.path_params["token"])[: MAX_TOKEN_CHARS + 1]

@@ -1,0 +1,1 @@
+"""Tests of passkit.batch: records, builds in worker processes, progress, Dask, Google inserts."""

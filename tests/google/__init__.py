@@ -1,0 +1,1 @@
+"""Tests of passkit.google: classes and objects per pass type, ids, save links, the REST client."""

@@ -1,0 +1,1 @@
+"""Hostile input across passkit: files, archives, records, templates, secrets, the terminal."""

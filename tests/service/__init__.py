@@ -1,0 +1,1 @@
+"""Tests of passkit.service: the registry, the web service, the outbox sender, links."""

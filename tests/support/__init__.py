@@ -1,0 +1,1 @@
+"""Test helpers that tests of several folders use, one module per subject."""
