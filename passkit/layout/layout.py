@@ -24,7 +24,8 @@ from passkit.layout.plan_builder import Plan
 from passkit.layout.record_schema import record_json_schema
 from passkit.layout.sandbox import pass_budget
 from passkit.layout.templating import GLOBALS
-from passkit.model import Kind, Pass
+from passkit.model.choices import Kind
+from passkit.model.pass_ import Pass
 
 
 class Layout:

@@ -20,7 +20,7 @@ import jinja2
 from passkit.errors import WalletRuleError
 from passkit.layout.sandbox import MAX_LENGTH, TemplateLimitError, current_budget, pass_budget
 from passkit.layout.templating import ENVIRONMENT, Template
-from passkit.model import Model
+from passkit.model.base import Model
 
 SLOT_PREFIX = "pk__"
 

@@ -37,7 +37,11 @@ from passkit.layout.plan import (
 )
 from passkit.layout.spec_base import Spec
 from passkit.layout.templating import Template, zone
-from passkit.model import FIELD_GROUPS, Barcode, BundleOptions, Images, Model, Pass, Translation
+from passkit.model.base import Model
+from passkit.model.fields import FIELD_GROUPS
+from passkit.model.looks import Images, Translation
+from passkit.model.parts import Barcode
+from passkit.model.pass_ import BundleOptions, Pass
 
 # Names every template may read besides the inputs; the late ones only outside the early stage.
 EARLY_NAMES = frozenset({"now", "locale", "time_zone"})

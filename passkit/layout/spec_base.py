@@ -30,7 +30,8 @@ from pydantic_core import PydanticCustomError
 from passkit.colors import Color
 from passkit.currency import currency_problem
 from passkit.layout.templating import Template, TemplateError, compile_template, is_template, zone
-from passkit.model import Money, Status
+from passkit.model.choices import Status
+from passkit.model.fields import Money
 
 KEY_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 

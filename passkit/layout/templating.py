@@ -31,7 +31,7 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from passkit.layout.sandbox import LimitedSandbox, bounded_filter, finalize, pass_budget
-from passkit.model import Money
+from passkit.model.fields import Money
 
 if TYPE_CHECKING:
     import babel
