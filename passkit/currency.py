@@ -10,15 +10,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from passkit.apple_rules import RuleBroken, rule
 
-def currency_problem(code: str) -> str | None:
-    """Why `code` is not a currency code, or None when it is one."""
+
+def currency_breach(code: str) -> RuleBroken | None:
+    """The rule `code` breaks as a currency code (`apple.field.currency`), or None."""
     # Imported here: a layout that handles no money does not load babel (docs/performance.md).
     from babel.numbers import is_currency
 
     if is_currency(code):
         return None
-    return f"{code!r} is not an ISO 4217 currency code; use one such as EUR, USD or JPY"
+    return rule("apple.field.currency").broken(code=code)
+
+
+def currency_problem(code: str) -> str | None:
+    """Why `code` is not a currency code, or None when it is one."""
+    breach = currency_breach(code)
+    return None if breach is None else str(breach)
 
 
 def money_problem(amount: Decimal, code: str) -> str | None:

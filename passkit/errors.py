@@ -67,6 +67,21 @@ class WalletRuleError(PasskitError):
         self.fix = fix
 
 
+def rule_behind(error: BaseException) -> str | None:
+    """The name of the Apple rule (`passkit.apple_rules`) behind `error`: its own, or that of
+    the WalletRuleError it was raised while handling. A layout turns the model's refusal of a
+    part into a LayoutError or DataError naming the layout's file and line; the rule stays on
+    the refusal, which Python keeps as the new error's `__context__`."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, WalletRuleError) and current.rule:
+            return current.rule
+        seen.add(id(current))
+        current = current.__context__
+    return None
+
+
 class BundleError(PasskitError):
     """A pass bundle or save link being read is malformed or unsafe."""
 

@@ -1,5 +1,6 @@
 """What a pass's web service must be: an https:// address (http:// only on this machine), and an
-authentication token long enough to be a secret.
+authentication token long enough to be a secret (the rules `apple.web-service.*` of
+`passkit.apple_rules`).
 
 Apple Wallet sends the token with every request to the service, so a token sent unencrypted
 across a network, or one short enough to guess, lets anyone read and change the pass. The
@@ -12,7 +13,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-MIN_TOKEN_LENGTH = 16
+from passkit.apple_rules import MIN_TOKEN_LENGTH, RuleBroken, rule
+
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 
 
@@ -25,30 +27,29 @@ def https_or_loopback(url: str) -> bool:
     return scheme == "https" or (scheme == "http" and _is_loopback(host))
 
 
-def url_problem(url: str) -> str | None:
-    """Why Apple Wallet must not be sent to `url` for updates, or None when it may."""
+def url_breach(url: str) -> RuleBroken | None:
+    """The rule `url` breaks as the address Apple Wallet is sent to for updates, or None."""
     scheme, host = _scheme_and_host(url)
     if scheme not in ("https", "http") or not host:
-        return f"{url!r} is not a web address; give the service's https:// URL"
+        return rule("apple.web-service.url").broken(url=url)
     if https_or_loopback(url):
         return None
-    return (
-        f"{url!r} is http://, which sends the authentication token unencrypted: use https:// "
-        "(plain http:// is only for a service on this machine, such as "
-        "http://127.0.0.1:8000/, in development)"
-    )
+    return rule("apple.web-service.https").broken(url=url)
 
 
-def token_problem(token: str) -> str | None:
-    """Why `token` cannot be a pass's authentication token, or None. Never quotes the token:
-    it is a secret."""
+def url_problem(url: str) -> str | None:
+    """Why Apple Wallet must not be sent to `url` for updates, or None when it may."""
+    breach = url_breach(url)
+    return None if breach is None else str(breach)
+
+
+def token_breach(token: str) -> RuleBroken | None:
+    """The rule `token` breaks as a pass's authentication token, or None. Its message never
+    quotes the token: it is a secret."""
     if len(token) >= MIN_TOKEN_LENGTH:
         return None
-    return (
-        f"the authentication token is {len(token)} characters long; Apple Wallet needs at "
-        f"least {MIN_TOKEN_LENGTH}: use a random secret of {MIN_TOKEN_LENGTH} characters or "
-        "more for each pass"
-    )
+    problem = f"the authentication token is {len(token)} characters long"
+    return rule("apple.web-service.token").broken(problem=problem)
 
 
 def _scheme_and_host(url: str) -> tuple[str, str | None]:

@@ -54,7 +54,9 @@ from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
 from passkit.files import atomic_write
 from passkit.images import ImageSource
-from passkit.model import Images, Pass, StringsEncoding
+from passkit.model.choices import StringsEncoding
+from passkit.model.looks import Images
+from passkit.model.pass_ import Pass
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner

@@ -18,17 +18,10 @@ from passkit.apple.jsonbytes import w3c_datetime
 from passkit.apple.styles import FIELD_LIMITS, SQUARE_BARCODES, TRANSIT_TYPES, describe_kind
 from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
-from passkit.model import (
-    Alignment,
-    DateStyle,
-    Link,
-    LinkKind,
-    Message,
-    Money,
-    NumberStyle,
-    Pass,
-    PassField,
-)
+from passkit.model.choices import Alignment, DateStyle, LinkKind, NumberStyle
+from passkit.model.fields import Money, PassField
+from passkit.model.parts import Link, Message
+from passkit.model.pass_ import Pass
 
 GROUP_KEYS: dict[str, str] = {
     "header": "headerFields",

@@ -29,14 +29,9 @@ from passkit.apple.styles import (
 from passkit.apple_rules import BARCODE_FORMATS as APPLE_BARCODE_FORMATS
 from passkit.apple_rules import rule
 from passkit.errors import WalletRuleError
-from passkit.model import (
-    Barcode,
-    BarcodeFormat,
-    Beacon,
-    Location,
-    Pass,
-    Status,
-)
+from passkit.model.choices import BarcodeFormat, Status
+from passkit.model.parts import Barcode, Beacon, Location, Nfc
+from passkit.model.pass_ import Pass
 
 BARCODE_FORMATS: dict[BarcodeFormat, str] = {
     barcode_format: APPLE_BARCODE_FORMATS[barcode_format.value] for barcode_format in BarcodeFormat
@@ -112,8 +107,21 @@ def _plain_floats(document: dict[str, Any]) -> bool:
 
 
 def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, Any]:
-    """The `pass.json` dictionary of `p`; raises WalletRuleError where Apple's rules are broken."""
+    """The `pass.json` dictionary of `p`; raises WalletRuleError where Apple's rules are broken.
+
+    Written in the order of Apple's reference, one step per part: what the pass is and how it
+    looks, its fields, when and where it is relevant, its state, the services it talks to."""
     style = STYLE_OF_KIND[p.kind]
+    out = _identity(p, pass_type_id, team_id)
+    out[style] = field_groups(p, style)
+    out.update(_relevance(p))
+    out.update(_state(p, style))
+    out.update(_services(p))
+    return out
+
+
+def _identity(p: Pass, pass_type_id: str, team_id: str) -> dict[str, Any]:
+    """Which pass this is, whose, and its colours and logo text."""
     out: dict[str, Any] = {
         "formatVersion": 1,
         "passTypeIdentifier": pass_type_id,
@@ -130,9 +138,12 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
         out["foregroundColor"] = p.foreground_color.css_rgb
     if p.label_color is not None:
         out["labelColor"] = p.label_color.css_rgb
+    return out
 
-    out[style] = field_groups(p, style)
 
+def _relevance(p: Pass) -> dict[str, Any]:
+    """The barcode, and where and when the pass is relevant."""
+    out: dict[str, Any] = {}
     if p.barcode is not None:
         barcode = _barcode(p.barcode)
         out["barcodes"] = [barcode]
@@ -149,6 +160,12 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
         out["relevantDate"] = w3c_datetime(p.relevant_date)
     if p.expiration_date is not None:
         out["expirationDate"] = w3c_datetime(p.expiration_date)
+    return out
+
+
+def _state(p: Pass, style: str) -> dict[str, Any]:
+    """Whether the pass is void, may be shared, and the group it is shown in."""
+    out: dict[str, Any] = {}
     if p.status is not Status.ACTIVE:
         out["voided"] = True
     if p.sharing_prohibited:
@@ -159,25 +176,32 @@ def compile_pass_json(p: Pass, *, pass_type_id: str, team_id: str) -> dict[str, 
                 where="grouping_id", kind=describe_kind(p.kind)
             )
         out["groupingIdentifier"] = p.grouping_id
+    return out
+
+
+def _services(p: Pass) -> dict[str, Any]:
+    """The web service, NFC, the issuer's own data and the apps the pass links to."""
+    out: dict[str, Any] = {}
     if p.web_service is not None:
         out["webServiceURL"] = p.web_service.url
         out["authenticationToken"] = p.web_service.authentication_token
     if p.nfc is not None:
-        if p.nfc.encryption_public_key is None:
-            raise rule("apple.nfc.public-key").error(where="nfc.encryption_public_key")
-        nfc: dict[str, Any] = {
-            "message": p.nfc.message,
-            "encryptionPublicKey": p.nfc.encryption_public_key,
-        }
-        if p.nfc.requires_authentication:
-            nfc["requiresAuthentication"] = True
-        out["nfc"] = nfc
+        out["nfc"] = _nfc(p.nfc)
     if p.user_info is not None:
         out["userInfo"] = p.user_info
     if p.app_launch_url is not None:
         out["appLaunchURL"] = p.app_launch_url
     if p.associated_store_ids:
         out["associatedStoreIdentifiers"] = list(p.associated_store_ids)
+    return out
+
+
+def _nfc(nfc: Nfc) -> dict[str, Any]:
+    if nfc.encryption_public_key is None:
+        raise rule("apple.nfc.public-key").error(where="nfc.encryption_public_key")
+    out: dict[str, Any] = {"message": nfc.message, "encryptionPublicKey": nfc.encryption_public_key}
+    if nfc.requires_authentication:
+        out["requiresAuthentication"] = True
     return out
 
 

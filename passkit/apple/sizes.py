@@ -12,7 +12,7 @@ from typing import NamedTuple
 from passkit.apple.bundle import collect_files
 from passkit.apple.images import image_files, image_sizes
 from passkit.apple.styles import STYLE_OF_KIND
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 
 
 class ImageWeight(NamedTuple):

@@ -19,7 +19,7 @@ import codecs
 import re
 from collections.abc import Mapping
 
-from passkit.model import StringsEncoding
+from passkit.model.choices import StringsEncoding
 
 _BOM = codecs.BOM_UTF16_LE
 _NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from passkit.apple_rules import BARCODE_FORMATS, SQUARE_BARCODE_FORMATS
-from passkit.model import BarcodeFormat, Kind, TransitType
+from passkit.model.choices import BarcodeFormat, Kind, TransitType
 
 STYLE_OF_KIND: dict[Kind, str] = {
     Kind.LOYALTY: "storeCard",

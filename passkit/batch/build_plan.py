@@ -28,7 +28,8 @@ from passkit.errors import SigningError
 from passkit.secret_source import read_secret_file
 
 if TYPE_CHECKING:
-    from passkit.apple.signing import AppleSigner, Credential
+    from passkit.apple.credentials import Credential
+    from passkit.apple.signing import AppleSigner
     from passkit.google import ServiceAccount
 
 APPLE_ENV = {
@@ -59,7 +60,7 @@ def _read_text(value: str, origin: str) -> bytes:
 def _read_apple(value: str, what: str, origin: str) -> Credential:
     # Read now, named by its file: the plan must carry the bytes to other processes, and the
     # signer's messages must still say which file is wrong.
-    from passkit.apple.signing import read_credential
+    from passkit.apple.credentials import read_credential
 
     return read_credential(value, what, origin)
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
     from passkit.google import GooglePass, ServiceAccount
     from passkit.layout import Layout
-    from passkit.model import Pass
+    from passkit.model.pass_ import Pass
 
 
 class Builder:

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from passkit.cli.text import shown
-from passkit.errors import PasskitError
+from passkit.errors import PasskitError, rule_behind
 from passkit.gc_tuning import freeze_before_exit, made_for_good
 
 # command name -> (module, attribute, one-line help shown by `passkit --help`)
@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> Any:
     except PasskitError as exc:
         if debug:
             raise
-        click.echo(f"error: {shown(exc, lines=True)}", err=True)
+        rule = rule_behind(exc)
+        named = f" [{rule}]" if rule else ""
+        click.echo(f"error: {shown(exc, lines=True)}{named}", err=True)
         sys.exit(2)
     except OSError as exc:
         # The file system refused (disk full, permission denied, read-only output): say which

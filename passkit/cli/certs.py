@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 
 from passkit.cli.text import shown
-from passkit.devcerts import (
+from passkit.devcerts.chain import (
     DEFAULT_PASS_TYPE_ID,
     DEFAULT_TEAM_ID,
     DEFAULT_YEARS,
-    WARNING,
     validity_window,
+)
+from passkit.devcerts.folder import (
+    WARNING,
     write_dev_certificates,
 )
 

@@ -24,7 +24,7 @@ def demo(directory: Path) -> None:
     Development certificates are made in DIRECTORY/certs on the first run and reused after.
     Their passes verify against DIRECTORY/certs/root.pem but no real device accepts them.
     """
-    from passkit.devcerts import write_dev_certificates
+    from passkit.devcerts.folder import write_dev_certificates
     from passkit.layout import fixture_for, shipped_layouts
 
     certs_dir = directory / "certs"

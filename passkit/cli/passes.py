@@ -13,7 +13,7 @@ import click
 from passkit.cli.options import signing_options
 from passkit.cli.service import DATABASE_HELP
 from passkit.cli.text import shown
-from passkit.model import Status
+from passkit.model.choices import Status
 
 if TYPE_CHECKING:
     from passkit.batch.build_plan import AppleCredentials, GoogleCredentials

@@ -31,7 +31,10 @@ from passkit.google.layoutcheck import TRANSIT_TICKET
 from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.google.values import google_datetime, local_datetime
-from passkit.model import Pass, PassField, Place, TransitType
+from passkit.model.choices import TransitType
+from passkit.model.fields import PassField
+from passkit.model.parts import Place
+from passkit.model.pass_ import Pass
 
 TRANSIT_TYPES = {
     TransitType.AIR: "OTHER",

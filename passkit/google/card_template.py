@@ -11,7 +11,7 @@ from functools import lru_cache
 from passkit.google.field_roles import FRONT_GROUPS, pass_fields
 from passkit.google.ids import safe_module_id
 from passkit.google.json_writing import JsonDict
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 
 
 def card_rows(

@@ -29,7 +29,7 @@ from passkit.google.localize import Localizer
 from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 
 # program logo, icon, logo, hero image, strip, thumbnail, footer
 ImageSources = tuple[ImageSource | None, ...]

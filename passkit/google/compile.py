@@ -27,7 +27,7 @@ from passkit.google.localize import Localizer
 from passkit.google.object_context import ObjectContext
 from passkit.google.object_parts import common_object_parts
 from passkit.google.options import GoogleOptions
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 
 _DEFAULT_OPTIONS = GoogleOptions()
 

@@ -12,7 +12,8 @@ from passkit.google.gift_card import GIFT_CARD
 from passkit.google.kindbase import KindCompiler
 from passkit.google.loyalty import LOYALTY
 from passkit.google.offer import OFFER
-from passkit.model import Kind, Pass, TransitType
+from passkit.model.choices import Kind, TransitType
+from passkit.model.pass_ import Pass
 
 COMPILERS: dict[str, KindCompiler] = {
     c.name: c for c in (LOYALTY, GIFT_CARD, GENERIC, OFFER, EVENT_TICKET, FLIGHT, TRANSIT)

@@ -14,7 +14,7 @@ from passkit.google.ids import safe_module_id
 from passkit.google.json_writing import JsonDict, put
 from passkit.google.object_context import ObjectContext
 from passkit.google.uris import link_uri
-from passkit.model import PassField
+from passkit.model.fields import PassField
 
 MAX_TEXT_MODULES_SHOWN = 10
 

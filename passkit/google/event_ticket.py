@@ -27,7 +27,9 @@ from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.google.values import google_datetime
-from passkit.model import Event, Pass, PassField
+from passkit.model.fields import PassField
+from passkit.model.parts import Event
+from passkit.model.pass_ import Pass
 
 ROLE_KEYS: dict[str, tuple[str, ...]] = {
     "holder": ("ticket_holder", "holder", "holder_name", "attendee", "name"),

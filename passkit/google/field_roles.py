@@ -10,7 +10,8 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
-from passkit.model import FIELD_GROUPS, Pass, PassField
+from passkit.model.fields import FIELD_GROUPS, PassField
+from passkit.model.pass_ import Pass
 
 # The groups of the card front; the back follows them in the details.
 FRONT_GROUPS = FIELD_GROUPS[:4]

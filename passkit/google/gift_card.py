@@ -19,7 +19,8 @@ from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.google.values import money_json
-from passkit.model import Money, Pass, PassField
+from passkit.model.fields import Money, PassField
+from passkit.model.pass_ import Pass
 
 ROLE_KEYS: dict[str, tuple[str, ...]] = {
     "balance": ("balance", "card_balance", "gift_balance"),

@@ -10,7 +10,8 @@ from passkit.google.classinfo import ClassInputs
 from passkit.google.json_writing import JsonDict
 from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
-from passkit.model import Pass, PassField
+from passkit.model.fields import PassField
+from passkit.model.pass_ import Pass
 
 Extra = tuple[tuple[str, Hashable], ...]
 

@@ -16,7 +16,7 @@ from passkit.errors import LayoutError
 from passkit.google.images import HOW_TO_HOST
 from passkit.google.uris import link_uri
 from passkit.images import ImageSource
-from passkit.model import Kind, LinkKind, TransitType
+from passkit.model.choices import Kind, LinkKind, TransitType
 
 Loc = tuple[str | int, ...]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from passkit.google.json_writing import JsonDict
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 
 TranslationKey = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 

@@ -23,7 +23,8 @@ from passkit.google.layoutcheck import LOYALTY_CARD
 from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
 from passkit.google.values import money_json
-from passkit.model import Money, Pass, PassField
+from passkit.model.fields import Money, PassField
+from passkit.model.pass_ import Pass
 
 ROLE_KEYS: dict[str, tuple[str, ...]] = {
     "points": ("points", "loyalty_points", "reward_points", "rewards_points"),

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from passkit.google.json_writing import JsonDict, plain_float
 from passkit.google.localize import Localizer
 from passkit.google.values import format_field_value
-from passkit.model import Pass, PassField
+from passkit.model.fields import PassField
+from passkit.model.pass_ import Pass
 
 
 @dataclass

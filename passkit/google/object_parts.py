@@ -12,7 +12,8 @@ from passkit.google.content_modules import shared_parts
 from passkit.google.json_writing import JsonDict
 from passkit.google.object_context import ObjectContext
 from passkit.google.values import google_datetime
-from passkit.model import BarcodeFormat, Pass, Status
+from passkit.model.choices import BarcodeFormat, Status
+from passkit.model.pass_ import Pass
 
 BARCODE_TYPES = {
     BarcodeFormat.QR: "QR_CODE",

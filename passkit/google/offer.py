@@ -14,7 +14,9 @@ from passkit.google.json_writing import JsonDict
 from passkit.google.kindbase import Extra, KindCompiler
 from passkit.google.object_context import ObjectContext
 from passkit.google.options import GoogleOptions
-from passkit.model import DateStyle, Pass, PassField
+from passkit.model.choices import DateStyle
+from passkit.model.fields import PassField
+from passkit.model.pass_ import Pass
 
 
 def _roles(p: Pass) -> dict[str, PassField]:

@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from passkit.model import Image, Model
+from passkit.model.base import Model
+from passkit.model.looks import Image
 
 FieldKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=64)]
 

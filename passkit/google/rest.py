@@ -20,7 +20,7 @@ from passkit.errors import GoogleApiError
 from passkit.google.credentials import ServiceAccount
 from passkit.google.google_pass import GooglePass
 from passkit.google.kinds import GoogleKind, google_kind
-from passkit.model import Message
+from passkit.model.parts import Message
 
 DEFAULT_BASE_URL = "https://walletobjects.googleapis.com/walletobjects/v1"
 SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from urllib.parse import quote_plus
 
-from passkit.model import LinkKind
+from passkit.model.choices import LinkKind
 
 _WEB = re.compile(r"(?:https?://)?[^\s/@]+\.[^\s]+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?:mailto:)?[^@\s]+@[^@\s]+\.[^@\s]+", re.IGNORECASE)

@@ -17,7 +17,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal, format_percent, format_scientific
 
-from passkit.model import DateStyle, Money, NumberStyle, PassField
+from passkit.model.choices import DateStyle, NumberStyle
+from passkit.model.fields import Money, PassField
 
 _MICROS = Decimal(1_000_000)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from passkit.apple_rules import MAX_BEACONS, MAX_LOCATIONS
 from passkit.errors import LayoutError
 from passkit.layout.layout_spec import LayoutSpec
-from passkit.model import FIELD_GROUPS, MAX_BEACONS, MAX_LOCATIONS
+from passkit.model.fields import FIELD_GROUPS
 
 Loc = tuple[str | int, ...]
 Fail = Callable[[Loc, str], LayoutError]

@@ -17,7 +17,7 @@ from passkit.layout.spec_base import (
     TemplatedColor,
     Text,
 )
-from passkit.model import Alignment, BarcodeFormat, DateStyle, LinkKind, NumberStyle
+from passkit.model.choices import Alignment, BarcodeFormat, DateStyle, LinkKind, NumberStyle
 
 
 class ColorsSpec(Spec):

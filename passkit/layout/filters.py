@@ -19,7 +19,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from passkit.layout.dates import zone
-from passkit.model import Money
+from passkit.model.fields import Money
 
 if TYPE_CHECKING:
     import babel

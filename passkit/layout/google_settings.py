@@ -14,7 +14,7 @@ from passkit.images import ImageSource
 from passkit.layout.checks import Fail, Loc
 from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.templating import Template
-from passkit.model import FIELD_GROUPS
+from passkit.model.fields import FIELD_GROUPS
 
 
 def google_options(

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from passkit.currency import money_problem
 from passkit.errors import WalletRuleError
-from passkit.model import Money
+from passkit.model.fields import Money
 
 
 class InputValueError(ValueError):

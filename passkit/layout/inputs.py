@@ -31,7 +31,7 @@ from passkit.layout.input_values import (
     as_string,
     shown,
 )
-from passkit.model import Money
+from passkit.model.fields import Money
 
 
 class MissingInput(Exception):

@@ -24,7 +24,8 @@ from passkit.layout.record_schema import record_json_schema
 from passkit.layout.sandbox import PassBudget
 from passkit.layout.stage import RenderError
 from passkit.layout.templating import GLOBALS
-from passkit.model import Kind, Pass
+from passkit.model.choices import Kind
+from passkit.model.pass_ import Pass
 
 
 class Layout:

@@ -42,7 +42,7 @@ from passkit.layout.spec_base import (
     Text,
     ZoneName,
 )
-from passkit.model import Kind, TransitType
+from passkit.model.choices import Kind, TransitType
 
 
 class DurationSpec(Spec):

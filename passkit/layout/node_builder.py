@@ -23,7 +23,7 @@ from passkit.layout.plan import Const, DictNode, Guarded, ListNode, ModelNode, N
 from passkit.layout.spec_base import Spec
 from passkit.layout.stage import RenderError, Stage
 from passkit.layout.templating import Template
-from passkit.model import Model
+from passkit.model.base import Model
 
 # Names every template may read besides the inputs; the late ones only outside the early stage.
 EARLY_NAMES = frozenset({"now", "locale", "time_zone"})

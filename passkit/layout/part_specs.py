@@ -16,7 +16,7 @@ from passkit.layout.spec_base import (
     TemplatedMoment,
     Text,
 )
-from passkit.model import LinkKind
+from passkit.model.choices import LinkKind
 
 
 class LocationSpec(Spec):

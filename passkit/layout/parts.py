@@ -5,7 +5,7 @@ the same name; its keys name attributes of the model part, again of the same nam
 which of those keys may hold a template, which hold a date or time (read in the layout's time
 zone), which are copied as written and which are parts of their own. `NodeBuilder`
 (passkit.layout.node_builder) walks it; a new key of one of these parts is added to its
-`...Spec` in `part_specs.py`, to the model in `model.py` and to its row here
+`...Spec` in `part_specs.py`, to the model in `passkit/model/parts.py` and to its row here
 (tests/layout/test_parts.py checks the three agree).
 """
 
@@ -26,18 +26,8 @@ from passkit.layout.part_specs import (
     WebServiceSpec,
 )
 from passkit.layout.spec_base import Spec
-from passkit.model import (
-    Beacon,
-    Event,
-    Link,
-    Location,
-    Message,
-    Model,
-    Nfc,
-    Place,
-    Trip,
-    WebService,
-)
+from passkit.model.base import Model
+from passkit.model.parts import Beacon, Event, Link, Location, Message, Nfc, Place, Trip, WebService
 
 # The key of a list item that says whether the item is shown; it fills no model attribute.
 WHEN = "when"

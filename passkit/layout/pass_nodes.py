@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from passkit.layout.dates import to_datetime
 from passkit.layout.plan import OMIT, ModelNode, Node
-from passkit.model import DateStyle, PassField
+from passkit.model.choices import DateStyle
+from passkit.model.fields import PassField
 
 
 class FieldNode(ModelNode):

@@ -18,7 +18,7 @@ from passkit.errors import WalletRuleError
 from passkit.layout.barcodes import CodeGenerator
 from passkit.layout.dates import ExpiryRule
 from passkit.layout.stage import RenderError, Stage, truthy
-from passkit.model import Model
+from passkit.model.base import Model
 
 
 class _Omit:

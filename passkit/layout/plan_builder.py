@@ -19,7 +19,10 @@ from passkit.layout.face_specs import FieldSpec, ImagesSpec
 from passkit.layout.node_builder import NodeBuilder
 from passkit.layout.pass_nodes import BarcodeNode, FieldNode
 from passkit.layout.plan import Const, ModelNode, Node, Plan, Slot
-from passkit.model import FIELD_GROUPS, Barcode, BundleOptions, Images, Pass, Translation
+from passkit.model.fields import FIELD_GROUPS
+from passkit.model.looks import Images, Translation
+from passkit.model.parts import Barcode
+from passkit.model.pass_ import BundleOptions, Pass
 
 
 class PlanBuilder(NodeBuilder):

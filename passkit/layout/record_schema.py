@@ -10,7 +10,7 @@ from typing import Any
 
 from passkit.layout.input_decl import InputType
 from passkit.layout.inputs import InputSpec
-from passkit.model import Money
+from passkit.model.fields import Money
 
 _JSON_TYPES: dict[InputType, dict[str, Any]] = {
     InputType.STRING: {"type": "string"},

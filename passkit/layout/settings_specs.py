@@ -11,7 +11,7 @@ from pydantic import Field
 
 from passkit.layout.face_specs import ImageValue
 from passkit.layout.spec_base import Key, Spec
-from passkit.model import StringsEncoding
+from passkit.model.choices import StringsEncoding
 
 
 class BundleSpec(Spec):

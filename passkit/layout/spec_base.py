@@ -31,7 +31,8 @@ from passkit.colors import Color
 from passkit.currency import currency_problem
 from passkit.layout.dates import zone
 from passkit.layout.templating import Template, TemplateError, compile_template, is_template
-from passkit.model import Money, Status
+from passkit.model.choices import Status
+from passkit.model.fields import Money
 
 KEY_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from passkit.errors import DataError
 from passkit.layout.input_values import InputValueError
 from passkit.layout.inputs import InputSpec, MissingInput, is_absent
-from passkit.model import Money
+from passkit.model.fields import Money
 
 if TYPE_CHECKING:
     from passkit.layout.layout import Layout

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from PIL import Image
 
 from passkit.google.options import GoogleOptions
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.preview.compose import WalletChoice, compose, faces
 from passkit.preview.design_warning import DesignWarning
 from passkit.preview.html import render_html

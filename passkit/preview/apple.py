@@ -12,7 +12,8 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from passkit.apple.styles import image_spec
-from passkit.model import Alignment, Pass, TransitType
+from passkit.model.choices import Alignment, TransitType
+from passkit.model.pass_ import Pass
 from passkit.preview import fonts
 from passkit.preview.barcode_box import barcode_box
 from passkit.preview.canvas import SCALE, Align, Canvas, Face, Fill, decode_image, px, rgb

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from passkit.model import Barcode, BarcodeFormat
+from passkit.model.choices import BarcodeFormat
+from passkit.model.parts import Barcode
 from passkit.preview import fonts
 from passkit.preview.barcodes import encode
 from passkit.preview.canvas import SCALE, Canvas, px

@@ -19,7 +19,8 @@ import segno
 from PIL import Image
 
 from passkit.errors import WalletRuleError
-from passkit.model import Barcode, BarcodeFormat
+from passkit.model.choices import BarcodeFormat
+from passkit.model.parts import Barcode
 
 # How many modules across a wallet can show on a phone screen and still be scanned: the
 # barcode area is about 140 points square for QR and Aztec codes and 280 points wide for

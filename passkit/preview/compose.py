@@ -8,7 +8,7 @@ from typing import Literal
 from PIL import Image
 
 from passkit.google.options import GoogleOptions
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.preview import fonts
 from passkit.preview.apple import draw_back, draw_front
 from passkit.preview.canvas import SCALE, Canvas, Face, px

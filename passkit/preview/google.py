@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from passkit.errors import WalletRuleError
 from passkit.google.options import GoogleOptions
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.preview import fonts
 from passkit.preview.apple import share
 from passkit.preview.barcode_box import barcode_box

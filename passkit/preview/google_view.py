@@ -28,7 +28,8 @@ from passkit.google.ids import safe_module_id
 from passkit.google.options import GoogleOptions
 from passkit.google.values import format_field_value
 from passkit.images import ImageSource
-from passkit.model import Images, Pass
+from passkit.model.looks import Images
+from passkit.model.pass_ import Pass
 from passkit.preview.values import locale_for
 
 PREVIEW_ISSUER = "3388000000000000000"

@@ -16,7 +16,7 @@ from html import escape
 from PIL import Image
 
 from passkit.google.options import GoogleOptions
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.preview.canvas import SCALE, Face
 from passkit.preview.compose import WalletChoice, faces
 from passkit.preview.design_warning import WALLET_NAMES, DesignWarning

@@ -11,7 +11,7 @@ from passkit.apple.styles import ImageSpec, image_spec
 from passkit.errors import WalletRuleError
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.preview.canvas import decode_image
 from passkit.preview.design_warning import (
     IMAGE_ASPECT,

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from passkit.apple.styles import FIELD_LIMITS, SQUARE_BARCODES, STYLE_IMAGES, STYLE_OF_KIND
 from passkit.colors import Color
 from passkit.images import ImageSource
-from passkit.model import Images, Pass, PassField
+from passkit.model.fields import PassField
+from passkit.model.looks import Images
+from passkit.model.pass_ import Pass
 
 
 @dataclass(frozen=True)

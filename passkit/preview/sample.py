@@ -14,7 +14,7 @@ from passkit.layout.library import find_layout
 
 if TYPE_CHECKING:
     from passkit.layout import Layout
-    from passkit.model import Pass
+    from passkit.model.pass_ import Pass
 
 
 @dataclass(frozen=True)

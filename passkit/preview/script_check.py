@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.preview import fonts
 from passkit.preview.scripts import ScriptFont
 from passkit.preview.values import field_label, field_value

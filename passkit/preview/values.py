@@ -14,7 +14,9 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal, format_percent, format_scientific
 
-from passkit.model import DateStyle, Money, NumberStyle, Pass, PassField
+from passkit.model.choices import DateStyle, NumberStyle
+from passkit.model.fields import Money, PassField
+from passkit.model.pass_ import Pass
 
 
 @lru_cache(maxsize=64)

@@ -20,7 +20,7 @@ from passkit.errors import WalletRuleError
 from passkit.google.compile import compile_google
 from passkit.google.options import GoogleOptions
 from passkit.images import ImageSource
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.preview.apple import draw_front
 from passkit.preview.barcodes import density_problem
 from passkit.preview.canvas import Face, decode_image

@@ -31,7 +31,8 @@ import certifi
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from passkit.apple.signing import AppleSigner, read_credential
+from passkit.apple.credentials import read_credential
+from passkit.apple.signing import AppleSigner
 from passkit.environment import ENV_APNS_KEY_FILE, ENV_APNS_KEY_ID, ENV_APNS_TEAM_ID
 from passkit.errors import SigningError
 from passkit.keys import load_private_key

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from passkit.errors import DataError
-from passkit.model import Status
+from passkit.model.choices import Status
 from passkit.service.issued_passes import IssuedPasses
 from passkit.service.maker import Made
 from passkit.service.places import PlaceAction, changed_places

@@ -40,7 +40,9 @@ from passkit.errors import DataError, GoogleApiError, PasskitError
 from passkit.google.google_pass import GooglePass
 from passkit.google.object_parts import STATES
 from passkit.google.rest import WalletClient
-from passkit.model import Message, Pass, Status
+from passkit.model.choices import Status
+from passkit.model.parts import Message
+from passkit.model.pass_ import Pass
 from passkit.service.notification_budget import NotificationBudget
 
 log = logging.getLogger("passkit.service.google_sync")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from passkit.model import Status
+from passkit.model.choices import Status
 from passkit.service.layouts import LayoutSet
 from passkit.service.maker import Made, PassMaker
 from passkit.service.state import StoredPass, WalletState, parse_status_or_state

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.service.issued_passes import IssuedPasses
 from passkit.service.maker import Made, PassMaker
 from passkit.service.state import PassState, RegistryError, UnknownPass, json_record

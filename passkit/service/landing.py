@@ -30,7 +30,7 @@ from typing import Any, Literal
 import jinja2
 
 from passkit.layout import Layout
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.preview.compose import WalletChoice
 from passkit.service.linkform import FormField, FormResult, form_fields, read_form
 from passkit.service.linktokens import (

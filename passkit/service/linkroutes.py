@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Route
 
 from passkit.errors import PasskitError
 from passkit.layout import Layout
-from passkit.model import Pass
+from passkit.model.pass_ import Pass
 from passkit.service.google_callbacks import CallbackError, CallbackReplay, CallbackVerifier
 from passkit.service.landing import IssuedPass, LinkPages, Page, refusal_page
 from passkit.service.linkissuer import LINKS_PATH, LinkIssuer

@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from passkit.errors import WalletRuleError
-from passkit.model import Beacon, Location, Pass, Status, WebService
+from passkit.model.choices import Status
+from passkit.model.parts import Beacon, Location, WebService
+from passkit.model.pass_ import Pass
 from passkit.service.auth import PassTokenKeys
 from passkit.service.layouts import LoadedLayout
 from passkit.service.state import PassState, RegistryError

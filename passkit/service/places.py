@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
-from passkit.model import Beacon, Location, Pass
+from passkit.model.parts import Beacon, Location
+from passkit.model.pass_ import Pass
 from passkit.service.maker import places
 from passkit.service.state import RegistryError
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from passkit.errors import DataError, PasskitError
-from passkit.model import Status
+from passkit.model.choices import Status
 
 
 class UnknownPass(PasskitError):

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from passkit.model import Status
+from passkit.model.choices import Status
 from passkit.service import schema
 from passkit.service.database import ensure_schema, reading, writing
 from passkit.service.state import PassState, StoredPass, UnknownPass, WalletState, utc

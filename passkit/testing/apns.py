@@ -39,7 +39,7 @@ from types import TracebackType
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from passkit.devcerts import make_tls_server_chain
+from passkit.devcerts.tls import make_tls_server_chain
 from passkit.testing.apns_checks import PATH, ProviderKey, Request, check_request
 from passkit.testing.apns_h2 import Counters, H2Server, Reply
 

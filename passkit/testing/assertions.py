@@ -136,7 +136,7 @@ def assert_valid(
 
 def values_equal(expected: Any, actual: Any, found: FieldView | None = None) -> bool:
     """Whether `actual` (as read from a wallet's JSON) shows the value `expected` means."""
-    from passkit.model import Money
+    from passkit.model.fields import Money
 
     if isinstance(expected, Money):
         return _money_equal(expected, actual, found)
@@ -161,7 +161,7 @@ def values_equal(expected: Any, actual: Any, found: FieldView | None = None) -> 
 
 
 def _money_equal(expected: Any, actual: Any, found: FieldView | None) -> bool:
-    from passkit.model import Money
+    from passkit.model.fields import Money
 
     if isinstance(actual, Money):
         return bool(actual.amount == expected.amount and actual.currency == expected.currency)
@@ -198,7 +198,7 @@ def _as_datetime(value: Any) -> datetime | None:
 
 
 def _show(value: Any) -> str:
-    from passkit.model import Money
+    from passkit.model.fields import Money
 
     if isinstance(value, Money):
         return f"{value.amount} {value.currency}"

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from passkit.apple_rules import MIN_TOKEN_LENGTH
 from passkit.testing.pkpass import Bundle, open_pkpass
-from passkit.web_service import MIN_TOKEN_LENGTH
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp

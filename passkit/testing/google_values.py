@@ -39,7 +39,7 @@ def text_pair(
 
 def money_value(node: Mapping[str, Any]) -> Any:
     """A Google Money as passkit's `Money`, so that it compares with what the layout gave."""
-    from passkit.model import Money
+    from passkit.model.fields import Money
 
     try:
         return Money(amount=Decimal(int(node["micros"])) / 1_000_000, currency=node["currencyCode"])

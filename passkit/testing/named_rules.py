@@ -22,9 +22,11 @@ from passkit.apple_rules import (
     BARCODE_FORMATS,
     MAX_BEACONS,
     MAX_LOCATIONS,
+    MAX_NFC_MESSAGE_BYTES,
     SQUARE_BARCODE_FORMATS,
     rule,
 )
+from passkit.currency import currency_breach
 
 # Every image role of every style, and a bundle's file of one: logo.png, fr.lproj/strip@2x.png.
 ROLES = frozenset(role for roles in STYLE_IMAGES.values() for role in roles)
@@ -37,8 +39,8 @@ def check_named_rules(pass_json: Mapping[str, Any], style: str | None) -> list[s
     """Every named rule the pass.json breaks (`style` is its one style key, if it has one)."""
     problems = _count_problems(pass_json)
     problems += _barcode_problems(pass_json)
-    if "nfc" in pass_json and not _text(_get(pass_json["nfc"], "encryptionPublicKey")):
-        problems.append(rule("apple.nfc.public-key").problem(where="nfc.encryptionPublicKey"))
+    if "nfc" in pass_json:
+        problems += _nfc_problems(pass_json["nfc"])
     if style is None or not isinstance(pass_json[style], Mapping):
         return problems
     kind = f"an Apple {STYLE_NAMES[style]}"
@@ -86,6 +88,18 @@ def _count_problems(pass_json: Mapping[str, Any]) -> list[str]:
         items = pass_json.get(key, [])
         if isinstance(items, list | tuple) and len(items) > limit:
             problems.append(rule(f"apple.{key}.max").problem(where=key, count=len(items)))
+    return problems
+
+
+def _nfc_problems(nfc: Any) -> list[str]:
+    problems: list[str] = []
+    message = _get(nfc, "message")
+    size = len(message.encode("utf-8")) if isinstance(message, str) else 0
+    if not 0 < size <= MAX_NFC_MESSAGE_BYTES:
+        problem = f"nfc.message holds {size} bytes"
+        problems.append(rule("apple.nfc.message").problem(problem=problem))
+    if not _text(_get(nfc, "encryptionPublicKey")):
+        problems.append(rule("apple.nfc.public-key").problem(where="nfc.encryptionPublicKey"))
     return problems
 
 
@@ -144,6 +158,10 @@ def _field_problems(group: str, path: str, field: Mapping[str, Any]) -> list[str
         problems.append(rule("apple.field.alignment").problem(where=path, group=group))
     if "dataDetectorTypes" in field and group != "back":
         problems.append(rule("apple.field.link-on-back").problem(where=path))
+    code = field.get("currencyCode")
+    breach = currency_breach(code) if isinstance(code, str) else None
+    if breach is not None:
+        problems.append(breach.rule.problem(where=f"{path}.currencyCode", **breach.values))
     message = field.get("changeMessage")
     if isinstance(message, str) and "%@" not in message:
         problems.append(

@@ -37,7 +37,7 @@ import pytest
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
-    from passkit.devcerts import DevCertificates
+    from passkit.devcerts.folder import DevCertificates
     from passkit.google import ServiceAccount
     from passkit.layout import Layout
     from passkit.testing.apns import ApnsStandIn
@@ -67,7 +67,7 @@ def passkit_dev_certificates(
     passkit_dev_validity: tuple[date | datetime, date | datetime] | None,
 ) -> DevCertificates:
     """Development certificates (and a Google service account) made once per test session."""
-    from passkit.devcerts import write_dev_certificates
+    from passkit.devcerts.folder import write_dev_certificates
 
     valid_from, valid_until = passkit_dev_validity or (None, None)
     return write_dev_certificates(

@@ -14,9 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from passkit.apple.styles import STYLE_NAMES, TRANSIT_TYPES
-from passkit.apple_rules import BARCODE_FORMATS, rule
+from passkit.apple_rules import (
+    BARCODE_FORMATS,
+    MAX_BEACON_NUMBER,
+    MAX_LATITUDE,
+    MAX_LONGITUDE,
+    MIN_TOKEN_LENGTH,
+    rule,
+)
 from passkit.testing.named_rules import check_named_rules
-from passkit.web_service import MIN_TOKEN_LENGTH
+from passkit.web_service import url_breach
 
 REQUIRED_STRINGS = (
     "description",
@@ -25,6 +32,8 @@ REQUIRED_STRINGS = (
     "serialNumber",
     "teamIdentifier",
 )
+# The ones a pass's content gives (the others come from the signing certificate).
+REQUIRED_TEXTS = ("description", "organizationName", "serialNumber")
 FIELD_GROUP_KEYS = (
     "headerFields",
     "primaryFields",
@@ -52,7 +61,11 @@ def check_pass_json(pass_json: Mapping[str, Any]) -> list[str]:
         value = pass_json.get(key)
         if not isinstance(value, str) or not value:
             what = "missing" if key not in pass_json else "not a non-empty string"
-            problems.append(f"pass.json: {key} is {what}; it is required")
+            if key in REQUIRED_TEXTS:
+                problem = f"{key} is {what}"
+                problems.append(rule("apple.pass.required-text").problem(problem=problem))
+            else:
+                problems.append(f"pass.json: {key} is {what}; it is required")
     if pass_json.get("formatVersion") != 1 or isinstance(pass_json.get("formatVersion"), bool):
         problems.append(
             f"pass.json: formatVersion must be the number 1, got {pass_json.get('formatVersion')!r}"
@@ -63,22 +76,28 @@ def check_pass_json(pass_json: Mapping[str, Any]) -> list[str]:
     problems += _check_places(pass_json)
     for key in COLOR_KEYS:
         if key in pass_json and not _is_rgb(pass_json[key]):
-            problems.append(
-                f"pass.json: {key} {pass_json[key]!r} is not a colour of the form rgb(r, g, b)"
-            )
+            problem = f"{key} {pass_json[key]!r} is not a colour of the form rgb(r, g, b)"
+            problems.append(rule("apple.color.form").problem(problem=problem))
     for key in DATE_KEYS:
         if key in pass_json and not _is_w3c_date(pass_json[key]):
-            problems.append(
-                f"pass.json: {key} {pass_json[key]!r} is not a W3C date with a time zone "
-                "(e.g. 2026-12-01T09:00:00+01:00)"
-            )
+            problem = f"{key} {pass_json[key]!r} is not a W3C date with a time zone"
+            problems.append(rule("apple.date.time-zone").problem(problem=problem))
     if "webServiceURL" in pass_json:
-        token = pass_json.get("authenticationToken")
-        if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH:
-            problems.append(
-                "pass.json: webServiceURL needs an authenticationToken of at least "
-                f"{MIN_TOKEN_LENGTH} characters"
-            )
+        problems += _check_web_service(pass_json)
+    return problems
+
+
+def _check_web_service(pass_json: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    url = pass_json["webServiceURL"]
+    breach = url_breach(url) if isinstance(url, str) else None
+    if breach is not None:
+        problems.append(breach.rule.problem(where="webServiceURL", **breach.values))
+    token = pass_json.get("authenticationToken")
+    if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH:
+        length = len(token) if isinstance(token, str) else 0
+        problem = f"webServiceURL needs an authenticationToken, and this one is {length} long"
+        problems.append(rule("apple.web-service.token").problem(problem=problem))
     return problems
 
 
@@ -120,9 +139,12 @@ def _check_style(pass_json: Mapping[str, Any]) -> list[str]:
                 seen[key] = path
             value = item.get("value")
             if "value" not in item:
-                problems.append(f"pass.json: {path} has no value")
+                problem = f"{path} has no value"
             elif isinstance(value, bool) or not isinstance(value, str | int | float):
-                problems.append(f"pass.json: {path}.value must be a string or a number")
+                problem = f"{path}.value must be a string or a number"
+            else:
+                continue
+            problems.append(rule("apple.field.value").problem(problem=problem))
     return problems
 
 
@@ -145,8 +167,10 @@ def _check_barcodes(pass_json: Mapping[str, Any]) -> list[str]:
                 f"pass.json: {path}.format {item.get('format')!r} is not one of "
                 f"{', '.join(APPLE_BARCODE_FORMATS)}"
             )
-        if not isinstance(item.get("message"), str):
-            problems.append(f"pass.json: {path}.message is missing")
+        if not isinstance(item.get("message"), str) or not item["message"]:
+            problems.append(
+                rule("apple.barcode.message").problem(problem=f"{path}.message is missing or empty")
+            )
         encoding = item.get("messageEncoding")
         if not isinstance(encoding, str):
             problems.append(f"pass.json: {path}.messageEncoding is missing (e.g. iso-8859-1)")
@@ -179,12 +203,16 @@ def _check_places(pass_json: Mapping[str, Any]) -> list[str]:
         if not isinstance(location, Mapping):
             problems.append(f"pass.json: {path} must be an object")
             continue
-        for key, bound in (("latitude", 90), ("longitude", 180)):
+        for key, bound in (("latitude", MAX_LATITUDE), ("longitude", MAX_LONGITUDE)):
             value = location.get(key)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 problems.append(f"pass.json: {path}.{key} is missing or not a number")
             elif not -bound <= value <= bound:
-                problems.append(f"pass.json: {path}.{key} {value} is outside -{bound}..{bound}")
+                problems.append(
+                    rule("apple.location.coordinates").problem(
+                        problem=f"{path}.{key} {value} is outside -{bound}..{bound}"
+                    )
+                )
     beacons = pass_json.get("beacons", [])
     if not isinstance(beacons, list | tuple):
         problems.append("pass.json: beacons must be a list")
@@ -194,16 +222,28 @@ def _check_places(pass_json: Mapping[str, Any]) -> list[str]:
         if not isinstance(beacon, Mapping):
             problems.append(f"pass.json: {path} must be an object")
             continue
-        try:
-            uuid.UUID(str(beacon.get("proximityUUID")))
-        except ValueError:
-            problems.append(f"pass.json: {path}.proximityUUID is missing or not a UUID")
-        for key in ("major", "minor"):
-            value = beacon.get(key)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535
-            ):
-                problems.append(f"pass.json: {path}.{key} must be a whole number 0..65535")
+        problems += _check_beacon(path, beacon)
+    return problems
+
+
+def _check_beacon(path: str, beacon: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    try:
+        uuid.UUID(str(beacon.get("proximityUUID")))
+    except ValueError:
+        problem = f"{path}.proximityUUID is missing or not a UUID"
+        problems.append(rule("apple.beacon.uuid").problem(problem=problem))
+    for key in ("major", "minor"):
+        value = beacon.get(key)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 <= value <= MAX_BEACON_NUMBER
+        ):
+            problem = f"{path}.{key} must be a whole number 0..{MAX_BEACON_NUMBER}"
+            problems.append(rule("apple.beacon.numbers").problem(problem=problem))
+    if beacon.get("minor") is not None and beacon.get("major") is None:
+        problems.append(rule("apple.beacon.minor-needs-major").problem(where=path))
     return problems
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,20 @@ from passkit.apple import build_pkpass, compile_pass_json
 from passkit.apple.signing import AppleSigner
 from passkit.apple_rules import MAX_BEACONS, MAX_LOCATIONS, RULES
 from passkit.devcerts import DevCertificates
-from passkit.errors import WalletRuleError
+from passkit.errors import DataError, LayoutError, WalletRuleError, rule_behind
+from passkit.layout import load_layout
 from passkit.model import Pass
 from passkit.preview import lint_pass
 from passkit.testing import open_pkpass
 from tests.support.cli import exit_status
+from tests.support.layout import WITH_ID, write
 from tests.support.testing import default_files, png, signed_bundle
 
 BEACON = "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0"
 QR = {"format": "PKBarcodeFormatQR", "message": "1", "messageEncoding": "iso-8859-1"}
 ICON = png(87, 87)
 STRIP = png(375, 98)
+TOKEN = "0123456789abcdef"
 CODE128 = {"format": "PKBarcodeFormatCode128", "message": "café", "messageEncoding": "utf-8"}
 
 
@@ -127,17 +131,67 @@ BREACHES: dict[str, Breach] = {
     ),
     "apple.grouping.style": Breach({"grouping_id": "g-1"}, setting(groupingIdentifier="g-1")),
     "apple.nfc.public-key": Breach({"nfc": {"message": "m"}}, setting(nfc={"message": "m"})),
+    "apple.nfc.message": Breach(
+        {"nfc": {"message": "m" * 65, "encryption_public_key": "key"}},
+        setting(nfc={"message": "m" * 65, "encryptionPublicKey": "key"}),
+    ),
+    "apple.location.coordinates": Breach(
+        {"locations": [{"latitude": 91, "longitude": 2}]},
+        setting(locations=[{"latitude": 91, "longitude": 2}]),
+    ),
+    "apple.beacon.uuid": Breach(
+        {"beacons": [{"proximity_uuid": "nope"}]}, setting(beacons=[{"proximityUUID": "nope"}])
+    ),
+    "apple.beacon.numbers": Breach(
+        {"beacons": [{"proximity_uuid": BEACON, "major": 65536}]},
+        setting(beacons=[{"proximityUUID": BEACON, "major": 65536}]),
+    ),
+    "apple.beacon.minor-needs-major": Breach(
+        {"beacons": [{"proximity_uuid": BEACON, "minor": 4}]},
+        setting(beacons=[{"proximityUUID": BEACON, "minor": 4}]),
+    ),
+    "apple.web-service.url": Breach(
+        {"web_service": {"url": "passes", "authentication_token": TOKEN}},
+        setting(webServiceURL="passes", authenticationToken=TOKEN),
+    ),
+    "apple.web-service.https": Breach(
+        {"web_service": {"url": "http://example.com/v1", "authentication_token": TOKEN}},
+        setting(webServiceURL="http://example.com/v1", authenticationToken=TOKEN),
+    ),
+    "apple.web-service.token": Breach(
+        {"web_service": {"url": "https://example.com/v1", "authentication_token": "short"}},
+        setting(webServiceURL="https://example.com/v1", authenticationToken="short"),
+    ),
+    "apple.pass.required-text": Breach({"organization": ""}, setting(organizationName="")),
+    "apple.color.form": Breach(
+        {"background_color": "rgb(300, 0, 0)"}, setting(backgroundColor="rgb(300, 0, 0)")
+    ),
+    "apple.date.time-zone": Breach(
+        {"relevant_date": datetime(2026, 12, 1, 9, 0)}, setting(relevantDate="2026-12-01T09:00")
+    ),
+    "apple.field.value": Breach(
+        {"primary": fields(1, value=True)}, card("primary", fields(1, value=True))
+    ),
+    "apple.field.currency": Breach(
+        {"primary": fields(1, value=1, currency="XYZ")},
+        card("primary", fields(1, value=1, currencyCode="XYZ")),
+    ),
+    "apple.barcode.message": Breach(
+        {"barcode": {"message": ""}}, setting(barcodes=[{**QR, "message": ""}])
+    ),
 }
 
 
 def loyalty(**extra: Any) -> Pass:
-    values: dict[str, Any] = {"kind": "loyalty", "images": {"icon": ICON}, **extra}
-    return Pass(
-        serial_number="R-1",
-        organization="Example Coffee",
-        description="Example card",
-        **values,
-    )
+    values: dict[str, Any] = {
+        "kind": "loyalty",
+        "serial_number": "R-1",
+        "organization": "Example Coffee",
+        "description": "Example card",
+        "images": {"icon": ICON},
+        **extra,
+    }
+    return Pass(**values)
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +269,50 @@ def test_passkit_verify_prints_the_rule(
         "  - pass.json: locations: at most 10 locations are allowed, got 11; keep the ones "
         "nearest to where the pass is used [apple.locations.max]"
     ) in out.splitlines()
+
+
+# Layouts breaking a rule the model enforces: in a constant part (refused when the layout is
+# loaded) or in a templated one (refused for the record that breaks it).
+IN_LAYOUTS: dict[str, str] = {
+    "apple.location.coordinates": "locations:\n  - {latitude: 91, longitude: 0}\n",
+    "apple.beacon.uuid": "beacons:\n  - {proximity_uuid: not-a-uuid}\n",
+    "apple.nfc.message": "nfc:\n  message: " + "x" * 70 + "\n  encryption_public_key: k\n",
+    "apple.web-service.https": (
+        f"web_service:\n  url: http://passes.example.com/v1\n  authentication_token: {TOKEN}\n"
+    ),
+    "apple.web-service.token": (
+        "web_service:\n  url: https://passes.example.com/v1\n  authentication_token: short\n"
+    ),
+}
+TEMPLATED = "locations:\n  - {latitude: '{{ 91 + 0 * id|length }}', longitude: 0}\n"
+
+
+@pytest.mark.parametrize("name", sorted(IN_LAYOUTS))
+def test_a_layout_breaking_a_rule_names_it(name: str, tmp_path: Path) -> None:
+    path = write(tmp_path, WITH_ID + IN_LAYOUTS[name])
+    with pytest.raises(LayoutError) as caught:
+        load_layout(path)
+    assert rule_behind(caught.value) == name
+    assert RULES[name].fix.partition("{")[0] in str(caught.value)
+
+
+def test_a_record_breaking_a_rule_names_it(tmp_path: Path) -> None:
+    layout = load_layout(write(tmp_path, WITH_ID + TEMPLATED))
+    with pytest.raises(DataError) as caught:
+        layout.render({"id": "1"})
+    assert rule_behind(caught.value) == "apple.location.coordinates"
+    assert rule_behind(DataError("no rule behind this one")) is None
+
+
+def test_passkit_lint_and_build_print_the_rule_of_a_layout(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, WITH_ID + IN_LAYOUTS["apple.web-service.token"])
+    data = tmp_path / "record.json"
+    data.write_text('{"id": "1"}')
+    assert exit_status("lint", path, "--data", data) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and error.endswith(" [apple.web-service.token]\n")
+    templated = write(tmp_path, WITH_ID + TEMPLATED, "templated.yaml")
+    assert exit_status("lint", templated, "--data", data) == 2
+    assert capsys.readouterr().err.endswith(" [apple.location.coordinates]\n")
