@@ -20,7 +20,7 @@ from passkit.batch.interrupts import interrupts_deferred
 from passkit.batch.records import Record, RecordLine
 from passkit.batch.result import BuildResult, ChunkInterrupted
 from passkit.batch.writer import OutputDirectory
-from passkit.errors import PasskitError
+from passkit.errors import PasskitError, rule_behind
 
 if TYPE_CHECKING:
     from passkit.apple.signing import AppleSigner
@@ -164,7 +164,9 @@ class Builder:
 
     @staticmethod
     def _failed(record: Record, error: PasskitError) -> BuildResult:
-        return BuildResult(record=record.name, line=record.line, error=str(error))
+        return BuildResult(
+            record=record.name, line=record.line, error=str(error), rule=rule_behind(error)
+        )
 
     @property
     def _steps(self) -> list[_ChunkStep]:

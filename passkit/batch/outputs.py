@@ -89,6 +89,8 @@ class FailuresFile(_RenamedOnClose):
 
     def add(self, result: BuildResult) -> None:
         entry = {"record": result.record, "line": result.line, "error": result.error}
+        if result.rule is not None:
+            entry["rule"] = result.rule
         self._handle.write(json.dumps(entry, ensure_ascii=False).encode() + b"\n")
         self.count += 1
 

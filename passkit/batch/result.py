@@ -24,6 +24,8 @@ class BuildResult:
     written: tuple[str, ...] = ()
     skipped: bool = False
     error: str | None = None
+    # The Apple rule (`passkit.apple_rules`) behind `error`, when one is.
+    rule: str | None = None
     # The CRC-32 of `pkpass`, for an archive of passes (`passkit build --zip`).
     pkpass_crc: int | None = None
 

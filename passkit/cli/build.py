@@ -256,7 +256,10 @@ class _Taker:
         if not result.ok:
             self.failures.add(result)
             if self.echo:
-                click.echo(f"failed: {shown(result.record)}: {shown(result.error)}", err=True)
+                named = f" [{result.rule}]" if result.rule else ""
+                click.echo(
+                    f"failed: {shown(result.record)}: {shown(result.error)}{named}", err=True
+                )
             return
         if result.google_class is not None:
             self.links += 1

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from passkit.apple import build_pkpass, compile_pass_json
 from passkit.apple.signing import AppleSigner
@@ -22,6 +23,7 @@ from passkit.layout import load_layout
 from passkit.model import Pass
 from passkit.preview import lint_pass
 from passkit.testing import open_pkpass
+from tests.support.batch import build_args, write_jsonl
 from tests.support.cli import exit_status
 from tests.support.layout import WITH_ID, write
 from tests.support.testing import default_files, png, signed_bundle
@@ -316,3 +318,19 @@ def test_passkit_lint_and_build_print_the_rule_of_a_layout(
     templated = write(tmp_path, WITH_ID + TEMPLATED, "templated.yaml")
     assert exit_status("lint", templated, "--data", data) == 2
     assert capsys.readouterr().err.endswith(" [apple.location.coordinates]\n")
+
+
+def test_a_batch_names_the_rule_a_record_broke(
+    capsys: pytest.CaptureFixture[str], dev_certs: DevCertificates, tmp_path: Path
+) -> None:
+    by_record = "locations:\n  - {latitude: '{{ 91 if id == \"far\" else 45 }}', longitude: 0}\n"
+    layout = write(tmp_path, WITH_ID + "images:\n  icon: icon.png\n" + by_record)
+    Image.new("RGB", (87, 87), "navy").save(tmp_path / "icon.png")
+    data = write_jsonl(tmp_path / "records.jsonl", [{"id": "near"}, {"id": "far"}])
+    out = tmp_path / "out"
+    options = ("--out", str(out), "--no-progress")
+    assert exit_status(*build_args(layout, data, dev_certs, *options)) == 1
+    failed = [line for line in capsys.readouterr().err.splitlines() if line.startswith("failed:")]
+    assert len(failed) == 1 and failed[0].endswith(" [apple.location.coordinates]")
+    (entry,) = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
+    assert entry["rule"] == "apple.location.coordinates" and entry["line"] == 2
