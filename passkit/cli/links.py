@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from passkit.cli.passes import parse_set, registry_options
+from passkit.layout.typed_values import typed_values
 
 if TYPE_CHECKING:
     from passkit.service.registry import Registry
@@ -59,7 +60,13 @@ def create(
     Needs PASSKIT_WEB_SERVICE_URL (the links live under it) and PASSKIT_SERVICE_SECRET (their
     keys); nothing is written to the database until a link is used.
     """
-    values = parse_set(prefill, option="--prefill")
+    # Each value read by its input, as `passkit pass update --set` reads them: a value the
+    # input does not take is refused now, not when a member opens the link.
+    values = typed_values(
+        registry.layouts.get(layout).layout,
+        parse_set(prefill, option="--prefill"),
+        record_name="--prefill",
+    )
     kind = "campaign" if campaign else "personal"
     if recipients is None:
         if out is not None:
@@ -79,7 +86,7 @@ def _bulk(
     layout: str,
     recipients: Path,
     out: Path,
-    values: dict[str, str],
+    values: dict[str, Any],
     *,
     expires: str | None,
     max_uses: int | None,

@@ -137,6 +137,10 @@ def test_link_create_prints_a_link(tmp_path: Path, settings: dict[str, str]) -> 
     unknown = run(settings, "link", "create", "generic", "--prefill", "colour=red")
     assert unknown.returncode != 0
     assert "no input called 'colour'" in unknown.stderr and "member_id" in unknown.stderr
+    # Each value is read by its input when the link is made, not when a member opens it.
+    bad_date = run(settings, "link", "create", "generic", "--prefill", "valid_until=someday")
+    assert bad_date.returncode != 0 and "Traceback" not in bad_date.stderr
+    assert "valid_until" in bad_date.stderr and "--prefill" in bad_date.stderr
     # A link that asks nothing is checked now, not when a member opens it.
     whole = {**MEMBER, "member_id": "HAC-1"}
     values = [f"--prefill={name}={value}" for name, value in whole.items()]
