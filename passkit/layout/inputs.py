@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from passkit.errors import DataError
 from passkit.layout.dates import zone
 from passkit.layout.input_decl import InputDecl, InputType
 from passkit.layout.input_values import (
@@ -244,6 +245,24 @@ def build_input(name: str, decl: InputDecl, layout_zone: ZoneInfo) -> InputSpec:
         except InputValueError as exc:
             raise InputValueError(f"default: {exc}") from None
     return replace(spec, default=default)
+
+
+# What reading an input's value may raise: a converter's refusal (InputValueError, a ValueError),
+# MissingInput, or what a value broke on its way (an overflow, a nesting too deep).
+READ_ERRORS = (ValueError, ArithmeticError, RecursionError, MissingInput)
+
+
+def refusal(spec: InputSpec, error: Exception, record: str) -> DataError:
+    """The DataError that names `record` and the input `spec` for `error` (one of
+    READ_ERRORS), raised while reading the input's value: said in words, never a traceback."""
+    if isinstance(error, MissingInput):
+        about = f" ({spec.description})" if spec.description else ""
+        message = f"missing: this {spec.type.value} input is required{about}"
+    elif isinstance(error, InputValueError):
+        message = str(error)
+    else:  # not a refusal a converter wrote: say what the value broke
+        message = f"the value cannot be read ({type(error).__name__}: {error})"
+    return DataError(message, record=record, input=spec.name)
 
 
 def is_absent(spec: InputSpec, value: Any) -> bool:

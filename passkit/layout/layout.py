@@ -16,8 +16,7 @@ from typing import Any
 from passkit.errors import DataError, LayoutError
 from passkit.google.options import GoogleOptions
 from passkit.layout.dates import last_valid_day
-from passkit.layout.input_values import InputValueError
-from passkit.layout.inputs import InputSpec, MissingInput
+from passkit.layout.inputs import READ_ERRORS, InputSpec, refusal
 from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.plan import Plan
 from passkit.layout.record_schema import record_json_schema
@@ -169,23 +168,8 @@ class Layout:
         try:
             for name, read in self._readers:
                 values[name] = read(get(name))
-        except InputValueError as exc:
-            raise DataError(str(exc), record=self._who(record_name), input=name) from None
-        except (ValueError, ArithmeticError, RecursionError) as exc:
-            # Not a refusal a converter wrote: say what the value broke, never a traceback.
-            raise DataError(
-                f"the value cannot be read ({type(exc).__name__}: {exc})",
-                record=self._who(record_name),
-                input=name,
-            ) from None
-        except MissingInput:
-            spec = self.inputs[name]
-            about = f" ({spec.description})" if spec.description else ""
-            raise DataError(
-                f"missing: this {spec.type.value} input is required{about}",
-                record=self._who(record_name),
-                input=name,
-            ) from None
+        except READ_ERRORS as exc:
+            raise refusal(self.inputs[name], exc, self._who(record_name)) from None
         return values
 
     def _refuse_unknown_key(self, record: Mapping[str, Any], record_name: str) -> None:

@@ -15,9 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from passkit.errors import DataError
-from passkit.layout.input_values import InputValueError
-from passkit.layout.inputs import InputSpec, MissingInput, is_absent
+from passkit.layout.inputs import READ_ERRORS, InputSpec, is_absent, refusal
 from passkit.model.fields import Money
 
 if TYPE_CHECKING:
@@ -51,15 +49,8 @@ def _read(spec: InputSpec, value: str, who: str) -> Any:
         return None
     try:
         return spec.read(value)
-    except InputValueError as exc:
-        raise DataError(str(exc), record=who, input=spec.name) from None
-    except (ValueError, ArithmeticError) as exc:
-        # Not a refusal a converter wrote: say what the value broke, never a traceback.
-        message = f"the value cannot be read ({type(exc).__name__}: {exc})"
-        raise DataError(message, record=who, input=spec.name) from None
-    except MissingInput:
-        message = f"missing: this {spec.type.value} input is required; give it a value"
-        raise DataError(message, record=who, input=spec.name) from None
+    except READ_ERRORS as exc:
+        raise refusal(spec, exc, who) from None
 
 
 def _json_form(value: Any) -> Any:
