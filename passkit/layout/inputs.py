@@ -252,7 +252,7 @@ def build_input(name: str, decl: InputDecl, layout_zone: ZoneInfo) -> InputSpec:
 READ_ERRORS = (ValueError, ArithmeticError, RecursionError, MissingInput)
 
 
-def refusal(spec: InputSpec, error: Exception, record: str) -> DataError:
+def input_refusal(spec: InputSpec, error: Exception, record: str) -> DataError:
     """The DataError that names `record` and the input `spec` for `error` (one of
     READ_ERRORS), raised while reading the input's value: said in words, never a traceback."""
     if isinstance(error, MissingInput):

@@ -16,7 +16,7 @@ from typing import Any
 from passkit.errors import DataError, LayoutError
 from passkit.google.options import GoogleOptions
 from passkit.layout.dates import last_valid_day
-from passkit.layout.inputs import READ_ERRORS, InputSpec, refusal
+from passkit.layout.inputs import READ_ERRORS, InputSpec, input_refusal
 from passkit.layout.layout_spec import LayoutSpec
 from passkit.layout.plan import Plan
 from passkit.layout.record_schema import record_json_schema
@@ -169,7 +169,7 @@ class Layout:
             for name, read in self._readers:
                 values[name] = read(get(name))
         except READ_ERRORS as exc:
-            raise refusal(self.inputs[name], exc, self._who(record_name)) from None
+            raise input_refusal(self.inputs[name], exc, self._who(record_name)) from None
         return values
 
     def _refuse_unknown_key(self, record: Mapping[str, Any], record_name: str) -> None:

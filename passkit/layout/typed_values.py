@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from passkit.layout.inputs import READ_ERRORS, InputSpec, is_absent, refusal
+from passkit.layout.inputs import READ_ERRORS, InputSpec, input_refusal, is_absent
 from passkit.model.fields import Money
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def _read(spec: InputSpec, value: str, who: str) -> Any:
     try:
         return spec.read(value)
     except READ_ERRORS as exc:
-        raise refusal(spec, exc, who) from None
+        raise input_refusal(spec, exc, who) from None
 
 
 def _json_form(value: Any) -> Any:
