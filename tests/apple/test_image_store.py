@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,16 +109,34 @@ def test_without_setting_the_store_is_in_the_user_cache(
     assert image_store.store_directory() == tmp_path / "xdg" / "passkit" / "images"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+@contextlib.contextmanager
+def _unwritable(folder: Path) -> Iterator[None]:
+    """`folder` refusing new entries while the block runs. Root writes into read-only folders,
+    so for root (as in CI) the folder is made immutable instead (chattr +i)."""
+    if os.geteuid() != 0:
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        try:
+            yield
+        finally:
+            folder.chmod(stat.S_IRWXU)
+        return
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", folder], check=False).returncode != 0:
+        pytest.skip("root writes into read-only folders, and chattr +i is not available here")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", folder], check=True)
+
+
 def test_a_store_that_cannot_be_written_does_not_stop_the_build(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.mkdir(parents=True)
-    store.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
+    with _unwritable(store):
+        with pytest.raises(PermissionError):  # the folder really refuses a new file
+            (store / "probe").write_bytes(b"")
         files = image_files(_source(), "strip", "storeCard")
-    finally:
-        store.chmod(stat.S_IRWXU)
     assert [f.name for f in files] == ["strip.png", "strip@2x.png", "strip@3x.png"]
     assert _entries(store) == []
 
